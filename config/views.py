@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflow.models import Heartbeat
+from workflow.tasks import complete_probe
+
+from . import health
+
+
+def healthz(request):
+    """Machine-readable: 200 when the database and the broker answer, 503 otherwise."""
+    result = health.report()
+    return JsonResponse(result, status=200 if result["ok"] else 503)
+
+
+def status(request):
+    return render(request, "status.html", {"health": health.report()})
+
+
+@require_POST
+@login_required
+def probe(request):
+    """Send a probe through the broker; the worker marks it done (the page shows when)."""
+    with transaction.atomic():
+        beat = Heartbeat.objects.create(kind=Heartbeat.Kind.PROBE)
+        transaction.on_commit(lambda: complete_probe.delay(beat.pk))
+    messages.info(request, _("已发出检查任务，刷新页面查看后台任务是否完成。"))
+    return redirect("status")
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")

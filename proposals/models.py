@@ -1,0 +1,430 @@
+"""Sessions, proposers and the items they file (DOMAIN.md §1–§2).
+
+The item's own state machine lives here; the verbs that fire it live in `workflow.actions`
+(they write the audit trail and follow the assignments, which belong to the higher app).
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .classification import Scheme
+from .numerals import chinese_number
+
+
+class User(AbstractUser):
+    """A login. Which unit or office a user acts for is recorded by memberships in `workflow`."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.name or self.get_full_name() or self.username
+
+
+class Jurisdiction(models.Model):
+    """A government whose office assigns items (上海市, 山东省): its rules and letter scheme."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("全国")
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市级")
+        COUNTY = "county", _("县级")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    scheme = models.CharField(
+        _("办理结果分类"), max_length=20, choices=Scheme.choices, default=Scheme.LOCAL
+    )
+    contact_required = models.BooleanField(
+        _("签发前须有办前沟通记录"),
+        default=True,
+        help_text=_("开启后，答复签发前必须至少记录一次与提出人的沟通。"),
+    )
+    reply_cc = models.TextField(
+        _("答复默认抄送"), blank=True, help_text=_("每行一个单位，起草答复时预填到抄送栏。")
+    )
+    class_mark_style = models.CharField(
+        _("分类标注样式"),
+        max_length=10,
+        choices=[("plain", "A"), ("paren", "(A类)"), ("line", "办理结果：…")],
+        default="plain",
+    )
+
+    class Meta:
+        verbose_name = _("行政区")
+        verbose_name_plural = _("行政区")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def prefix(self):
+        """The short level word official titles use: 市政协…, 省政协…, 全国政协…."""
+        return {"national": "全国", "province": "省", "city": "市", "county": "县"}[self.level]
+
+
+class Session(models.Model):
+    """届次/会议 of one body in one jurisdiction, e.g. 市政协十四届二次会议."""
+
+    class Body(models.TextChoices):
+        CPPCC = "cppcc", _("政协")
+        NPC = "npc", _("人大")
+
+    class Period(models.TextChoices):
+        DURING = "during", _("大会期间")
+        BETWEEN = "between", _("闭会期间")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("行政区")
+    )
+    body = models.CharField(_("机关"), max_length=10, choices=Body.choices)
+    term = models.PositiveSmallIntegerField(_("届"))
+    meeting = models.PositiveSmallIntegerField(_("次会议"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period = models.CharField(
+        _("提出时段"), max_length=10, choices=Period.choices, default=Period.DURING
+    )
+    name = models.CharField(
+        _("名称"),
+        max_length=80,
+        blank=True,
+        help_text=_("留空时按惯例生成，如“市政协十四届二次会议”。"),
+    )
+    closed_on = models.DateField(_("闭幕日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("届次会议")
+        verbose_name_plural = _("届次会议")
+        ordering = ["-year", "body", "jurisdiction_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "body", "term", "meeting", "period"],
+                name="session_unique_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(term__gte=1, meeting__gte=1), name="session_numbered"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.default_name()
+
+    def save(self, *args, **kwargs):
+        if not self.name:
+            self.name = self.default_name()
+        super().save(*args, **kwargs)
+
+    def default_name(self):
+        term, meeting = chinese_number(self.term), chinese_number(self.meeting)
+        prefix = self.jurisdiction.prefix
+        if self.body == self.Body.CPPCC:
+            return f"{prefix}政协{term}届{meeting}次会议"
+        return f"{prefix}{term}届人大{meeting}次会议"
+
+
+class Proposer(models.Model):
+    """A member (委员), a deputy (代表) or a group that files items. Contact details are
+    private: the office and the handling units see them, the public never does."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("政协委员")
+        DEPUTY = "deputy", _("人大代表")
+        PARTY = "party", _("党派")
+        GROUP = "group", _("人民团体")
+        SECTOR = "sector", _("界别")
+        COMMITTEE = "committee", _("专门委员会")
+
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("姓名/名称"), max_length=100)
+    affiliation = models.CharField(_("代表团/界别/单位"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    address = models.CharField(_("通信地址"), max_length=200, blank=True)
+    user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposer"
+    )
+
+    class Meta:
+        verbose_name = _("提出人")
+        verbose_name_plural = _("提出人")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_person(self):
+        return self.kind in (self.Kind.MEMBER, self.Kind.DEPUTY)
+
+    @property
+    def title(self):
+        """How letters address them: 委员, 代表, or nothing for a group."""
+        return {self.Kind.MEMBER: "委员", self.Kind.DEPUTY: "代表"}.get(self.kind, "")
+
+
+class ProposalState(models.TextChoices):
+    RECEIVED = "received", _("已收到")
+    IN_REVIEW = "in_review", _("审查中")
+    FILED = "filed", _("已立案")
+    NOT_FILED = "not_filed", _("不予立案")
+    MERGED = "merged", _("已并案")
+    RETURNED = "returned", _("退回修改")
+    CONVERTED = "converted", _("转意见建议")
+    ASSIGNED = "assigned", _("已交办")
+    IN_HANDLING = "in_handling", _("办理中")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+    REOPENED = "reopened", _("重新办理")
+
+
+def derived_from_assignments(proposal, user):
+    """No person fires these: the workflow advances them when the assignments change."""
+    return False
+
+
+REVIEW_PERMISSION = "proposals.review_proposal"
+ASSIGN_PERMISSION = "proposals.assign_proposal"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(
+            state__in=[
+                ProposalState.CLOSED,
+                ProposalState.NOT_FILED,
+                ProposalState.MERGED,
+                ProposalState.CONVERTED,
+            ]
+        )
+
+    def for_jurisdiction(self, jurisdiction):
+        return self.filter(session__jurisdiction=jurisdiction)
+
+
+class Proposal(ConcurrentTransitionMixin, models.Model):
+    """An item: a CPPCC proposal (提案) or a deputy's suggestion (建议)."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", _("提案")
+        SUGGESTION = "suggestion", _("建议")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("届次会议")
+    )
+    number = models.CharField(_("案号"), max_length=20)
+    title = models.CharField(_("案由"), max_length=300)
+    body = models.TextField(_("正文"), blank=True)
+    topic = models.CharField(_("主题"), max_length=50, blank=True)
+    proposers = models.ManyToManyField(
+        Proposer, through="ProposalProposer", related_name="proposals", verbose_name=_("提出人")
+    )
+    is_key = models.BooleanField(_("重点提案（建议）"), default=False)
+    supervising_leader = models.CharField(_("领衔督办领导"), max_length=50, blank=True)
+    received_at = models.DateTimeField(_("收到时间"), default=timezone.now)
+    state = FSMField(
+        _("状态"),
+        max_length=12,
+        choices=ProposalState.choices,
+        default=ProposalState.RECEIVED,
+        protected=True,
+        db_index=True,
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    review_reason = models.TextField(_("审查意见"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_items",
+        verbose_name=_("并入"),
+    )
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("建议提案")
+        verbose_name_plural = _("建议提案")
+        ordering = ["session_id", "number"]
+        permissions = [
+            ("review_proposal", _("审查提案（立案、不予立案、并案、退回、转意见）")),
+            ("assign_proposal", _("交办、调整、延期审批、催办")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="proposal_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False),
+                name="proposal_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="not_filed") | ~Q(review_reason=""),
+                name="proposal_not_filed_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}：{self.title}"
+
+    @property
+    def kind_word(self):
+        """提案 / 代表建议, as the letter titles print them."""
+        return "提案" if self.kind == self.Kind.PROPOSAL else "代表建议"
+
+    @property
+    def reference(self):
+        """市政协十四届二次会议第1136号提案."""
+        return f"{self.session}第{self.number}号{self.kind_word}"
+
+    # ---- conditions: pure predicates on the row ------------------------------------------
+    def is_proposal(self):
+        return self.kind == self.Kind.PROPOSAL
+
+    def review_done_or_not_needed(self):
+        # Suggestions skip CPPCC review; proposals are filed only out of review.
+        return self.kind == self.Kind.SUGGESTION or self.state == ProposalState.IN_REVIEW
+
+    def has_review_reason(self):
+        return bool(self.review_reason.strip())
+
+    def has_merge_target(self):
+        return self.merged_into_id is not None and self.merged_into_id != self.pk
+
+    # ---- review (提案审查): the office --------------------------------------------------
+    @transition(
+        field=state,
+        source=[ProposalState.RECEIVED, ProposalState.RETURNED],
+        target=ProposalState.IN_REVIEW,
+        conditions=[is_proposal],
+        permission=REVIEW_PERMISSION,
+    )
+    def start_review(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProposalState.RECEIVED, ProposalState.IN_REVIEW],
+        target=ProposalState.FILED,
+        conditions=[review_done_or_not_needed],
+        permission=REVIEW_PERMISSION,
+    )
+    def file(self):
+        """立案 (a suggestion is registered straight from receipt)."""
+
+    @transition(
+        field=state,
+        source=ProposalState.IN_REVIEW,
+        target=ProposalState.NOT_FILED,
+        conditions=[has_review_reason],
+        permission=REVIEW_PERMISSION,
+    )
+    def reject(self):
+        """不予立案: the reason is told to the proposer."""
+
+    @transition(
+        field=state,
+        source=ProposalState.IN_REVIEW,
+        target=ProposalState.MERGED,
+        conditions=[has_merge_target],
+        permission=REVIEW_PERMISSION,
+    )
+    def merge(self):
+        """并案: handled with another item; each proposer still gets a reply."""
+
+    @transition(
+        field=state,
+        source=ProposalState.IN_REVIEW,
+        target=ProposalState.RETURNED,
+        conditions=[has_review_reason],
+        permission=REVIEW_PERMISSION,
+    )
+    def return_for_revision(self):
+        """退回修改."""
+
+    @transition(
+        field=state,
+        source=ProposalState.IN_REVIEW,
+        target=ProposalState.CONVERTED,
+        conditions=[has_review_reason],
+        permission=REVIEW_PERMISSION,
+    )
+    def convert(self):
+        """转意见建议 / 社情民意."""
+
+    # ---- assignment (交办) ---------------------------------------------------------------
+    @transition(
+        field=state,
+        source=ProposalState.FILED,
+        target=ProposalState.ASSIGNED,
+        permission=ASSIGN_PERMISSION,
+    )
+    def assign(self):
+        pass
+
+    # ---- states that follow the assignments --------------------------------------------
+    @transition(
+        field=state,
+        source=ProposalState.ASSIGNED,
+        target=ProposalState.IN_HANDLING,
+        permission=derived_from_assignments,
+    )
+    def start_handling(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProposalState.ASSIGNED, ProposalState.IN_HANDLING, ProposalState.REOPENED],
+        target=ProposalState.REPLIED,
+        permission=derived_from_assignments,
+    )
+    def mark_replied(self):
+        pass
+
+    @transition(
+        field=state,
+        source=ProposalState.REPLIED,
+        target=ProposalState.CLOSED,
+        permission=derived_from_assignments,
+    )
+    def close(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProposalState.REPLIED, ProposalState.CLOSED],
+        target=ProposalState.REOPENED,
+        permission=derived_from_assignments,
+    )
+    def reopen(self):
+        """不满意: a new handling round; the earlier round stays on record."""
+        self.round += 1
+
+
+class ProposalProposer(models.Model):
+    """Ordered proposers of an item: position 0 is the lead proposer (领衔人)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="signatories")
+    proposer = models.ForeignKey(Proposer, on_delete=models.PROTECT, related_name="signatures")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("提出人顺序")
+        verbose_name_plural = _("提出人顺序")
+        ordering = ["proposal_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "position"], name="proposer_position_unique"
+            ),
+            models.UniqueConstraint(fields=["proposal", "proposer"], name="proposer_once_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id}#{self.position} {self.proposer_id}"

@@ -1,0 +1,368 @@
+"""The units' letters and the proposers' feedback: draft, submit, return, sign, send, publish,
+rate. Each verb is one transaction; sending and rating also advance the assignment and the
+item, whose states follow the letters (the lower apps never look up here).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.classification import bucket_for
+from proposals.models import Proposal, ProposalState
+from workflow import deadlines
+from workflow.actions import require_office, require_unit_member
+from workflow.audit import ActionRefused, fire, lock, log
+from workflow.models import Assignment, AssignmentState
+
+from .models import (
+    EDITABLE_LETTER_STATES,
+    DocumentCounter,
+    Feedback,
+    LetterState,
+    Opinion,
+    Reply,
+)
+from .tasks import deliver_letter
+
+LETTER_FIELDS = {
+    "signing_organ",
+    "show_signer",
+    "signer_name",
+    "class_label",
+    "title",
+    "addressee",
+    "body",
+    "letter_date",
+    "contact_person",
+    "contact_phone",
+    "contact_office",
+    "contact_address",
+    "contact_postcode",
+    "disclosure",
+    "withheld_reason",
+    "summary",
+    "cc",
+    "issued_by",
+    "issued_on",
+}
+
+
+def addressee_for(proposal):
+    """章毅、张远波、朱军红等委员 / 文彬代表 / a group's name."""
+    proposers = list(proposal.proposers.order_by("signatures__position"))
+    if not proposers:
+        return ""
+    lead = proposers[0]
+    if not lead.is_person:
+        return lead.name
+    names = "、".join(p.name for p in proposers[:3])
+    return f"{names}{'等' if len(proposers) > 1 else ''}{lead.title}"
+
+
+def _letter_defaults(assignment, actor):
+    unit = assignment.unit
+    return {
+        "assignment": assignment,
+        "round": assignment.round,
+        "signing_organ": unit.name,
+        "contact_address": unit.address,
+        "contact_postcode": unit.postcode,
+        "contact_person": str(actor),
+        "contact_phone": actor.phone,
+        "issued_by": unit.issuing_office,
+        "drafted_by": actor,
+    }
+
+
+@transaction.atomic
+def start_reply(assignment, actor, kind=Reply.Kind.REPLY):
+    """拟稿: a lead or separate unit opens the reply of the current round, prefilled."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not assignment.replies_to_proposer:
+        raise ActionRefused(_("会办单位不直接答复提出人，请撰写会办意见。"))
+    if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+        raise ActionRefused(_("请先签收该件，再起草答复。"))
+    existing = assignment.replies.filter(round=assignment.round, kind=kind).first()
+    if existing is not None:
+        return existing
+    proposal = assignment.proposal
+    jurisdiction = proposal.session.jurisdiction
+    reply = Reply.objects.create(
+        **_letter_defaults(assignment, actor),
+        kind=kind,
+        title=_("对%(ref)s的答复") % {"ref": proposal.reference},
+        addressee=addressee_for(proposal),
+        cc=jurisdiction.reply_cc,
+    )
+    log(reply, "draft", actor, "", reply.state)
+    return reply
+
+
+@transaction.atomic
+def start_opinion(assignment, actor):
+    """A co-handler opens its opinion letter to the lead unit."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if assignment.role != Assignment.Role.CO:
+        raise ActionRefused(_("只有会办单位撰写会办意见。"))
+    if assignment.state != AssignmentState.ACCEPTED:
+        raise ActionRefused(_("请先签收该件，再起草会办意见。"))
+    existing = assignment.opinions.filter(round=assignment.round).first()
+    if existing is not None:
+        return existing
+    proposal = assignment.proposal
+    lead = proposal.assignments.current().filter(role=Assignment.Role.LEAD).first()
+    if lead is None:
+        raise ActionRefused(_("该件暂无主办单位，请联系建议提案处。"))
+    opinion = Opinion.objects.create(
+        **_letter_defaults(assignment, actor),
+        lead_unit=lead.unit,
+        title=_("关于%(ref)s会办意见的函") % {"ref": proposal.reference},
+        addressee=lead.unit.name,
+    )
+    log(opinion, "draft", actor, "", opinion.state)
+    return opinion
+
+
+def _lock_letter(letter):
+    return lock(type(letter), letter.pk)
+
+
+@transaction.atomic
+def save_letter(letter, actor, **fields):
+    """Save the draft's elements; a letter under review or sent cannot change."""
+    letter = _lock_letter(letter)
+    require_unit_member(actor, letter.assignment.unit)
+    if letter.state not in EDITABLE_LETTER_STATES:
+        raise ActionRefused(
+            _("该函当前状态为“%(state)s”，不能修改。") % {"state": letter.get_state_display()}
+        )
+    unknown = set(fields) - LETTER_FIELDS
+    if unknown:
+        raise ValueError(f"not letter fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    if "class_label" in fields:
+        scheme = letter.assignment.proposal.session.jurisdiction.scheme
+        letter.result_bucket = bucket_for(scheme, letter.class_label) or ""
+        if letter.class_label and not letter.result_bucket:
+            raise ActionRefused(
+                _("“%(label)s”不是本地的办理结果类别。") % {"label": letter.class_label}
+            )
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def submit_letter(letter, actor, at=None):
+    """送审: to the unit's leader. A lead waits for co-handlers' opinions until their
+    deadline; replying after it passed without them is recorded."""
+    letter = _lock_letter(letter)
+    blockers = letter.submit_blockers()
+    if blockers:
+        raise ActionRefused(" ".join(str(b) for b in blockers))
+    comment = ""
+    if isinstance(letter, Reply) and letter.assignment.role == Assignment.Role.LEAD:
+        late = [str(a.unit) for a in letter.outstanding_opinions().select_related("unit")]
+        if late:
+            letter.proceeded_without_opinions = True
+            comment = _("会办单位意见逾期未到，主办单位先行答复：%(units)s") % {
+                "units": "、".join(late)
+            }
+    fire(letter, "submit", actor, at or timezone.now(), comment=comment)
+    return letter
+
+
+@transaction.atomic
+def return_letter(letter, actor, comment):
+    """退回修改 with the leader's comments, shown to the drafter."""
+    if not comment.strip():
+        raise ActionRefused(_("退回时请写明修改意见。"))
+    letter = _lock_letter(letter)
+    fire(letter, "return_for_revision", actor, comment, comment=comment)
+    return letter
+
+
+@transaction.atomic
+def sign_letter(letter, actor, at=None):
+    """签发: by a leader of the unit who did not draft it."""
+    letter = _lock_letter(letter)
+    if letter.state == LetterState.SUBMITTED and letter.drafted_by_id == actor.pk:
+        raise PermissionDenied(_("不能签发自己起草的函件，请由本单位其他领导签发。"))
+    blockers = letter.sign_blockers()
+    if letter.state == LetterState.SUBMITTED and blockers:
+        raise ActionRefused(" ".join(str(b) for b in blockers))
+    fire(
+        letter,
+        "sign",
+        actor,
+        actor,
+        at or timezone.now(),
+        refusal=_("该函已由他人处理（当前状态：%(state)s），请刷新页面。")
+        % {"state": letter.get_state_display()},
+    )
+    return letter
+
+
+def _series(letter):
+    unit = letter.assignment.unit
+    if isinstance(letter, Opinion):
+        return unit.series_opinion
+    if letter.assignment.proposal.kind == Proposal.Kind.PROPOSAL:
+        return unit.series_proposal_reply
+    return unit.series_suggestion_reply
+
+
+def allocate_doc_number(unit, series, year):
+    """The next number of a unit's series in a year, under a row lock: never skipped or
+    reused, whatever runs beside it. Must run inside the sending transaction."""
+    DocumentCounter.objects.get_or_create(unit=unit, series=series, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(unit=unit, series=series, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{unit.organ_code}{series}〔{year}〕{counter.last_number}号"
+
+
+@transaction.atomic
+def send_letter(letter, actor, at=None, doc_number=None):
+    """发出: the number is allocated, the date fixed, the content frozen; the assignment
+    and the item follow. `doc_number` is for letters issued before Banli (imports)."""
+    letter = _lock_letter(letter)
+    at = at or timezone.now()
+    if letter.state != LetterState.SIGNED:
+        raise ActionRefused(_("只有已签发的函件可以发出。"))
+    number = doc_number or allocate_doc_number(
+        letter.assignment.unit, _series(letter), timezone.localdate(at).year
+    )
+    fire(letter, "send", actor, number, at)
+    assignment = lock(Assignment, letter.assignment_id)
+    if isinstance(letter, Opinion):
+        fire(assignment, "mark_opinion_sent", actor, at, check_perm=False)
+    elif assignment.state in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+        fire(assignment, "mark_replied", actor, at, check_perm=False)
+        if assignment.role == Assignment.Role.LEAD:
+            for late in letter.outstanding_opinions().select_for_update():
+                fire(late, "lapse", actor, at, check_perm=False, comment=_("主办单位已答复"))
+        _follow_replies(assignment.proposal_id, actor)
+    if not letter.discloses():
+        fire(letter, "withhold", actor, check_perm=False, comment=letter.get_disclosure_display())
+    transaction.on_commit(lambda: deliver_letter.delay(letter._meta.label_lower, letter.pk))
+    return letter
+
+
+def _follow_replies(proposal_id, actor):
+    """The item is replied once every lead and separate unit of this round has replied."""
+    proposal = lock(Proposal, proposal_id)
+    waiting = proposal.assignments.filter(
+        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+        state__in=[
+            AssignmentState.PENDING,
+            AssignmentState.ACCEPTED,
+            AssignmentState.TRANSFER_REQUESTED,
+            AssignmentState.REOPENED,
+        ],
+    )
+    if not waiting.exists():
+        fire(proposal, "mark_replied", actor, check_perm=False)
+
+
+@transaction.atomic
+def publish_letter(letter, actor, at=None):
+    """公开 on the public site, as the disclosure decision says (全文 or 摘要)."""
+    letter = _lock_letter(letter)
+    fire(
+        letter,
+        "publish",
+        actor,
+        at or timezone.now(),
+        refusal=_("只有已发出且公开属性为主动公开的函件可以公开。"),
+    )
+    return letter
+
+
+@transaction.atomic
+def withdraw_publication(letter, actor, reason):
+    """撤回公开: the office takes a published letter off the public site."""
+    if not reason.strip():
+        raise ActionRefused(_("撤回公开必须说明理由。"))
+    letter = _lock_letter(letter)
+    fire(letter, "withdraw", actor, comment=reason)
+    return letter
+
+
+@transaction.atomic
+def record_feedback(
+    reply, proposer, *, handling, result, comment="", actor=None, channel=Feedback.Channel.LINK
+):
+    """征询意见表: a proposer's two-axis rating. 不满意 opens a new round for the unit;
+    once every proposer is satisfied with every reply of the round, the item closes.
+
+    `actor` is the office member entering a paper form; None when the proposer used their
+    signed link (the view has verified it)."""
+    reply = lock(Reply, reply.pk)
+    proposal = lock(Proposal, reply.assignment.proposal_id)
+    if actor is not None:
+        require_office(actor, proposal.session.jurisdiction)
+    elif channel != Feedback.Channel.LINK:
+        raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
+    if reply.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
+        raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
+    if reply.round != proposal.round:
+        raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
+    if not proposal.proposers.filter(pk=proposer.pk).exists():
+        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
+    if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
+        raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
+    feedback = Feedback.objects.create(
+        reply=reply,
+        proposer=proposer,
+        handling_rating=handling,
+        result_rating=result,
+        comment=comment,
+        channel=channel,
+        entered_by=actor,
+    )
+    if feedback.is_unsatisfied:
+        _reopen(reply, proposal, actor, comment or _("提出人不满意"))
+    else:
+        _close_if_everyone_answered(proposal, actor)
+    return feedback
+
+
+def _reopen(reply, proposal, actor, comment):
+    """重新办理: the unit that replied gets a new round with the re-handling deadline."""
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    assignment = lock(Assignment, reply.assignment_id)
+    due = deadlines.rehandling_due(timezone.localdate(), rules)
+    fire(assignment, "reopen", actor, due, check_perm=False, comment=comment)
+    fire(proposal, "reopen", actor, check_perm=False, comment=comment)
+
+
+def _close_if_everyone_answered(proposal, actor):
+    replies = Reply.objects.filter(
+        assignment__proposal=proposal, round=proposal.round, kind=Reply.Kind.REPLY
+    ).exclude(assignment__state=AssignmentState.TRANSFERRED)
+    proposers = proposal.proposers.count()
+    answered = Feedback.objects.filter(reply__in=replies).count()
+    if proposal.state == ProposalState.REPLIED and answered >= proposers * replies.count():
+        _close(proposal, actor, _("提出人均已反馈"))
+
+
+def _close(proposal, actor, comment):
+    for assignment in proposal.assignments.filter(
+        state__in=[AssignmentState.REPLIED, AssignmentState.OPINION_SENT]
+    ).select_for_update():
+        fire(assignment, "complete", actor, check_perm=False)
+    fire(proposal, "close", actor, check_perm=False, comment=comment)
+
+
+@transaction.atomic
+def close_without_feedback(proposal, actor=None):
+    """未反馈: the feedback window passed; the item closes with no rating assumed."""
+    proposal = lock(Proposal, proposal.pk)
+    if proposal.state != ProposalState.REPLIED:
+        return proposal
+    _close(proposal, actor, _("反馈期限届满，未反馈"))
+    return proposal

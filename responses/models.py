@@ -1,0 +1,478 @@
+"""The letters a unit writes (答复函 to proposers, 会办意见函 to the lead unit), the
+proposers' feedback, and the documents letters cite (DOMAIN.md §2, §5, §6).
+
+Both kinds of letter share one state machine, defined once on `Letter`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from proposals.classification import Bucket
+from proposals.models import Proposer
+from workflow.models import (
+    Assignment,
+    AssignmentState,
+    Unit,
+    is_office_for,
+    is_unit_member,
+    is_unit_member_or_office,
+)
+
+
+class LetterState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待签发")
+    RETURNED = "returned", _("退回修改")
+    SIGNED = "signed", _("已签发")
+    SENT = "sent", _("已发出")
+    PUBLISHED = "published", _("已公开")
+    WITHHELD = "withheld", _("不公开")
+
+
+EDITABLE_LETTER_STATES = [LetterState.DRAFT, LetterState.RETURNED]
+
+
+class Disclosure(models.TextChoices):
+    FULL = "full", _("主动公开·全文")
+    SUMMARY = "summary", _("主动公开·摘要")
+    ON_REQUEST = "on_request", _("依申请公开")
+    WITHHELD = "withheld", _("不予公开")
+
+
+PUBLISHED_DISCLOSURES = [Disclosure.FULL, Disclosure.SUMMARY]
+
+
+class WithholdingReason(models.TextChoices):
+    STATE_SECRET = "state_secret", _("涉及国家秘密")
+    COMMERCIAL_SECRET = "commercial_secret", _("涉及商业秘密")
+    PRIVACY = "privacy", _("涉及个人隐私")
+    SECURITY = "security", _("危及安全稳定")
+    INTERNAL = "internal", _("内部事务或过程性信息")
+
+
+def is_unit_leader(letter, user):
+    return bool(
+        user
+        and user.is_authenticated
+        and user.unit_memberships.filter(unit_id=letter.assignment.unit_id, role="leader").exists()
+    )
+
+
+def is_leader_not_drafter(letter, user):
+    """签发: a leader of the unit who did not draft the letter (four eyes)."""
+    return is_unit_leader(letter, user) and letter.drafted_by_id != user.pk
+
+
+class Letter(ConcurrentTransitionMixin, models.Model):
+    """Every element of an official letter (GB/T 9704 as practised), and its state."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    state = FSMField(
+        _("状态"),
+        max_length=10,
+        choices=LetterState.choices,
+        default=LetterState.DRAFT,
+        protected=True,
+        db_index=True,
+    )
+    # Head
+    signing_organ = models.CharField(_("发文机关"), max_length=100)
+    doc_number = models.CharField(_("发文字号"), max_length=50, blank=True)
+    show_signer = models.BooleanField(_("标注签发人"), default=False)
+    signer_name = models.CharField(_("签发人姓名"), max_length=50, blank=True)
+    class_label = models.CharField(_("办理结果类别"), max_length=10, blank=True)
+    result_bucket = models.CharField(
+        _("结果归类"), max_length=12, choices=Bucket.choices, blank=True
+    )
+    # Body
+    title = models.CharField(_("标题"), max_length=300)
+    addressee = models.CharField(_("主送"), max_length=300)
+    body = models.TextField(_("正文"), blank=True)
+    letter_date = models.DateField(_("成文日期"), null=True, blank=True)
+    # Notes (附注)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    contact_office = models.CharField(_("联系处室"), max_length=50, blank=True)
+    contact_address = models.CharField(_("联系地址"), max_length=200, blank=True)
+    contact_postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
+    # Disclosure (公开属性), decided with the letter at sign-off
+    disclosure = models.CharField(
+        _("公开属性"), max_length=12, choices=Disclosure.choices, default=Disclosure.FULL
+    )
+    withheld_reason = models.CharField(
+        _("不予公开理由"), max_length=20, choices=WithholdingReason.choices, blank=True
+    )
+    summary = models.TextField(_("公开摘要"), blank=True)
+    # Record block (版记)
+    cc = models.TextField(_("抄送"), blank=True, help_text=_("每行一个单位。"))
+    issued_by = models.CharField(_("印发机关"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    # Who and when
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("拟稿人"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("送审时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    review_comment = models.TextField(_("退回意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def cc_list(self):
+        return [line.strip() for line in self.cc.splitlines() if line.strip()]
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_LETTER_STATES
+
+    @property
+    def is_public(self):
+        return self.state == LetterState.PUBLISHED
+
+    # ---- conditions: pure predicates; the *_blockers lists say which rule failed ------
+    def disclosure_blockers(self):
+        problems = []
+        if self.disclosure == Disclosure.WITHHELD and not self.withheld_reason:
+            problems.append(_("选择“不予公开”时必须说明理由。"))
+        if self.disclosure == Disclosure.SUMMARY and not self.summary.strip():
+            problems.append(_("选择“主动公开·摘要”时必须填写公开摘要。"))
+        return problems
+
+    def submit_blockers(self):
+        problems = []
+        if not self.title.strip() or not self.addressee.strip() or not self.body.strip():
+            problems.append(_("标题、主送和正文不能为空。"))
+        return problems + self.disclosure_blockers()
+
+    def sign_blockers(self):
+        return self.disclosure_blockers()
+
+    def may_submit(self):
+        return not self.submit_blockers()
+
+    def may_sign(self):
+        return not self.sign_blockers()
+
+    def discloses(self):
+        return self.disclosure in PUBLISHED_DISCLOSURES
+
+    def keeps_private(self):
+        return self.disclosure not in PUBLISHED_DISCLOSURES
+
+    # ---- transitions -------------------------------------------------------------------
+    @transition(
+        field=state,
+        source=[LetterState.DRAFT, LetterState.RETURNED],
+        target=LetterState.SUBMITTED,
+        conditions=[may_submit],
+        permission=is_unit_member,
+    )
+    def submit(self, at):
+        self.submitted_at = at
+
+    @transition(
+        field=state,
+        source=LetterState.SUBMITTED,
+        target=LetterState.RETURNED,
+        permission=is_unit_leader,
+    )
+    def return_for_revision(self, comment):
+        self.review_comment = comment
+
+    @transition(
+        field=state,
+        source=LetterState.SUBMITTED,
+        target=LetterState.SIGNED,
+        conditions=[may_sign],
+        permission=is_leader_not_drafter,
+    )
+    def sign(self, signer, at):
+        self.signer = signer
+        self.signed_at = at
+        if not self.signer_name:
+            self.signer_name = str(signer)
+
+    @transition(
+        field=state,
+        source=LetterState.SIGNED,
+        target=LetterState.SENT,
+        permission=is_unit_member,
+    )
+    def send(self, doc_number, at):
+        """Fixes the number and the date; the content is frozen from here on."""
+        self.doc_number = doc_number
+        self.sent_at = at
+        if self.letter_date is None:
+            self.letter_date = timezone.localdate(at)
+        if self.issued_on is None:
+            self.issued_on = self.letter_date
+
+    @transition(
+        field=state,
+        source=LetterState.SENT,
+        target=LetterState.PUBLISHED,
+        conditions=[discloses],
+        permission=is_unit_member_or_office,
+    )
+    def publish(self, at):
+        self.published_at = at
+
+    @transition(
+        field=state,
+        source=LetterState.SENT,
+        target=LetterState.WITHHELD,
+        conditions=[keeps_private],
+        permission=is_unit_member_or_office,
+    )
+    def withhold(self):
+        pass
+
+    @transition(
+        field=state,
+        source=LetterState.PUBLISHED,
+        target=LetterState.WITHHELD,
+        permission=is_office_for,
+    )
+    def withdraw(self):
+        """撤回公开: the office takes a published letter off the public site."""
+        self.published_at = None
+
+
+class LetterQuerySet(models.QuerySet):
+    def for_unit(self, unit):
+        return self.filter(assignment__unit=unit)
+
+    def awaiting_signature(self):
+        return self.filter(state=LetterState.SUBMITTED)
+
+    def published(self):
+        return self.filter(state=LetterState.PUBLISHED)
+
+
+class Reply(Letter):
+    """答复函: the letter to the proposers, from a lead or separate unit, per round."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("答复")
+        FOLLOW_UP = "follow_up", _("跟踪办理答复")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name=_("交办")
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    # The lead may reply once the co-handlers' opinion deadline has passed without their
+    # opinion; that is recorded here and on the timeline.
+    proceeded_without_opinions = models.BooleanField(_("会办意见逾期未到即答复"), default=False)
+    references = models.ManyToManyField(
+        "ReferenceDocument", blank=True, related_name="replies", verbose_name=_("引用文件")
+    )
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("答复函")
+        verbose_name_plural = _("答复函")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "round"],
+                condition=Q(kind="reply"),
+                name="reply_once_per_round",
+            ),
+            models.CheckConstraint(
+                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
+                name="reply_withheld_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(disclosure="summary") | ~Q(summary=""),
+                name="reply_summary_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "signed"])
+                | ~Q(doc_number=""),
+                name="reply_sent_has_number",
+            ),
+        ]
+
+    def __str__(self):
+        return self.doc_number or self.title
+
+    def outstanding_opinions(self):
+        """Co-handler assignments of this item whose opinion has not arrived."""
+        return Assignment.objects.filter(
+            proposal_id=self.assignment.proposal_id,
+            role=Assignment.Role.CO,
+            state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED],
+        )
+
+    def blocking_opinions(self, today=None):
+        """Outstanding opinions still within their deadline: the lead must wait for them."""
+        today = today or timezone.localdate()
+        return self.outstanding_opinions().filter(due_on__gte=today)
+
+    def contact_recorded(self):
+        return self.assignment.contacts.exists()
+
+    def submit_blockers(self):
+        problems = super().submit_blockers()
+        if not self.class_label:
+            problems.append(_("请选择办理结果类别。"))
+        if self.kind == self.Kind.REPLY and self.assignment.role == Assignment.Role.LEAD:
+            waiting = [str(a.unit) for a in self.blocking_opinions().select_related("unit")]
+            if waiting:
+                problems.append(
+                    _(
+                        "会办单位意见尚未送达且未逾期：%(units)s。请等待会办意见或至会办期限后再提交。"
+                    )
+                    % {"units": "、".join(waiting)}
+                )
+        return problems
+
+    def sign_blockers(self):
+        problems = super().sign_blockers()
+        if not self.class_label:
+            problems.append(_("请选择办理结果类别。"))
+        jurisdiction = self.assignment.proposal.session.jurisdiction
+        if jurisdiction.contact_required and not self.contact_recorded():
+            problems.append(_("签发前须至少记录一次与提出人的沟通（办前面商）。"))
+        return problems
+
+
+class Opinion(Letter):
+    """会办意见函: a co-handler's written opinion to the lead unit (seed 003)."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("交办")
+    )
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="received_opinions", verbose_name=_("主办单位")
+    )
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("会办意见")
+        verbose_name_plural = _("会办意见")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="opinion_once_per_round"),
+            models.CheckConstraint(
+                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
+                name="opinion_withheld_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(disclosure="summary") | ~Q(summary=""),
+                name="opinion_summary_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "signed"])
+                | ~Q(doc_number=""),
+                name="opinion_sent_has_number",
+            ),
+        ]
+
+    def __str__(self):
+        return self.doc_number or self.title
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Feedback(models.Model):
+    """征询意见表: one proposer's rating of one reply, on two axes."""
+
+    class Channel(models.TextChoices):
+        LINK = "link", _("网上反馈")
+        PAPER = "paper", _("纸质表录入")
+
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="feedback")
+    proposer = models.ForeignKey(Proposer, on_delete=models.PROTECT, related_name="feedback")
+    handling_rating = models.CharField(_("对办理工作"), max_length=12, choices=Rating.choices)
+    result_rating = models.CharField(_("对办理结果"), max_length=12, choices=Rating.choices)
+    comment = models.TextField(_("意见建议"), blank=True)
+    received_at = models.DateTimeField(_("反馈时间"), default=timezone.now)
+    channel = models.CharField(_("方式"), max_length=10, choices=Channel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+
+    class Meta:
+        verbose_name = _("征询意见")
+        verbose_name_plural = _("征询意见")
+        ordering = ["received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "proposer"], name="feedback_once_per_reply"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposer} · {self.get_result_rating_display()}"
+
+    @property
+    def is_unsatisfied(self):
+        return Rating.UNSATISFIED in (self.handling_rating, self.result_rating)
+
+
+class ReferenceDocument(models.Model):
+    """A policy document replies cite (seed 001, 沪科合〔2022〕29号): not a reply itself."""
+
+    title = models.CharField(_("标题"), max_length=300)
+    doc_number = models.CharField(_("文号"), max_length=50, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
+    issued_on = models.DateField(_("发文日期"), null=True, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+
+    class Meta:
+        verbose_name = _("引用文件")
+        verbose_name_plural = _("引用文件")
+
+    def __str__(self):
+        return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
+
+
+class DocumentCounter(models.Model):
+    """The last number issued per unit, series and year: a number is never reused."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("文种代字"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last_number = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("发文字号计数")
+        verbose_name_plural = _("发文字号计数")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "series", "year"], name="counter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.organ_code}{self.series}〔{self.year}〕{self.last_number}"

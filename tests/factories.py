@@ -1,0 +1,101 @@
+"""Test data built through the real workflow functions, as users would build it."""
+
+import itertools
+from datetime import date
+
+from proposals.classification import Scheme
+from proposals.models import Jurisdiction, Proposal, Proposer, Session, User
+from responses import actions as letters
+from workflow import actions
+from workflow.models import Unit, UnitMembership
+
+_seq = itertools.count(1)
+
+
+def user(username=None, name="", **extra):
+    username = username or f"user{next(_seq)}"
+    return User.objects.create_user(username=username, password="pw-Banli-2024", name=name, **extra)
+
+
+def jurisdiction(name="上海市", level="city", scheme=Scheme.SHANGHAI, **extra):
+    return Jurisdiction.objects.get_or_create(
+        name=name, defaults={"level": level, "scheme": scheme, **extra}
+    )[0]
+
+
+def session(where=None, body=Session.Body.CPPCC, term=14, meeting=2, year=2024):
+    where = where or jurisdiction()
+    return Session.objects.get_or_create(
+        jurisdiction=where, body=body, term=term, meeting=meeting, defaults={"year": year}
+    )[0]
+
+
+def unit(name=None, where=None, organ_code="沪科", **extra):
+    where = where or jurisdiction()
+    name = name or f"单位{next(_seq)}"
+    return Unit.objects.get_or_create(
+        jurisdiction=where,
+        name=name,
+        defaults={"organ_code": organ_code, "issuing_office": f"{name}办公室", **extra},
+    )[0]
+
+
+def office_user(where=None, username=None):
+    account = user(username, name="提案处干部")
+    actions.add_office_member(account, where or jurisdiction())
+    return User.objects.get(pk=account.pk)  # fresh: permission cache
+
+
+def member(of_unit, role=UnitMembership.Role.CLERK, username=None, name=""):
+    account = user(username, name=name or ("承办人" if role == "clerk" else "分管领导"))
+    actions.add_unit_member(account, of_unit, role)
+    return account
+
+
+def proposer(name="章毅", kind=Proposer.Kind.MEMBER, **extra):
+    return Proposer.objects.create(name=name, kind=kind, **extra)
+
+
+def proposal(office, *, sess=None, number=None, kind=Proposal.Kind.PROPOSAL, proposers=None, **kw):
+    sess = sess or session()
+    return actions.receive_proposal(
+        office,
+        session=sess,
+        number=number or str(1000 + next(_seq)),
+        title=kw.pop("title", "关于进一步扶持干细胞治疗产业发展的提案"),
+        kind=kind,
+        proposers=proposers or [proposer()],
+        **kw,
+    )
+
+
+def filed(office, **kw):
+    item = proposal(office, **kw)
+    if item.kind == Proposal.Kind.PROPOSAL:
+        item = actions.start_review(item, office)
+    return actions.file_proposal(item, office)
+
+
+def accepted(office, clerk, lead_unit, at=None, **kw):
+    """An item filed, assigned to `lead_unit` and signed for by `clerk`."""
+    item = filed(office, **kw)
+    (assignment,) = actions.assign_proposal(item, office, lead=lead_unit, at=at)
+    return actions.accept_assignment(assignment, clerk, at=at)
+
+
+def contacted(assignment, clerk, on=date(2024, 4, 1)):
+    return actions.record_contact(
+        assignment, clerk, contacted_on=on, method="phone", summary="电话沟通办理思路"
+    )
+
+
+def sent_reply(office, clerk, leader, lead_unit, class_label="解决采纳", **kw):
+    assignment = accepted(office, clerk, lead_unit, **kw)
+    contacted(assignment, clerk)
+    reply = letters.start_reply(assignment, clerk)
+    reply = letters.save_letter(
+        reply, clerk, body="现将办理情况答复如下……", class_label=class_label
+    )
+    reply = letters.submit_letter(reply, clerk)
+    reply = letters.sign_letter(reply, leader)
+    return letters.send_letter(reply, clerk)

@@ -1,0 +1,389 @@
+"""The proposal office's and the units' verbs: intake, review, 交办, 签收, transfer, extension,
+contacts. One function per verb; each is one transaction that locks its row, checks the
+transition, saves, logs, and schedules side effects on commit.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.models import (
+    ASSIGN_PERMISSION,
+    REVIEW_PERMISSION,
+    Proposal,
+    ProposalProposer,
+    ProposalState,
+)
+
+from . import deadlines
+from .audit import ActionRefused, fire, lock, log
+from .models import (
+    Assignment,
+    AssignmentState,
+    Contact,
+    Extension,
+    OfficeMembership,
+    TransferRequest,
+    UnitMembership,
+)
+from .tasks import notify_extension
+
+
+# ---- roles -------------------------------------------------------------------------------
+def require_office(actor, jurisdiction, permission=ASSIGN_PERMISSION):
+    """The actor works in this jurisdiction's proposal office and holds `permission`."""
+    if not (
+        actor is not None
+        and actor.is_authenticated
+        and actor.has_perm(permission)
+        and OfficeMembership.objects.filter(user=actor, jurisdiction=jurisdiction).exists()
+    ):
+        raise PermissionDenied(_("只有本级建议提案处可以执行此操作。"))
+
+
+def require_unit_member(actor, unit):
+    if not (
+        actor is not None
+        and actor.is_authenticated
+        and UnitMembership.objects.filter(user=actor, unit=unit).exists()
+    ):
+        raise PermissionDenied(_("只有承办单位本单位人员可以执行此操作。"))
+
+
+# ---- intake and review (proposals.Proposal) -------------------------------------------------
+@transaction.atomic
+def receive_proposal(actor, *, session, number, title, kind, proposers, body="", **fields):
+    """登记: an item enters Banli, with its proposers in order (the lead first)."""
+    require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
+    if not proposers:
+        raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
+    if Proposal.objects.filter(session=session, number=number).exists():
+        raise ActionRefused(
+            _("%(session)s已有第%(number)s号，案号不能重复。")
+            % {"session": session, "number": number}
+        )
+    proposal = Proposal.objects.create(
+        session=session, number=number, title=title, kind=kind, body=body, **fields
+    )
+    ProposalProposer.objects.bulk_create(
+        ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
+    )
+    log(proposal, "receive", actor, "", proposal.state)
+    return proposal
+
+
+def _review(proposal, actor, name, comment="", **fields):
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
+        for field, value in fields.items():
+            setattr(proposal, field, value)
+        fire(proposal, name, actor, comment=comment)
+        return proposal
+
+
+def start_review(proposal, actor):
+    """审查: a CPPCC proposal goes to review (suggestions skip it)."""
+    if proposal.kind != Proposal.Kind.PROPOSAL:
+        raise ActionRefused(_("代表建议不经审查，直接登记后交办。"))
+    return _review(proposal, actor, "start_review")
+
+
+def file_proposal(proposal, actor, comment=""):
+    """立案 (for a suggestion: registered for handling)."""
+    return _review(proposal, actor, "file", comment)
+
+
+def reject_proposal(proposal, actor, reason):
+    """不予立案: the reason is required and is told to the proposer."""
+    if not reason.strip():
+        raise ActionRefused(_("不予立案必须填写理由。"))
+    return _review(proposal, actor, "reject", reason, review_reason=reason)
+
+
+def merge_proposal(proposal, actor, into, comment=""):
+    """并案: handled together with `into`; every proposer still gets a reply."""
+    if into.pk == proposal.pk or into.session_id != proposal.session_id:
+        raise ActionRefused(_("只能并入同一届次会议的另一件提案。"))
+    return _review(proposal, actor, "merge", comment, merged_into=into)
+
+
+def return_proposal(proposal, actor, reason):
+    """退回修改: back to the proposer; resubmission starts a new review."""
+    if not reason.strip():
+        raise ActionRefused(_("退回修改必须说明需要修改的内容。"))
+    return _review(proposal, actor, "return_for_revision", reason, review_reason=reason)
+
+
+def convert_proposal(proposal, actor, reason):
+    """转意见建议 / 社情民意."""
+    if not reason.strip():
+        raise ActionRefused(_("转为意见建议必须说明理由。"))
+    return _review(proposal, actor, "convert", reason, review_reason=reason)
+
+
+# ---- 交办 -----------------------------------------------------------------------------------
+def _new_assignment(proposal, unit, role, actor, at):
+    if unit.jurisdiction_id != proposal.session.jurisdiction_id:
+        raise ActionRefused(_("“%(unit)s”不属于本行政区，不能交办。") % {"unit": unit})
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    day = timezone.localdate(at)
+    due = (
+        deadlines.opinion_due(day, rules)
+        if role == Assignment.Role.CO
+        else deadlines.reply_due(day, rules)
+    )
+    assignment = Assignment.objects.create(
+        proposal=proposal,
+        unit=unit,
+        role=role,
+        assigned_at=at,
+        assigned_by=actor,
+        due_on=due,
+        round=proposal.round,
+    )
+    log(assignment, "assign", actor, "", assignment.state, _("期限 %(due)s") % {"due": due})
+    return assignment
+
+
+@transaction.atomic
+def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
+    """交办: a lead unit with co-handlers, or separate handlers that each reply.
+
+    Also adds units to an item already in handling (e.g. a new lead after a transfer).
+    """
+    proposal = lock(Proposal, proposal.pk)
+    require_office(actor, proposal.session.jurisdiction)
+    at = at or timezone.now()
+    co, separate = list(co), list(separate)
+    units = ([lead] if lead else []) + co + separate
+    if not units:
+        raise ActionRefused(_("请至少选择一个承办单位。"))
+    if len({u.pk for u in units}) != len(units):
+        raise ActionRefused(_("同一单位不能重复交办。"))
+    current = proposal.assignments.current()
+    has_lead = lead is not None or current.filter(role=Assignment.Role.LEAD).exists()
+    has_separate = bool(separate) or current.filter(role=Assignment.Role.SEPARATE).exists()
+    if has_lead and has_separate:
+        raise ActionRefused(_("主办/会办与分办不能同时使用：请选择主办单位，或只选分办单位。"))
+    if co and not has_lead:
+        raise ActionRefused(_("有会办单位时必须指定一个主办单位。"))
+    if lead is not None and current.filter(role=Assignment.Role.LEAD).exists():
+        raise ActionRefused(_("该件已有主办单位。"))
+    if current.filter(unit__in=units).exists():
+        raise ActionRefused(_("所选单位已在办理该件。"))
+    if proposal.state == ProposalState.FILED:
+        fire(proposal, "assign", actor)
+    elif proposal.state not in (ProposalState.ASSIGNED, ProposalState.IN_HANDLING):
+        raise ActionRefused(
+            _("只有已立案（登记）的件可以交办，当前状态为“%(state)s”。")
+            % {"state": proposal.get_state_display()}
+        )
+    roles = (
+        [(lead, Assignment.Role.LEAD)] * bool(lead)
+        + [(u, Assignment.Role.CO) for u in co]
+        + [(u, Assignment.Role.SEPARATE) for u in separate]
+    )
+    return [_new_assignment(proposal, unit, role, actor, at) for unit, role in roles]
+
+
+@transaction.atomic
+def accept_assignment(assignment, actor, at=None):
+    """签收: the unit acknowledges receipt; the objection window starts."""
+    assignment = lock(Assignment, assignment.pk)
+    at = at or timezone.now()
+    proposal = assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    fire(
+        assignment,
+        "accept",
+        actor,
+        at,
+        deadlines.transfer_until(timezone.localdate(at), rules),
+        refusal=_("该件已签收或已调整，无需再次签收。"),
+    )
+    _follow_assignments(proposal.pk, actor)
+    return assignment
+
+
+def _follow_assignments(proposal_id, actor):
+    """The item is in handling once any unit has signed for it."""
+    proposal = lock(Proposal, proposal_id)
+    if (
+        proposal.state == ProposalState.ASSIGNED
+        and proposal.assignments.exclude(
+            state__in=[AssignmentState.PENDING, AssignmentState.TRANSFERRED]
+        ).exists()
+    ):
+        fire(proposal, "start_handling", actor, check_perm=False)
+
+
+@transaction.atomic
+def request_transfer(assignment, actor, reason, suggested_unit=None):
+    """申请调整: the unit asks the office to re-route a misassigned item."""
+    if not reason.strip():
+        raise ActionRefused(_("申请调整必须说明理由。"))
+    assignment = lock(Assignment, assignment.pk)
+    fire(
+        assignment,
+        "request_transfer",
+        actor,
+        comment=reason,
+        refusal=_("已超过签收后的调整申请期限（%(until)s），请按交办意见办理。")
+        % {"until": assignment.transfer_until},
+    )
+    return TransferRequest.objects.create(
+        assignment=assignment, reason=reason, requested_by=actor, suggested_unit=suggested_unit
+    )
+
+
+@transaction.atomic
+def decide_transfer(transfer, actor, *, approve, comment="", new_unit=None, at=None):
+    """The office approves (the assignment ends; optionally re-assigned to `new_unit` in the
+    same role) or rejects (the unit must handle it) a transfer request."""
+    transfer = lock(TransferRequest, transfer.pk)
+    assignment = lock(Assignment, transfer.assignment_id)
+    require_office(actor, assignment.proposal.session.jurisdiction)
+    at = at or timezone.now()
+    if approve:
+        fire(transfer, "approve", actor, actor, at, comment, comment=comment)
+        fire(assignment, "approve_transfer", actor, at, comment=comment)
+        if new_unit is not None:
+            role = assignment.role
+            assign_proposal(
+                assignment.proposal,
+                actor,
+                lead=new_unit if role == Assignment.Role.LEAD else None,
+                co=[new_unit] if role == Assignment.Role.CO else [],
+                separate=[new_unit] if role == Assignment.Role.SEPARATE else [],
+                at=at,
+            )
+    else:
+        if not comment.strip():
+            raise ActionRefused(_("不同意调整时请说明理由，承办单位将据此办理。"))
+        fire(transfer, "reject", actor, actor, at, comment, comment=comment)
+        fire(assignment, "reject_transfer", actor, at, comment=comment)
+        _follow_assignments(assignment.proposal_id, actor)
+    return transfer
+
+
+@transaction.atomic
+def request_extension(assignment, actor, requested_due, reason):
+    """申请延期: a later reply deadline, within the rule's ceiling."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not reason.strip():
+        raise ActionRefused(_("申请延期必须说明理由。"))
+    if not assignment.replies_to_proposer or assignment.state not in (
+        AssignmentState.ACCEPTED,
+        AssignmentState.REOPENED,
+    ):
+        raise ActionRefused(_("只有办理中的主办或分办件可以申请延期。"))
+    proposal = assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    ceiling = deadlines.extension_ceiling(timezone.localdate(assignment.assigned_at), rules)
+    if requested_due <= assignment.due_on:
+        raise ActionRefused(_("延期后的期限须晚于现期限（%(due)s）。") % {"due": assignment.due_on})
+    if requested_due > ceiling:
+        raise ActionRefused(
+            _("延期最长至交办后%(months)s个月，即%(ceiling)s。")
+            % {"months": rules.extension_ceiling_months, "ceiling": ceiling}
+        )
+    if assignment.extensions.filter(state="pending").exists():
+        raise ActionRefused(_("已有一份延期申请待审批。"))
+    extension = Extension.objects.create(
+        assignment=assignment,
+        reason=reason,
+        requested_by=actor,
+        previous_due=assignment.due_on,
+        requested_due=requested_due,
+    )
+    log(extension, "request", actor, "", extension.state, reason)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension, actor, *, approve, comment="", at=None):
+    """The office approves (the deadline moves; the proposer is told) or rejects."""
+    extension = lock(Extension, extension.pk)
+    assignment = lock(Assignment, extension.assignment_id)
+    require_office(actor, assignment.proposal.session.jurisdiction)
+    at = at or timezone.now()
+    fire(extension, "approve" if approve else "reject", actor, actor, at, comment, comment=comment)
+    if approve:
+        assignment.due_on = extension.requested_due
+        assignment.save(update_fields=["due_on"])
+        log(
+            assignment,
+            "extend",
+            actor,
+            assignment.state,
+            assignment.state,
+            _("期限由%(old)s延至%(new)s")
+            % {"old": extension.previous_due, "new": assignment.due_on},
+        )
+        transaction.on_commit(lambda: notify_extension.delay(extension.pk))
+    return extension
+
+
+@transaction.atomic
+def record_contact(
+    assignment, actor, *, contacted_on, method, summary, proposer=None, with_whom=""
+):
+    """沟通 / 办前面商: recorded before the reply is signed."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not summary.strip():
+        raise ActionRefused(_("请填写沟通情况。"))
+    if contacted_on > timezone.localdate():
+        raise ActionRefused(_("沟通日期不能晚于今天。"))
+    if proposer is not None and not assignment.proposal.proposers.filter(pk=proposer.pk).exists():
+        raise ActionRefused(_("沟通对象须是该件的提出人。"))
+    return Contact.objects.create(
+        assignment=assignment,
+        proposer=proposer,
+        contacted_on=contacted_on,
+        method=method,
+        with_whom=with_whom,
+        summary=summary,
+        recorded_by=actor,
+    )
+
+
+# ---- who works where ------------------------------------------------------------------------
+OFFICE_GROUP = "建议提案处"
+
+
+def office_permissions():
+    """Everything in Banli's apps but deleting, and no hand edits of the audit records."""
+    read_only = ["transitionlog", "heartbeat", "documentcounter"]
+    return (
+        Permission.objects.filter(
+            content_type__app_label__in=["proposals", "workflow", "responses"]
+        )
+        .exclude(codename__startswith="delete_")
+        .exclude(content_type__model__in=read_only, codename__regex=r"^(add|change)_")
+    )
+
+
+@transaction.atomic
+def add_office_member(user, jurisdiction):
+    """Makes `user` a member of the jurisdiction's proposal office, with its permissions."""
+    group, created = Group.objects.get_or_create(name=OFFICE_GROUP)
+    if created or not group.permissions.exists():
+        group.permissions.set(office_permissions())
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True  # the office also works in the admin
+        user.save(update_fields=["is_staff"])
+    return OfficeMembership.objects.get_or_create(user=user, jurisdiction=jurisdiction)[0]
+
+
+@transaction.atomic
+def add_unit_member(user, unit, role):
+    membership, _created = UnitMembership.objects.update_or_create(
+        user=user, unit=unit, defaults={"role": role}
+    )
+    return membership

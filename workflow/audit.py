@@ -1,0 +1,70 @@
+"""The one way a state changes: check, transition, save, log — inside the caller's transaction.
+
+Every workflow verb (workflow.actions, responses.actions) locks its row and calls `fire`.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from .models import TransitionLog
+
+
+class ActionRefused(Exception):
+    """A rule refused the action; the message says which rule and what to do instead."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = str(message)
+
+    def __str__(self):
+        return self.message
+
+
+def proposal_id_of(obj):
+    if obj._meta.model_name == "proposal":
+        return obj.pk
+    if hasattr(obj, "proposal_id"):
+        return obj.proposal_id
+    return obj.assignment.proposal_id
+
+
+def log(obj, name, actor, source, target, comment=""):
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        proposal_id=proposal_id_of(obj),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        transition=name,
+        source=source,
+        target=target,
+        comment=comment,
+    )
+
+
+def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, **kwargs):
+    """Run transition `name` on a locked `obj`, save it and write its one log row.
+
+    `check_perm=False` is for transitions no person fires directly: the workflow advances
+    them as the consequence of another verb whose permission was already checked.
+    """
+    method = getattr(obj, name)
+    if not can_proceed(method):
+        raise ActionRefused(
+            refusal
+            or _("“%(object)s”当前状态为“%(state)s”，不能执行此操作。")
+            % {"object": obj, "state": obj.get_state_display()}
+        )
+    if check_perm and not has_transition_perm(method, actor):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    source = obj.state
+    result = method(*args, **kwargs)
+    obj.save()
+    log(obj, name, actor, source, obj.state, comment)
+    return result
+
+
+def lock(model, pk):
+    """Re-read the row under a lock: the state we check is the state we change."""
+    return model.objects.select_for_update().get(pk=pk)

@@ -1,0 +1,534 @@
+"""Units, who works for them, assignments (交办) and the audit trail.
+
+State changes happen only through `workflow.actions`; the transitions below only set fields.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from proposals.models import ASSIGN_PERMISSION, Jurisdiction, Proposal, Proposer
+
+
+class Unit(models.Model):
+    """承办单位: a handling agency, e.g. 上海市科学技术委员会 (organ code 沪科)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="units", verbose_name=_("行政区")
+    )
+    name = models.CharField(_("单位全称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    organ_code = models.CharField(
+        _("机关代字"), max_length=20, blank=True, help_text=_("发文字号的代字，如“沪科”。")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    issuing_office = models.CharField(
+        _("印发机关"),
+        max_length=100,
+        blank=True,
+        help_text=_("版记中的印发机关，如“上海市科委办公室”。"),
+    )
+    series_proposal_reply = models.CharField(_("提案答复文种代字"), max_length=10, default="提复")
+    series_suggestion_reply = models.CharField(_("建议答复文种代字"), max_length=10, default="建复")
+    series_opinion = models.CharField(_("会办意见文种代字"), max_length=10, default="函")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        ordering = ["jurisdiction_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="unit_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitMembership(models.Model):
+    class Role(models.TextChoices):
+        CLERK = "clerk", _("承办人")
+        LEADER = "leader", _("审核签发人")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class OfficeMembership(models.Model):
+    """A member of a jurisdiction's proposal office (建议提案处 / 提案办)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_memberships"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="office_memberships"
+    )
+
+    class Meta:
+        verbose_name = _("建议提案处成员")
+        verbose_name_plural = _("建议提案处成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "jurisdiction"], name="office_member_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.jurisdiction}"
+
+
+# ---- who may fire what ---------------------------------------------------------------------
+def is_unit_member(obj, user):
+    """A clerk or leader of the unit the object belongs to."""
+    unit_id = obj.unit_id if hasattr(obj, "unit_id") else obj.assignment.unit_id
+    return bool(
+        user and user.is_authenticated and user.unit_memberships.filter(unit_id=unit_id).exists()
+    )
+
+
+def is_office_for(obj, user):
+    """A proposal-office member of the item's jurisdiction holding the assign permission."""
+    proposal = obj.proposal if hasattr(obj, "proposal") else obj.assignment.proposal
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_perm(ASSIGN_PERMISSION)
+        and user.office_memberships.filter(
+            jurisdiction_id=proposal.session.jurisdiction_id
+        ).exists()
+    )
+
+
+def is_unit_member_or_office(obj, user):
+    return is_unit_member(obj, user) or is_office_for(obj, user)
+
+
+def follows_reply(obj, user):
+    """No person fires these: sending or rating a letter advances them."""
+    return False
+
+
+class AssignmentState(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    ACCEPTED = "accepted", _("办理中")
+    TRANSFER_REQUESTED = "transfer_requested", _("申请调整中")
+    TRANSFERRED = "transferred", _("已调整")
+    REPLIED = "replied", _("已答复")
+    OPINION_SENT = "opinion_sent", _("已送会办意见")
+    DONE = "done", _("已办结")
+    REOPENED = "reopened", _("重新办理")
+
+
+OPEN_ASSIGNMENT_STATES = [
+    AssignmentState.PENDING,
+    AssignmentState.ACCEPTED,
+    AssignmentState.TRANSFER_REQUESTED,
+    AssignmentState.REOPENED,
+]
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_ASSIGNMENT_STATES)
+
+    def for_unit(self, unit):
+        return self.filter(unit=unit)
+
+    def for_user(self, user):
+        """What a unit member may see: their units' assignments only."""
+        return self.filter(unit__memberships__user=user)
+
+    def current(self):
+        """Not re-routed elsewhere."""
+        return self.exclude(state=AssignmentState.TRANSFERRED)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lt=today)
+
+
+class Assignment(ConcurrentTransitionMixin, models.Model):
+    """One unit's part in one item: lead (主办), co-handler (会办) or separate (分办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("主办")
+        CO = "co", _("会办")
+        SEPARATE = "separate", _("分办")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("建议提案")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("承办单位")
+    )
+    role = models.CharField(_("办理方式"), max_length=10, choices=Role.choices)
+    state = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=AssignmentState.choices,
+        default=AssignmentState.PENDING,
+        protected=True,
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    assigned_at = models.DateTimeField(_("交办时间"), default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # The deliverable's deadline: the reply for lead/separate, the opinion for co-handlers.
+    # Stored (and indexed) so the overdue monitor and reminders read one column.
+    due_on = models.DateField(_("办理期限"), db_index=True)
+    transfer_until = models.DateField(_("申请调整截止"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("交办")
+        verbose_name_plural = _("交办")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["unit", "state", "due_on"], name="assignment_unit_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "unit"],
+                condition=~Q(state="transferred"),
+                name="assignment_unit_once",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(role="lead") & ~Q(state="transferred"),
+                name="assignment_one_lead",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal.reference} · {self.unit} · {self.get_role_display()}"
+
+    @property
+    def replies_to_proposer(self):
+        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+    # ---- conditions --------------------------------------------------------------------
+    def within_transfer_window(self):
+        if self.state == AssignmentState.PENDING:
+            return True
+        return self.transfer_until is not None and timezone.localdate() <= self.transfer_until
+
+    def writes_reply(self):
+        return self.replies_to_proposer
+
+    def writes_opinion(self):
+        return self.role == self.Role.CO
+
+    # ---- transitions -------------------------------------------------------------------
+    @transition(
+        field=state,
+        source=AssignmentState.PENDING,
+        target=AssignmentState.ACCEPTED,
+        permission=is_unit_member,
+    )
+    def accept(self, at, transfer_until):
+        """签收: the objection window opens."""
+        self.accepted_at = at
+        self.transfer_until = transfer_until
+
+    @transition(
+        field=state,
+        source=[AssignmentState.PENDING, AssignmentState.ACCEPTED],
+        target=AssignmentState.TRANSFER_REQUESTED,
+        conditions=[within_transfer_window],
+        permission=is_unit_member,
+    )
+    def request_transfer(self):
+        """申请调整: the unit never forwards an item itself; the office decides."""
+
+    @transition(
+        field=state,
+        source=AssignmentState.TRANSFER_REQUESTED,
+        target=AssignmentState.TRANSFERRED,
+        permission=is_office_for,
+    )
+    def approve_transfer(self, at):
+        self.finished_at = at
+
+    @transition(
+        field=state,
+        source=AssignmentState.TRANSFER_REQUESTED,
+        target=AssignmentState.ACCEPTED,
+        permission=is_office_for,
+    )
+    def reject_transfer(self, at):
+        """The unit must handle it; a request straight from 待签收 counts as 签收."""
+        if self.accepted_at is None:
+            self.accepted_at = at
+
+    @transition(
+        field=state,
+        source=[AssignmentState.ACCEPTED, AssignmentState.REOPENED],
+        target=AssignmentState.REPLIED,
+        conditions=[writes_reply],
+        permission=follows_reply,
+    )
+    def mark_replied(self, at):
+        self.finished_at = at
+
+    @transition(
+        field=state,
+        source=AssignmentState.ACCEPTED,
+        target=AssignmentState.OPINION_SENT,
+        conditions=[writes_opinion],
+        permission=follows_reply,
+    )
+    def mark_opinion_sent(self, at):
+        self.finished_at = at
+
+    @transition(
+        field=state,
+        source=[AssignmentState.REPLIED, AssignmentState.OPINION_SENT],
+        target=AssignmentState.DONE,
+        permission=follows_reply,
+    )
+    def complete(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[AssignmentState.PENDING, AssignmentState.ACCEPTED],
+        target=AssignmentState.DONE,
+        conditions=[writes_opinion],
+        permission=follows_reply,
+    )
+    def lapse(self, at):
+        """The lead replied before this co-handler's opinion arrived: nothing is left to do."""
+        self.finished_at = at
+
+    @transition(
+        field=state,
+        source=[AssignmentState.REPLIED, AssignmentState.DONE],
+        target=AssignmentState.REOPENED,
+        conditions=[writes_reply],
+        permission=follows_reply,
+    )
+    def reopen(self, due_on):
+        """不满意: a new round with its own deadline."""
+        self.round += 1
+        self.due_on = due_on
+        self.finished_at = None
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("不同意")
+
+
+class OfficeDecision(ConcurrentTransitionMixin, models.Model):
+    """A unit's request that the office approves or rejects (申请调整, 申请延期)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    state = FSMField(
+        _("审批状态"),
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        protected=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_comment = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(
+        field=state, source=Decision.PENDING, target=Decision.APPROVED, permission=is_office_for
+    )
+    def approve(self, user, at, comment=""):
+        self.decided_by, self.decided_at, self.decision_comment = user, at, comment
+
+    @transition(
+        field=state, source=Decision.PENDING, target=Decision.REJECTED, permission=is_office_for
+    )
+    def reject(self, user, at, comment=""):
+        self.decided_by, self.decided_at, self.decision_comment = user, at, comment
+
+
+class TransferRequest(OfficeDecision):
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    suggested_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("建议改由"),
+    )
+
+    class Meta:
+        verbose_name = _("调整申请")
+        verbose_name_plural = _("调整申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(state="pending"), name="transfer_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.get_state_display()}"
+
+
+class Extension(OfficeDecision):
+    """延期: a later reply deadline, within the ceiling, with the office's approval."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
+    previous_due = models.DateField(_("原期限"))
+    requested_due = models.DateField(_("申请延至"))
+    proposer_notified_at = models.DateTimeField(_("告知提出人时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(state="pending"), name="extension_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_due__gt=models.F("previous_due")),
+                name="extension_moves_later",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} → {self.requested_due}"
+
+
+class Contact(models.Model):
+    """沟通 / 办前面商: the unit's contact with a proposer before replying."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("电话")
+        VISIT = "visit", _("走访")
+        MEETING = "meeting", _("座谈会")
+        LETTER = "letter", _("书面")
+        ONLINE = "online", _("网络")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="contacts")
+    proposer = models.ForeignKey(
+        Proposer, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("沟通对象")
+    )
+    contacted_on = models.DateField(_("沟通日期"))
+    method = models.CharField(_("方式"), max_length=10, choices=Method.choices)
+    with_whom = models.CharField(_("参加人员"), max_length=200, blank=True)
+    summary = models.TextField(_("沟通情况"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("沟通记录")
+        verbose_name_plural = _("沟通记录")
+        ordering = ["contacted_on", "id"]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.contacted_on} · {self.get_method_display()}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the transition log is append-only")
+
+    def delete(self):
+        raise PermissionError("the transition log is append-only")
+
+
+class TransitionLog(models.Model):
+    """Every state change: who, when, from, to, comment. Append-only."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    # The item the change belongs to, so an item's timeline is one indexed query.
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="transition_logs", null=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    transition = models.CharField(_("操作"), max_length=40)
+    source = models.CharField(_("原状态"), max_length=20)
+    target = models.CharField(_("新状态"), max_length=20)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("说明"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="log_subject"),
+            models.Index(fields=["proposal", "at"], name="log_timeline"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.transition} {self.source}→{self.target}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("the transition log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the transition log is append-only")
+
+
+class Heartbeat(models.Model):
+    """Proof that the background machinery runs: beat ticks, and probes a person starts."""
+
+    class Kind(models.TextChoices):
+        BEAT = "beat", _("定时任务")
+        PROBE = "probe", _("手动检查")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    requested_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务心跳")
+        verbose_name_plural = _("后台任务心跳")
+        indexes = [models.Index(fields=["kind", "-requested_at"], name="heartbeat_latest")]
+
+    def __str__(self):
+        return f"{self.kind} {self.requested_at}"

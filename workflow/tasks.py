@@ -1,0 +1,69 @@
+"""Background work. Tasks take ids, re-read the rows, and return early when nothing is
+left to do: the database, not the broker, says what has been done."""
+
+import socket
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Extension, Heartbeat
+
+
+@shared_task
+def beat_heartbeat():
+    """Beat's periodic tick: the health page shows when the worker last ran one."""
+    now = timezone.now()
+    Heartbeat.objects.create(
+        kind=Heartbeat.Kind.BEAT, requested_at=now, done_at=now, worker=socket.gethostname()
+    )
+    # Keep a day of ticks; older ones prove nothing more.
+    Heartbeat.objects.filter(
+        kind=Heartbeat.Kind.BEAT, requested_at__lt=now - timezone.timedelta(days=1)
+    ).delete()
+
+
+@shared_task
+def complete_probe(heartbeat_id):
+    """A probe a person started from the health page, answered by whichever worker runs."""
+    updated = Heartbeat.objects.filter(pk=heartbeat_id, done_at__isnull=True).update(
+        done_at=timezone.now(), worker=socket.gethostname()
+    )
+    return bool(updated)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notify_extension(self, extension_id):
+    """Tell the proposers an extension was approved (DOMAIN.md §3: notice to proposer)."""
+    with transaction.atomic():
+        extension = (
+            Extension.objects.select_for_update(skip_locked=True)
+            .filter(pk=extension_id, state="approved", proposer_notified_at__isnull=True)
+            .select_related("assignment__proposal__session", "assignment__unit")
+            .first()
+        )
+        if extension is None:
+            return False
+        proposal = extension.assignment.proposal
+        recipients = [p.email for p in proposal.proposers.all() if p.email]
+        if recipients:
+            try:
+                send_mail(
+                    _("关于%(ref)s办理期限延期的告知") % {"ref": proposal.reference},
+                    _("您提出的%(ref)s“%(title)s”由%(unit)s办理，经同意，答复期限延至%(due)s。")
+                    % {
+                        "ref": proposal.reference,
+                        "title": proposal.title,
+                        "unit": extension.assignment.unit,
+                        "due": extension.requested_due,
+                    },
+                    None,
+                    recipients,
+                )
+            except OSError as exc:
+                raise self.retry(exc=exc) from exc
+        extension.proposer_notified_at = timezone.now()
+        extension.save(update_fields=["proposer_notified_at"])
+    return True
