@@ -43,10 +43,11 @@ lock: venv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
 		--no-header -o requirements.lock
 
+# Refresh the English catalogue after adding strings (msgids are the Chinese text); the
+# compiled .mo is committed so a fresh machine needs no gettext tools.
 messages: venv
-	cd proposals && ../$(PY) ../manage.py makemessages -l en --no-obsolete
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
 	rm -rf $(VENV) var

@@ -48,8 +48,11 @@ class Jurisdiction(models.Model):
         default=True,
         help_text=_("开启后，答复签发前必须至少记录一次与提出人的沟通。"),
     )
-    reply_cc = models.TextField(
-        _("答复默认抄送"), blank=True, help_text=_("每行一个单位，起草答复时预填到抄送栏。")
+    cc_for_proposals = models.TextField(
+        _("提案答复默认抄送"), blank=True, help_text=_("每行一个单位，起草提案答复时预填。")
+    )
+    cc_for_suggestions = models.TextField(
+        _("建议答复默认抄送"), blank=True, help_text=_("每行一个单位，起草建议答复时预填。")
     )
     class_mark_style = models.CharField(
         _("分类标注样式"),

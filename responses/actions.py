@@ -94,7 +94,11 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY):
         kind=kind,
         title=_("对%(ref)s的答复") % {"ref": proposal.reference},
         addressee=addressee_for(proposal),
-        cc=jurisdiction.reply_cc,
+        cc=(
+            jurisdiction.cc_for_proposals
+            if proposal.kind == Proposal.Kind.PROPOSAL
+            else jurisdiction.cc_for_suggestions
+        ),
     )
     log(reply, "draft", actor, "", reply.state)
     return reply
@@ -120,7 +124,7 @@ def start_opinion(assignment, actor):
         **_letter_defaults(assignment, actor),
         lead_unit=lead.unit,
         title=_("关于%(ref)s会办意见的函") % {"ref": proposal.reference},
-        addressee=lead.unit.name,
+        addressee=lead.unit.short_name or lead.unit.name,
     )
     log(opinion, "draft", actor, "", opinion.state)
     return opinion
@@ -228,15 +232,17 @@ def allocate_doc_number(unit, series, year):
 @transaction.atomic
 def send_letter(letter, actor, at=None, doc_number=None):
     """发出: the number is allocated, the date fixed, the content frozen; the assignment
-    and the item follow. `doc_number` is for letters issued before Banli (imports)."""
+    and the item follow. `doc_number` is given only for letters issued before Banli (imports
+    and the seed letters); it may be empty where the original had none."""
     letter = _lock_letter(letter)
     at = at or timezone.now()
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
-    number = doc_number or allocate_doc_number(
-        letter.assignment.unit, _series(letter), timezone.localdate(at).year
-    )
-    fire(letter, "send", actor, number, at)
+    if doc_number is None:
+        doc_number = allocate_doc_number(
+            letter.assignment.unit, _series(letter), timezone.localdate(at).year
+        )
+    fire(letter, "send", actor, doc_number, at)
     assignment = lock(Assignment, letter.assignment_id)
     if isinstance(letter, Opinion):
         fire(assignment, "mark_opinion_sent", actor, at, check_perm=False)

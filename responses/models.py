@@ -309,11 +309,6 @@ class Reply(Letter):
                 condition=~Q(disclosure="summary") | ~Q(summary=""),
                 name="reply_summary_present",
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "returned", "signed"])
-                | ~Q(doc_number=""),
-                name="reply_sent_has_number",
-            ),
         ]
 
     def __str__(self):
@@ -385,11 +380,6 @@ class Opinion(Letter):
             models.CheckConstraint(
                 condition=~Q(disclosure="summary") | ~Q(summary=""),
                 name="opinion_summary_present",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "returned", "signed"])
-                | ~Q(doc_number=""),
-                name="opinion_sent_has_number",
             ),
         ]
 

@@ -66,9 +66,11 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     assert reply.title == "对市政协十四届二次会议第1136号提案的答复"
     reply = letters.save_letter(reply, clerk, body="现将办理情况答复如下", class_label="解决采纳")
 
-    with time_machine.travel(at(2024, 3, 15), tick=False):
-        with pytest.raises(ActionRefused, match="上海市药品监督管理局"):
-            letters.submit_letter(reply, clerk)
+    with (
+        time_machine.travel(at(2024, 3, 15), tick=False),
+        pytest.raises(ActionRefused, match="上海市药品监督管理局"),
+    ):
+        letters.submit_letter(reply, clerk)
 
     with time_machine.travel(at(2024, 3, 21), tick=False):
         reply = letters.submit_letter(reply, clerk)  # the opinion deadline has passed
@@ -184,9 +186,11 @@ def test_transfer_window_closes_five_working_days_after_acceptance(office, kewei
     with time_machine.travel(at(2024, 3, 1), tick=False):  # a Friday
         assignment = factories.accepted(office, clerk, kewei)
     assert assignment.transfer_until == date(2024, 3, 8)
-    with time_machine.travel(at(2024, 3, 11), tick=False):
-        with pytest.raises(ActionRefused, match="调整申请期限"):
-            actions.request_transfer(assignment, clerk, "不属于我委职责")
+    with (
+        time_machine.travel(at(2024, 3, 11), tick=False),
+        pytest.raises(ActionRefused, match="调整申请期限"),
+    ):
+        actions.request_transfer(assignment, clerk, "不属于我委职责")
 
 
 def test_transfer_rejected_means_the_unit_handles_it(office, kewei, clerk):

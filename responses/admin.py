@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from workflow.admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
+
+from . import actions
+from .models import DocumentCounter, Feedback, Opinion, ReferenceDocument, Reply
+
+LETTER_ACTIONS = [
+    verb_action(actions.sign_letter, _("签发")),
+    verb_action(
+        actions.return_letter,
+        _("退回修改"),
+        ReasonForm,
+        lambda obj, user, data: actions.return_letter(obj, user, data["reason"]),
+    ),
+    verb_action(actions.send_letter, _("发出（分配发文字号）")),
+    verb_action(actions.publish_letter, _("公开")),
+    verb_action(
+        actions.withdraw_publication,
+        _("撤回公开"),
+        ReasonForm,
+        lambda obj, user, data: actions.withdraw_publication(obj, user, data["reason"]),
+    ),
+]
+
+
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ("title", "doc_number", "state", "class_label", "disclosure", "sent_at")
+    list_filter = ("state", "disclosure", "result_bucket", "assignment__unit")
+    search_fields = ("title", "doc_number", "addressee", "body")
+    list_select_related = ("assignment__unit",)
+    actions = LETTER_ACTIONS
+
+
+@admin.register(Reply)
+class ReplyAdmin(LetterAdmin):
+    pass
+
+
+@admin.register(Opinion)
+class OpinionAdmin(LetterAdmin):
+    pass
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reply",
+        "proposer",
+        "handling_rating",
+        "result_rating",
+        "channel",
+        "received_at",
+    )
+    list_filter = ("handling_rating", "result_rating", "channel")
+
+
+@admin.register(ReferenceDocument)
+class ReferenceDocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "doc_number", "issuer", "issued_on")
+    search_fields = ("title", "doc_number")
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "series", "year", "last_number")
+    list_filter = ("year", "series")

@@ -1,0 +1,247 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Proposal, ProposalProposer, Proposer
+
+from . import actions
+from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
+from .models import (
+    Assignment,
+    Contact,
+    Extension,
+    Heartbeat,
+    OfficeMembership,
+    TransferRequest,
+    TransitionLog,
+    Unit,
+    UnitMembership,
+)
+
+
+class IntakeForm(forms.ModelForm):
+    """登记: the office enters an item by hand; proposers are typed lead first."""
+
+    proposer_names = forms.CharField(
+        label=_("提出人"),
+        help_text=_("按顺序填写，第一位为领衔人，用“、”或逗号分隔。"),
+    )
+    proposer_kind = forms.ChoiceField(label=_("提出人类别"), choices=Proposer.Kind.choices)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "kind",
+            "session",
+            "number",
+            "title",
+            "body",
+            "topic",
+            "is_key",
+            "supervising_leader",
+        ]
+
+    def proposers(self):
+        names = self.cleaned_data["proposer_names"].replace(",", "、").replace("，", "、")
+        kind = self.cleaned_data["proposer_kind"]
+        return [
+            Proposer.objects.get_or_create(name=name.strip(), kind=kind)[0]
+            for name in names.split("、")
+            if name.strip()
+        ]
+
+
+class SignatoryInline(admin.TabularInline):
+    model = ProposalProposer
+    extra = 0
+    readonly_fields = ("proposer", "position")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class UnitsForm(forms.Form):
+    lead = forms.ModelChoiceField(
+        Unit.objects.filter(is_active=True), label=_("主办单位"), required=False
+    )
+    co = forms.ModelMultipleChoiceField(
+        Unit.objects.filter(is_active=True), label=_("会办单位"), required=False
+    )
+    separate = forms.ModelMultipleChoiceField(
+        Unit.objects.filter(is_active=True), label=_("分办单位"), required=False
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(Proposal.objects.all(), label=_("并入"))
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
+    list_filter = ("state", "kind", "session", "is_key", "topic")
+    search_fields = ("number", "title", "proposers__name")
+    readonly_fields = ("state", "round", "review_reason", "merged_into")
+    inlines = [SignatoryInline]
+    actions = [
+        verb_action(actions.start_review, _("提交审查")),
+        verb_action(actions.file_proposal, _("立案（建议：登记）")),
+        verb_action(
+            actions.reject_proposal,
+            _("不予立案"),
+            ReasonForm,
+            lambda obj, user, data: actions.reject_proposal(obj, user, data["reason"]),
+        ),
+        verb_action(
+            actions.return_proposal,
+            _("退回修改"),
+            ReasonForm,
+            lambda obj, user, data: actions.return_proposal(obj, user, data["reason"]),
+        ),
+        verb_action(
+            actions.convert_proposal,
+            _("转为意见建议"),
+            ReasonForm,
+            lambda obj, user, data: actions.convert_proposal(obj, user, data["reason"]),
+        ),
+        verb_action(actions.merge_proposal, _("并案"), MergeForm),
+        verb_action(
+            actions.assign_proposal,
+            _("交办"),
+            UnitsForm,
+            lambda obj, user, data: actions.assign_proposal(
+                obj, user, lead=data["lead"], co=data["co"], separate=data["separate"]
+            ),
+        ),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = IntakeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            self.readonly_fields
+            if obj is None
+            else (*self.readonly_fields, "session", "number", "kind")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {f: form.cleaned_data[f] for f in IntakeForm.Meta.fields}
+        created = actions.receive_proposal(request.user, proposers=form.proposers(), **data)
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "organ_code", "jurisdiction", "is_active")
+    list_filter = ("jurisdiction", "is_active")
+    search_fields = ("name", "short_name", "organ_code")
+
+
+@admin.register(UnitMembership)
+class UnitMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "unit", "role")
+    list_filter = ("role", "unit__jurisdiction")
+    search_fields = ("user__username", "user__name", "unit__name")
+
+
+@admin.register(OfficeMembership)
+class OfficeMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "jurisdiction")
+    list_filter = ("jurisdiction",)
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("审批意见"), widget=forms.Textarea, required=False)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "unit", "role", "state", "round", "assigned_at", "due_on")
+    list_filter = ("state", "role", "unit__jurisdiction", "unit")
+    search_fields = ("proposal__number", "proposal__title", "unit__name")
+    date_hierarchy = "due_on"
+    list_select_related = ("proposal__session__jurisdiction", "unit")
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "reason", "suggested_unit", "state", "requested_at")
+    list_filter = ("state",)
+    actions = [
+        verb_action(
+            actions.decide_transfer,
+            _("同意调整"),
+            DecisionForm,
+            lambda obj, user, data: actions.decide_transfer(
+                obj, user, approve=True, comment=data["comment"], new_unit=obj.suggested_unit
+            ),
+            name="approve_transfer",
+        ),
+        verb_action(
+            actions.decide_transfer,
+            _("不同意调整"),
+            ReasonForm,
+            lambda obj, user, data: actions.decide_transfer(
+                obj, user, approve=False, comment=data["reason"]
+            ),
+            name="reject_transfer",
+        ),
+    ]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "previous_due", "requested_due", "state", "requested_at")
+    list_filter = ("state",)
+    actions = [
+        verb_action(
+            actions.decide_extension,
+            _("同意延期"),
+            DecisionForm,
+            lambda obj, user, data: actions.decide_extension(
+                obj, user, approve=True, comment=data["comment"]
+            ),
+            name="approve_extension",
+        ),
+        verb_action(
+            actions.decide_extension,
+            _("不同意延期"),
+            ReasonForm,
+            lambda obj, user, data: actions.decide_extension(
+                obj, user, approve=False, comment=data["reason"]
+            ),
+            name="reject_extension",
+        ),
+    ]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "contacted_on", "method", "proposer", "recorded_by")
+    list_filter = ("method",)
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "proposal", "content_type", "transition", "source", "target", "actor")
+    list_filter = ("content_type", "transition")
+    search_fields = ("proposal__number", "comment")
+    date_hierarchy = "at"
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "requested_at", "done_at", "worker")
+    list_filter = ("kind",)
