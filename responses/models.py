@@ -301,12 +301,17 @@ class Reply(Letter):
                 condition=Q(kind="reply"),
                 name="reply_once_per_round",
             ),
+            # Drafts may be incomplete; nothing leaves the drafter without these.
             models.CheckConstraint(
-                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
+                condition=Q(state__in=EDITABLE_LETTER_STATES)
+                | ~Q(disclosure="withheld")
+                | ~Q(withheld_reason=""),
                 name="reply_withheld_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(disclosure="summary") | ~Q(summary=""),
+                condition=Q(state__in=EDITABLE_LETTER_STATES)
+                | ~Q(disclosure="summary")
+                | ~Q(summary=""),
                 name="reply_summary_present",
             ),
         ]
@@ -373,12 +378,17 @@ class Opinion(Letter):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "round"], name="opinion_once_per_round"),
+            # Drafts may be incomplete; nothing leaves the drafter without these.
             models.CheckConstraint(
-                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
+                condition=Q(state__in=EDITABLE_LETTER_STATES)
+                | ~Q(disclosure="withheld")
+                | ~Q(withheld_reason=""),
                 name="opinion_withheld_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(disclosure="summary") | ~Q(summary=""),
+                condition=Q(state__in=EDITABLE_LETTER_STATES)
+                | ~Q(disclosure="summary")
+                | ~Q(summary=""),
                 name="opinion_summary_present",
             ),
         ]

@@ -158,7 +158,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "banli@localhost")
 # which needs no server: `make run` works on a bare machine.
 REDIS_URL = env("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem"):
     for sub in ("queue", "processed"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
