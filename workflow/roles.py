@@ -1,0 +1,70 @@
+"""What the signed-in person may do, read once per request (two queries, whatever the page)."""
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import SimpleLazyObject
+
+from .models import OfficeMembership, UnitMembership
+
+
+@dataclass
+class Roles:
+    user: object
+    memberships: list = field(default_factory=list)
+    office_jurisdiction_ids: set = field(default_factory=set)
+
+    @classmethod
+    def of(cls, user):
+        if not user.is_authenticated:
+            return cls(user)
+        return cls(
+            user,
+            list(UnitMembership.objects.filter(user=user).select_related("unit")),
+            set(
+                OfficeMembership.objects.filter(user=user).values_list("jurisdiction_id", flat=True)
+            ),
+        )
+
+    @property
+    def is_office(self):
+        return bool(self.office_jurisdiction_ids)
+
+    @property
+    def unit_ids(self):
+        return {m.unit_id for m in self.memberships}
+
+    @property
+    def units(self):
+        return [m.unit for m in self.memberships]
+
+    @property
+    def leader_unit_ids(self):
+        return {m.unit_id for m in self.memberships if m.role == UnitMembership.Role.LEADER}
+
+    @property
+    def is_leader(self):
+        return bool(self.leader_unit_ids)
+
+    @property
+    def is_unit_member(self):
+        return bool(self.memberships)
+
+    def in_unit(self, unit_id):
+        return unit_id in self.unit_ids
+
+    def is_office_for(self, jurisdiction_id):
+        return jurisdiction_id in self.office_jurisdiction_ids
+
+
+class RolesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.roles = SimpleLazyObject(lambda: Roles.of(request.user))
+        return self.get_response(request)
+
+
+def roles(request):
+    """Context processor: templates show each role its own navigation."""
+    return {"roles": getattr(request, "roles", None)}
