@@ -35,4 +35,12 @@ def probe(request):
 
 @login_required
 def home(request):
+    """Each role starts where its work is."""
+    roles = request.roles
+    if roles.is_office:
+        return redirect("office-monitor")
+    if roles.is_leader:
+        return redirect("leader-queue")
+    if roles.is_unit_member:
+        return redirect("inbox")
     return render(request, "home.html")

@@ -3,7 +3,10 @@ rate. Each verb is one transaction; sending and rating also advance the assignme
 item, whose states follow the letters (the lower apps never look up here).
 """
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +20,10 @@ from workflow.models import Assignment, AssignmentState
 
 from .models import (
     EDITABLE_LETTER_STATES,
+    Attachment,
     DocumentCounter,
     Feedback,
+    LetterRevision,
     LetterState,
     Opinion,
     Reply,
@@ -76,7 +81,7 @@ def _letter_defaults(assignment, actor):
 
 
 @transaction.atomic
-def start_reply(assignment, actor, kind=Reply.Kind.REPLY):
+def start_reply(assignment, actor, kind=Reply.Kind.REPLY, at=None):
     """拟稿: a lead or separate unit opens the reply of the current round, prefilled."""
     assignment = lock(Assignment, assignment.pk)
     require_unit_member(actor, assignment.unit)
@@ -91,6 +96,7 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY):
     jurisdiction = proposal.session.jurisdiction
     reply = Reply.objects.create(
         **_letter_defaults(assignment, actor),
+        created_at=at or timezone.now(),
         kind=kind,
         title=_("对%(ref)s的答复") % {"ref": proposal.reference},
         addressee=addressee_for(proposal),
@@ -100,12 +106,12 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY):
             else jurisdiction.cc_for_suggestions
         ),
     )
-    log(reply, "draft", actor, "", reply.state)
+    log(reply, "draft", actor, "", reply.state, at=at)
     return reply
 
 
 @transaction.atomic
-def start_opinion(assignment, actor):
+def start_opinion(assignment, actor, at=None):
     """A co-handler opens its opinion letter to the lead unit."""
     assignment = lock(Assignment, assignment.pk)
     require_unit_member(actor, assignment.unit)
@@ -122,12 +128,21 @@ def start_opinion(assignment, actor):
         raise ActionRefused(_("该件暂无主办单位，请联系建议提案处。"))
     opinion = Opinion.objects.create(
         **_letter_defaults(assignment, actor),
+        created_at=at or timezone.now(),
         lead_unit=lead.unit,
         title=_("关于%(ref)s会办意见的函") % {"ref": proposal.reference},
         addressee=lead.unit.short_name or lead.unit.name,
     )
-    log(opinion, "draft", actor, "", opinion.state)
+    log(opinion, "draft", actor, "", opinion.state, at=at)
     return opinion
+
+
+def start_letter(assignment, actor):
+    """拟稿 from the item page: the reply for a lead or separate unit, the opinion for a
+    co-handler."""
+    if assignment.role == Assignment.Role.CO:
+        return start_opinion(assignment, actor)
+    return start_reply(assignment, actor)
 
 
 def _lock_letter(letter):
@@ -175,8 +190,62 @@ def submit_letter(letter, actor, at=None):
             comment = _("会办单位意见逾期未到，主办单位先行答复：%(units)s") % {
                 "units": "、".join(late)
             }
-    fire(letter, "submit", actor, at or timezone.now(), comment=comment)
+    at = at or timezone.now()
+    fire(letter, "submit", actor, at, comment=comment, at=at)
+    _snapshot(letter, actor)
     return letter
+
+
+def _snapshot(letter, actor):
+    """Keep what the leader is shown, to diff against the next submission."""
+    owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
+    revisions = LetterRevision.objects.filter(**owner)
+    LetterRevision.objects.create(
+        **owner,
+        number=revisions.count() + 1,
+        content={name: str(getattr(letter, name) or "") for name in sorted(LETTER_FIELDS)},
+        submitted_by=actor,
+    )
+
+
+ATTACHMENT_LIMIT = 10 * 1024 * 1024
+SIGNATURES = [
+    (b"%PDF-", Attachment.Kind.PDF),
+    (b"PK\x03\x04", Attachment.Kind.DOCX),
+    (b"\x89PNG\r\n\x1a\n", Attachment.Kind.PNG),
+    (b"\xff\xd8\xff", Attachment.Kind.JPEG),
+]
+
+
+def sniff(head):
+    """The kind a file really is, by its first bytes (never by its name)."""
+    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
+
+
+@transaction.atomic
+def attach_file(letter, actor, upload):
+    """附件: PDF, DOCX or an image, at most 10 MB, while the letter is still a draft."""
+    letter = _lock_letter(letter)
+    require_unit_member(actor, letter.assignment.unit)
+    if not letter.is_editable:
+        raise ActionRefused(_("该函已送审或发出，不能再添加附件。"))
+    if upload.size > ATTACHMENT_LIMIT:
+        raise ActionRefused(_("附件不能超过10MB。"))
+    content = upload.read()
+    kind = sniff(content[:16])
+    if kind == Attachment.Kind.DOCX and b"word/" not in content:
+        kind = None  # a zip, but not a Word document
+    if kind is None:
+        raise ActionRefused(_("只能上传PDF、DOCX、PNG或JPEG文件。"))
+    digest = hashlib.sha256(content).hexdigest()
+    owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
+    attachment = Attachment(
+        **owner, name=upload.name[:200], kind=kind, size=len(content), sha256=digest,
+        uploaded_by=actor,
+    )  # fmt: skip
+    attachment.file.save(digest, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
 
 
 @transaction.atomic
@@ -198,12 +267,14 @@ def sign_letter(letter, actor, at=None):
     blockers = letter.sign_blockers()
     if letter.state == LetterState.SUBMITTED and blockers:
         raise ActionRefused(" ".join(str(b) for b in blockers))
+    at = at or timezone.now()
     fire(
         letter,
         "sign",
         actor,
         actor,
-        at or timezone.now(),
+        at,
+        at=at,
         refusal=_("该函已由他人处理（当前状态：%(state)s），请刷新页面。")
         % {"state": letter.get_state_display()},
     )
@@ -242,23 +313,30 @@ def send_letter(letter, actor, at=None, doc_number=None):
         doc_number = allocate_doc_number(
             letter.assignment.unit, _series(letter), timezone.localdate(at).year
         )
-    fire(letter, "send", actor, doc_number, at)
+    fire(letter, "send", actor, doc_number, at, at=at)
     assignment = lock(Assignment, letter.assignment_id)
     if isinstance(letter, Opinion):
-        fire(assignment, "mark_opinion_sent", actor, at, check_perm=False)
+        fire(assignment, "mark_opinion_sent", actor, at, check_perm=False, at=at)
     elif assignment.state in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
-        fire(assignment, "mark_replied", actor, at, check_perm=False)
+        fire(assignment, "mark_replied", actor, at, check_perm=False, at=at)
         if assignment.role == Assignment.Role.LEAD:
             for late in letter.outstanding_opinions().select_for_update():
-                fire(late, "lapse", actor, at, check_perm=False, comment=_("主办单位已答复"))
-        _follow_replies(assignment.proposal_id, actor)
+                fire(late, "lapse", actor, at, check_perm=False, comment=_("主办单位已答复"), at=at)
+        _follow_replies(assignment.proposal_id, actor, at)
     if not letter.discloses():
-        fire(letter, "withhold", actor, check_perm=False, comment=letter.get_disclosure_display())
+        fire(
+            letter,
+            "withhold",
+            actor,
+            check_perm=False,
+            comment=letter.get_disclosure_display(),
+            at=at,
+        )
     transaction.on_commit(lambda: deliver_letter.delay(letter._meta.label_lower, letter.pk))
     return letter
 
 
-def _follow_replies(proposal_id, actor):
+def _follow_replies(proposal_id, actor, at=None):
     """The item is replied once every lead and separate unit of this round has replied."""
     proposal = lock(Proposal, proposal_id)
     waiting = proposal.assignments.filter(
@@ -271,18 +349,20 @@ def _follow_replies(proposal_id, actor):
         ],
     )
     if not waiting.exists():
-        fire(proposal, "mark_replied", actor, check_perm=False)
+        fire(proposal, "mark_replied", actor, check_perm=False, at=at)
 
 
 @transaction.atomic
 def publish_letter(letter, actor, at=None):
     """公开 on the public site, as the disclosure decision says (全文 or 摘要)."""
     letter = _lock_letter(letter)
+    at = at or timezone.now()
     fire(
         letter,
         "publish",
         actor,
-        at or timezone.now(),
+        at,
+        at=at,
         refusal=_("只有已发出且公开属性为主动公开的函件可以公开。"),
     )
     return letter

@@ -299,8 +299,9 @@ class Demo:
         doc_number = fields.pop("doc_number")
         for key in ("letter_date", "issued_on"):
             fields[key] = date.fromisoformat(fields[key]) if fields[key] else None
+        drafted = sent - timedelta(days=10)
         if seed["letter"] == "opinion":
-            letter = letters.start_opinion(mine, clerk)
+            letter = letters.start_opinion(mine, clerk, at=drafted)
         else:
             actions.record_contact(
                 mine,
@@ -310,7 +311,7 @@ class Demo:
                 summary="电话联系提出人，沟通办理思路和进展。",
                 proposer=item.proposers.order_by("signatures__position").first(),
             )
-            letter = letters.start_reply(mine, clerk)
+            letter = letters.start_reply(mine, clerk, at=drafted)
         letters.save_letter(letter, clerk, **fields)
         letters.submit_letter(letter, clerk, at=sent - timedelta(days=3))
         letters.sign_letter(letter, leader, at=sent - timedelta(days=1))
@@ -414,7 +415,7 @@ class Demo:
         # Co-handlers send their opinions first.
         for co in item.assignments.filter(role=Assignment.Role.CO):
             co_clerk, co_leader = self._first_staff(co.unit), self._first_staff(co.unit, "leader")
-            opinion = letters.start_opinion(co, co_clerk)
+            opinion = letters.start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
             letters.save_letter(
                 opinion,
                 co_clerk,
@@ -431,7 +432,7 @@ class Demo:
             method="visit",
             summary="走访提出人，听取对办理工作的意见。",
         )
-        reply = letters.start_reply(lead, clerk)
+        reply = letters.start_reply(lead, clerk, at=assigned + timedelta(days=26))
         label = ["解决采纳", "正在解决", "计划解决", "留作参考"][item.pk % 4]
         letters.save_letter(
             reply,

@@ -476,3 +476,78 @@ class DocumentCounter(models.Model):
 
     def __str__(self):
         return f"{self.unit.organ_code}{self.series}〔{self.year}〕{self.last_number}"
+
+
+class LetterRevision(models.Model):
+    """What a letter said each time it went to the leader, so the leader sees what changed."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, related_name="revisions")
+    opinion = models.ForeignKey(
+        Opinion, on_delete=models.CASCADE, null=True, related_name="revisions"
+    )
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply__isnull=True) ^ Q(opinion__isnull=True),
+                name="revision_of_one_letter",
+            ),
+            models.UniqueConstraint(fields=["reply", "number"], name="revision_reply_number"),
+            models.UniqueConstraint(fields=["opinion", "number"], name="revision_opinion_number"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    # Never the uploader's file name on disk: it may be anything.
+    return f"attachments/{timezone.now():%Y/%m}/{instance.sha256[:32]}"
+
+
+class Attachment(models.Model):
+    """A file sent with a letter (PDF, DOCX or image), kept outside the web root and served
+    only through a view that checks who is asking."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+        PNG = "png", "PNG"
+        JPEG = "jpeg", "JPEG"
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, related_name="attachments"
+    )
+    opinion = models.ForeignKey(
+        Opinion, on_delete=models.CASCADE, null=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=5, choices=Kind.choices)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply__isnull=True) ^ Q(opinion__isnull=True),
+                name="attachment_of_one_letter",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

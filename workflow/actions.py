@@ -27,8 +27,9 @@ from .models import (
     OfficeMembership,
     TransferRequest,
     UnitMembership,
+    Urge,
 )
-from .tasks import notify_extension
+from .tasks import notify_extension, notify_urge
 
 
 # ---- roles -------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     ProposalProposer.objects.bulk_create(
         ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
     )
-    log(proposal, "receive", actor, "", proposal.state)
+    log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
     return proposal
 
 
@@ -144,7 +145,7 @@ def _new_assignment(proposal, unit, role, actor, at):
         due_on=due,
         round=proposal.round,
     )
-    log(assignment, "assign", actor, "", assignment.state, _("期限 %(due)s") % {"due": due})
+    log(assignment, "assign", actor, "", assignment.state, _("期限 %(due)s") % {"due": due}, at=at)
     return assignment
 
 
@@ -175,7 +176,7 @@ def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
     if current.filter(unit__in=units).exists():
         raise ActionRefused(_("所选单位已在办理该件。"))
     if proposal.state == ProposalState.FILED:
-        fire(proposal, "assign", actor)
+        fire(proposal, "assign", actor, at=at)
     elif proposal.state not in (ProposalState.ASSIGNED, ProposalState.IN_HANDLING):
         raise ActionRefused(
             _("只有已立案（登记）的件可以交办，当前状态为“%(state)s”。")
@@ -203,12 +204,13 @@ def accept_assignment(assignment, actor, at=None):
         at,
         deadlines.transfer_until(timezone.localdate(at), rules),
         refusal=_("该件已签收或已调整，无需再次签收。"),
+        at=at,
     )
-    _follow_assignments(proposal.pk, actor)
+    _follow_assignments(proposal.pk, actor, at)
     return assignment
 
 
-def _follow_assignments(proposal_id, actor):
+def _follow_assignments(proposal_id, actor, at=None):
     """The item is in handling once any unit has signed for it."""
     proposal = lock(Proposal, proposal_id)
     if (
@@ -217,7 +219,7 @@ def _follow_assignments(proposal_id, actor):
             state__in=[AssignmentState.PENDING, AssignmentState.TRANSFERRED]
         ).exists()
     ):
-        fire(proposal, "start_handling", actor, check_perm=False)
+        fire(proposal, "start_handling", actor, check_perm=False, at=at)
 
 
 @transaction.atomic
@@ -350,6 +352,19 @@ def record_contact(
         summary=summary,
         recorded_by=actor,
     )
+
+
+@transaction.atomic
+def urge(actor, unit, message, proposal=None):
+    """催办: the unit's people are told at once; the item's timeline shows it."""
+    require_office(actor, unit.jurisdiction)
+    if not message.strip():
+        raise ActionRefused(_("请填写催办内容。"))
+    if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
+        raise ActionRefused(_("该单位未承办此件。"))
+    record = Urge.objects.create(unit=unit, proposal=proposal, message=message, urged_by=actor)
+    transaction.on_commit(lambda: notify_urge.delay(record.pk))
+    return record
 
 
 # ---- who works where ------------------------------------------------------------------------

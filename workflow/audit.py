@@ -5,6 +5,7 @@ Every workflow verb (workflow.actions, responses.actions) locks its row and call
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -30,8 +31,10 @@ def proposal_id_of(obj):
     return obj.assignment.proposal_id
 
 
-def log(obj, name, actor, source, target, comment=""):
+def log(obj, name, actor, source, target, comment="", at=None):
+    """`at` is when it happened, for verbs told so (imports of past letters, the demo)."""
     return TransitionLog.objects.create(
+        at=at or timezone.now(),
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         proposal_id=proposal_id_of(obj),
@@ -43,7 +46,7 @@ def log(obj, name, actor, source, target, comment=""):
     )
 
 
-def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, **kwargs):
+def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=None, **kwargs):
     """Run transition `name` on a locked `obj`, save it and write its one log row.
 
     `check_perm=False` is for transitions no person fires directly: the workflow advances
@@ -61,7 +64,7 @@ def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, **k
     source = obj.state
     result = method(*args, **kwargs)
     obj.save()
-    log(obj, name, actor, source, obj.state, comment)
+    log(obj, name, actor, source, obj.state, comment, at=at)
     return result
 
 

@@ -9,6 +9,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -80,3 +82,37 @@ def feedback_until(delivered_on: date, rules: Rules = DEFAULT_RULES, cal=None) -
 
 def publication_due(sent_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
     return add_working_days(sent_on, rules.publication_working_days, cal)
+
+
+# ---- how a deadline stands today (badges, monitor bands) -----------------------------------
+DUE_SOON_DAYS = 7
+
+# Aging bands of the overdue monitor, in display order: (key, label, first day, last day)
+# counted as days past due (negative: days still left).
+AGING_BANDS = [
+    ("due_7", _("7日内到期"), -DUE_SOON_DAYS, -1),
+    ("due_today", _("今日到期"), 0, 0),
+    ("over_1_7", _("逾期1–7日"), 1, 7),
+    ("over_8_30", _("逾期8–30日"), 8, 30),
+    ("over_30", _("逾期30日以上"), 31, None),
+]
+
+
+def standing(due_on: date, today: date):
+    """('overdue', days over) | ('today', 0) | ('soon', days left) | ('ok', days left)."""
+    days = (due_on - today).days
+    if days < 0:
+        return "overdue", -days
+    if days == 0:
+        return "today", 0
+    if days <= DUE_SOON_DAYS:
+        return "soon", days
+    return "ok", days
+
+
+def band_bounds(key, today: date):
+    """The due_on range (inclusive; None is open) of an aging band on `today`."""
+    _key, _label, first, last = next(b for b in AGING_BANDS if b[0] == key)
+    latest = today - timedelta(days=first)
+    earliest = today - timedelta(days=last) if last is not None else None
+    return earliest, latest

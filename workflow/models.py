@@ -3,16 +3,20 @@
 State changes happen only through `workflow.actions`; the transitions below only set fields.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals.models import ASSIGN_PERMISSION, Jurisdiction, Proposal, Proposer
+
+from .deadlines import AGING_BANDS, band_bounds
 
 
 class Unit(models.Model):
@@ -165,6 +169,42 @@ class AssignmentQuerySet(models.QuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.open().filter(due_on__lt=today)
+
+    def due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__gte=today, due_on__lte=today + timedelta(days=days))
+
+    def for_office(self, jurisdiction_ids):
+        return self.filter(unit__jurisdiction_id__in=jurisdiction_ids)
+
+    def for_units(self, unit_ids):
+        return self.filter(unit_id__in=unit_ids)
+
+    def with_item(self):
+        """What a list row shows: the item, its session, the unit and the proposers."""
+        return self.select_related("proposal__session", "unit").prefetch_related(
+            "proposal__signatories__proposer"
+        )
+
+    def in_band(self, key, today=None):
+        earliest, latest = band_bounds(key, today or timezone.localdate())
+        rows = self.open().filter(due_on__lte=latest)
+        return rows.filter(due_on__gte=earliest) if earliest else rows
+
+    def band_counts(self, today=None):
+        """Per unit: open items in each aging band, overdue and in all (one query)."""
+        today = today or timezone.localdate()
+        counts = {}
+        for key, *_rest in AGING_BANDS:
+            earliest, latest = band_bounds(key, today)
+            condition = Q(due_on__lte=latest) & (Q(due_on__gte=earliest) if earliest else Q())
+            counts[key] = Count("id", filter=condition)
+        return (
+            self.open()
+            .values("unit_id", "unit__name")
+            .annotate(**counts, overdue=Count("id", filter=Q(due_on__lt=today)), total=Count("id"))
+            .order_by("-overdue", "-total", "unit__name")
+        )
 
 
 class Assignment(ConcurrentTransitionMixin, models.Model):
@@ -532,3 +572,26 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.requested_at}"
+
+
+class Urge(models.Model):
+    """催办: the office presses a unit about one item, or about all of its open items."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="urges")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="urges"
+    )
+    message = models.TextField(_("催办内容"))
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    urged_at = models.DateTimeField(_("催办时间"), default=timezone.now)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办")
+        ordering = ["-urged_at"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.urged_at:%Y-%m-%d}"

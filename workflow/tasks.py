@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Extension, Heartbeat
+from .models import Extension, Heartbeat, Urge
 
 
 @shared_task
@@ -66,4 +66,32 @@ def notify_extension(self, extension_id):
                 raise self.retry(exc=exc) from exc
         extension.proposer_notified_at = timezone.now()
         extension.save(update_fields=["proposer_notified_at"])
+    return True
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notify_urge(self, urge_id):
+    """催办 reaches every member of the unit by email."""
+    with transaction.atomic():
+        record = (
+            Urge.objects.select_for_update(skip_locked=True)
+            .filter(pk=urge_id, notified_at__isnull=True)
+            .select_related("unit", "proposal__session")
+            .first()
+        )
+        if record is None:
+            return False
+        recipients = [
+            m.user.email for m in record.unit.memberships.select_related("user") if m.user.email
+        ]
+        subject = _("催办：%(what)s") % {
+            "what": record.proposal.reference if record.proposal else record.unit.name
+        }
+        if recipients:
+            try:
+                send_mail(subject, record.message, None, recipients)
+            except OSError as exc:
+                raise self.retry(exc=exc) from exc
+        record.notified_at = timezone.now()
+        record.save(update_fields=["notified_at"])
     return True

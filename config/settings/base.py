@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,6 +186,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env("BANLI_HEARTBEAT_SECONDS", "60")),
     },
 }
+
+# A proposer's signed feedback link stays valid this long after the reply is sent.
+FEEDBACK_LINK_DAYS = int(env("FEEDBACK_LINK_DAYS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -18,8 +18,14 @@ def test_login_page_speaks_chinese(client):
     assert "登录建议提案办理系统" in text and "用户名" in text and "密码" in text
 
 
-def test_english_is_available(client):
-    page = client.get("/login/", headers={"accept-language": "en"})
+def test_chinese_even_when_the_browser_asks_for_english(client):
+    page = client.get("/login/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert 'lang="zh-hans"' in page.content.decode()
+
+
+def test_english_is_available_from_the_switcher(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    page = client.get("/login/")
     assert 'lang="en"' in page.content.decode()
     assert "Sign in to Banli" in page.content.decode()
 

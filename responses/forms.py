@@ -1,0 +1,65 @@
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from proposals.classification import SCHEMES
+
+from .models import Disclosure, Rating, Reply, WithholdingReason
+
+LETTER_WIDGETS = {
+    "body": forms.Textarea(attrs={"rows": 18, "class": "letter-body"}),
+    "summary": forms.Textarea(attrs={"rows": 3}),
+    "cc": forms.Textarea(attrs={"rows": 3}),
+    "letter_date": forms.DateInput(attrs={"type": "date"}),
+    "issued_on": forms.DateInput(attrs={"type": "date"}),
+}
+LETTER_FORM_FIELDS = [
+    "title", "addressee", "body", "class_label", "disclosure", "withheld_reason", "summary",
+    "signing_organ", "show_signer", "signer_name", "letter_date", "contact_person",
+    "contact_phone", "contact_office", "contact_address", "contact_postcode", "cc",
+    "issued_by", "issued_on",
+]  # fmt: skip
+
+
+# The model's fields with their labels, as a plain form: views hand the cleaned data to
+# `save_letter`, never to a ModelForm's save().
+LetterFields = type(
+    "LetterFields",
+    (forms.Form,),
+    fields_for_model(Reply, LETTER_FORM_FIELDS, widgets=LETTER_WIDGETS),
+)
+
+
+class LetterForm(LetterFields):
+    """Every element of the letter; the result classes come from the jurisdiction's scheme."""
+
+    class_label = forms.ChoiceField(label=_("办理结果类别"), required=False)
+
+    def __init__(self, *args, scheme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("请选择"))] + [(k, v[1]) for k, v in SCHEMES.get(scheme, {}).items()]
+        self.fields["class_label"].choices = choices
+        self.fields["disclosure"].choices = Disclosure.choices
+        self.fields["withheld_reason"].choices = [("", "—")] + WithholdingReason.choices
+        for name in ("title", "addressee", "signing_organ"):
+            self.fields[name].required = False  # a draft may be saved half done
+
+
+class RatingForm(forms.Form):
+    handling = forms.ChoiceField(
+        label=_("对办理工作"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    result = forms.ChoiceField(
+        label=_("对办理结果"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PaperFeedbackForm(RatingForm):
+    proposer = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"))

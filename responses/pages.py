@@ -1,0 +1,360 @@
+"""What each page shows: the reads behind the views, with a fixed number of queries per page
+whatever the number of rows, and the visibility rules (drafts never leave their unit)."""
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from proposals.classification import Bucket
+from proposals.models import Proposal, ProposalProposer, Proposer, Session
+from workflow import deadlines
+from workflow.forms import (
+    AssignForm,
+    ContactForm,
+    ExtensionForm,
+    ReviewForm,
+    TransferForm,
+    UrgeForm,
+)
+from workflow.models import (
+    Assignment,
+    AssignmentState,
+    Contact,
+    Extension,
+    TransferRequest,
+    TransitionLog,
+    Unit,
+    Urge,
+)
+
+from . import links
+from .forms import LETTER_FORM_FIELDS, PaperFeedbackForm
+from .models import (
+    Feedback,
+    LetterRevision,
+    LetterState,
+    Opinion,
+    Reply,
+)
+
+OUT_OF_UNIT_STATES = {LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD}
+WORKING_STATES = {AssignmentState.ACCEPTED, AssignmentState.REOPENED}
+
+
+# ---- who sees which letter -----------------------------------------------------------------
+def letter_visible(roles, letter, jurisdiction_id):
+    """The office and the drafting unit see every state; other handling units see a letter
+    once it has been sent."""
+    return (
+        roles.is_office_for(jurisdiction_id)
+        or roles.in_unit(letter.assignment.unit_id)
+        or letter.state in OUT_OF_UNIT_STATES
+    )
+
+
+def require_letter_access(roles, letter):
+    jurisdiction_id = letter.assignment.proposal.session.jurisdiction_id
+    if not (roles.in_unit(letter.assignment.unit_id) or roles.is_office_for(jurisdiction_id)):
+        raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
+
+
+# ---- the item page ---------------------------------------------------------------------------
+def item_context(roles, pk, today):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("session__jurisdiction", "merged_into__session"), pk=pk
+    )
+    jurisdiction = proposal.session.jurisdiction
+    is_office = roles.is_office_for(jurisdiction.pk)
+    assignments = list(proposal.assignments.select_related("unit").order_by("round", "role", "id"))
+    mine = [a for a in assignments if roles.in_unit(a.unit_id)]
+    if not is_office and not mine:
+        raise PermissionDenied(_("您所在单位未承办该件。"))
+    letter_related = ("assignment__unit", "signer", "drafted_by")
+    replies = [
+        r
+        for r in Reply.objects.filter(assignment__proposal=proposal)
+        .select_related(*letter_related)
+        .prefetch_related(
+            "attachments", Prefetch("feedback", Feedback.objects.select_related("proposer"))
+        )
+        .order_by("round", "id")
+        if letter_visible(roles, r, jurisdiction.pk)
+    ]
+    opinions = [
+        o
+        for o in Opinion.objects.filter(assignment__proposal=proposal)
+        .select_related(*letter_related, "lead_unit")
+        .prefetch_related("attachments")
+        if letter_visible(roles, o, jurisdiction.pk)
+    ]
+    own_units = {a.unit_id for a in mine}
+    contacts = Contact.objects.filter(assignment__proposal=proposal).select_related(
+        "proposer", "recorded_by", "assignment__unit"
+    )
+    if not is_office:
+        contacts = contacts.filter(assignment__unit_id__in=own_units)
+    contacts = list(contacts)
+    return {
+        "proposal": proposal,
+        "jurisdiction": jurisdiction,
+        "is_office": is_office,
+        "today": today,
+        "signatories": list(proposal.signatories.select_related("proposer")),
+        "assignments": assignments,
+        "lead": next(
+            (a for a in assignments if a.role == "lead" and a.state != "transferred"), None
+        ),
+        "mine": [_assignment_panel(a, replies, opinions, today) for a in mine],
+        "replies": replies,
+        "opinions": opinions,
+        "contacts": contacts,
+        "timeline": _timeline(proposal, contacts, replies, opinions, roles, is_office),
+        "transfers": list(
+            TransferRequest.objects.filter(
+                assignment__proposal=proposal, state="pending"
+            ).select_related("assignment__unit")
+        ),
+        "extensions": list(
+            Extension.objects.filter(assignment__proposal=proposal, state="pending").select_related(
+                "assignment__unit"
+            )
+        ),
+        "review_form": ReviewForm() if is_office else None,
+        "assign_form": AssignForm(jurisdiction=jurisdiction.pk) if is_office else None,
+        "urge_form": UrgeForm() if is_office else None,
+        "contact_form": ContactForm(proposal=proposal) if mine else None,
+        "transfer_form": TransferForm() if mine else None,
+        "extension_form": ExtensionForm() if mine else None,
+        "can_review": is_office and proposal.state in ("received", "in_review", "returned"),
+        "can_assign": is_office and proposal.state in ("filed", "assigned", "in_handling"),
+    }
+
+
+def _assignment_panel(assignment, replies, opinions, today):
+    """What the viewer's own unit can do on its assignment right now."""
+    letters = [
+        letter
+        for letter in (replies if assignment.replies_to_proposer else opinions)
+        if letter.assignment_id == assignment.pk and letter.round == assignment.round
+    ]
+    working = assignment.state in WORKING_STATES
+    return {
+        "assignment": assignment,
+        "letter": letters[0] if letters else None,
+        "can_accept": assignment.state == AssignmentState.PENDING,
+        "can_transfer": assignment.state in ("pending", "accepted")
+        and assignment.within_transfer_window(),
+        "can_contact": working or assignment.state == AssignmentState.PENDING,
+        "can_write": working,
+        "can_extend": working and assignment.replies_to_proposer,
+        "standing": deadlines.standing(assignment.due_on, today),
+    }
+
+
+def _timeline(proposal, contacts, replies, opinions, roles, is_office):
+    """Every transition and contact, oldest first. Another unit's letters appear only from
+    the moment they were sent: their drafting stays inside that unit."""
+    visible_letters = {("reply", r.pk): r for r in replies} | {
+        ("opinion", o.pk): o for o in opinions
+    }
+    entries = []
+    for row in TransitionLog.objects.filter(proposal=proposal).select_related(
+        "actor", "content_type"
+    ):
+        model = row.content_type.model
+        if model in ("reply", "opinion"):
+            letter = visible_letters.get((model, row.object_id))
+            if letter is None:
+                continue
+            if not (
+                is_office or roles.in_unit(letter.assignment.unit_id)
+            ) and row.transition not in ("send", "publish", "withdraw", "withhold"):
+                continue
+        entries.append({"at": row.at, "kind": model, "row": row})
+    entries += [{"at": c.recorded_at, "kind": "contact", "row": c} for c in contacts]
+    entries += [
+        {"at": u.urged_at, "kind": "urge", "row": u}
+        for u in Urge.objects.filter(proposal=proposal).select_related("unit", "urged_by")
+    ]
+    return sorted(entries, key=lambda e: e["at"])
+
+
+# ---- the letter editor ----------------------------------------------------------------------
+def letter_initial(letter):
+    return {name: getattr(letter, name) for name in LETTER_FORM_FIELDS}
+
+
+def letter_context(letter, form, attachment_form):
+    return {
+        "letter": letter,
+        "kind": letter._meta.model_name,
+        "form": form,
+        "attachment_form": attachment_form,
+        "attachments": list(letter.attachments.all()),
+        "proposal": letter.assignment.proposal,
+        "preflight": [str(p) for p in letter.submit_blockers()] if letter.is_editable else [],
+    }
+
+
+# ---- the leader's queue ---------------------------------------------------------------------
+def changes(revisions):
+    """What changed between the last two submissions: fields old → new, and a body diff."""
+    if len(revisions) < 2:
+        return None
+    before, after = revisions[-2].content, revisions[-1].content
+    fields = [
+        {"name": name, "old": before.get(name, ""), "new": value}
+        for name, value in after.items()
+        if name != "body" and before.get(name, "") != value
+    ]
+    body = [
+        line
+        for line in difflib.ndiff(
+            before.get("body", "").splitlines(), after.get("body", "").splitlines()
+        )
+        if line[:1] in "+-"
+    ]
+    return {"fields": fields, "body": body, "round": revisions[-1].number}
+
+
+def queue_context(roles, today):
+    unit_ids = roles.leader_unit_ids
+    related = ("assignment__proposal__session", "assignment__unit", "drafted_by")
+    revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
+    letters = [
+        *Reply.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
+        .select_related(*related)
+        .prefetch_related(revisions),
+        *Opinion.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
+        .select_related(*related, "lead_unit")
+        .prefetch_related(revisions),
+    ]
+    letters.sort(
+        key=lambda letter: (letter.state != "submitted", letter.submitted_at or letter.created_at)
+    )
+    return {
+        "letters": [
+            {"letter": x, "kind": x._meta.model_name, "changes": changes(list(x.revisions.all()))}
+            for x in letters
+        ],
+        "overdue": Assignment.objects.for_units(unit_ids)
+        .overdue(today)
+        .with_item()
+        .order_by("due_on"),
+        "today": today,
+    }
+
+
+def queue_result(request, letter, message):
+    if request.htmx:
+        return render(request, "responses/queue.html#done", {"letter": letter, "message": message})
+    messages.success(request, message)
+    return redirect("leader-queue")
+
+
+# ---- the office: publication and feedback ---------------------------------------------------
+def publication_context(roles, today):
+    scope = roles.office_jurisdiction_ids
+    replies = Reply.objects.filter(assignment__unit__jurisdiction_id__in=scope).select_related(
+        "assignment__proposal__session", "assignment__unit"
+    )
+    pending = list(replies.filter(state=LetterState.SENT).order_by("sent_at"))
+    for reply in pending:
+        reply.publication_due = deadlines.publication_due(reply.sent_at.date())
+        reply.publication_standing = deadlines.standing(reply.publication_due, today)
+    awaiting = list(
+        replies.filter(
+            state__in=OUT_OF_UNIT_STATES,
+            assignment__proposal__state="replied",
+            round=F("assignment__proposal__round"),
+        )
+        .prefetch_related(
+            Prefetch("feedback", Feedback.objects.only("reply_id", "proposer_id")),
+            Prefetch(
+                "assignment__proposal__signatories",
+                queryset=ProposalProposer.objects.select_related("proposer"),
+            ),
+        )
+        .order_by("sent_at")
+    )
+    for reply in awaiting:
+        answered = {f.proposer_id for f in reply.feedback.all()}
+        reply.unanswered = [
+            s.proposer
+            for s in reply.assignment.proposal.signatories.all()
+            if s.proposer_id not in answered
+        ]
+    return {
+        "pending": pending,
+        "published": replies.filter(state=LetterState.PUBLISHED).order_by("-published_at")[:20],
+        "withheld": replies.filter(state=LetterState.WITHHELD).order_by("-sent_at")[:20],
+        "awaiting": [r for r in awaiting if r.unanswered],
+        "feedback_form": PaperFeedbackForm(),
+        "today": today,
+    }
+
+
+# ---- the public site ------------------------------------------------------------------------
+def public_queryset():
+    return Reply.objects.published().select_related(
+        "assignment__proposal__session__jurisdiction", "assignment__unit"
+    )
+
+
+def public_replies(params):
+    rows = public_queryset()
+    year, body = params.get("year", ""), params.get("body", "")
+    unit, result = params.get("unit", ""), params.get("result", "")
+    if year.isdigit():
+        rows = rows.filter(assignment__proposal__session__year=int(year))
+    if body in Session.Body.values:
+        rows = rows.filter(assignment__proposal__session__body=body)
+    if unit.isdigit():
+        rows = rows.filter(assignment__unit_id=int(unit))
+    if result in Bucket.values:
+        rows = rows.filter(result_bucket=result)
+    published = Reply.objects.published()
+    return rows.order_by("-published_at", "-id"), {
+        "years": sorted(
+            set(published.values_list("assignment__proposal__session__year", flat=True)),
+            reverse=True,
+        ),
+        "units": Unit.objects.filter(pk__in=published.values("assignment__unit_id")).order_by(
+            "name"
+        ),
+        "bodies": Session.Body.choices,
+        "results": Bucket.choices,
+        "selected": {"year": year, "body": body, "unit": unit, "result": result},
+    }
+
+
+# ---- the proposer's link --------------------------------------------------------------------
+def link_state(token):
+    """The reply and proposer behind a link, or which problem the page should explain."""
+    state = {"problem": None, "status": 200, "token": token}
+    try:
+        reply_id, proposer_id, round_ = links.read_token(token)
+    except links.LinkProblem as problem:
+        return {
+            **state,
+            "problem": str(problem),
+            "status": 410 if str(problem) == "expired" else 400,
+        }
+    reply = (
+        Reply.objects.select_related("assignment__proposal__session", "assignment__unit")
+        .filter(pk=reply_id, state__in=OUT_OF_UNIT_STATES)
+        .first()
+    )
+    proposer = Proposer.objects.filter(pk=proposer_id).first()
+    if reply is None or proposer is None or reply.round != round_:
+        return {**state, "problem": "invalid", "status": 400}
+    state.update(reply=reply, proposer=proposer)
+    if reply.round != reply.assignment.proposal.round:
+        return {**state, "problem": "stale", "status": 410}
+    if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
+        return {**state, "problem": "used", "status": 409}
+    return state

@@ -1,0 +1,41 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import ProposalState
+from workflow.models import AssignmentState, Decision
+
+from ..models import LetterState
+
+register = template.Library()
+
+TRANSITION_LABELS = {
+    "receive": _("登记"), "start_review": _("提交审查"), "file": _("立案"),
+    "reject": _("不予立案"), "merge": _("并案"), "return_for_revision": _("退回修改"),
+    "convert": _("转意见建议"), "assign": _("交办"), "start_handling": _("开始办理"),
+    "mark_replied": _("答复"), "close": _("办结"), "reopen": _("重新办理"), "accept": _("签收"),
+    "request_transfer": _("申请调整"), "approve_transfer": _("同意调整"),
+    "reject_transfer": _("不同意调整"), "mark_opinion_sent": _("送会办意见"),
+    "lapse": _("会办结束"), "complete": _("办结"), "extend": _("延期"), "draft": _("起草"),
+    "submit": _("送审"), "sign": _("签发"), "send": _("发出"), "publish": _("公开"),
+    "withhold": _("不公开"), "withdraw": _("撤回公开"), "request": _("申请"), "approve": _("同意"),
+}  # fmt: skip
+STATES = {
+    "proposal": ProposalState,
+    "assignment": AssignmentState,
+    "transferrequest": Decision,
+    "extension": Decision,
+    "reply": LetterState,
+    "opinion": LetterState,
+}
+
+
+@register.filter
+def transition_label(name):
+    return TRANSITION_LABELS.get(name, name)
+
+
+@register.filter
+def state_label(value, kind):
+    """A state's label for the timeline, whichever machine it belongs to."""
+    choices = STATES.get(kind)
+    return dict(choices.choices).get(value, value) if choices else value

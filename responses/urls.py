@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("items/<int:pk>/", views.item, name="item"),
+    path("work/assignments/<int:assignment_pk>/letter", views.start_letter, name="letter-start"),
+    path("letters/<str:kind>/<int:pk>/", views.letter, name="letter"),
+    path("letters/<str:kind>/<int:pk>/preview", views.letter_preview, name="letter-preview"),
+    path("letters/<str:kind>/<int:pk>/submit", views.submit, name="letter-submit"),
+    path("letters/<str:kind>/<int:pk>/attach", views.attach, name="letter-attach"),
+    path("letters/<str:kind>/<int:pk>/sign", views.sign, name="letter-sign"),
+    path("letters/<str:kind>/<int:pk>/return", views.return_letter, name="letter-return"),
+    path("letters/<str:kind>/<int:pk>/send", views.send, name="letter-send"),
+    path("letters/<str:kind>/<int:pk>/publish", views.publish, name="letter-publish"),
+    path("letters/<str:kind>/<int:pk>/withdraw", views.withdraw, name="letter-withdraw"),
+    path("attachments/<int:pk>", views.attachment, name="attachment"),
+    path("review/", views.leader_queue, name="leader-queue"),
+    path("office/publication/", views.publication, name="publication"),
+    path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
+    path("public/", views.public_list, name="public-list"),
+    path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),
+    path("feedback/<str:token>/", views.proposer_feedback, name="proposer-feedback"),
+]

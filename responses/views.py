@@ -1,0 +1,235 @@
+"""The item page, the letter editor, the leader's queue, the office's feedback and
+publication pages, the public site and the proposer's feedback link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from proposals.models import Proposer
+from workflow.audit import ActionRefused
+from workflow.models import Assignment
+from workflow.views import (
+    item_url,
+    office_required,
+    page_of,
+    refusals_to_messages,
+    render_partial,
+    unit_required,
+)
+
+from . import actions, pages
+from .forms import AttachmentForm, LetterForm, PaperFeedbackForm, RatingForm
+from .models import Attachment, Feedback, Opinion, Reply
+
+LETTER_MODELS = {"reply": Reply, "opinion": Opinion}
+
+
+def letter_or_404(kind, pk):
+    model = LETTER_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(
+        model.objects.select_related(
+            "assignment__proposal__session__jurisdiction", "assignment__unit"
+        ),
+        pk=pk,
+    )
+
+
+def editor_url(letter):
+    return reverse("letter", args=[letter._meta.model_name, letter.pk])
+
+
+# ---- the item page: everyone who handles the item, each seeing what is theirs -------------
+@login_required
+def item(request, pk):
+    context = pages.item_context(request.roles, pk, timezone.localdate())
+    return render(request, "responses/item.html", context)
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def start_letter(request, assignment_pk):
+    """拟稿: open (or continue) this assignment's reply or opinion."""
+    letter = actions.start_letter(get_object_or_404(Assignment, pk=assignment_pk), request.user)
+    return redirect(editor_url(letter))
+
+
+# ---- the letter editor ----------------------------------------------------------------------
+@unit_required
+@refusals_to_messages
+def letter(request, kind, pk):
+    letter = letter_or_404(kind, pk)
+    pages.require_letter_access(request.roles, letter)
+    scheme = letter.assignment.proposal.session.jurisdiction.scheme
+    form = LetterForm(request.POST or None, scheme=scheme, initial=pages.letter_initial(letter))
+    if request.method == "POST":
+        if not form.is_valid():
+            raise ActionRefused(_("请检查填写内容：") + "；".join(form.errors))
+        letter = actions.save_letter(letter, request.user, **form.cleaned_data)
+        if request.htmx:
+            response = render(request, "responses/letter.html#saved", {"letter": letter})
+            response["HX-Trigger"] = "letter-saved"
+            return response
+        messages.success(request, _("已保存。"))
+        return redirect(editor_url(letter))
+    context = pages.letter_context(letter, form, AttachmentForm())
+    return render(request, "responses/letter.html", context)
+
+
+@unit_required
+def letter_preview(request, kind, pk):
+    letter = letter_or_404(kind, pk)
+    pages.require_letter_access(request.roles, letter)
+    return render(request, "responses/letter.html#preview", {"letter": letter})
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def submit(request, kind, pk):
+    letter = actions.submit_letter(letter_or_404(kind, pk), request.user)
+    messages.success(request, _("已送审，等待领导签发。"))
+    return redirect(item_url(letter.assignment.proposal_id))
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def attach(request, kind, pk):
+    letter = letter_or_404(kind, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择要上传的文件。"))
+    actions.attach_file(letter, request.user, form.cleaned_data["file"])
+    messages.success(request, _("附件已上传。"))
+    return redirect(editor_url(letter))
+
+
+@login_required
+def attachment(request, pk):
+    found = get_object_or_404(
+        Attachment.objects.select_related("reply__assignment", "opinion__assignment"), pk=pk
+    )
+    pages.require_letter_access(request.roles, found.reply or found.opinion)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+# ---- the leader ------------------------------------------------------------------------------
+@unit_required
+def leader_queue(request):
+    if not request.roles.is_leader:
+        raise PermissionDenied(_("只有单位审核签发人可以访问此页面。"))
+    context = pages.queue_context(request.roles, timezone.localdate())
+    return render(request, "responses/queue.html", context)
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def sign(request, kind, pk):
+    letter = actions.sign_letter(letter_or_404(kind, pk), request.user)
+    if request.POST.get("send"):
+        letter = actions.send_letter(letter, request.user)
+    if letter.state == "signed":
+        return pages.queue_result(request, letter, _("已签发。"))
+    message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}
+    return pages.queue_result(request, letter, message)
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def return_letter(request, kind, pk):
+    letter = actions.return_letter(
+        letter_or_404(kind, pk), request.user, request.POST.get("comment", "")
+    )
+    return pages.queue_result(request, letter, _("已退回修改。"))
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def send(request, kind, pk):
+    letter = actions.send_letter(letter_or_404(kind, pk), request.user)
+    messages.success(request, _("已发出，文号 %(n)s。") % {"n": letter.doc_number or "—"})
+    return redirect(item_url(letter.assignment.proposal_id))
+
+
+# ---- the office: feedback forms on paper, publication ---------------------------------------
+@office_required
+def publication(request):
+    context = pages.publication_context(request.roles, timezone.localdate())
+    return render(request, "responses/publication.html", context)
+
+
+@require_POST
+@login_required
+@refusals_to_messages
+def publish(request, kind, pk):
+    letter = actions.publish_letter(letter_or_404(kind, pk), request.user)
+    messages.success(request, _("已公开：%(t)s") % {"t": letter.title})
+    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def withdraw(request, kind, pk):
+    letter = actions.withdraw_publication(letter_or_404(kind, pk), request.user,
+                                          request.POST.get("reason", ""))  # fmt: skip
+    messages.success(request, _("已撤回公开。"))
+    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def paper_feedback(request, pk):
+    reply = get_object_or_404(Reply, pk=pk)
+    form = PaperFeedbackForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择对办理工作和办理结果的评价。"))
+    data = form.cleaned_data
+    actions.record_feedback(reply, get_object_or_404(Proposer, pk=data["proposer"]),
+                            handling=data["handling"], result=data["result"],
+                            comment=data["comment"], actor=request.user,
+                            channel=Feedback.Channel.PAPER)  # fmt: skip
+    messages.success(request, _("已录入征询意见表。"))
+    return redirect(request.POST.get("next") or "publication")
+
+
+# ---- the public ------------------------------------------------------------------------------
+def public_list(request):
+    rows, filters = pages.public_replies(request.GET)
+    context = {"page": page_of(request, rows), **filters}
+    return render_partial(request, "responses/public_list.html", context, "rows")
+
+
+def public_reply(request, pk):
+    reply = get_object_or_404(pages.public_queryset(), pk=pk)
+    return render(request, "responses/public_reply.html", {"reply": reply})
+
+
+# ---- the proposer ----------------------------------------------------------------------------
+def proposer_feedback(request, token):
+    """征询意见表 through a signed link: no account; one rating per proposer and round."""
+    state = pages.link_state(token)
+    if state["problem"]:
+        return render(request, "responses/feedback_link.html", state, status=state["status"])
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_feedback(state["reply"], state["proposer"], **form.cleaned_data)
+        except ActionRefused as exc:
+            return render(request, "responses/feedback_link.html", {**state, "problem": "used",
+                          "message": str(exc)}, status=409)  # fmt: skip
+        return render(request, "responses/feedback_link.html", {**state, "done": True})
+    return render(request, "responses/feedback_link.html", {**state, "form": form})

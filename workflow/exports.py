@@ -1,0 +1,97 @@
+"""Excel exports and the server-side aging chart of the overdue monitor."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .deadlines import AGING_BANDS, standing
+
+BAND_COLOURS = {
+    "due_7": "#e8b04b",
+    "due_today": "#d9822b",
+    "over_1_7": "#d0543c",
+    "over_8_30": "#a8322a",
+    "over_30": "#6e1a14",
+}
+
+
+def safe_cell(value):
+    """Text that starts like a formula is written as text: a cell never runs as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def xlsx(headers, rows, title):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([safe_cell(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(60, 4 + width * 2)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def assignments_xlsx(assignments, today):
+    headers = [_("届次会议"), _("案号"), _("类型"), _("案由"), _("领衔人"), _("承办单位"),
+               _("办理方式"), _("状态"), _("交办日期"), _("办理期限"), _("期限情况")]  # fmt: skip
+
+    def rows():
+        for a in (
+            assignments.iterator(chunk_size=500)
+            if hasattr(assignments, "iterator")
+            else assignments
+        ):
+            kind, days = standing(a.due_on, today)
+            status = {
+                "overdue": _("逾期%(n)d日") % {"n": days},
+                "today": _("今日到期"),
+                "soon": _("剩%(n)d日") % {"n": days},
+                "ok": _("剩%(n)d日") % {"n": days},
+            }[kind]
+            lead = next(iter(a.proposal.signatories.all()), None)
+            yield [
+                str(a.proposal.session), a.proposal.number, a.proposal.get_kind_display(),
+                a.proposal.title, lead.proposer.name if lead else "", a.unit.name,
+                a.get_role_display(), a.get_state_display(), a.assigned_at.date().isoformat(),
+                a.due_on.isoformat(), status,
+            ]  # fmt: skip
+
+    return xlsx(headers, rows(), _("逾期监控"))
+
+
+def aging_chart(by_unit, width=640, bar=18, gap=8, label_width=200):
+    """Stacked horizontal bars per unit, one segment per aging band, as SVG geometry."""
+    peak = max((sum(row[b[0]] for b in AGING_BANDS) for row in by_unit), default=0) or 1
+    scale = (width - label_width - 40) / peak
+    bars = []
+    for index, row in enumerate(by_unit[:20]):
+        y, x, segments = index * (bar + gap), label_width, []
+        for key, label, *_rest in AGING_BANDS:
+            count = row[key]
+            if count:
+                segments.append({"x": x, "w": max(count * scale, 2), "n": count,
+                                 "colour": BAND_COLOURS[key], "label": label})  # fmt: skip
+                x += count * scale
+        bars.append({"y": y, "ty": y + bar - 4, "unit": row["unit__name"], "segments": segments,
+                     "end": x + 4, "total": sum(s["n"] for s in segments)})  # fmt: skip
+    return {
+        "width": width,
+        "height": max(len(bars), 1) * (bar + gap) + 30,
+        "bar": bar,
+        "bars": bars,
+        "legend": [
+            {"x": i * 120, "colour": BAND_COLOURS[k], "label": lbl}
+            for i, (k, lbl, *_r) in enumerate(AGING_BANDS)
+        ],  # fmt: skip
+        "legend_y": max(len(bars), 1) * (bar + gap) + 8,
+    }

@@ -1,0 +1,52 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from workflow.deadlines import standing
+
+register = template.Library()
+
+
+@register.simple_tag
+def deadline_badge(due_on, today):
+    """Days left; amber when due within 7 days; red with the days over once overdue."""
+    if due_on is None:
+        return ""
+    kind, days = standing(due_on, today)
+    text = {
+        "overdue": _("逾期%(n)d日") % {"n": days},
+        "today": _("今日到期"),
+        "soon": _("剩%(n)d日") % {"n": days},
+        "ok": _("剩%(n)d日") % {"n": days},
+    }[kind]
+    return format_html('<span class="badge {}" title="{}">{}</span>', kind, due_on, text)
+
+
+@register.filter
+def proposer_names(proposal, limit=3):
+    """领衔人 first, from the prefetched signatories (no query per row)."""
+    names = [s.proposer.name for s in proposal.signatories.all()]
+    shown = "、".join(names[:limit])
+    return shown + (_("等%(n)d人") % {"n": len(names)} if len(names) > limit else "")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (pagination, drill-down)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+@register.filter
+def dictget(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def model_name(obj):
+    return obj._meta.model_name

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("work/", views.inbox, name="inbox"),
+    path("work/assignments/<int:pk>/accept", views.accept, name="assignment-accept"),
+    path("work/assignments/<int:pk>/transfer", views.request_transfer, name="assignment-transfer"),
+    path("work/assignments/<int:pk>/contact", views.record_contact, name="assignment-contact"),
+    path(
+        "work/assignments/<int:pk>/extension", views.request_extension, name="assignment-extension"
+    ),
+    path("office/proposals/", views.office_proposals, name="office-proposals"),
+    path("office/proposals/new", views.intake, name="office-intake"),
+    path("office/proposals/<int:pk>/review", views.review, name="office-review"),
+    path("office/proposals/<int:pk>/assign", views.assign, name="office-assign"),
+    path("office/requests/", views.office_requests, name="office-requests"),
+    path("office/transfers/<int:pk>/decide", views.decide_transfer, name="office-decide-transfer"),
+    path(
+        "office/extensions/<int:pk>/decide", views.decide_extension, name="office-decide-extension"
+    ),
+    path("office/urge", views.urge, name="office-urge"),
+    path("office/monitor/", views.monitor, name="office-monitor"),
+    path("office/monitor/export.xlsx", views.monitor_export, name="office-monitor-export"),
+]

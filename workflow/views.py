@@ -1,0 +1,352 @@
+"""Pages of the units (inbox, 签收, 申请调整, 沟通, 延期) and of the proposal office (intake,
+review, 交办, decisions, 催办, overdue monitor). Each view parses, calls one workflow
+function, and renders; refusals come back as a message naming the rule."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from proposals.models import Proposal, ProposalState
+
+from . import actions, deadlines, exports
+from .audit import ActionRefused
+from .forms import (
+    AssignForm,
+    ContactForm,
+    DecisionForm,
+    ExtensionForm,
+    InboxFilter,
+    IntakeForm,
+    MonitorFilter,
+    ReviewForm,
+    TransferForm,
+    UrgeForm,
+)
+from .models import Assignment, AssignmentState, Extension, TransferRequest
+
+PAGE_SIZE = 25
+
+
+def item_url(proposal_id):
+    return reverse("item", args=[proposal_id])
+
+
+def refusals_to_messages(view):
+    """A refused action is a message on the page the user came from, never an error page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (ActionRefused, PermissionDenied) as exc:
+            messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
+            return redirect(request.POST.get("next") or request.headers.get("referer") or "home")
+
+    return wrapper
+
+
+def office_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.roles.is_office:
+            raise PermissionDenied(_("只有建议提案处可以访问此页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def unit_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.roles.is_unit_member:
+            raise PermissionDenied(_("只有承办单位人员可以访问此页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def render_partial(request, template, context, partial):
+    """HTMX asks for the part it swaps; a normal request gets the whole page."""
+    name = f"{template}#{partial}" if request.htmx else template
+    return render(request, name, context)
+
+
+# ---- the unit -------------------------------------------------------------------------------
+def filter_assignments(rows, data, today):
+    state = data.get("state")
+    if state == "open":
+        rows = rows.open()
+    elif state:
+        rows = rows.filter(state=state)
+    if data.get("kind"):
+        rows = rows.filter(proposal__kind=data["kind"])
+    if data.get("session"):
+        rows = rows.filter(proposal__session=data["session"])
+    if data.get("role"):
+        rows = rows.filter(role=data["role"])
+    if data.get("due") == "overdue":
+        rows = rows.overdue(today)
+    elif data.get("due"):
+        rows = rows.due_within(int(data["due"]), today)
+    return rows
+
+
+@unit_required
+def inbox(request):
+    form = InboxFilter(request.GET or {"state": "open"})
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    rows = Assignment.objects.for_units(request.roles.unit_ids).current().with_item()
+    page = page_of(request, filter_assignments(rows, data, today).order_by("due_on", "id"))
+    context = {"form": form, "page": page, "today": today}
+    return render_partial(request, "workflow/inbox.html", context, "rows")
+
+
+@require_POST
+@refusals_to_messages
+def accept(request, pk):
+    assignment = actions.accept_assignment(get_object_or_404(Assignment, pk=pk), request.user)
+    messages.success(request, _("已签收。"))
+    return redirect(item_url(assignment.proposal_id))
+
+
+@require_POST
+@refusals_to_messages
+def request_transfer(request, pk):
+    assignment = get_object_or_404(Assignment, pk=pk)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("申请调整必须说明理由。"))
+    actions.request_transfer(assignment, request.user, form.cleaned_data["reason"],
+                             form.cleaned_data["suggested_unit"])  # fmt: skip
+    messages.success(request, _("调整申请已提交建议提案处。"))
+    return redirect(item_url(assignment.proposal_id))
+
+
+@require_POST
+@refusals_to_messages
+def record_contact(request, pk):
+    assignment = get_object_or_404(Assignment, pk=pk)
+    form = ContactForm(request.POST, proposal=assignment.proposal)
+    if not form.is_valid():
+        raise ActionRefused(_("沟通记录不完整：") + "；".join(form.errors))
+    actions.record_contact(assignment, request.user, **form.cleaned_data)
+    messages.success(request, _("已记录沟通情况。"))
+    return redirect(item_url(assignment.proposal_id))
+
+
+@require_POST
+@refusals_to_messages
+def request_extension(request, pk):
+    assignment = get_object_or_404(Assignment, pk=pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请填写延期后的日期和理由。"))
+    actions.request_extension(assignment, request.user, form.cleaned_data["requested_due"],
+                              form.cleaned_data["reason"])  # fmt: skip
+    messages.success(request, _("延期申请已提交建议提案处。"))
+    return redirect(item_url(assignment.proposal_id))
+
+
+# ---- the proposal office --------------------------------------------------------------------
+@office_required
+def office_proposals(request):
+    rows = Proposal.objects.filter(
+        session__jurisdiction_id__in=request.roles.office_jurisdiction_ids
+    )
+    state, query = request.GET.get("state", ""), request.GET.get("q", "").strip()
+    if state:
+        rows = rows.filter(state=state)
+    if query:
+        rows = rows.filter(title__icontains=query) | rows.filter(number=query)
+    rows = rows.select_related("session").prefetch_related("signatories__proposer")
+    page = page_of(request, rows.order_by("-received_at", "-id"))
+    context = {"page": page, "states": ProposalState.choices, "state": state, "q": query}
+    return render_partial(request, "workflow/office_proposals.html", context, "rows")
+
+
+@office_required
+@refusals_to_messages
+def intake(request):
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        proposal = actions.receive_proposal(request.user, proposers=form.proposer_list(),
+                                            **form.proposal_fields())  # fmt: skip
+        messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
+        return redirect(item_url(proposal.pk))
+    return render(request, "workflow/intake.html", {"form": form})
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def review(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择审查结果。"))
+    verb, reason = form.cleaned_data["verb"], form.cleaned_data["reason"]
+    if verb == "merge":
+        into = Proposal.objects.filter(
+            session=proposal.session, number=form.cleaned_data["merge_into"].strip()
+        ).first()
+        if into is None:
+            raise ActionRefused(_("同一届次会议中没有该案号。"))
+        actions.merge_proposal(proposal, request.user, into, reason)
+    elif verb in ("start_review", "file"):
+        {"start_review": actions.start_review, "file": actions.file_proposal}[verb](
+            proposal, request.user
+        )
+    else:
+        verbs = {"reject": actions.reject_proposal, "return": actions.return_proposal,
+                 "convert": actions.convert_proposal}  # fmt: skip
+        verbs[verb](proposal, request.user, reason)
+    messages.success(request, _("审查结果已记录。"))
+    return redirect(item_url(pk))
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def assign(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("session"), pk=pk)
+    form = AssignForm(request.POST, jurisdiction=proposal.session.jurisdiction_id)
+    if not form.is_valid():
+        raise ActionRefused(_("所选单位无效，请重新选择。"))
+    made = actions.assign_proposal(proposal, request.user, **form.cleaned_data)
+    messages.success(request, _("已交办 %(n)d 个单位。") % {"n": len(made)})
+    return redirect(item_url(pk))
+
+
+@office_required
+def office_requests(request):
+    scope = request.roles.office_jurisdiction_ids
+    related = ("assignment__proposal__session", "assignment__unit", "requested_by")
+    context = {
+        "transfers": TransferRequest.objects.filter(
+            state="pending", assignment__unit__jurisdiction_id__in=scope
+        ).select_related(*related, "suggested_unit"),
+        "extensions": Extension.objects.filter(
+            state="pending", assignment__unit__jurisdiction_id__in=scope
+        ).select_related(*related),
+        "decided": TransferRequest.objects.filter(assignment__unit__jurisdiction_id__in=scope)
+        .exclude(state="pending")
+        .select_related(*related)
+        .order_by("-decided_at")[:20],
+    }
+    return render(request, "workflow/office_requests.html", context)
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def decide_transfer(request, pk):
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择同意或不同意。"))
+    actions.decide_transfer(get_object_or_404(TransferRequest, pk=pk), request.user,
+                            **form.cleaned_data)  # fmt: skip
+    messages.success(request, _("调整申请已审批。"))
+    return redirect("office-requests")
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def decide_extension(request, pk):
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择同意或不同意。"))
+    actions.decide_extension(get_object_or_404(Extension, pk=pk), request.user,
+                             approve=form.cleaned_data["approve"],
+                             comment=form.cleaned_data["comment"])  # fmt: skip
+    messages.success(request, _("延期申请已审批。"))
+    return redirect("office-requests")
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def urge(request):
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请填写催办内容。"))
+    actions.urge(request.user, **form.cleaned_data)
+    messages.success(request, _("已催办 %(unit)s。") % {"unit": form.cleaned_data["unit"]})
+    return redirect(request.POST.get("next") or "office-monitor")
+
+
+def monitor_rows(roles, data, today):
+    rows = Assignment.objects.for_office(roles.office_jurisdiction_ids)
+    if data.get("body"):
+        rows = rows.filter(proposal__session__body=data["body"])
+    if data.get("session"):
+        rows = rows.filter(proposal__session=data["session"])
+    if data.get("kind"):
+        rows = rows.filter(proposal__kind=data["kind"])
+    if data.get("key"):
+        rows = rows.filter(proposal__is_key=True)
+    return rows.open()
+
+
+def monitor_list(rows, data, today):
+    """The drill-down list: exactly the rows a count in the table stands for."""
+    if data.get("unit"):
+        rows = rows.filter(unit=data["unit"])
+    if data.get("band"):
+        rows = rows.in_band(data["band"], today)
+    if data.get("state"):
+        rows = rows.filter(state=data["state"])
+    return rows.with_item().order_by("due_on", "id")
+
+
+@office_required
+def monitor(request):
+    form = MonitorFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    rows = monitor_rows(request.roles, data, today)
+    by_unit = list(rows.band_counts(today))
+    context = {
+        "form": form,
+        "today": today,
+        "bands": deadlines.AGING_BANDS,
+        "by_unit": by_unit,
+        "chart": exports.aging_chart(by_unit),
+        "by_state": rows.order_by().values("state").annotate(n=Count("id")).order_by("state"),
+        "page": page_of(request, monitor_list(rows, data, today)),
+        "query": request.GET.urlencode(),
+        "drill": {k: data.get(k) for k in ("unit", "band", "state") if data.get(k)},
+        "state_labels": dict(AssignmentState.choices),
+    }
+    return render_partial(request, "workflow/monitor.html", context, "list")
+
+
+@office_required
+def monitor_export(request):
+    form = MonitorFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    rows = monitor_list(monitor_rows(request.roles, data, today), data, today)
+    response = HttpResponse(
+        exports.assignments_xlsx(rows, today),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="overdue-{today:%Y%m%d}.xlsx"'
+    return response
