@@ -223,7 +223,7 @@ def changes(revisions):
 
 def queue_context(roles, today):
     unit_ids = roles.leader_unit_ids
-    related = ("assignment__proposal__session", "assignment__unit", "drafted_by")
+    related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
     revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
     letters = [
         *Reply.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])

@@ -18,9 +18,9 @@ def user(username=None, name="", **extra):
 
 
 def jurisdiction(name="上海市", level="city", scheme=Scheme.SHANGHAI, **extra):
-    return Jurisdiction.objects.get_or_create(
-        name=name, defaults={"level": level, "scheme": scheme, **extra}
-    )[0]
+    style = "line" if scheme == Scheme.SHANGHAI else "plain"
+    defaults = {"level": level, "scheme": scheme, "class_mark_style": style, **extra}
+    return Jurisdiction.objects.get_or_create(name=name, defaults=defaults)[0]
 
 
 def session(where=None, body=Session.Body.CPPCC, term=14, meeting=2, year=2024):

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from proposals.models import ASSIGN_PERMISSION, Jurisdiction, Proposal, Proposer
+from proposals.models import (
+    ASSIGN_PERMISSION,
+    Jurisdiction,
+    Proposal,
+    ProposalProposer,
+    Proposer,
+)
 
 from .deadlines import AGING_BANDS, band_bounds
 
@@ -183,7 +189,10 @@ class AssignmentQuerySet(models.QuerySet):
     def with_item(self):
         """What a list row shows: the item, its session, the unit and the proposers."""
         return self.select_related("proposal__session", "unit").prefetch_related(
-            "proposal__signatories__proposer"
+            models.Prefetch(
+                "proposal__signatories",
+                queryset=ProposalProposer.objects.select_related("proposer"),
+            )
         )
 
     def in_band(self, key, today=None):

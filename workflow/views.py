@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import Proposal, ProposalState
+from proposals.models import Proposal, ProposalProposer, ProposalState
 
 from . import actions, deadlines, exports
 from .audit import ActionRefused
@@ -175,7 +175,9 @@ def office_proposals(request):
         rows = rows.filter(state=state)
     if query:
         rows = rows.filter(title__icontains=query) | rows.filter(number=query)
-    rows = rows.select_related("session").prefetch_related("signatories__proposer")
+    rows = rows.select_related("session").prefetch_related(
+        Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
+    )
     page = page_of(request, rows.order_by("-received_at", "-id"))
     context = {"page": page, "states": ProposalState.choices, "state": state, "q": query}
     return render_partial(request, "workflow/office_proposals.html", context, "rows")

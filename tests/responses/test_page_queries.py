@@ -1,0 +1,101 @@
+"""The main pages issue the same number of queries at 10 rows and at 200."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from responses import actions as letters
+from tests import factories
+from workflow import actions
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def grow(n, office, kewei, clerk, leader, co_unit, co_clerk, stage):
+    """n more items for the science commission, each taken to `stage`."""
+    for _ in range(n):
+        item = factories.filed(
+            office, proposers=[factories.proposer("甲"), factories.proposer("乙")]
+        )
+        if stage == "accepted":  # with a co-handler, whose row the pages also show
+            lead, co = actions.assign_proposal(item, office, lead=kewei, co=[co_unit])
+            actions.accept_assignment(lead, clerk)
+            actions.accept_assignment(co, co_clerk)
+            continue
+        (lead,) = actions.assign_proposal(item, office, lead=kewei)
+        actions.accept_assignment(lead, clerk)
+        factories.contacted(lead, clerk)
+        reply = letters.start_reply(lead, clerk)
+        reply = letters.save_letter(reply, clerk, body="答复", class_label="解决采纳")
+        with pytest.MonkeyPatch.context() as patch:  # the opinion is not awaited here
+            patch.setattr(
+                type(reply),
+                "blocking_opinions",
+                lambda self, today=None: self.outstanding_opinions().none(),
+            )
+            reply = letters.submit_letter(reply, clerk)
+        letters.return_letter(reply, leader, "改")
+        reply = letters.save_letter(reply, clerk, body="答复，已修改")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                type(reply),
+                "blocking_opinions",
+                lambda self, today=None: self.outstanding_opinions().none(),
+            )
+            reply = letters.submit_letter(reply, clerk)
+        if stage == "submitted":
+            continue
+        letters.sign_letter(reply, leader)
+        reply = letters.send_letter(reply, clerk)
+        letters.publish_letter(reply, clerk)
+
+
+@pytest.fixture
+def people(office, kewei, clerk, leader):
+    co_unit = factories.unit("上海市卫生健康委员会", organ_code="沪卫")
+    return office, kewei, clerk, leader, co_unit, factories.member(co_unit, "clerk")
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "stage", "budget"),
+    [
+        ("clerk", "/work/?state=", "accepted", 12),
+        ("leader", "/review/", "submitted", 12),
+        ("office", "/office/monitor/", "accepted", 10),
+        (None, "/public/", "published", 10),
+    ],
+)
+def test_list_pages_are_constant(client, people, who, url, stage, budget):
+    office, kewei, clerk, leader, co_unit, co_clerk = people
+    if who:
+        client.force_login({"clerk": clerk, "leader": leader, "office": office}[who])
+    grow(10, *people, stage)
+    at_10 = count_queries(client, url)
+    grow(190, *people, stage)
+    at_200 = count_queries(client, url)
+    assert at_10 == at_200, f"{url}: {at_10} queries at 10 rows, {at_200} at 200"
+    assert at_200 <= budget, f"{url}: {at_200} queries"
+    print(f"QUERIES {url} {at_200}")
+
+
+def test_item_page_is_constant_in_its_timeline(client, people):
+    office, kewei, clerk, leader, co_unit, co_clerk = people
+    grow(1, *people, "accepted")
+    item = kewei.assignments.get().proposal
+    lead = item.assignments.get(unit=kewei)
+    client.force_login(clerk)
+    for _ in range(10):
+        factories.contacted(lead, clerk)
+    at_10 = count_queries(client, f"/items/{item.pk}/")
+    for _ in range(190):
+        factories.contacted(lead, clerk)
+    at_200 = count_queries(client, f"/items/{item.pk}/")
+    assert at_10 == at_200 and at_200 <= 30, (at_10, at_200)
+    print(f"QUERIES /items/ {at_200}")
