@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock venv demo migrate messages bench clean
+.PHONY: run test lint format lock venv demo migrate messages bench clean screenshots
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh the screenshots under docs/screenshots from the browser tests.
+screenshots: venv
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -q
 
 format: venv
 	$(BIN)/ruff format .

@@ -240,9 +240,13 @@ def attach_file(letter, actor, upload):
     digest = hashlib.sha256(content).hexdigest()
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
     attachment = Attachment(
-        **owner, name=upload.name[:200], kind=kind, size=len(content), sha256=digest,
+        **owner,
+        name=upload.name[:200],
+        kind=kind,
+        size=len(content),
+        sha256=digest,
         uploaded_by=actor,
-    )  # fmt: skip
+    )
     attachment.file.save(digest, ContentFile(content), save=False)
     attachment.save()
     return attachment

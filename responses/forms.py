@@ -10,15 +10,30 @@ LETTER_WIDGETS = {
     "body": forms.Textarea(attrs={"rows": 18, "class": "letter-body"}),
     "summary": forms.Textarea(attrs={"rows": 3}),
     "cc": forms.Textarea(attrs={"rows": 3}),
-    "letter_date": forms.DateInput(attrs={"type": "date"}),
-    "issued_on": forms.DateInput(attrs={"type": "date"}),
+    "letter_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
 }
 LETTER_FORM_FIELDS = [
-    "title", "addressee", "body", "class_label", "disclosure", "withheld_reason", "summary",
-    "signing_organ", "show_signer", "signer_name", "letter_date", "contact_person",
-    "contact_phone", "contact_office", "contact_address", "contact_postcode", "cc",
-    "issued_by", "issued_on",
-]  # fmt: skip
+    "title",
+    "addressee",
+    "body",
+    "class_label",
+    "disclosure",
+    "withheld_reason",
+    "summary",
+    "signing_organ",
+    "show_signer",
+    "signer_name",
+    "letter_date",
+    "contact_person",
+    "contact_phone",
+    "contact_office",
+    "contact_address",
+    "contact_postcode",
+    "cc",
+    "issued_by",
+    "issued_on",
+]
 
 
 # The model's fields with their labels, as a plain form: views hand the cleaned data to
@@ -35,8 +50,10 @@ class LetterForm(LetterFields):
 
     class_label = forms.ChoiceField(label=_("办理结果类别"), required=False)
 
-    def __init__(self, *args, scheme=None, **kwargs):
+    def __init__(self, *args, scheme=None, editable=True, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.disabled = not editable
         choices = [("", _("请选择"))] + [(k, v[1]) for k, v in SCHEMES.get(scheme, {}).items()]
         self.fields["class_label"].choices = choices
         self.fields["disclosure"].choices = Disclosure.choices

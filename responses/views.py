@@ -69,7 +69,12 @@ def letter(request, kind, pk):
     letter = letter_or_404(kind, pk)
     pages.require_letter_access(request.roles, letter)
     scheme = letter.assignment.proposal.session.jurisdiction.scheme
-    form = LetterForm(request.POST or None, scheme=scheme, initial=pages.letter_initial(letter))
+    form = LetterForm(
+        request.POST or None,
+        scheme=scheme,
+        initial=pages.letter_initial(letter),
+        editable=letter.is_editable,
+    )
     if request.method == "POST":
         if not form.is_valid():
             raise ActionRefused(_("请检查填写内容：") + "；".join(form.errors))
@@ -183,8 +188,9 @@ def publish(request, kind, pk):
 @office_required
 @refusals_to_messages
 def withdraw(request, kind, pk):
-    letter = actions.withdraw_publication(letter_or_404(kind, pk), request.user,
-                                          request.POST.get("reason", ""))  # fmt: skip
+    letter = actions.withdraw_publication(
+        letter_or_404(kind, pk), request.user, request.POST.get("reason", "")
+    )
     messages.success(request, _("已撤回公开。"))
     return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
 
@@ -198,10 +204,15 @@ def paper_feedback(request, pk):
     if not form.is_valid():
         raise ActionRefused(_("请选择对办理工作和办理结果的评价。"))
     data = form.cleaned_data
-    actions.record_feedback(reply, get_object_or_404(Proposer, pk=data["proposer"]),
-                            handling=data["handling"], result=data["result"],
-                            comment=data["comment"], actor=request.user,
-                            channel=Feedback.Channel.PAPER)  # fmt: skip
+    actions.record_feedback(
+        reply,
+        get_object_or_404(Proposer, pk=data["proposer"]),
+        handling=data["handling"],
+        result=data["result"],
+        comment=data["comment"],
+        actor=request.user,
+        channel=Feedback.Channel.PAPER,
+    )
     messages.success(request, _("已录入征询意见表。"))
     return redirect(request.POST.get("next") or "publication")
 
@@ -229,7 +240,11 @@ def proposer_feedback(request, token):
         try:
             actions.record_feedback(state["reply"], state["proposer"], **form.cleaned_data)
         except ActionRefused as exc:
-            return render(request, "responses/feedback_link.html", {**state, "problem": "used",
-                          "message": str(exc)}, status=409)  # fmt: skip
+            return render(
+                request,
+                "responses/feedback_link.html",
+                {**state, "problem": "used", "message": str(exc)},
+                status=409,
+            )
         return render(request, "responses/feedback_link.html", {**state, "done": True})
     return render(request, "responses/feedback_link.html", {**state, "form": form})

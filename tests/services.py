@@ -68,10 +68,24 @@ def celery_worker(beat=False, extra_env=None):
         **(extra_env or {}),
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-        "--queues", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-        "--without-heartbeat", "--hostname", f"{queue}@%h",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool",
+        "solo",
+        "--queues",
+        queue,
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        f"{queue}@%h",
+    ]
     if beat:
         schedule = Path(settings.VAR_DIR) / f"{queue}-beat"
         command += ["--beat", "--schedule", str(schedule)]

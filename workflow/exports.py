@@ -42,8 +42,19 @@ def xlsx(headers, rows, title):
 
 
 def assignments_xlsx(assignments, today):
-    headers = [_("届次会议"), _("案号"), _("类型"), _("案由"), _("领衔人"), _("承办单位"),
-               _("办理方式"), _("状态"), _("交办日期"), _("办理期限"), _("期限情况")]  # fmt: skip
+    headers = [
+        _("届次会议"),
+        _("案号"),
+        _("类型"),
+        _("案由"),
+        _("领衔人"),
+        _("承办单位"),
+        _("办理方式"),
+        _("状态"),
+        _("交办日期"),
+        _("办理期限"),
+        _("期限情况"),
+    ]
 
     def rows():
         for a in (
@@ -60,16 +71,23 @@ def assignments_xlsx(assignments, today):
             }[kind]
             lead = next(iter(a.proposal.signatories.all()), None)
             yield [
-                str(a.proposal.session), a.proposal.number, a.proposal.get_kind_display(),
-                a.proposal.title, lead.proposer.name if lead else "", a.unit.name,
-                a.get_role_display(), a.get_state_display(), a.assigned_at.date().isoformat(),
-                a.due_on.isoformat(), status,
-            ]  # fmt: skip
+                str(a.proposal.session),
+                a.proposal.number,
+                a.proposal.get_kind_display(),
+                a.proposal.title,
+                lead.proposer.name if lead else "",
+                a.unit.name,
+                a.get_role_display(),
+                a.get_state_display(),
+                a.assigned_at.date().isoformat(),
+                a.due_on.isoformat(),
+                status,
+            ]
 
     return xlsx(headers, rows(), _("逾期监控"))
 
 
-def aging_chart(by_unit, width=640, bar=18, gap=8, label_width=200):
+def aging_chart(by_unit, width=900, bar=18, gap=8, label_width=170):
     """Stacked horizontal bars per unit, one segment per aging band, as SVG geometry."""
     peak = max((sum(row[b[0]] for b in AGING_BANDS) for row in by_unit), default=0) or 1
     scale = (width - label_width - 40) / peak
@@ -79,11 +97,26 @@ def aging_chart(by_unit, width=640, bar=18, gap=8, label_width=200):
         for key, label, *_rest in AGING_BANDS:
             count = row[key]
             if count:
-                segments.append({"x": x, "w": max(count * scale, 2), "n": count,
-                                 "colour": BAND_COLOURS[key], "label": label})  # fmt: skip
+                segments.append(
+                    {
+                        "x": x,
+                        "w": max(count * scale, 2),
+                        "n": count,
+                        "colour": BAND_COLOURS[key],
+                        "label": label,
+                    }
+                )
                 x += count * scale
-        bars.append({"y": y, "ty": y + bar - 4, "unit": row["unit__name"], "segments": segments,
-                     "end": x + 4, "total": sum(s["n"] for s in segments)})  # fmt: skip
+        bars.append(
+            {
+                "y": y,
+                "ty": y + bar - 4,
+                "unit": row["unit__short_name"] or row["unit__name"],
+                "segments": segments,
+                "end": x + 4,
+                "total": sum(s["n"] for s in segments),
+            }
+        )
     return {
         "width": width,
         "height": max(len(bars), 1) * (bar + gap) + 30,
@@ -92,6 +125,6 @@ def aging_chart(by_unit, width=640, bar=18, gap=8, label_width=200):
         "legend": [
             {"x": i * 120, "colour": BAND_COLOURS[k], "label": lbl}
             for i, (k, lbl, *_r) in enumerate(AGING_BANDS)
-        ],  # fmt: skip
+        ],
         "legend_y": max(len(bars), 1) * (bar + gap) + 8,
     }

@@ -45,9 +45,10 @@ class MonitorFilter(forms.Form):
     key = forms.BooleanField(label=_("只看重点件"), required=False)
     unit = forms.ModelChoiceField(Unit.objects.all(), required=False, widget=forms.HiddenInput)
     band = forms.ChoiceField(
-        required=False, choices=[("", "")] + [(b[0], b[1]) for b in AGING_BANDS],
+        required=False,
+        choices=[("", "")] + [(b[0], b[1]) for b in AGING_BANDS],
         widget=forms.HiddenInput,
-    )  # fmt: skip
+    )
     state = forms.ChoiceField(
         required=False, choices=[("", "")] + AssignmentState.choices, widget=forms.HiddenInput
     )
@@ -65,7 +66,7 @@ class TransferForm(ReasonForm):
 
 class ExtensionForm(ReasonForm):
     requested_due = forms.DateField(
-        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
@@ -74,7 +75,7 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ["contacted_on", "method", "proposer", "with_whom", "summary"]
         widgets = {
-            "contacted_on": forms.DateInput(attrs={"type": "date"}),
+            "contacted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 

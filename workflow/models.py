@@ -210,7 +210,7 @@ class AssignmentQuerySet(models.QuerySet):
             counts[key] = Count("id", filter=condition)
         return (
             self.open()
-            .values("unit_id", "unit__name")
+            .values("unit_id", "unit__name", "unit__short_name")
             .annotate(**counts, overdue=Count("id", filter=Q(due_on__lt=today)), total=Count("id"))
             .order_by("-overdue", "-total", "unit__name")
         )

@@ -133,8 +133,9 @@ def request_transfer(request, pk):
     form = TransferForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("申请调整必须说明理由。"))
-    actions.request_transfer(assignment, request.user, form.cleaned_data["reason"],
-                             form.cleaned_data["suggested_unit"])  # fmt: skip
+    actions.request_transfer(
+        assignment, request.user, form.cleaned_data["reason"], form.cleaned_data["suggested_unit"]
+    )
     messages.success(request, _("调整申请已提交建议提案处。"))
     return redirect(item_url(assignment.proposal_id))
 
@@ -158,8 +159,9 @@ def request_extension(request, pk):
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("请填写延期后的日期和理由。"))
-    actions.request_extension(assignment, request.user, form.cleaned_data["requested_due"],
-                              form.cleaned_data["reason"])  # fmt: skip
+    actions.request_extension(
+        assignment, request.user, form.cleaned_data["requested_due"], form.cleaned_data["reason"]
+    )
     messages.success(request, _("延期申请已提交建议提案处。"))
     return redirect(item_url(assignment.proposal_id))
 
@@ -188,8 +190,9 @@ def office_proposals(request):
 def intake(request):
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        proposal = actions.receive_proposal(request.user, proposers=form.proposer_list(),
-                                            **form.proposal_fields())  # fmt: skip
+        proposal = actions.receive_proposal(
+            request.user, proposers=form.proposer_list(), **form.proposal_fields()
+        )
         messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
         return redirect(item_url(proposal.pk))
     return render(request, "workflow/intake.html", {"form": form})
@@ -216,8 +219,11 @@ def review(request, pk):
             proposal, request.user
         )
     else:
-        verbs = {"reject": actions.reject_proposal, "return": actions.return_proposal,
-                 "convert": actions.convert_proposal}  # fmt: skip
+        verbs = {
+            "reject": actions.reject_proposal,
+            "return": actions.return_proposal,
+            "convert": actions.convert_proposal,
+        }
         verbs[verb](proposal, request.user, reason)
     messages.success(request, _("审查结果已记录。"))
     return redirect(item_url(pk))
@@ -262,8 +268,9 @@ def decide_transfer(request, pk):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("请选择同意或不同意。"))
-    actions.decide_transfer(get_object_or_404(TransferRequest, pk=pk), request.user,
-                            **form.cleaned_data)  # fmt: skip
+    actions.decide_transfer(
+        get_object_or_404(TransferRequest, pk=pk), request.user, **form.cleaned_data
+    )
     messages.success(request, _("调整申请已审批。"))
     return redirect("office-requests")
 
@@ -275,9 +282,12 @@ def decide_extension(request, pk):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("请选择同意或不同意。"))
-    actions.decide_extension(get_object_or_404(Extension, pk=pk), request.user,
-                             approve=form.cleaned_data["approve"],
-                             comment=form.cleaned_data["comment"])  # fmt: skip
+    actions.decide_extension(
+        get_object_or_404(Extension, pk=pk),
+        request.user,
+        approve=form.cleaned_data["approve"],
+        comment=form.cleaned_data["comment"],
+    )
     messages.success(request, _("延期申请已审批。"))
     return redirect("office-requests")
 

@@ -8,11 +8,18 @@ import sys
 from tests.services import ROOT
 
 
+def clean_environment():
+    """The environment a server gets: no test-only switches (the browser tests set one)."""
+    return {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")
+    }
+
+
 def run_check(env):
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -26,11 +33,10 @@ def test_check_deploy_is_clean_with_a_real_secret():
 
 
 def test_production_refuses_to_start_without_a_secret():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "config.settings.production"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -34,19 +34,32 @@ def test_clerk_accepts_contacts_drafts_and_submits(client, office, kewei, clerk)
     client.post(f"/work/assignments/{assignment.pk}/accept")
     assert Assignment.objects.get(pk=assignment.pk).state == "accepted"
     proposer = item.proposers.get()
-    client.post(f"/work/assignments/{assignment.pk}/contact", {
-        "contacted_on": "2024-03-01", "method": "phone", "proposer": proposer.pk,
-        "summary": "电话沟通", "with_whom": "",
-    })  # fmt: skip
+    client.post(
+        f"/work/assignments/{assignment.pk}/contact",
+        {
+            "contacted_on": "2024-03-01",
+            "method": "phone",
+            "proposer": proposer.pk,
+            "summary": "电话沟通",
+            "with_whom": "",
+        },
+    )
     assert assignment.contacts.count() == 1
     response = client.post(f"/work/assignments/{assignment.pk}/letter")
     reply = Reply.objects.get(assignment=assignment)
     assert response.url == f"/letters/reply/{reply.pk}/"
     editor = text(client.get(response.url))
     assert "章毅委员" in editor and "送审前检查" in editor
-    fields = {"title": reply.title, "addressee": reply.addressee, "body": "现答复如下。",
-              "class_label": "解决采纳", "disclosure": "full", "signing_organ": kewei.name,
-              "contact_person": "王大宽", "contact_phone": "23119524"}  # fmt: skip
+    fields = {
+        "title": reply.title,
+        "addressee": reply.addressee,
+        "body": "现答复如下。",
+        "class_label": "解决采纳",
+        "disclosure": "full",
+        "signing_organ": kewei.name,
+        "contact_person": "王大宽",
+        "contact_phone": "23119524",
+    }
     saved = client.post(f"/letters/reply/{reply.pk}/", fields, headers=HTMX)
     assert saved["HX-Trigger"] == "letter-saved" and "已自动保存" in text(saved)
     preview = text(client.get(f"/letters/reply/{reply.pk}/preview"))
@@ -97,10 +110,18 @@ def test_office_registers_reviews_and_assigns(client, office, kewei, shanghai):
     session = factories.session()
     other = factories.unit("上海市教育委员会", organ_code="沪教")
     client.force_login(office)
-    response = client.post("/office/proposals/new", {
-        "kind": "proposal", "session": session.pk, "number": "2001", "title": "关于建设科创走廊的提案",
-        "proposer_names": "李四、王五", "proposer_kind": "member", "body": "正文",
-    })  # fmt: skip
+    response = client.post(
+        "/office/proposals/new",
+        {
+            "kind": "proposal",
+            "session": session.pk,
+            "number": "2001",
+            "title": "关于建设科创走廊的提案",
+            "proposer_names": "李四、王五",
+            "proposer_kind": "member",
+            "body": "正文",
+        },
+    )
     item = Proposal.objects.get(number="2001")
     assert response.url == f"/items/{item.pk}/"
     assert [p.name for p in item.proposers.order_by("signatures__position")] == ["李四", "王五"]
@@ -111,8 +132,12 @@ def test_office_registers_reviews_and_assigns(client, office, kewei, shanghai):
         (kewei.pk, "lead"),
         (other.pk, "co"),
     }
-    refused = client.post(f"/office/proposals/{item.pk}/assign", {"lead": other.pk}, follow=True,
-                          headers={"referer": f"/items/{item.pk}/"})  # fmt: skip
+    refused = client.post(
+        f"/office/proposals/{item.pk}/assign",
+        {"lead": other.pk},
+        follow=True,
+        headers={"referer": f"/items/{item.pk}/"},
+    )
     assert "已有主办单位" in text(refused)
 
 
@@ -141,8 +166,10 @@ def test_monitor_counts_match_the_lists_and_export(client, office, kewei, clerk)
 def test_urge_reaches_the_timeline(client, office, kewei, clerk):
     assignment = factories.accepted(office, clerk, kewei)
     client.force_login(office)
-    client.post("/office/urge", {"unit": kewei.pk, "proposal": assignment.proposal_id,
-                                 "message": "请抓紧办理"})  # fmt: skip
+    client.post(
+        "/office/urge",
+        {"unit": kewei.pk, "proposal": assignment.proposal_id, "message": "请抓紧办理"},
+    )
     assert Urge.objects.filter(unit=kewei).exists()
     client.force_login(clerk)
     assert "请抓紧办理" in text(client.get(f"/items/{assignment.proposal_id}/"))
@@ -172,16 +199,28 @@ def test_public_site_honours_disclosure(client, office, kewei, clerk, leader):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
     summary = letters.start_reply(assignment, clerk)
-    summary = letters.save_letter(summary, clerk, body="全文不公开的部分", class_label="解决采纳",
-                                  disclosure="summary", summary="只公开这段摘要")  # fmt: skip
+    summary = letters.save_letter(
+        summary,
+        clerk,
+        body="全文不公开的部分",
+        class_label="解决采纳",
+        disclosure="summary",
+        summary="只公开这段摘要",
+    )
     letters.submit_letter(summary, clerk)
     letters.sign_letter(summary, leader)
     letters.publish_letter(letters.send_letter(summary, clerk), clerk)
     withheld_assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(withheld_assignment, clerk)
     withheld = letters.start_reply(withheld_assignment, clerk)
-    withheld = letters.save_letter(withheld, clerk, body="涉密", class_label="解决采纳",
-                                   disclosure="withheld", withheld_reason="privacy")  # fmt: skip
+    withheld = letters.save_letter(
+        withheld,
+        clerk,
+        body="涉密",
+        class_label="解决采纳",
+        disclosure="withheld",
+        withheld_reason="privacy",
+    )
     letters.submit_letter(withheld, clerk)
     letters.sign_letter(withheld, leader)
     letters.send_letter(withheld, clerk)

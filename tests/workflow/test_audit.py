@@ -29,8 +29,14 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     letters.send_letter(opinion, co_clerk)
     factories.contacted(lead, clerk)
     reply = letters.start_reply(lead, clerk)
-    letters.save_letter(reply, clerk, body="答复", class_label="正在解决", disclosure="withheld",
-                        withheld_reason="privacy")  # fmt: skip
+    letters.save_letter(
+        reply,
+        clerk,
+        body="答复",
+        class_label="正在解决",
+        disclosure="withheld",
+        withheld_reason="privacy",
+    )
     letters.submit_letter(reply, clerk)
     letters.return_letter(reply, leader, "补充")
     letters.submit_letter(reply, clerk)

@@ -127,9 +127,13 @@ def test_withheld_letters_are_never_published(office, kewei, clerk, leader):
     factories.contacted(assignment, clerk)
     reply = letters.start_reply(assignment, clerk)
     reply = letters.save_letter(
-        reply, clerk, body="答复", class_label="留作参考", disclosure="withheld",
+        reply,
+        clerk,
+        body="答复",
+        class_label="留作参考",
+        disclosure="withheld",
         withheld_reason="privacy",
-    )  # fmt: skip
+    )
     letters.submit_letter(reply, clerk)
     letters.sign_letter(reply, leader)
     reply = letters.send_letter(reply, clerk)

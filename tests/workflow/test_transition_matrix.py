@@ -112,9 +112,14 @@ def test_proposal_machine(world, kind, rules):
 
     def build(state):
         return Proposal(
-            pk=item.pk, kind=kind, session=item.session, number=item.number,
-            state=state, review_reason="理由", merged_into=other,
-        )  # fmt: skip
+            pk=item.pk,
+            kind=kind,
+            session=item.session,
+            number=item.number,
+            state=state,
+            review_reason="理由",
+            merged_into=other,
+        )
 
     assert check(rules, Proposal, ProposalState.values, build, users) == 12 * 11 * 5
 
@@ -124,9 +129,14 @@ def test_assignment_machine(world):
 
     def build(state):
         return Assignment(
-            pk=assignment.pk, proposal=assignment.proposal, unit=assignment.unit, role="lead",
-            state=state, due_on=assignment.due_on, transfer_until=assignment.transfer_until,
-        )  # fmt: skip
+            pk=assignment.pk,
+            proposal=assignment.proposal,
+            unit=assignment.unit,
+            role="lead",
+            state=state,
+            due_on=assignment.due_on,
+            transfer_until=assignment.transfer_until,
+        )
 
     check(ASSIGNMENT_RULES, Assignment, AssignmentState.values, build, users)
 
@@ -139,10 +149,17 @@ def test_letter_machine(world, model):
 
     def build(state):
         return model(
-            assignment=assignment, state=state, title="标题", addressee="章毅委员", body="正文",
-            class_label="解决采纳", disclosure="full", drafted_by=clerk, signing_organ="市科委",
+            assignment=assignment,
+            state=state,
+            title="标题",
+            addressee="章毅委员",
+            body="正文",
+            class_label="解决采纳",
+            disclosure="full",
+            drafted_by=clerk,
+            signing_organ="市科委",
             **extra,
-        )  # fmt: skip
+        )
 
     check(LETTER_RULES, model, LetterState.values, build, users)
     assert transitions_of(Reply) == transitions_of(Opinion) == set(LETTER_RULES)
@@ -161,9 +178,15 @@ def test_a_leader_cannot_sign_a_letter_they_drafted(world):
     users, assignment = world
     leader = users["leader"]
     reply = Reply(
-        assignment=assignment, state="submitted", title="t", addressee="a", body="b",
-        class_label="解决采纳", drafted_by=leader, signing_organ="市科委",
-    )  # fmt: skip
+        assignment=assignment,
+        state="submitted",
+        title="t",
+        addressee="a",
+        body="b",
+        class_label="解决采纳",
+        drafted_by=leader,
+        signing_organ="市科委",
+    )
     assert not has_transition_perm(reply.sign, leader)
 
 
@@ -178,12 +201,19 @@ def test_a_leader_cannot_sign_a_letter_they_drafted(world):
 def test_sign_guards_name_the_rule(world, fields, rule):
     users, assignment = world
     values = {
-        "title": "t", "addressee": "a", "body": "b", "class_label": "解决采纳",
-        "disclosure": "full", **fields,
-    }  # fmt: skip
+        "title": "t",
+        "addressee": "a",
+        "body": "b",
+        "class_label": "解决采纳",
+        "disclosure": "full",
+        **fields,
+    }
     reply = Reply(
-        assignment=assignment, state="submitted", drafted_by=users["clerk"],
-        signing_organ="x", **values,
-    )  # fmt: skip
+        assignment=assignment,
+        state="submitted",
+        drafted_by=users["clerk"],
+        signing_organ="x",
+        **values,
+    )
     assert not has_transition_perm(reply.sign, users["leader"])
     assert any(rule in str(problem) for problem in reply.sign_blockers())

@@ -32,10 +32,18 @@ def describe(model):
             t.source
         )
         edges.append(f"    {t.source} --> {t.target}: {t.name}")
-    lines = [f"## {model._meta.verbose_name} (`{model.__name__}`)", "", "```mermaid",
-             "stateDiagram-v2", f"    [*] --> {field.default}", *sorted(set(edges)), "```", "",
-             "| transition | from | to | who may fire it | conditions |",
-             "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"## {model._meta.verbose_name} (`{model.__name__}`)",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+        f"    [*] --> {field.default}",
+        *sorted(set(edges)),
+        "```",
+        "",
+        "| transition | from | to | who may fire it | conditions |",
+        "|---|---|---|---|---|",
+    ]
     for name, row in rows.items():
         t = row["t"]
         sources = ", ".join(f"{s} ({labels.get(s, s)})" for s in sorted(row["sources"]))

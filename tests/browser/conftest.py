@@ -1,0 +1,69 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser) against live_server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.services import IN_CI
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("Chromium is missing at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop; Django must still allow ORM calls here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: docs/screenshots when refreshing them (make screenshots)."""
+    target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    contexts = []
+
+    def open_page(username=None, width=1280, password="pw-Banli-2024"):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        if username:
+            page.goto(f"{live_server.url}/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", password)
+            page.click("button.primary")
+            page.wait_for_load_state()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
