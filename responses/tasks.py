@@ -2,10 +2,13 @@
 
 from celery import shared_task
 from django.apps import apps
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .links import feedback_url
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -23,23 +26,35 @@ def deliver_letter(self, model_label, letter_id):
             return False
         proposal = letter.assignment.proposal
         if model._meta.model_name == "reply":
-            recipients = [p.email for p in proposal.proposers.all() if p.email]
-            if recipients:
-                try:
-                    send_mail(
-                        _("%(organ)s：%(title)s（%(number)s）")
-                        % {
-                            "organ": letter.signing_organ,
-                            "title": letter.title,
-                            "number": letter.doc_number,
-                        },
-                        f"{letter.addressee}：\n\n{letter.body}\n\n"
-                        f"{letter.signing_organ}\n{letter.letter_date}",
-                        None,
-                        recipients,
-                    )
-                except OSError as exc:
-                    raise self.retry(exc=exc) from exc
+            subject = _("%(organ)s：%(title)s（%(number)s）") % {
+                "organ": letter.signing_organ,
+                "title": letter.title,
+                "number": letter.doc_number,
+            }
+            # Each proposer gets the letter and a link of their own for the feedback form.
+            messages = [
+                (subject, reply_mail(letter, person), None, [person.email])
+                for person in proposal.proposers.all()
+                if person.email
+            ]
+            try:
+                send_mass_mail(messages)
+            except OSError as exc:
+                raise self.retry(exc=exc) from exc
         letter.delivered_at = timezone.now()
         letter.save(update_fields=["delivered_at"])
     return True
+
+
+def reply_mail(letter, person):
+    link = settings.SITE_URL.rstrip("/") + feedback_url(letter, person)
+    return _(
+        "%(addressee)s：\n\n%(body)s\n\n%(organ)s\n%(date)s\n\n"
+        "请通过以下链接填写征询意见表，对办理工作和办理结果作出评价（链接仅供您本人使用）：\n%(link)s"
+    ) % {
+        "addressee": letter.addressee,
+        "body": letter.body,
+        "organ": letter.signing_organ,
+        "date": letter.letter_date,
+        "link": link,
+    }

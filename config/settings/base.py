@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The address people reach Banli at, for links in mail (feedback links to proposers).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # A proposer's signed feedback link stays valid this long after the reply is sent.
 FEEDBACK_LINK_DAYS = int(env("FEEDBACK_LINK_DAYS", "60"))
 

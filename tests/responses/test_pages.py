@@ -256,3 +256,46 @@ def test_english_pages_render(client, clerk, office, kewei):
     client.post("/i18n/setlang/", {"language": "en", "next": "/work/"})
     page = text(client.get("/work/"))
     assert 'lang="en"' in page
+
+
+def test_sent_reply_mails_each_proposer_their_own_link(
+    office, kewei, clerk, leader, mailoutbox, django_capture_on_commit_callbacks, client
+):
+    people = [
+        factories.proposer("章毅", email="a@example.org"),
+        factories.proposer("张远波", email="b@example.org"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = factories.sent_reply(office, clerk, leader, kewei, proposers=people)
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
+    links = [m.body.split("\n")[-1] for m in mailoutbox]
+    assert links[0] != links[1] and all("/feedback/" in link for link in links)
+    assert reply.doc_number in mailoutbox[0].subject
+    path = links[0].split("127.0.0.1:8000")[1]
+    assert client.get(path).status_code == 200
+
+
+def test_attachments_are_checked_by_content_and_kept_in_the_unit(client, office, kewei, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assignment = factories.accepted(office, clerk, kewei)
+    reply = letters.start_reply(assignment, clerk)
+    client.force_login(clerk)
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    refused = client.post(
+        f"/letters/reply/{reply.pk}/attach",
+        {"file": fake},
+        follow=True,
+        headers={"referer": f"/letters/reply/{reply.pk}/"},
+    )
+    assert "只能上传PDF" in text(refused) and not reply.attachments.exists()
+    real = SimpleUploadedFile(
+        "附件一.pdf", b"%PDF-1.7\n%...\n", content_type="application/octet-stream"
+    )
+    client.post(f"/letters/reply/{reply.pk}/attach", {"file": real})
+    attachment = reply.attachments.get()
+    assert attachment.kind == "pdf" and attachment.name == "附件一.pdf"
+    assert client.get(f"/attachments/{attachment.pk}").status_code == 200
+    stranger = factories.member(factories.unit("上海市民政局", organ_code="沪民"), "clerk")
+    client.force_login(stranger)
+    assert client.get(f"/attachments/{attachment.pk}").status_code == 403
