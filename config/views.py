@@ -28,7 +28,7 @@ def probe(request):
     """Send a probe through the broker; the worker marks it done (the page shows when)."""
     with transaction.atomic():
         beat = Heartbeat.objects.create(kind=Heartbeat.Kind.PROBE)
-        transaction.on_commit(lambda: complete_probe.delay(beat.pk))
+        transaction.on_commit(lambda: complete_probe.delay(beat.pk), robust=True)
     messages.info(request, _("已发出检查任务，刷新页面查看后台任务是否完成。"))
     return redirect("status")
 

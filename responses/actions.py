@@ -322,7 +322,12 @@ def send_letter(letter, actor, at=None, doc_number=None):
     if isinstance(letter, Opinion):
         fire(assignment, "mark_opinion_sent", actor, at, check_perm=False, at=at)
     elif assignment.state in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
-        fire(assignment, "mark_replied", actor, at, check_perm=False, at=at)
+        proposal = assignment.proposal
+        rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+        window = deadlines.feedback_until(
+            timezone.localdate(at), rules, deadlines.WorkingCalendar()
+        )
+        fire(assignment, "mark_replied", actor, at, window, check_perm=False, at=at)
         if assignment.role == Assignment.Role.LEAD:
             for late in letter.outstanding_opinions().select_for_update():
                 fire(late, "lapse", actor, at, check_perm=False, comment=_("主办单位已答复"), at=at)
@@ -336,7 +341,9 @@ def send_letter(letter, actor, at=None, doc_number=None):
             comment=letter.get_disclosure_display(),
             at=at,
         )
-    transaction.on_commit(lambda: deliver_letter.delay(letter._meta.label_lower, letter.pk))
+    transaction.on_commit(
+        lambda: deliver_letter.delay(letter._meta.label_lower, letter.pk), robust=True
+    )
     return letter
 
 
@@ -425,8 +432,9 @@ def _reopen(reply, proposal, actor, comment):
     """重新办理: the unit that replied gets a new round with the re-handling deadline."""
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
     assignment = lock(Assignment, reply.assignment_id)
-    due = deadlines.rehandling_due(timezone.localdate(), rules)
-    fire(assignment, "reopen", actor, due, check_perm=False, comment=comment)
+    today = timezone.localdate()
+    due = deadlines.rehandling_due(today, rules, deadlines.WorkingCalendar())
+    fire(assignment, "reopen", actor, due, today, check_perm=False, comment=comment)
     fire(proposal, "reopen", actor, check_perm=False, comment=comment)
 
 

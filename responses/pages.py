@@ -98,7 +98,17 @@ def item_context(roles, pk, today):
     if not is_office:
         contacts = contacts.filter(assignment__unit_id__in=own_units)
     contacts = list(contacts)
+    cal = deadlines.WorkingCalendar()
+    rules = deadlines.rules_for(jurisdiction, proposal.kind)
+    approved = list(Extension.objects.filter(assignment__proposal=proposal, state="approved"))
+    explained = {
+        a.pk: deadlines.explain(a, rules, cal, [e for e in approved if e.assignment_id == a.pk])
+        for a in (mine or assignments)
+        if a.state not in ("transferred", "done")
+    }
     return {
+        "explained": explained,
+        "missing_years": cal.missing_years(*[a.due_on for a in assignments]),
         "proposal": proposal,
         "jurisdiction": jurisdiction,
         "is_office": is_office,

@@ -8,7 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals.models import Proposal
+from workflow.models import Assignment, Extension, Urge
+from workflow.tasks import notify_extension, notify_urge
+
 from .links import feedback_url
+from .models import Opinion, Reply
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -58,3 +63,45 @@ def reply_mail(letter, person):
         "date": letter.letter_date,
         "link": link,
     }
+
+
+@shared_task
+def redeliver():
+    """Side effects whose task never reached a worker (broker down at commit) are re-derived
+    from the rows: sent letters not delivered, 催办 and extensions not notified."""
+    stale = timezone.now() - timezone.timedelta(minutes=5)
+    queued = 0
+    for model in (Reply, Opinion):
+        for pk in model.objects.filter(sent_at__lt=stale, delivered_at__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            deliver_letter.delay(model._meta.label_lower, pk)
+            queued += 1
+    for pk in Urge.objects.filter(urged_at__lt=stale, notified_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        notify_urge.delay(pk)
+        queued += 1
+    for pk in Extension.objects.filter(
+        state="approved", decided_at__lt=stale, proposer_notified_at__isnull=True
+    ).values_list("pk", flat=True):
+        notify_extension.delay(pk)
+        queued += 1
+    return queued
+
+
+@shared_task
+def close_unanswered(today=None):
+    """未反馈: items whose every feedback window has passed close without a rating."""
+    from .actions import close_without_feedback  # actions schedules tasks from here
+
+    today = today or timezone.localdate()
+    waiting = Assignment.objects.filter(
+        role__in=["lead", "separate"], state="replied", feedback_until__gte=today
+    ).values("proposal_id")
+    due = Proposal.objects.filter(state="replied").exclude(pk__in=waiting)
+    closed = 0
+    for proposal in due.iterator():
+        close_without_feedback(proposal)
+        closed += 1
+    return closed

@@ -4,6 +4,7 @@ transition, saves, logs, and schedules side effects on commit.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -24,8 +25,10 @@ from .models import (
     AssignmentState,
     Contact,
     Extension,
+    Notification,
     OfficeMembership,
     TransferRequest,
+    TransitionLog,
     UnitMembership,
     Urge,
 )
@@ -131,11 +134,7 @@ def _new_assignment(proposal, unit, role, actor, at):
         raise ActionRefused(_("“%(unit)s”不属于本行政区，不能交办。") % {"unit": unit})
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
     day = timezone.localdate(at)
-    due = (
-        deadlines.opinion_due(day, rules)
-        if role == Assignment.Role.CO
-        else deadlines.reply_due(day, rules)
-    )
+    due = deadlines.due_for(role, "assigned", day, rules, deadlines.WorkingCalendar())
     assignment = Assignment.objects.create(
         proposal=proposal,
         unit=unit,
@@ -143,6 +142,8 @@ def _new_assignment(proposal, unit, role, actor, at):
         assigned_at=at,
         assigned_by=actor,
         due_on=due,
+        due_basis="assigned",
+        due_from=day,
         round=proposal.round,
     )
     log(assignment, "assign", actor, "", assignment.state, _("期限 %(due)s") % {"due": due}, at=at)
@@ -202,7 +203,7 @@ def accept_assignment(assignment, actor, at=None):
         "accept",
         actor,
         at,
-        deadlines.transfer_until(timezone.localdate(at), rules),
+        deadlines.transfer_until(timezone.localdate(at), rules, deadlines.WorkingCalendar()),
         refusal=_("该件已签收或已调整，无需再次签收。"),
         at=at,
     )
@@ -315,8 +316,10 @@ def decide_extension(extension, actor, *, approve, comment="", at=None):
     at = at or timezone.now()
     fire(extension, "approve" if approve else "reject", actor, actor, at, comment, comment=comment)
     if approve:
-        assignment.due_on = extension.requested_due
-        assignment.save(update_fields=["due_on"])
+        assignment.due_on, assignment.due_basis = extension.requested_due, "extension"
+        assignment.due_from = timezone.localdate(at)
+        assignment.due_version += 1
+        assignment.save(update_fields=["due_on", "due_basis", "due_from", "due_version"])
         log(
             assignment,
             "extend",
@@ -326,7 +329,7 @@ def decide_extension(extension, actor, *, approve, comment="", at=None):
             _("期限由%(old)s延至%(new)s")
             % {"old": extension.previous_due, "new": assignment.due_on},
         )
-        transaction.on_commit(lambda: notify_extension.delay(extension.pk))
+        transaction.on_commit(lambda: notify_extension.delay(extension.pk), robust=True)
     return extension
 
 
@@ -363,8 +366,66 @@ def urge(actor, unit, message, proposal=None):
     if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
         raise ActionRefused(_("该单位未承办此件。"))
     record = Urge.objects.create(unit=unit, proposal=proposal, message=message, urged_by=actor)
-    transaction.on_commit(lambda: notify_urge.delay(record.pk))
+    title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
+    link = f"/items/{proposal.pk}/" if proposal else "/work/?due=overdue"
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, title=title, body=message, link=link)
+        for user_id in unit.memberships.values_list("user_id", flat=True)
+    )
+    transaction.on_commit(lambda: notify_urge.delay(record.pk), robust=True)
     return record
+
+
+def recompute_deadlines(actor=None, jurisdiction_id=None, reason="", chunk=2000):
+    """A rule or the calendar changed: every open deadline is computed anew from its clock.
+    Each changed deadline is logged and gets a new version (its reminders start over).
+    Approved extensions are fixed dates and stay as they are."""
+    cal = deadlines.WorkingCalendar()
+    rules = {}
+    rows = (
+        Assignment.objects.open()
+        .exclude(due_basis="extension")
+        .select_related("proposal__session")
+        .order_by("pk")
+    )
+    if jurisdiction_id is not None:
+        rows = rows.filter(unit__jurisdiction_id=jurisdiction_id)
+    changed, logs, total = [], [], 0
+    content_type = ContentType.objects.get_for_model(Assignment)
+    for a in rows.iterator(chunk_size=chunk):
+        key = (a.proposal.session.jurisdiction_id, a.proposal.kind)
+        if key not in rules:
+            rules[key] = deadlines.rules_for(*key)
+        start = a.due_from or timezone.localdate(a.assigned_at)
+        new = deadlines.due_for(a.role, a.due_basis, start, rules[key], cal)
+        if new is None or new == a.due_on:
+            continue
+        comment = _("期限由%(old)s改为%(new)s") % {"old": a.due_on, "new": new}
+        logs.append(
+            TransitionLog(
+                content_type=content_type,
+                object_id=a.pk,
+                proposal_id=a.proposal_id,
+                actor=actor,
+                transition="recompute",
+                source=a.state,
+                target=a.state,
+                comment=f"{comment}（{reason}）" if reason else comment,
+            )
+        )
+        a.due_on, a.due_version = new, a.due_version + 1
+        changed.append(a)
+        if len(changed) >= chunk:
+            total += _save_recomputed(changed, logs)
+            changed, logs = [], []
+    return total + _save_recomputed(changed, logs)
+
+
+def _save_recomputed(changed, logs):
+    with transaction.atomic():
+        Assignment.objects.bulk_update(changed, ["due_on", "due_version"])
+        TransitionLog.objects.bulk_create(logs)
+    return len(changed)
 
 
 # ---- who works where ------------------------------------------------------------------------

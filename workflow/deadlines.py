@@ -1,12 +1,13 @@
-"""Every deadline in Banli is computed here, from a rule set and the working-day calendar.
+"""Every deadline in Banli is computed here, from the rule set of the item's jurisdiction and
+kind and from the working-day calendar (DOMAIN.md §3).
 
-DOMAIN.md §3 gives the defaults. Calendar months clamp to the month's end (31 Jan + 3 months
-→ 30 Apr); working-day windows skip weekends and public holidays and count make-up working
-days (调休).
+Calendar months clamp to the month's end (31 Jan + 3 months → 30 Apr). Working-day windows
+skip weekends and public holidays and count make-up working days (调休). A year whose official
+schedule the office has not loaded counts Monday to Friday, and the pages say so.
 """
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
@@ -21,28 +22,72 @@ class Rules:
     rehandling_months: int = 1
     feedback_working_days: int = 15
     publication_working_days: int = 20
+    roll_to_working_day: bool = False
 
 
 DEFAULT_RULES = Rules()
+RULE_FIELDS = [f.name for f in fields(Rules)]
 
 
 def rules_for(jurisdiction, kind):
-    """The rule set in force for a jurisdiction and item kind."""
-    return DEFAULT_RULES
+    """The rule set in force for a jurisdiction and item kind (the defaults if none is set)."""
+    from .models import DeadlineRule
+
+    row = DeadlineRule.objects.filter(jurisdiction=jurisdiction, kind=kind).first()
+    return Rules(**{name: getattr(row, name) for name in RULE_FIELDS}) if row else DEFAULT_RULES
 
 
+# ---- the calendar -------------------------------------------------------------------------
+class WeekdayCalendar:
+    """Monday to Friday; the fallback for a year whose official schedule is not loaded."""
+
+    exceptions: dict = {}
+    loaded_years: frozenset = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
+
+    def note(self, day: date):
+        """Why a day is (not) worked, for explanations: the holiday's or make-up day's name."""
+        return ""
+
+
+class WorkingCalendar(WeekdayCalendar):
+    """The official schedule as loaded into the database: holidays and make-up days."""
+
+    def __init__(self):
+        from .models import CalendarDay, CalendarYear
+
+        rows = CalendarDay.objects.values_list("day", "is_working", "name")
+        self.exceptions = {day: working for day, working, _name in rows}
+        self.names = {day: name for day, _working, name in rows}
+        self.loaded_years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+    def note(self, day):
+        return self.names.get(day, "")
+
+    def missing_years(self, *days):
+        return sorted({d.year for d in days if d and d.year not in self.loaded_years})
+
+
+def unloaded_years(days):
+    """Years among these dates whose official schedule is not loaded (pages warn)."""
+    from .models import CalendarYear
+
+    years = {d.year for d in days if d}
+    if not years:
+        return []
+    return sorted(
+        years - set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    )
+
+
+# ---- arithmetic -----------------------------------------------------------------------------
 def add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     day = min(start.day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
-
-
-class WeekdayCalendar:
-    """Monday to Friday; the fallback for a year whose official schedule is not loaded."""
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5
 
 
 def add_working_days(start: date, days: int, cal=None) -> date:
@@ -56,12 +101,22 @@ def add_working_days(start: date, days: int, cal=None) -> date:
     return current
 
 
-def reply_due(assigned_on: date, rules: Rules = DEFAULT_RULES) -> date:
-    return add_months(assigned_on, rules.reply_months)
+def next_working_day(day: date, cal) -> date:
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
-def opinion_due(assigned_on: date, rules: Rules = DEFAULT_RULES) -> date:
-    return add_months(assigned_on, rules.opinion_months)
+def _landing(day, rules, cal):
+    return next_working_day(day, cal) if rules.roll_to_working_day and cal else day
+
+
+def reply_due(assigned_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
+    return _landing(add_months(assigned_on, rules.reply_months), rules, cal)
+
+
+def opinion_due(assigned_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
+    return _landing(add_months(assigned_on, rules.opinion_months), rules, cal)
 
 
 def extension_ceiling(assigned_on: date, rules: Rules = DEFAULT_RULES) -> date:
@@ -72,8 +127,8 @@ def transfer_until(accepted_on: date, rules: Rules = DEFAULT_RULES, cal=None) ->
     return add_working_days(accepted_on, rules.transfer_working_days, cal)
 
 
-def rehandling_due(reopened_on: date, rules: Rules = DEFAULT_RULES) -> date:
-    return add_months(reopened_on, rules.rehandling_months)
+def rehandling_due(reopened_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
+    return _landing(add_months(reopened_on, rules.rehandling_months), rules, cal)
 
 
 def feedback_until(delivered_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
@@ -82,6 +137,77 @@ def feedback_until(delivered_on: date, rules: Rules = DEFAULT_RULES, cal=None) -
 
 def publication_due(sent_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
     return add_working_days(sent_on, rules.publication_working_days, cal)
+
+
+def due_for(role, basis, start, rules, cal=None):
+    """The deadline an assignment's clock gives: by role for the first round, the
+    re-handling rule after 不满意. An approved extension is a fixed date (None here)."""
+    if basis == "rehandling":
+        return rehandling_due(start, rules, cal)
+    if basis == "assigned":
+        return opinion_due(start, rules, cal) if role == "co" else reply_due(start, rules, cal)
+    return None
+
+
+# ---- explaining a deadline ------------------------------------------------------------------
+def explain_span(start, end, cal):
+    """Holidays and make-up working days met between two dates (both included)."""
+    holidays, makeups, day = [], [], start + timedelta(days=1)
+    while day <= end:
+        weekday_rule = day.weekday() < 5
+        if cal.is_working_day(day) != weekday_rule:
+            (makeups if cal.is_working_day(day) else holidays).append((day, cal.note(day)))
+        day += timedelta(days=1)
+    return holidays, makeups
+
+
+def explain(assignment, rules, cal, extensions=()):
+    """Start date, rule, days counted, holidays and make-up days met, extensions: what the
+    item page shows under “期限说明”."""
+    start = assignment.due_from or assignment.assigned_at.date()
+    due = assignment.due_on
+    if assignment.due_basis == "extension":
+        rule = _("经建议提案处批准延期")
+    elif assignment.due_basis == "rehandling":
+        rule = _("重新办理：不满意后%(n)d个月") % {"n": rules.rehandling_months}
+    elif assignment.role == "co":
+        rule = _("会办意见：自交办起%(n)d个月") % {"n": rules.opinion_months}
+    else:
+        rule = _("答复：自交办起%(n)d个月") % {"n": rules.reply_months}
+    natural = due_for(
+        assignment.role, assignment.due_basis, start, replace(rules, roll_to_working_day=False)
+    )
+    holidays, makeups = explain_span(start, due, cal)
+    lines = {
+        "start": start,
+        "rule": rule,
+        "due": due,
+        "calendar_days": (due - start).days,
+        "working_days": sum(
+            1
+            for i in range(1, (due - start).days + 1)
+            if cal.is_working_day(start + timedelta(days=i))
+        ),
+        "clamped": natural is not None and natural.day != start.day,
+        "rolled": natural is not None and natural != due,
+        "natural": natural,
+        "lands_on_rest_day": not cal.is_working_day(due),
+        "holidays": holidays,
+        "makeups": makeups,
+        "extensions": list(extensions),
+        "missing_years": [y for y in sorted({start.year, due.year}) if y not in cal.loaded_years],
+    }
+    if assignment.transfer_until and assignment.accepted_at:
+        accepted = assignment.accepted_at.date()
+        t_holidays, t_makeups = explain_span(accepted, assignment.transfer_until, cal)
+        lines["transfer"] = {
+            "start": accepted,
+            "until": assignment.transfer_until,
+            "days": rules.transfer_working_days,
+            "holidays": t_holidays,
+            "makeups": t_makeups,
+        }
+    return lines
 
 
 # ---- how a deadline stands today (badges, monitor bands) -----------------------------------

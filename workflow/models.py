@@ -201,19 +201,34 @@ class AssignmentQuerySet(models.QuerySet):
         return rows.filter(due_on__gte=earliest) if earliest else rows
 
     def band_counts(self, today=None):
-        """Per unit: open items in each aging band, overdue and in all (one query)."""
+        """Open items per unit in each aging band, overdue and in all, and per state: one
+        query grouped by unit and state, folded here."""
         today = today or timezone.localdate()
         counts = {}
         for key, *_rest in AGING_BANDS:
             earliest, latest = band_bounds(key, today)
             condition = Q(due_on__lte=latest) & (Q(due_on__gte=earliest) if earliest else Q())
             counts[key] = Count("id", filter=condition)
-        return (
+        rows = (
             self.open()
-            .values("unit_id", "unit__name", "unit__short_name")
+            .values("unit_id", "unit__name", "unit__short_name", "state")
             .annotate(**counts, overdue=Count("id", filter=Q(due_on__lt=today)), total=Count("id"))
-            .order_by("-overdue", "-total", "unit__name")
+            .order_by()
         )
+        by_unit, by_state = {}, {}
+        for row in rows:
+            unit = by_unit.setdefault(
+                row["unit_id"],
+                {k: row[k] for k in ("unit_id", "unit__name", "unit__short_name")}
+                | dict.fromkeys([*counts, "overdue", "total"], 0),
+            )
+            for key in [*counts, "overdue", "total"]:
+                unit[key] += row[key]
+            by_state[row["state"]] = by_state.get(row["state"], 0) + row["total"]
+        ordered = sorted(
+            by_unit.values(), key=lambda u: (-u["overdue"], -u["total"], u["unit__name"])
+        )
+        return ordered, by_state
 
 
 class Assignment(ConcurrentTransitionMixin, models.Model):
@@ -247,6 +262,17 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     # The deliverable's deadline: the reply for lead/separate, the opinion for co-handlers.
     # Stored (and indexed) so the overdue monitor and reminders read one column.
     due_on = models.DateField(_("办理期限"), db_index=True)
+    # Where the deadline's clock started and by which rule, so a changed rule or calendar
+    # can recompute it; the version changes with every new deadline (reminders key on it).
+    due_basis = models.CharField(
+        _("期限依据"),
+        max_length=12,
+        choices=[("assigned", _("交办")), ("extension", _("延期")), ("rehandling", _("重新办理"))],
+        default="assigned",
+    )
+    due_from = models.DateField(_("起算日期"), null=True, blank=True)
+    due_version = models.PositiveIntegerField(default=1)
+    feedback_until = models.DateField(_("反馈期限"), null=True, blank=True)
     transfer_until = models.DateField(_("申请调整截止"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -256,7 +282,10 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("交办")
         verbose_name_plural = _("交办")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["unit", "state", "due_on"], name="assignment_unit_queue")]
+        indexes = [
+            models.Index(fields=["unit", "state", "due_on"], name="assignment_unit_queue"),
+            models.Index(fields=["state", "due_on"], name="assignment_open_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "unit"],
@@ -338,8 +367,9 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         conditions=[writes_reply],
         permission=follows_reply,
     )
-    def mark_replied(self, at):
+    def mark_replied(self, at, feedback_until=None):
         self.finished_at = at
+        self.feedback_until = feedback_until
 
     @transition(
         field=state,
@@ -378,11 +408,12 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         conditions=[writes_reply],
         permission=follows_reply,
     )
-    def reopen(self, due_on):
+    def reopen(self, due_on, reopened_on):
         """不满意: a new round with its own deadline."""
         self.round += 1
-        self.due_on = due_on
-        self.finished_at = None
+        self.due_on, self.due_basis, self.due_from = due_on, "rehandling", reopened_on
+        self.due_version += 1
+        self.finished_at = self.feedback_until = None
 
 
 class Decision(models.TextChoices):
@@ -604,3 +635,199 @@ class Urge(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.urged_at:%Y-%m-%d}"
+
+
+# ---- deadline rules and the working-day calendar ----------------------------------------------
+class DeadlineRule(models.Model):
+    """The clocks of DOMAIN.md §3 for one jurisdiction and item kind; the office edits them.
+    A jurisdiction without its own rule uses the defaults shipped here."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="deadline_rules"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Proposal.Kind.choices)
+    reply_months = models.PositiveSmallIntegerField(_("答复期限（月，自交办）"), default=3)
+    extension_ceiling_months = models.PositiveSmallIntegerField(
+        _("延期上限（月，自交办）"), default=6
+    )
+    opinion_months = models.PositiveSmallIntegerField(_("会办意见期限（月，自交办）"), default=1)
+    transfer_working_days = models.PositiveSmallIntegerField(
+        _("申请调整期限（工作日，自签收）"), default=5
+    )
+    rehandling_months = models.PositiveSmallIntegerField(_("重新办理期限（月）"), default=1)
+    feedback_working_days = models.PositiveSmallIntegerField(
+        _("反馈期限（工作日，自答复发出）"), default=15
+    )
+    publication_working_days = models.PositiveSmallIntegerField(
+        _("公开期限（工作日，自答复发出）"), default=20
+    )
+    roll_to_working_day = models.BooleanField(_("期限遇节假日顺延至下一工作日"), default=False)
+
+    class Meta:
+        verbose_name = _("办理期限规则")
+        verbose_name_plural = _("办理期限规则")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "kind"], name="deadline_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(extension_ceiling_months__gte=models.F("reply_months")),
+                name="deadline_ceiling_after_reply",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction} · {self.get_kind_display()}"
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday–Friday pattern: a public holiday, or a weekend made a
+    working day (调休). Seeded from the official schedule; the office may correct it."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("名称"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.name} {'上班' if self.is_working else '休'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule is loaded; other years fall back to Mon–Fri."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=100)
+    loaded_at = models.DateTimeField(_("载入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("已载入节假日安排的年份")
+        verbose_name_plural = _("已载入节假日安排的年份")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+# ---- reminders -------------------------------------------------------------------------------
+class DeadlineKind(models.TextChoices):
+    REPLY = "reply", _("答复期限")
+    OPINION = "opinion", _("会办意见期限")
+    TRANSFER = "transfer", _("申请调整期限")
+    FEEDBACK = "feedback", _("反馈期限")
+
+
+class Audience(models.TextChoices):
+    CLERK = "clerk", _("承办人")
+    LEADER = "leader", _("单位领导")
+    OFFICE = "office", _("建议提案处")
+
+
+class ReminderRung(models.Model):
+    """One step of the reminder ladder: whom to tell, how many days from the deadline
+    (negative: before it), and, once overdue, how often to repeat."""
+
+    deadline_kind = models.CharField(_("期限"), max_length=10, choices=DeadlineKind.choices)
+    offset_days = models.SmallIntegerField(
+        _("相对期限的天数"), help_text=_("负数为到期前，0为当日，正数为逾期后。")
+    )
+    audience = models.CharField(_("提醒对象"), max_length=10, choices=Audience.choices)
+    repeat_days = models.PositiveSmallIntegerField(
+        _("逾期后重复间隔（天）"), default=0, help_text=_("0 表示不重复。")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("提醒规则")
+        verbose_name_plural = _("提醒规则")
+        ordering = ["deadline_kind", "offset_days", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_kind", "offset_days", "audience"], name="rung_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_days=0) | Q(offset_days__gt=0), name="rung_repeats_when_overdue"
+            ),
+        ]
+
+    def __str__(self):
+        kind, audience = self.get_deadline_kind_display(), self.get_audience_display()
+        return f"{kind} {self.offset_days:+d} {audience}"
+
+
+class Reminder(models.Model):
+    """The ledger: a reminder is sent by inserting its row, so the unique key — assignment,
+    deadline, rung, repeat, deadline version, recipient — makes every send happen once,
+    however often, however concurrently, the sweep runs."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    deadline_kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    rung = models.ForeignKey(ReminderRung, on_delete=models.PROTECT, related_name="+")
+    repeat = models.PositiveSmallIntegerField(default=0)
+    due_version = models.PositiveIntegerField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    batch = models.UUIDField(db_index=True)
+    # Each channel delivers on its own; a failed one never holds up the others.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    texted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "assignment",
+                    "deadline_kind",
+                    "rung",
+                    "repeat",
+                    "due_version",
+                    "recipient",
+                ],
+                name="reminder_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "emailed_at"], name="reminder_email_queue"),
+            models.Index(fields=["recipient", "texted_at"], name="reminder_sms_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id} {self.deadline_kind} {self.rung_id}/{self.repeat}"
+
+
+class Notification(models.Model):
+    """The in-app notification centre: reminders, 催办, and notices to the office."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="notification"
+    )
+    # For notices that must reach someone once (e.g. the yearly calendar reminder).
+    key = models.CharField(max_length=100, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_key_once"),
+        ]
+
+    def __str__(self):
+        return self.title

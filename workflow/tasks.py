@@ -4,12 +4,14 @@ left to do: the database, not the broker, says what has been done."""
 import socket
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Extension, Heartbeat, Urge
+from . import calendar, reminders, sms
+from .models import Extension, Heartbeat, Notification, OfficeMembership, Reminder, Urge
 
 
 @shared_task
@@ -95,3 +97,131 @@ def notify_urge(self, urge_id):
         record.notified_at = timezone.now()
         record.save(update_fields=["notified_at"])
     return True
+
+
+# ---- reminders --------------------------------------------------------------------------------
+@shared_task
+def sweep_reminders():
+    """Beat's sweep: insert due reminders into the ledger (and the notification centre)."""
+    return reminders.sweep()
+
+
+def backoff(task):
+    return min(3600, 60 * 2**task.request.retries)
+
+
+def _recipients_waiting(column):
+    return (
+        Reminder.objects.filter(**{f"{column}__isnull": True})
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+@shared_task(bind=True, max_retries=8)
+def send_email_digests(self):
+    """One mail per recipient and unit listing the reminders not yet mailed."""
+    waiting = _recipients_waiting("emailed_at").exclude(recipient__email="")
+    failed = [rid for rid in waiting.iterator() if not _email_digest(rid)]
+    if failed:
+        raise self.retry(countdown=backoff(self))
+    return len(failed)
+
+
+def _email_digest(recipient_id):
+    try:
+        with transaction.atomic():
+            rows = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(recipient_id=recipient_id, emailed_at__isnull=True)
+                .select_related("recipient", "unit", "assignment__proposal__session")
+                .order_by("unit_id", "due_on")
+            )
+            by_unit = {}
+            for row in rows:
+                by_unit.setdefault(row.unit, []).append(row)
+            for unit, items in by_unit.items():
+                lines = [
+                    f"- {r.assignment.proposal.reference}“{r.assignment.proposal.title}”"
+                    f"（{r.get_deadline_kind_display()}：{r.due_on}）"
+                    for r in items
+                ]
+                send_mail(
+                    _("【办理提醒】%(unit)s有%(n)d件建议提案需要关注")
+                    % {"unit": unit, "n": len(items)},
+                    "\n".join(
+                        [_("以下建议提案临近或已超过办理期限："), *lines, "", settings.SITE_URL]
+                    ),
+                    None,
+                    [items[0].recipient.email],
+                )
+            Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(emailed_at=timezone.now())
+        return True
+    except OSError:
+        return False
+
+
+@shared_task(bind=True, max_retries=8)
+def send_sms_digests(self):
+    """One short text per recipient with a phone number, counting what needs attention."""
+    waiting = _recipients_waiting("texted_at").exclude(recipient__phone="")
+    gateway = sms.backend()
+    failed = [rid for rid in waiting.iterator() if not _sms_digest(rid, gateway)]
+    if failed:
+        raise self.retry(countdown=backoff(self))
+    return len(failed)
+
+
+def _sms_digest(recipient_id, gateway):
+    try:
+        with transaction.atomic():
+            rows = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(recipient_id=recipient_id, texted_at__isnull=True)
+                .select_related("recipient")
+            )
+            if rows:
+                overdue = sum(1 for r in rows if r.due_on < timezone.localdate())
+                gateway.send(
+                    rows[0].recipient.phone,
+                    _(
+                        "【办理提醒】您有%(n)d件建议提案临近或超过期限（其中逾期%(o)d件），请登录系统查看。"
+                    )
+                    % {"n": len(rows), "o": overdue},
+                )
+                Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(
+                    texted_at=timezone.now()
+                )
+        return True
+    except OSError:
+        return False
+
+
+@shared_task
+def check_calendar():
+    """From December: remind the office once to load next year's holiday schedule."""
+    year = calendar.next_year_missing()
+    if year is None:
+        return None
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                key=f"calendar-{year}",
+                title=_("请载入%(year)s年节假日安排") % {"year": year},
+                body=_("%(year)s年的法定节假日和调休安排尚未载入，期限暂按周一至周五计算。")
+                % {"year": year},
+                link="/admin/workflow/calendarday/",
+            )
+            for user_id in OfficeMembership.objects.values_list("user_id", flat=True).distinct()
+        ],
+        ignore_conflicts=True,
+    )
+    return year
+
+
+@shared_task
+def recompute(jurisdiction_id=None, reason=""):
+    from .actions import recompute_deadlines  # actions schedules this task: import late
+
+    return recompute_deadlines(jurisdiction_id=jurisdiction_id, reason=reason)

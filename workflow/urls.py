@@ -21,5 +21,8 @@ urlpatterns = [
     ),
     path("office/urge", views.urge, name="office-urge"),
     path("office/monitor/", views.monitor, name="office-monitor"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read", views.mark_read, name="notification-read"),
+    path("notifications/read", views.mark_read, name="notifications-read"),
     path("office/monitor/export.xlsx", views.monitor_export, name="office-monitor-export"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from .forms import (
     TransferForm,
     UrgeForm,
 )
-from .models import Assignment, AssignmentState, Extension, TransferRequest
+from .models import Assignment, AssignmentState, Extension, Notification, TransferRequest
 
 PAGE_SIZE = 25
 
@@ -114,7 +114,8 @@ def inbox(request):
     today = timezone.localdate()
     rows = Assignment.objects.for_units(request.roles.unit_ids).current().with_item()
     page = page_of(request, filter_assignments(rows, data, today).order_by("due_on", "id"))
-    context = {"form": form, "page": page, "today": today}
+    missing = deadlines.unloaded_years([a.due_on for a in page])
+    context = {"form": form, "page": page, "today": today, "missing_years": missing}
     return render_partial(request, "workflow/inbox.html", context, "rows")
 
 
@@ -334,19 +335,20 @@ def monitor(request):
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = monitor_rows(request.roles, data, today)
-    by_unit = list(rows.band_counts(today))
+    by_unit, by_state = rows.band_counts(today)
     context = {
         "form": form,
         "today": today,
         "bands": deadlines.AGING_BANDS,
         "by_unit": by_unit,
         "chart": exports.aging_chart(by_unit),
-        "by_state": rows.order_by().values("state").annotate(n=Count("id")).order_by("state"),
+        "by_state": sorted(by_state.items()),
         "page": page_of(request, monitor_list(rows, data, today)),
         "query": request.GET.urlencode(),
         "drill": {k: data.get(k) for k in ("unit", "band", "state") if data.get(k)},
         "state_labels": dict(AssignmentState.choices),
     }
+    context["missing_years"] = deadlines.unloaded_years([a.due_on for a in context["page"]])
     return render_partial(request, "workflow/monitor.html", context, "list")
 
 
@@ -362,3 +364,23 @@ def monitor_export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="overdue-{today:%Y%m%d}.xlsx"'
     return response
+
+
+# ---- the notification centre ----------------------------------------------------------------
+@login_required
+def notifications(request):
+    rows = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        rows = rows.filter(read_at__isnull=True)
+    return render(request, "workflow/notifications.html", {"page": page_of(request, rows)})
+
+
+@require_POST
+@login_required
+def mark_read(request, pk=None):
+    rows = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    rows.update(read_at=timezone.now())
+    target = request.POST.get("next")
+    return redirect(target if target and target.startswith("/") else "notifications")

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -118,6 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "proposals.User"
+AUTHENTICATION_BACKENDS = ["workflow.auth.Backend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,12 +182,39 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A request whose side effect cannot be queued (broker down) must not wait long: the
+# periodic sweeps re-derive what is missing from the database.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 1}
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "workflow.tasks.beat_heartbeat",
         "schedule": float(env("BANLI_HEARTBEAT_SECONDS", "60")),
     },
+    "reminder-sweep": {
+        "task": "workflow.tasks.sweep_reminders",
+        "schedule": float(env("BANLI_SWEEP_SECONDS", "300")),
+    },
+    "email-digests": {
+        "task": "workflow.tasks.send_email_digests",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "sms-digests": {
+        "task": "workflow.tasks.send_sms_digests",
+        "schedule": crontab(hour=8, minute=35),
+    },
+    "redeliver": {"task": "responses.tasks.redeliver", "schedule": 600.0},
+    "close-unanswered": {
+        "task": "responses.tasks.close_unanswered",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "calendar-check": {
+        "task": "workflow.tasks.check_calendar",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
+
+SMS_BACKEND = env("SMS_BACKEND", "workflow.sms.FileBackend")
 
 # The address people reach Banli at, for links in mail (feedback links to proposers).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
