@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from proposals.classification import Scheme
 from proposals.models import Jurisdiction, Proposal, Proposer, Session, User
-from workflow import actions
+from workflow import actions, reminders
 from workflow.models import Assignment, Unit
 
 from . import actions as letters
@@ -184,6 +184,8 @@ class Demo:
                 self.seed_letter(seed)
         with transaction.atomic():
             self.spread()
+        # The demo logins find today's reminders in their notification centre.
+        self.out(f"提醒：{reminders.sweep()['total']} 条")
 
     def base(self):
         for spec in JURISDICTIONS:

@@ -117,3 +117,86 @@ def wait_for(predicate, timeout=60, interval=0.25):
             return result
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def broker(url):
+    """Point this process's Celery producer at another broker (a private test Redis)."""
+    from config.celery import app
+
+    def reset():
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    old = app.conf.broker_url
+    app.conf.broker_url = url
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = old
+        reset()
+
+
+@contextmanager
+def private_redis(tmp_path, port):
+    """A redis-server of the test's own, on a private port: stopping it never touches the
+    shared service."""
+    import shutil
+
+    if not shutil.which("redis-server"):
+        missing("redis-server")
+    server = Redis(tmp_path, port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Redis:
+    def __init__(self, directory, port):
+        self.directory, self.port = directory, port
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def start(self):
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.directory / f"redis-{self.port}.pid"),
+            ],
+            check=True,
+        )
+        import redis
+
+        assert wait_for(lambda: _pings(redis, self.url), timeout=20), "private redis did not start"
+
+    def stop(self):
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True
+        )
+        import redis
+
+        wait_for(lambda: not _pings(redis, self.url), timeout=20)
+
+
+def _pings(redis, url):
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False

@@ -1,17 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, ProposalProposer, Proposer
 
-from . import actions
+from . import actions, calendar, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from .models import (
     Assignment,
+    CalendarDay,
+    CalendarYear,
     Contact,
+    DeadlineRule,
     Extension,
     Heartbeat,
+    Notification,
     OfficeMembership,
+    Reminder,
+    ReminderRung,
     TransferRequest,
     TransitionLog,
     Unit,
@@ -245,3 +252,91 @@ class TransitionLogAdmin(ReadOnlyAdmin):
 class HeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("kind", "requested_at", "done_at", "worker")
     list_filter = ("kind",)
+
+
+class RecomputesDeadlines:
+    """Saving a rule or a calendar day recomputes the open deadlines it affects."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reason = _("%(what)s已修改") % {"what": obj._meta.verbose_name}
+        jurisdiction_id = getattr(obj, "jurisdiction_id", None)
+        transaction.on_commit(
+            lambda: tasks.recompute.delay(jurisdiction_id, str(reason)), robust=True
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(
+            lambda: tasks.recompute.delay(None, str(_("节假日安排已修改"))), robust=True
+        )
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(RecomputesDeadlines, admin.ModelAdmin):
+    list_display = (
+        "jurisdiction",
+        "kind",
+        "reply_months",
+        "opinion_months",
+        "transfer_working_days",
+        "extension_ceiling_months",
+        "feedback_working_days",
+        "roll_to_working_day",
+    )
+    list_filter = ("jurisdiction", "kind")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(RecomputesDeadlines, admin.ModelAdmin):
+    list_display = ("day", "is_working", "name")
+    list_filter = ("is_working",)
+    date_hierarchy = "day"
+    search_fields = ("name",)
+    actions = ["load_official"]
+
+    @admin.action(description=_("按官方安排重新载入所选日期所在年份"))
+    def load_official(self, request, queryset):
+        years = sorted({d.year for d in queryset.values_list("day", flat=True)})
+        for year in years:
+            try:
+                calendar.load_year(year)
+            except ValueError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        transaction.on_commit(
+            lambda: tasks.recompute.delay(None, str(_("节假日安排已重新载入"))), robust=True
+        )
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source", "loaded_at")
+
+
+@admin.register(ReminderRung)
+class ReminderRungAdmin(admin.ModelAdmin):
+    list_display = ("deadline_kind", "offset_days", "audience", "repeat_days", "is_active")
+    list_filter = ("deadline_kind", "audience", "is_active")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = (
+        "assignment",
+        "deadline_kind",
+        "rung",
+        "repeat",
+        "recipient",
+        "due_on",
+        "created_at",
+        "emailed_at",
+        "texted_at",
+    )
+    list_filter = ("deadline_kind", "created_at")
+    list_select_related = ("assignment__proposal__session", "assignment__unit", "rung", "recipient")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "title", "created_at", "read_at")
+    list_filter = ("read_at",)

@@ -9,13 +9,15 @@ Nothing here loads the open assignments into Python: a sweep is a handful of
 INSERT … SELECT statements in one transaction, whatever the number of rows.
 """
 
+import os
+import time
 import uuid
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import DeadlineKind, Notification, Reminder, ReminderRung
+from .models import DeadlineKind, Reminder, ReminderRung
 
 OPEN = ("pending", "accepted", "transfer_requested", "reopened")
 
@@ -144,8 +146,13 @@ def sweep(today=None, now=None):
                 )
                 created[kind] = created.get(kind, 0) + max(cursor.rowcount, 0)
         cursor.execute(notification_sql(), {**params, **words()})
+        fault_pause()
     return {"batch": str(batch), "created": created, "total": sum(created.values())}
 
 
-def unread_count(user):
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+def fault_pause():
+    """Fault injection for the crash test: hold the sweep's transaction open so a worker
+    can be killed inside it. Never set outside tests."""
+    seconds = float(os.environ.get("BANLI_FAULT_SWEEP_PAUSE", "0"))
+    if seconds:
+        time.sleep(seconds)

@@ -7,7 +7,10 @@ from playwright.sync_api import expect
 from responses.demo import DEMO_PASSWORD
 from responses.models import Reply
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -11,7 +11,10 @@ from responses.models import Feedback, Reply
 from tests import factories
 from workflow import actions
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

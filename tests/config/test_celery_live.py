@@ -6,7 +6,10 @@ from tests import factories
 from tests.services import celery_worker, require_postgres, require_redis, wait_for
 from workflow.models import Heartbeat
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_probe_from_the_status_page_is_completed_by_a_live_worker(client):

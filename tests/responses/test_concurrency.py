@@ -13,7 +13,10 @@ from tests.services import require_postgres
 from workflow.audit import ActionRefused
 from workflow.models import TransitionLog
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def race(workers):
