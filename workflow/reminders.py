@@ -40,6 +40,36 @@ RECIPIENTS = {
 }
 
 
+# The default ladder (DOMAIN.md §3 and the office's usual practice): (deadline kind, days from
+# the deadline, audience, repeat every n days once overdue). The office edits it in the admin.
+DEFAULT_LADDER = [
+    ("reply", -15, "clerk", 0),
+    ("reply", -7, "clerk", 0),
+    ("reply", -1, "clerk", 0),
+    ("reply", -3, "leader", 0),
+    ("reply", 0, "leader", 0),
+    ("reply", 1, "leader", 7),
+    ("reply", 1, "office", 7),
+    ("opinion", -7, "clerk", 0),
+    ("opinion", -1, "clerk", 0),
+    ("opinion", 0, "leader", 0),
+    ("opinion", 1, "leader", 7),
+    ("transfer", -1, "clerk", 0),
+    ("feedback", 0, "office", 0),
+]
+
+
+def install_default_ladder(model=ReminderRung):
+    """Adds the default rungs that are missing (never changes the office's edits)."""
+    for kind, offset, audience, repeat in DEFAULT_LADDER:
+        model.objects.get_or_create(
+            deadline_kind=kind,
+            offset_days=offset,
+            audience=audience,
+            defaults={"repeat_days": repeat},
+        )
+
+
 def days_since(column):
     """Days from a date column to today (positive once it has passed), in this database."""
     if connection.vendor == "postgresql":

@@ -3,26 +3,9 @@ chinese-calendar package knows, and the default reminder ladder."""
 
 from django.db import migrations
 
-# (deadline kind, days from the deadline, audience, repeat every n days once overdue)
-LADDER = [
-    ("reply", -15, "clerk", 0),
-    ("reply", -7, "clerk", 0),
-    ("reply", -1, "clerk", 0),
-    ("reply", -3, "leader", 0),
-    ("reply", 0, "leader", 0),
-    ("reply", 1, "leader", 7),
-    ("reply", 1, "office", 7),
-    ("opinion", -7, "clerk", 0),
-    ("opinion", -1, "clerk", 0),
-    ("opinion", 0, "leader", 0),
-    ("opinion", 1, "leader", 7),
-    ("transfer", -1, "clerk", 0),
-    ("feedback", 0, "office", 0),
-]
-
-
 def forwards(apps, schema_editor):
     from workflow.calendar import SOURCE, known_years, official_days
+    from workflow.reminders import install_default_ladder
 
     CalendarDay = apps.get_model("workflow", "CalendarDay")
     CalendarYear = apps.get_model("workflow", "CalendarYear")
@@ -33,10 +16,7 @@ def forwards(apps, schema_editor):
             for day, (working, name) in sorted(official_days(year).items())
         )
         CalendarYear.objects.create(year=year, source=SOURCE)
-    for kind, offset, audience, repeat in LADDER:
-        ReminderRung.objects.create(
-            deadline_kind=kind, offset_days=offset, audience=audience, repeat_days=repeat
-        )
+    install_default_ladder(ReminderRung)
 
 
 def backwards(apps, schema_editor):
