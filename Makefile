@@ -34,6 +34,10 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks on PostgreSQL (a fresh database named banli_bench); figures in bench/results/.
+bench: venv
+	$(PY) -m bench.run
+
 # Refresh the screenshots under docs/screenshots from the browser tests.
 screenshots: venv
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -q
