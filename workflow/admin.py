@@ -7,6 +7,7 @@ from proposals.models import Proposal, ProposalProposer, Proposer
 
 from . import actions, calendar, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
+from .forms import proposers_from_names
 from .models import (
     Assignment,
     CalendarDay,
@@ -49,13 +50,9 @@ class IntakeForm(forms.ModelForm):
         ]
 
     def proposers(self):
-        names = self.cleaned_data["proposer_names"].replace(",", "、").replace("，", "、")
-        kind = self.cleaned_data["proposer_kind"]
-        return [
-            Proposer.objects.get_or_create(name=name.strip(), kind=kind)[0]
-            for name in names.split("、")
-            if name.strip()
-        ]
+        return proposers_from_names(
+            self.cleaned_data["proposer_names"], self.cleaned_data["proposer_kind"]
+        )
 
 
 class SignatoryInline(admin.TabularInline):
@@ -144,9 +141,8 @@ class ProposalAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # intake types the proposers
 
 
 @admin.register(Unit)

@@ -85,6 +85,17 @@ class ContactForm(forms.ModelForm):
             self.fields["proposer"].queryset = proposal.proposers.all()
 
 
+def proposers_from_names(text, kind):
+    """“章毅、张远波，朱军红” → the proposers in that order (the lead first), found or added."""
+    for separator in (",", "，", ";", "；"):
+        text = text.replace(separator, "、")
+    return [
+        Proposer.objects.get_or_create(name=name.strip(), kind=kind)[0]
+        for name in text.split("、")
+        if name.strip()
+    ]
+
+
 class IntakeForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Proposal.Kind.choices)
     session = forms.ModelChoiceField(Session.objects.all(), label=_("届次会议"))
@@ -102,15 +113,9 @@ class IntakeForm(forms.Form):
     supervising_leader = forms.CharField(label=_("领衔督办领导"), max_length=50, required=False)
 
     def proposer_list(self):
-        names = self.cleaned_data["proposer_names"]
-        for sep in (",", "，", ";", "；"):
-            names = names.replace(sep, "、")
-        kind = self.cleaned_data["proposer_kind"]
-        return [
-            Proposer.objects.get_or_create(name=name.strip(), kind=kind)[0]
-            for name in names.split("、")
-            if name.strip()
-        ]
+        return proposers_from_names(
+            self.cleaned_data["proposer_names"], self.cleaned_data["proposer_kind"]
+        )
 
     def proposal_fields(self):
         data = self.cleaned_data

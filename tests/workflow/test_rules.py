@@ -160,3 +160,58 @@ def test_co_handlers_do_not_reply_to_proposers(office, kewei):
     actions.accept_assignment(co, co_clerk)
     with pytest.raises(ActionRefused, match="会办意见"):
         letters.start_reply(co, co_clerk)
+
+
+def test_office_registers_an_item_in_the_admin_through_the_workflow(client, office, shanghai):
+    from proposals.models import Proposal
+    from workflow.models import TransitionLog
+
+    session = factories.session()
+    client.force_login(office)
+    response = client.post(
+        "/admin/proposals/proposal/add/",
+        {
+            "kind": "suggestion",
+            "session": session.pk,
+            "number": "0777",
+            "title": "关于优化公交的建议",
+            "body": "",
+            "topic": "",
+            "supervising_leader": "",
+            "proposer_names": "文彬，李四",
+            "proposer_kind": "deputy",
+            "signatories-TOTAL_FORMS": "0",
+            "signatories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    item = Proposal.objects.get(number="0777")
+    assert [p.name for p in item.proposers.order_by("signatures__position")] == ["文彬", "李四"]
+    assert TransitionLog.objects.filter(object_id=item.pk, transition="receive").exists()
+
+
+def test_admin_actions_call_the_workflow_and_report_refusals(client, office, kewei):
+    item = factories.proposal(office)
+    client.force_login(office)
+    url = "/admin/proposals/proposal/"
+    client.post(url, {"action": "start_review", "_selected_action": [item.pk]})
+    client.post(url, {"action": "file_proposal", "_selected_action": [item.pk]})
+    item.refresh_from_db()
+    assert item.state == ProposalState.FILED
+    page = client.post(url, {"action": "reject_proposal", "_selected_action": [item.pk]})
+    assert "理由或意见" in page.content.decode()  # asks for the reason first
+    done = client.post(
+        url,
+        {
+            "action": "assign_proposal",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "lead": kewei.pk,
+        },
+        follow=True,
+    )
+    assert "已处理 1 项" in done.content.decode()
+    refused = client.post(
+        url, {"action": "file_proposal", "_selected_action": [item.pk]}, follow=True
+    )
+    assert "不能执行此操作" in refused.content.decode()
