@@ -41,6 +41,7 @@ bench: venv
 # Refresh the screenshots under docs/screenshots from the browser tests.
 screenshots: venv
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -q
+	LETTERS_DIR=docs/letters $(BIN)/pytest tests/responses/test_letters.py -q
 
 format: venv
 	$(BIN)/ruff format .

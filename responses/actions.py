@@ -5,6 +5,7 @@ item, whose states follow the letters (the lower apps never look up here).
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -18,17 +19,19 @@ from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log
 from workflow.models import Assignment, AssignmentState
 
+from . import rendering
 from .models import (
     EDITABLE_LETTER_STATES,
     Attachment,
     DocumentCounter,
     Feedback,
+    LetterFile,
     LetterRevision,
     LetterState,
     Opinion,
     Reply,
 )
-from .tasks import deliver_letter
+from .tasks import deliver_letter, freeze_letter
 
 LETTER_FIELDS = {
     "signing_organ",
@@ -341,9 +344,10 @@ def send_letter(letter, actor, at=None, doc_number=None):
             comment=letter.get_disclosure_display(),
             at=at,
         )
-    transaction.on_commit(
-        lambda: deliver_letter.delay(letter._meta.label_lower, letter.pk), robust=True
-    )
+    label = letter._meta.label_lower
+    if settings.FREEZE_LETTERS_AT_SENDING:
+        transaction.on_commit(lambda: freeze_letter.delay(label, letter.pk), robust=True)
+    transaction.on_commit(lambda: deliver_letter.delay(label, letter.pk), robust=True)
     return letter
 
 
@@ -464,3 +468,24 @@ def close_without_feedback(proposal, actor=None):
         return proposal
     _close(proposal, actor, _("反馈期限届满，未反馈"))
     return proposal
+
+
+def freeze(letter):
+    """Render a sent letter's PDF and DOCX once; later calls return what was frozen."""
+    owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
+    if letter.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
+        raise ActionRefused(_("只有已发出的函件才有定稿文件。"))
+    existing = {f.format: f for f in LetterFile.objects.filter(**owner)}
+    for fmt, render in (
+        (LetterFile.Format.PDF, rendering.pdf),
+        (LetterFile.Format.DOCX, rendering.docx),
+    ):
+        if fmt not in existing:
+            content = render(letter)
+            made, _created = LetterFile.objects.get_or_create(
+                **owner,
+                format=fmt,
+                defaults={"content": content, "sha256": rendering.digest(content)},
+            )
+            existing[fmt] = made
+    return existing

@@ -551,3 +551,33 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LetterFile(models.Model):
+    """The PDF or DOCX of a sent letter, rendered once at sending and never again: what was
+    sent is what is downloaded, and the hash proves it."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, related_name="files")
+    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, null=True, related_name="files")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("定稿文件")
+        verbose_name_plural = _("定稿文件")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply__isnull=True) ^ Q(opinion__isnull=True), name="file_of_one_letter"
+            ),
+            models.UniqueConstraint(fields=["reply", "format"], name="file_reply_format"),
+            models.UniqueConstraint(fields=["opinion", "format"], name="file_opinion_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.format} {self.sha256[:12]}"

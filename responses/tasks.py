@@ -105,3 +105,12 @@ def close_unanswered(today=None):
         close_without_feedback(proposal)
         closed += 1
     return closed
+
+
+@shared_task
+def freeze_letter(model_label, letter_id):
+    """Render and keep the sent letter's PDF and DOCX (idempotent)."""
+    from .actions import freeze  # actions schedules this task: import late
+
+    letter = apps.get_model(model_label).objects.filter(pk=letter_id, sent_at__isnull=False).first()
+    return bool(letter and freeze(letter))

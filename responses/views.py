@@ -1,10 +1,12 @@
 """The item page, the letter editor, the leader's queue, the office's feedback and
 publication pages, the public site and the proposer's feedback link."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,7 @@ from workflow.views import (
     unit_required,
 )
 
-from . import actions, pages
+from . import actions, pages, rendering
 from .forms import AttachmentForm, LetterForm, PaperFeedbackForm, RatingForm
 from .models import Attachment, Feedback, Opinion, Reply
 
@@ -116,6 +118,43 @@ def attach(request, kind, pk):
     actions.attach_file(letter, request.user, form.cleaned_data["file"])
     messages.success(request, _("附件已上传。"))
     return redirect(editor_url(letter))
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def file_response(letter, fmt, content, digest=None):
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    name = f"{letter.doc_number or letter.title}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    if digest:
+        response["X-Content-SHA256"] = digest
+    return response
+
+
+@login_required
+def download(request, kind, pk, fmt):
+    """The letter as PDF or DOCX: the frozen files once sent, a fresh rendering of a draft
+    (drafts only for their unit and the office)."""
+    letter = letter_or_404(kind, pk)
+    pages.require_letter_access(request.roles, letter)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    if letter.sent_at is None:
+        render = rendering.pdf if fmt == "pdf" else rendering.docx
+        return file_response(letter, fmt, render(letter))
+    frozen = actions.freeze(letter)[fmt]
+    return file_response(letter, fmt, bytes(frozen.content), frozen.sha256)
+
+
+def public_pdf(request, pk):
+    """The frozen PDF of a reply published in full; a summary-only reply has none."""
+    reply = get_object_or_404(pages.public_queryset().filter(disclosure="full"), pk=pk)
+    frozen = actions.freeze(reply)["pdf"]
+    return file_response(reply, "pdf", bytes(frozen.content), frozen.sha256)
 
 
 @login_required

@@ -214,6 +214,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Render and keep each sent letter's PDF and DOCX right after sending (a worker task); when
+# off, the first download freezes them. Tests turn it off to stay fast.
+FREEZE_LETTERS_AT_SENDING = env_bool("FREEZE_LETTERS_AT_SENDING", True)
 SMS_BACKEND = env("SMS_BACKEND", "workflow.sms.FileBackend")
 
 # The address people reach Banli at, for links in mail (feedback links to proposers).
