@@ -2,6 +2,7 @@
 whatever the number of rows, and the visibility rules (drafts never leave their unit)."""
 
 import difflib
+import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, Proposer, Session
 from workflow import deadlines
+from workflow.audit import ActionRefused
 from workflow.forms import (
     AssignForm,
     ContactForm,
@@ -31,7 +33,7 @@ from workflow.models import (
     Urge,
 )
 
-from . import links
+from . import importer, links
 from .forms import LETTER_FORM_FIELDS, PaperFeedbackForm
 from .models import (
     Feedback,
@@ -368,3 +370,61 @@ def link_state(token):
     if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
         return {**state, "problem": "used", "status": 409}
     return state
+
+
+# ---- importing past letters -----------------------------------------------------------------
+IMPORT_LIMIT = 20 * 1024 * 1024
+
+
+def preview_texts(texts, names=None):
+    names = names or [f"#{i + 1}" for i in range(len(texts))]
+    return [
+        {"name": name, "text": text, "parsed": importer.parse(text)}
+        for name, text in zip(names, texts, strict=True)
+    ]
+
+
+def preview_uploads(uploads):
+    """Every letter in the uploaded files (zips opened), parsed for the preview."""
+    previews = []
+    for upload in uploads:
+        if upload.size > IMPORT_LIMIT:
+            previews.append({"name": upload.name, "error": _("文件超过20MB。")})
+            continue
+        try:
+            found = list(importer.files_of(upload.name, upload.read()))
+        except (zipfile.BadZipFile, KeyError, ValueError):
+            previews.append({"name": upload.name, "error": _("文件已损坏或不是DOCX/ZIP。")})
+            continue
+        if not found:
+            previews.append(
+                {"name": upload.name, "error": _("只能导入 .txt、.md、.docx 或包含它们的 .zip。")}
+            )
+        for name, text in found:
+            if text is None:
+                previews.append(
+                    {"name": name, "error": _("无法识别文字编码（请用UTF-8或GB18030）。")}
+                )
+            else:
+                previews.append({"name": name, "text": text, "parsed": importer.parse(text)})
+    return previews
+
+
+def save_imports(actor, jurisdiction, texts, accept_gaps):
+    from django.db import transaction
+
+    from .actions import import_letter
+
+    with transaction.atomic():
+        for preview in preview_texts(texts):
+            parsed = preview["parsed"]
+            if not parsed.complete and not accept_gaps:
+                raise ActionRefused(
+                    _("%(t)s 缺少：%(m)s。补全原件，或勾选“接受缺项”后保存。")
+                    % {
+                        "t": parsed.fields.get("title", preview["name"]),
+                        "m": "、".join(parsed.missing),
+                    }
+                )
+            import_letter(actor, parsed, jurisdiction)
+    return len(texts)

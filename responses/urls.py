@@ -19,6 +19,7 @@ urlpatterns = [
     path("attachments/<int:pk>", views.attachment, name="attachment"),
     path("review/", views.leader_queue, name="leader-queue"),
     path("office/publication/", views.publication, name="publication"),
+    path("office/import/", views.import_letters, name="office-import"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
     path("public/", views.public_list, name="public-list"),
     path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import Proposer
+from proposals.models import Jurisdiction, Proposer
 from workflow.audit import ActionRefused
 from workflow.models import Assignment
 from workflow.views import (
@@ -287,3 +287,29 @@ def proposer_feedback(request, token):
             )
         return render(request, "responses/feedback_link.html", {**state, "done": True})
     return render(request, "responses/feedback_link.html", {**state, "form": form})
+
+
+# ---- the office: letters sent before Banli ---------------------------------------------------
+@office_required
+def import_letters(request):
+    """Upload → preview of what was recognised in each file → save (one transaction)."""
+    jurisdiction = Jurisdiction.objects.filter(pk__in=request.roles.office_jurisdiction_ids).first()
+    if request.method == "POST" and request.POST.get("save"):
+        texts = request.POST.getlist("text")
+        try:
+            saved = pages.save_imports(
+                request.user, jurisdiction, texts, bool(request.POST.get("accept_gaps"))
+            )
+        except ActionRefused as exc:
+            messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
+            return render(
+                request, "responses/import.html", {"previews": pages.preview_texts(texts)}
+            )
+        messages.success(request, _("已导入 %(n)d 份函件。") % {"n": saved})
+        return redirect("publication")
+    previews = (
+        pages.preview_uploads(request.FILES.getlist("files")) if request.method == "POST" else []
+    )
+    return render(
+        request, "responses/import.html", {"previews": previews, "jurisdiction": jurisdiction}
+    )

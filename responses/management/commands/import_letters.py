@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from proposals.models import Jurisdiction, User
+from responses.actions import import_letter
+from responses.importer import files_of, parse
+from workflow.audit import ActionRefused
+
+
+class Command(BaseCommand):
+    help = (
+        "导入以往的答复函（.txt/.md/.docx，或包含它们的文件夹、.zip）。"
+        "先列出识别结果；加 --save 才保存。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+")
+        parser.add_argument("--jurisdiction", required=True, help="行政区名称，如 上海市")
+        parser.add_argument("--user", required=True, help="执行导入的建议提案处账号")
+        parser.add_argument("--save", action="store_true", help="保存（默认只预览）")
+        parser.add_argument("--accept-gaps", action="store_true", help="有未识别要素的文件也保存")
+
+    def handle(self, *args, paths, jurisdiction, user, save, accept_gaps, **options):
+        where = Jurisdiction.objects.filter(name=jurisdiction).first()
+        actor = User.objects.filter(username=user).first()
+        if where is None or actor is None:
+            raise CommandError("行政区或账号不存在。")
+        files = []
+        for path in map(Path, paths):
+            targets = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for target in targets:
+                files += list(files_of(target.name, target.read_bytes()))
+        with transaction.atomic():
+            for name, text in files:
+                if text is None:
+                    self.stdout.write(f"✗ {name}：无法识别的文字编码")
+                    continue
+                parsed = parse(text)
+                gaps = "、".join(parsed.missing) or "无"
+                number, title = parsed.fields.get("doc_number", ""), parsed.fields.get("title", "")
+                flag = "✓" if parsed.complete else "△"
+                self.stdout.write(f"{flag} {name}：{number} {title}；缺少：{gaps}")
+                if save and (parsed.complete or accept_gaps):
+                    try:
+                        import_letter(actor, parsed, where)
+                    except ActionRefused as exc:
+                        raise CommandError(f"{name}：{exc}") from exc
