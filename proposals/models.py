@@ -54,6 +54,12 @@ class Jurisdiction(models.Model):
     cc_for_suggestions = models.TextField(
         _("建议答复默认抄送"), blank=True, help_text=_("每行一个单位，起草建议答复时预填。")
     )
+    number_at = models.CharField(
+        _("发文字号生成时机"),
+        max_length=4,
+        choices=[("send", _("发出时")), ("sign", _("签发时"))],
+        default="send",
+    )
     class_mark_style = models.CharField(
         _("分类标注样式"),
         max_length=10,

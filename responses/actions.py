@@ -31,6 +31,7 @@ from .models import (
     LetterFile,
     LetterRevision,
     LetterState,
+    LetterTemplate,
     Opinion,
     Reply,
 )
@@ -106,12 +107,14 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY, at=None):
         kind=kind,
         title=_("对%(ref)s的答复") % {"ref": proposal.reference},
         addressee=addressee_for(proposal),
+        body=_template_body(assignment.unit, "reply"),
         cc=(
             jurisdiction.cc_for_proposals
             if proposal.kind == Proposal.Kind.PROPOSAL
             else jurisdiction.cc_for_suggestions
         ),
     )
+    _fill_placeholders(reply)
     log(reply, "draft", actor, "", reply.state, at=at)
     return reply
 
@@ -138,9 +141,32 @@ def start_opinion(assignment, actor, at=None):
         lead_unit=lead.unit,
         title=_("关于%(ref)s会办意见的函") % {"ref": proposal.reference},
         addressee=lead.unit.short_name or lead.unit.name,
+        body=_template_body(assignment.unit, "opinion"),
     )
+    _fill_placeholders(opinion)
     log(opinion, "draft", actor, "", opinion.state, at=at)
     return opinion
+
+
+def _template_body(unit, kind):
+    """The unit's general template (no class) as the draft's starting text, unfilled: the
+    placeholders are filled once the letter exists (see apply_template)."""
+    template = LetterTemplate.objects.filter(unit=unit, kind=kind, class_label="").first()
+    return template.body if template else ""
+
+
+@transaction.atomic
+def apply_template(letter, actor, template):
+    """Replace the draft's body with a unit template, its placeholders filled in."""
+    letter = _lock_letter(letter)
+    require_unit_member(actor, letter.assignment.unit)
+    if template.unit_id != letter.assignment.unit_id:
+        raise PermissionDenied(_("只能使用本单位的模板。"))
+    if not letter.is_editable:
+        raise ActionRefused(_("该函已送审或发出，不能再套用模板。"))
+    letter.body = template.fill(letter)
+    letter.save(update_fields=["body", "updated_at"])
+    return letter
 
 
 def start_letter(assignment, actor):
@@ -149,6 +175,13 @@ def start_letter(assignment, actor):
     if assignment.role == Assignment.Role.CO:
         return start_opinion(assignment, actor)
     return start_reply(assignment, actor)
+
+
+def _fill_placeholders(letter):
+    if "【" in letter.body:
+        template = LetterTemplate(body=letter.body)
+        letter.body = template.fill(letter)
+        letter.save(update_fields=["body"])
 
 
 def _lock_letter(letter):
@@ -288,6 +321,14 @@ def sign_letter(letter, actor, at=None):
         refusal=_("该函已由他人处理（当前状态：%(state)s），请刷新页面。")
         % {"state": letter.get_state_display()},
     )
+    if (
+        letter.assignment.proposal.session.jurisdiction.number_at == "sign"
+        and not letter.doc_number
+    ):
+        letter.doc_number = allocate_doc_number(
+            letter.assignment.unit, _series(letter), timezone.localdate(at).year
+        )
+        letter.save(update_fields=["doc_number"])
     return letter
 
 
@@ -319,6 +360,8 @@ def send_letter(letter, actor, at=None, doc_number=None):
     at = at or timezone.now()
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
+    if doc_number is None and letter.doc_number:  # numbered at sign-off
+        doc_number = letter.doc_number
     if doc_number is None:
         doc_number = allocate_doc_number(
             letter.assignment.unit, _series(letter), timezone.localdate(at).year
@@ -371,8 +414,9 @@ def _follow_replies(proposal_id, actor, at=None):
 
 
 @transaction.atomic
-def publish_letter(letter, actor, at=None):
-    """公开 on the public site, as the disclosure decision says (全文 or 摘要)."""
+def publish_letter(letter, actor, at=None, system=False):
+    """公开 on the public site, as the disclosure decision says (全文 or 摘要). `system` is the
+    publication window closing (publish_due), with no person acting."""
     letter = _lock_letter(letter)
     at = at or timezone.now()
     fire(
@@ -381,6 +425,8 @@ def publish_letter(letter, actor, at=None):
         actor,
         at,
         at=at,
+        check_perm=not system,
+        comment=_("公开期限届满，自动公开") if system else "",
         refusal=_("只有已发出且公开属性为主动公开的函件可以公开。"),
     )
     return letter

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from workflow.admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 
 from . import actions
-from .models import DocumentCounter, Feedback, Opinion, ReferenceDocument, Reply
+from .models import DocumentCounter, Feedback, LetterTemplate, Opinion, ReferenceDocument, Reply
 
 LETTER_ACTIONS = [
     verb_action(actions.sign_letter, _("签发")),
@@ -66,3 +66,10 @@ class ReferenceDocumentAdmin(admin.ModelAdmin):
 class DocumentCounterAdmin(ReadOnlyAdmin):
     list_display = ("unit", "series", "year", "last_number")
     list_filter = ("year", "series")
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "kind", "class_label")
+    list_filter = ("kind", "unit__jurisdiction")
+    search_fields = ("name", "body", "unit__name")

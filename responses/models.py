@@ -169,6 +169,19 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     def sign_blockers(self):
         return self.disclosure_blockers()
 
+    def preflight(self, today=None):
+        """What is wrong or missing before sign-off: ("block", …) stops it, ("warn", …) is
+        shown to the drafter and the leader."""
+        today = today or timezone.localdate()
+        problems = [("block", p) for p in self.sign_blockers()]
+        if not self.contact_phone or not (self.contact_person or self.contact_office):
+            problems.append(("warn", _("附注联系人或联系电话不完整。")))
+        if not self.cc_list:
+            problems.append(("warn", _("抄送栏为空。")))
+        if self.letter_date and self.letter_date > today:
+            problems.append(("block", _("成文日期晚于今天。")))
+        return problems
+
     def may_submit(self):
         return not self.submit_blockers()
 
@@ -348,6 +361,18 @@ class Reply(Letter):
                     )
                     % {"units": "、".join(waiting)}
                 )
+        return problems
+
+    def preflight(self, today=None):
+        problems = super().preflight(today)
+        proposal = self.assignment.proposal
+        names = [s.proposer.name for s in proposal.signatories.all()][:3]  # prefetched on lists
+        if names and not all(name in self.addressee for name in names):
+            problems.append(
+                ("warn", _("主送与提出人不一致：应为%(names)s。") % {"names": "、".join(names)})
+            )
+        if proposal.title not in self.body and f"第{proposal.number}号" not in self.body:
+            problems.append(("warn", _("正文未提及所答复的建议提案（案由或案号）。")))
         return problems
 
     def sign_blockers(self):
@@ -581,3 +606,41 @@ class LetterFile(models.Model):
 
     def __str__(self):
         return f"{self.format} {self.sha256[:12]}"
+
+
+class LetterTemplate(models.Model):
+    """A unit's standard text, per letter kind and result class, with placeholders the
+    drafter's letter fills in: 【提出人】【届次会议】【案号】【案由】【办理单位】."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="letter_templates")
+    kind = models.CharField(
+        _("函件"), max_length=8, choices=[("reply", _("答复函")), ("opinion", _("会办意见"))]
+    )
+    class_label = models.CharField(
+        _("适用类别"), max_length=10, blank=True, help_text=_("留空适用于所有类别。")
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    body = models.TextField(_("正文模板"))
+
+    class Meta:
+        verbose_name = _("公文模板")
+        verbose_name_plural = _("公文模板")
+        ordering = ["unit_id", "kind", "class_label", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def fill(self, letter):
+        proposal = letter.assignment.proposal
+        names = [s.proposer.name for s in proposal.signatories.select_related("proposer")]
+        values = {
+            "【提出人】": "、".join(names),
+            "【届次会议】": str(proposal.session),
+            "【案号】": proposal.number,
+            "【案由】": proposal.title,
+            "【办理单位】": letter.assignment.unit.name,
+        }
+        text = self.body
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        return text

@@ -39,6 +39,7 @@ from .models import (
     Feedback,
     LetterRevision,
     LetterState,
+    LetterTemplate,
     Opinion,
     Reply,
 )
@@ -208,7 +209,14 @@ def letter_context(letter, form, attachment_form):
         "attachment_form": attachment_form,
         "attachments": list(letter.attachments.all()),
         "proposal": letter.assignment.proposal,
-        "preflight": [str(p) for p in letter.submit_blockers()] if letter.is_editable else [],
+        "preflight": [(level, str(p)) for level, p in letter.preflight()]
+        if letter.is_editable
+        else [],
+        "templates": list(
+            LetterTemplate.objects.filter(
+                unit_id=letter.assignment.unit_id, kind=letter._meta.model_name
+            )
+        ),
     }
 
 
@@ -237,20 +245,33 @@ def queue_context(roles, today):
     unit_ids = roles.leader_unit_ids
     related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
     revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
+    # What the pre-flight check reads for each letter, fetched once for all of them.
+    checked = (
+        Prefetch(
+            "assignment__proposal__signatories",
+            ProposalProposer.objects.select_related("proposer"),
+        ),
+        "assignment__contacts",
+    )
     letters = [
         *Reply.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
         .select_related(*related)
-        .prefetch_related(revisions),
+        .prefetch_related(revisions, *checked),
         *Opinion.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
         .select_related(*related, "lead_unit")
-        .prefetch_related(revisions),
+        .prefetch_related(revisions, *checked),
     ]
     letters.sort(
         key=lambda letter: (letter.state != "submitted", letter.submitted_at or letter.created_at)
     )
     return {
         "letters": [
-            {"letter": x, "kind": x._meta.model_name, "changes": changes(list(x.revisions.all()))}
+            {
+                "letter": x,
+                "kind": x._meta.model_name,
+                "changes": changes(list(x.revisions.all())),
+                "preflight": [(level, str(p)) for level, p in x.preflight()],
+            }
             for x in letters
         ],
         "overdue": Assignment.objects.for_units(unit_ids)

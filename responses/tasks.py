@@ -114,3 +114,26 @@ def freeze_letter(model_label, letter_id):
 
     letter = apps.get_model(model_label).objects.filter(pk=letter_id, sent_at__isnull=False).first()
     return bool(letter and freeze(letter))
+
+
+@shared_task
+def publish_due(today=None):
+    """公开 by the rule: a sent reply whose disclosure is 全文 or 摘要 appears on the public
+    site by the end of its publication window, if nobody published it earlier. The decision
+    itself was taken at sign-off."""
+    from workflow import deadlines
+
+    from .actions import publish_letter  # actions schedules tasks from here
+
+    today = today or timezone.localdate()
+    cal = deadlines.WorkingCalendar()
+    published = 0
+    for reply in Reply.objects.filter(
+        state="sent", disclosure__in=["full", "summary"]
+    ).select_related("assignment__proposal__session__jurisdiction"):
+        proposal = reply.assignment.proposal
+        rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+        if deadlines.publication_due(timezone.localdate(reply.sent_at), rules, cal) <= today:
+            publish_letter(reply, None, system=True)
+            published += 1
+    return published

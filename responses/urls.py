@@ -9,6 +9,7 @@ urlpatterns = [
     path("letters/<str:kind>/<int:pk>/preview", views.letter_preview, name="letter-preview"),
     path("letters/<str:kind>/<int:pk>/submit", views.submit, name="letter-submit"),
     path("letters/<str:kind>/<int:pk>/attach", views.attach, name="letter-attach"),
+    path("letters/<str:kind>/<int:pk>/template", views.use_template, name="letter-template"),
     path("letters/<str:kind>/<int:pk>/sign", views.sign, name="letter-sign"),
     path("letters/<str:kind>/<int:pk>/return", views.return_letter, name="letter-return"),
     path("letters/<str:kind>/<int:pk>/send", views.send, name="letter-send"),

@@ -27,7 +27,7 @@ from workflow.views import (
 
 from . import actions, pages, rendering
 from .forms import AttachmentForm, LetterForm, PaperFeedbackForm, RatingForm
-from .models import Attachment, Feedback, Opinion, Reply
+from .models import Attachment, Feedback, LetterTemplate, Opinion, Reply
 
 LETTER_MODELS = {"reply": Reply, "opinion": Opinion}
 
@@ -105,6 +105,17 @@ def submit(request, kind, pk):
     letter = actions.submit_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已送审，等待领导签发。"))
     return redirect(item_url(letter.assignment.proposal_id))
+
+
+@require_POST
+@unit_required
+@refusals_to_messages
+def use_template(request, kind, pk):
+    letter = letter_or_404(kind, pk)
+    template = get_object_or_404(LetterTemplate, pk=request.POST.get("template"))
+    actions.apply_template(letter, request.user, template)
+    messages.success(request, _("已套用模板“%(t)s”。") % {"t": template.name})
+    return redirect(editor_url(letter))
 
 
 @require_POST

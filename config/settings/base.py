@@ -208,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.close_unanswered",
         "schedule": crontab(hour=1, minute=0),
     },
+    "publish-due": {"task": "responses.tasks.publish_due", "schedule": crontab(hour=2, minute=0)},
     "calendar-check": {
         "task": "workflow.tasks.check_calendar",
         "schedule": crontab(hour=9, minute=0),
