@@ -23,6 +23,8 @@ def test_demo_pages_for_every_role(open_as, live_server, demo, shots):
     seed = Reply.objects.get(doc_number="沪科提复〔2024〕24号")
 
     clerk = open_as("clerk", password=DEMO_PASSWORD)
+    violations = []
+    clerk.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
     expect(clerk.locator("table.list tbody tr").first).to_be_visible()
     expect(clerk.locator(".badge.overdue").first).to_be_visible()
     shots(clerk, "demo-clerk-inbox")
@@ -33,6 +35,7 @@ def test_demo_pages_for_every_role(open_as, live_server, demo, shots):
     expect(clerk.locator(".sheet .doc-number")).to_contain_text("沪科提复〔2024〕24号")
     expect(clerk.locator(".sheet")).to_contain_text("章毅、张远波、朱军红等委员：")
     shots(clerk, "demo-letter-seed-000")
+    assert violations == [], violations  # no inline script or style anywhere
 
     leader = open_as("leader", password=DEMO_PASSWORD)
     expect(leader.locator("h1")).to_contain_text("待签发")
