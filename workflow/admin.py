@@ -7,7 +7,7 @@ from proposals.models import Proposal, ProposalProposer, Proposer
 
 from . import actions, calendar, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
-from .forms import proposers_from_names
+from .forms import proposers_from_names, validate_proposer_names
 from .models import (
     Assignment,
     CalendarDay,
@@ -33,6 +33,7 @@ class IntakeForm(forms.ModelForm):
     proposer_names = forms.CharField(
         label=_("提出人"),
         help_text=_("按顺序填写，第一位为领衔人，用“、”或逗号分隔。"),
+        validators=[validate_proposer_names],
     )
     proposer_kind = forms.ChoiceField(label=_("提出人类别"), choices=Proposer.Kind.choices)
 

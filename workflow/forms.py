@@ -85,15 +85,26 @@ class ContactForm(forms.ModelForm):
             self.fields["proposer"].queryset = proposal.proposers.all()
 
 
-def proposers_from_names(text, kind):
-    """“章毅、张远波，朱军红” → the proposers in that order (the lead first), found or added."""
+def split_names(text):
     for separator in (",", "，", ";", "；"):
         text = text.replace(separator, "、")
-    return [
-        Proposer.objects.get_or_create(name=name.strip(), kind=kind)[0]
-        for name in text.split("、")
-        if name.strip()
-    ]
+    return [name.strip() for name in text.split("、") if name.strip()]
+
+
+def validate_proposer_names(text):
+    """At least one name, each short enough to be a name (the column holds 100)."""
+    names = split_names(text)
+    limit = Proposer._meta.get_field("name").max_length
+    if not names:
+        raise forms.ValidationError(_("请填写提出人，第一位为领衔人。"))
+    if any(len(name) > limit for name in names):
+        raise forms.ValidationError(_("提出人姓名或名称不能超过%(n)d个字。") % {"n": limit})
+    return text
+
+
+def proposers_from_names(text, kind):
+    """“章毅、张远波，朱军红” → the proposers in that order (the lead first), found or added."""
+    return [Proposer.objects.get_or_create(name=name, kind=kind)[0] for name in split_names(text)]
 
 
 class IntakeForm(forms.Form):
@@ -102,7 +113,9 @@ class IntakeForm(forms.Form):
     number = forms.CharField(label=_("案号"), max_length=20)
     title = forms.CharField(label=_("案由"), max_length=300)
     proposer_names = forms.CharField(
-        label=_("提出人"), help_text=_("按顺序填写，第一位为领衔人，用“、”或逗号分隔。")
+        label=_("提出人"),
+        help_text=_("按顺序填写，第一位为领衔人，用“、”或逗号分隔。"),
+        validators=[validate_proposer_names],
     )
     proposer_kind = forms.ChoiceField(label=_("提出人类别"), choices=Proposer.Kind.choices)
     body = forms.CharField(
