@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals.classification import Bucket
 from proposals.models import Proposer
+from workflow import deadlines
 from workflow.models import (
     Assignment,
     AssignmentState,
@@ -187,6 +188,10 @@ class Letter(ConcurrentTransitionMixin, models.Model):
 
     def may_sign(self):
         return not self.sign_blockers()
+
+    def publication_due(self, rules, cal):
+        """The last day the rule allows before a sent letter must be public."""
+        return deadlines.publication_due(timezone.localdate(self.sent_at), rules, cal)
 
     def discloses(self):
         return self.disclosure in PUBLISHED_DISCLOSURES

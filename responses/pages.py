@@ -295,10 +295,17 @@ def publication_context(roles, today):
     replies = Reply.objects.filter(assignment__unit__jurisdiction_id__in=scope).select_related(
         "assignment__proposal__session", "assignment__unit"
     )
-    pending = list(replies.filter(state=LetterState.SENT).order_by("sent_at"))
+    pending = list(
+        replies.filter(state=LetterState.SENT)
+        .select_related("assignment__proposal__session")
+        .order_by("sent_at")
+    )
+    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
     for reply in pending:
-        reply.publication_due = deadlines.publication_due(reply.sent_at.date())
-        reply.publication_standing = deadlines.standing(reply.publication_due, today)
+        proposal = reply.assignment.proposal
+        reply.publication_deadline = reply.publication_due(
+            rules(proposal.session.jurisdiction_id, proposal.kind), cal
+        )
     awaiting = list(
         replies.filter(
             state__in=OUT_OF_UNIT_STATES,

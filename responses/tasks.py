@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Proposal
+from workflow import deadlines
 from workflow.models import Assignment, Extension, Urge
 from workflow.tasks import notify_extension, notify_urge
 
@@ -121,19 +122,16 @@ def publish_due(today=None):
     """公开 by the rule: a sent reply whose disclosure is 全文 or 摘要 appears on the public
     site by the end of its publication window, if nobody published it earlier. The decision
     itself was taken at sign-off."""
-    from workflow import deadlines
-
     from .actions import publish_letter  # actions schedules tasks from here
 
     today = today or timezone.localdate()
-    cal = deadlines.WorkingCalendar()
+    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
     published = 0
-    for reply in Reply.objects.filter(
-        state="sent", disclosure__in=["full", "summary"]
-    ).select_related("assignment__proposal__session__jurisdiction"):
+    sent = Reply.objects.filter(state="sent", disclosure__in=["full", "summary"])
+    for reply in sent.select_related("assignment__proposal__session"):
         proposal = reply.assignment.proposal
-        rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
-        if deadlines.publication_due(timezone.localdate(reply.sent_at), rules, cal) <= today:
+        in_force = rules(proposal.session.jurisdiction_id, proposal.kind)
+        if reply.publication_due(in_force, cal) <= today:
             publish_letter(reply, None, system=True)
             published += 1
     return published

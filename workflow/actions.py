@@ -380,8 +380,7 @@ def recompute_deadlines(actor=None, jurisdiction_id=None, reason="", chunk=2000)
     """A rule or the calendar changed: every open deadline is computed anew from its clock.
     Each changed deadline is logged and gets a new version (its reminders start over).
     Approved extensions are fixed dates and stay as they are."""
-    cal = deadlines.WorkingCalendar()
-    rules = {}
+    cal, rules = deadlines.WorkingCalendar(), deadlines.RuleBook()
     rows = (
         Assignment.objects.open()
         .exclude(due_basis="extension")
@@ -393,11 +392,9 @@ def recompute_deadlines(actor=None, jurisdiction_id=None, reason="", chunk=2000)
     changed, logs, total = [], [], 0
     content_type = ContentType.objects.get_for_model(Assignment)
     for a in rows.iterator(chunk_size=chunk):
-        key = (a.proposal.session.jurisdiction_id, a.proposal.kind)
-        if key not in rules:
-            rules[key] = deadlines.rules_for(*key)
         start = a.due_from or timezone.localdate(a.assigned_at)
-        new = deadlines.due_for(a.role, a.due_basis, start, rules[key], cal)
+        in_force = rules(a.proposal.session.jurisdiction_id, a.proposal.kind)
+        new = deadlines.due_for(a.role, a.due_basis, start, in_force, cal)
         if new is None or new == a.due_on:
             continue
         comment = _("期限由%(old)s改为%(new)s") % {"old": a.due_on, "new": new}

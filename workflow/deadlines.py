@@ -37,6 +37,20 @@ def rules_for(jurisdiction, kind):
     return Rules(**{name: getattr(row, name) for name in RULE_FIELDS}) if row else DEFAULT_RULES
 
 
+class RuleBook:
+    """rules_for, remembered per jurisdiction and kind: one query each, however many rows a
+    list or a sweep walks through."""
+
+    def __init__(self):
+        self.known = {}
+
+    def __call__(self, jurisdiction, kind):
+        key = (getattr(jurisdiction, "pk", jurisdiction), kind)
+        if key not in self.known:
+            self.known[key] = rules_for(key[0], kind)
+        return self.known[key]
+
+
 # ---- the calendar -------------------------------------------------------------------------
 class WeekdayCalendar:
     """Monday to Friday; the fallback for a year whose official schedule is not loaded."""
