@@ -9,6 +9,7 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -64,9 +65,16 @@ def _rule(paragraph, colour="DD0000", size=12, where="bottom"):
     paragraph._p.get_or_add_pPr().append(borders)
 
 
+def chinese_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def lines(letter):
-    """The letter's text lines in print order, shared by DOCX and checks: (role, text)."""
+    """The letter's elements in print order, as (role, text): the one definition of what a
+    letter shows and in which order, for the HTML page (and so the PDF) and the DOCX.
+    A letter not yet sent shows where its number and date will go."""
     j = letter.assignment.proposal.session.jurisdiction
+    draft = letter.sent_at is None
     out = []
     if j.class_mark_style == "line":
         if letter.class_label:
@@ -80,18 +88,16 @@ def lines(letter):
             out.append(("mark", letter.class_label))
         public = letter.disclosure in ("full", "summary")
         out.append(("mark", "公开" if public else letter.get_disclosure_display()))
-    out.append(("number", letter.doc_number))
+    if letter.doc_number or draft:
+        out.append(("number", letter.doc_number or _("（发文字号发出时生成）")))
     if letter.show_signer and letter.signer_name:
         out.append(("signer", f"签发人：{letter.signer_name}"))
     out += [("title", letter.title), ("addressee", f"{letter.addressee}：")]
     out += [("body", p.strip()) for p in letter.body.splitlines() if p.strip()]
     out.append(("signing", letter.signing_organ))
-    if letter.letter_date:
+    if letter.letter_date or draft:
         out.append(
-            (
-                "date",
-                f"{letter.letter_date.year}年{letter.letter_date.month}月{letter.letter_date.day}日",
-            )
+            ("date", chinese_date(letter.letter_date) if letter.letter_date else _("（成文日期）"))
         )
     if letter.disclosure == "full" and j.class_mark_style == "paren":
         out.append(("note", "(此件公开发布)"))
@@ -113,8 +119,7 @@ def lines(letter):
     if letter.cc_list:
         out.append(("cc", f"抄送：{'，'.join(letter.cc_list)}。"))
     if letter.issued_by:
-        issued = letter.issued_on
-        day = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
+        day = chinese_date(letter.issued_on) if letter.issued_on else ""
         out.append(("issued", f"{letter.issued_by}\t{day}印发"))
     return out
 

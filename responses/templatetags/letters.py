@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import ProposalState
 from workflow.models import AssignmentState, Decision
 
+from .. import rendering
 from ..models import LetterState
 
 register = template.Library()
@@ -59,3 +60,13 @@ def state_label(value, kind):
     """A state's label for the timeline, whichever machine it belongs to."""
     choices = STATES.get(kind)
     return dict(choices.choices).get(value, value) if choices else value
+
+
+@register.filter
+def letter_lines(letter):
+    return rendering.lines(letter)
+
+
+@register.filter
+def tab_split(text):
+    return text.split("\t")

@@ -32,7 +32,7 @@ def test_demo_pages_for_every_role(open_as, live_server, demo, shots):
     expect(clerk.locator(".timeline")).to_contain_text("签发")
     shots(clerk, "demo-item-seed-000")
     clerk.goto(f"{url}/letters/reply/{seed.pk}/")
-    expect(clerk.locator(".sheet .doc-number")).to_contain_text("沪科提复〔2024〕24号")
+    expect(clerk.locator(".sheet .number")).to_contain_text("沪科提复〔2024〕24号")
     expect(clerk.locator(".sheet")).to_contain_text("章毅、张远波、朱军红等委员：")
     shots(clerk, "demo-letter-seed-000")
     assert violations == [], violations  # no inline script or style anywhere

@@ -46,7 +46,7 @@ def test_clerk_drafts_leader_returns_clerk_fixes_leader_signs(
     page.fill("#id_body", "你们提出的提案收悉，现答复如下：\n一、加强政策支持。")
     page.select_option("#id_class_label", "解决采纳")
     page.click("button:has-text('保存')")
-    expect(page.locator(".sheet .body")).to_contain_text("加强政策支持")
+    expect(page.locator(".sheet")).to_contain_text("加强政策支持")
     shots(page, "clerk-letter-editor")
     page.click("button:has-text('送领导审核签发')")
     expect(page.locator(".messages")).to_contain_text("已送审")
@@ -129,7 +129,7 @@ def test_proposer_rates_through_the_link_and_the_public_reads_it(
     expect(page.locator("table.list")).to_contain_text(reply.doc_number)
     shots(page, "public-list")
     page.click(f"text={reply.title}")
-    expect(page.locator(".sheet .doc-number")).to_contain_text(reply.doc_number)
+    expect(page.locator(".sheet .number")).to_contain_text(reply.doc_number)
     shots(page, "public-reply")
 
 
