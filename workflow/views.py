@@ -262,35 +262,33 @@ def office_requests(request):
     return render(request, "workflow/office_requests.html", context)
 
 
+def _decide(request, verb, model, pk, fields, done):
+    """同意/不同意 on a unit's request; which request and verb is all that differs."""
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请选择同意或不同意。"))
+    request_row = get_object_or_404(model, pk=pk)
+    verb(request_row, request.user, **{name: form.cleaned_data[name] for name in fields})
+    messages.success(request, done)
+    return redirect("office-requests")
+
+
 @require_POST
 @office_required
 @refusals_to_messages
 def decide_transfer(request, pk):
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        raise ActionRefused(_("请选择同意或不同意。"))
-    actions.decide_transfer(
-        get_object_or_404(TransferRequest, pk=pk), request.user, **form.cleaned_data
+    fields = ("approve", "comment", "new_unit")
+    return _decide(
+        request, actions.decide_transfer, TransferRequest, pk, fields, _("调整申请已审批。")
     )
-    messages.success(request, _("调整申请已审批。"))
-    return redirect("office-requests")
 
 
 @require_POST
 @office_required
 @refusals_to_messages
 def decide_extension(request, pk):
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        raise ActionRefused(_("请选择同意或不同意。"))
-    actions.decide_extension(
-        get_object_or_404(Extension, pk=pk),
-        request.user,
-        approve=form.cleaned_data["approve"],
-        comment=form.cleaned_data["comment"],
-    )
-    messages.success(request, _("延期申请已审批。"))
-    return redirect("office-requests")
+    fields = ("approve", "comment")
+    return _decide(request, actions.decide_extension, Extension, pk, fields, _("延期申请已审批。"))
 
 
 @require_POST

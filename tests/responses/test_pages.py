@@ -1,6 +1,6 @@
 """The pages each role works in, driven as a browser would (forms, HTMX requests)."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -299,3 +299,24 @@ def test_attachments_are_checked_by_content_and_kept_in_the_unit(client, office,
     stranger = factories.member(factories.unit("上海市民政局", organ_code="沪民"), "clerk")
     client.force_login(stranger)
     assert client.get(f"/attachments/{attachment.pk}").status_code == 403
+
+
+def test_office_decides_transfers_and_extensions_from_the_requests_page(
+    client, office, kewei, clerk
+):
+    other = factories.unit("上海市经济和信息化委员会", organ_code="沪经信")
+    assignment = factories.accepted(office, clerk, kewei)
+    transfer = actions.request_transfer(assignment, clerk, "职责属经信委", suggested_unit=other)
+    second = factories.accepted(office, clerk, kewei)
+    extension = actions.request_extension(second, clerk, second.due_on + timedelta(days=30), "协调")
+    client.force_login(office)
+    page = client.get("/office/requests/").content.decode()
+    assert "职责属经信委" in page and "协调" in page
+    client.post(f"/office/transfers/{transfer.pk}/decide", {"approve": "yes", "new_unit": other.pk})
+    client.post(
+        f"/office/extensions/{extension.pk}/decide", {"approve": "no", "comment": "不符合条件"}
+    )
+    assert Assignment.objects.get(pk=assignment.pk).state == "transferred"
+    assert Assignment.objects.current().get(proposal=assignment.proposal).unit == other
+    assert type(extension).objects.get(pk=extension.pk).state == "rejected"
+    assert Assignment.objects.get(pk=second.pk).due_on == second.due_on
