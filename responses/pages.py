@@ -122,7 +122,7 @@ def item_context(roles, pk, today):
             (a for a in assignments if a.role == "lead" and a.state != "transferred"), None
         ),
         "mine": [_assignment_panel(a, replies, opinions, today) for a in mine],
-        "replies": replies,
+        "replies": [_with_download(r, roles, is_office) for r in replies],
         "opinions": opinions,
         "contacts": contacts,
         "timeline": _timeline(proposal, contacts, replies, opinions, roles, is_office),
@@ -145,6 +145,15 @@ def item_context(roles, pk, today):
         "can_review": is_office and proposal.state in ("received", "in_review", "returned"),
         "can_assign": is_office and proposal.state in ("filed", "assigned", "in_handling"),
     }
+
+
+def _with_download(reply, roles, is_office):
+    """The frozen files go to the office and the unit that sent the reply (see
+    require_letter_access); the page offers the links to exactly those."""
+    reply.downloadable = reply.sent_at is not None and (
+        is_office or roles.in_unit(reply.assignment.unit_id)
+    )
+    return reply
 
 
 def _assignment_panel(assignment, replies, opinions, today):

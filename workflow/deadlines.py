@@ -250,6 +250,16 @@ def standing(due_on: date, today: date):
     return "ok", days
 
 
+def standing_text(due_on: date, today: date):
+    """(kind, words) for badges and exports: 逾期3日 / 今日到期 / 剩12日."""
+    kind, days = standing(due_on, today)
+    if kind == "overdue":
+        return kind, _("逾期%(n)d日") % {"n": days}
+    if kind == "today":
+        return kind, _("今日到期")
+    return kind, _("剩%(n)d日") % {"n": days}
+
+
 def band_bounds(key, today: date):
     """The due_on range (inclusive; None is open) of an aging band on `today`."""
     _key, _label, first, last = next(b for b in AGING_BANDS if b[0] == key)

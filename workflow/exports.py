@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .deadlines import AGING_BANDS, standing
+from .deadlines import AGING_BANDS, standing_text
 
 BAND_COLOURS = {
     "due_7": "#e8b04b",
@@ -57,18 +57,8 @@ def assignments_xlsx(assignments, today):
     ]
 
     def rows():
-        for a in (
-            assignments.iterator(chunk_size=500)
-            if hasattr(assignments, "iterator")
-            else assignments
-        ):
-            kind, days = standing(a.due_on, today)
-            status = {
-                "overdue": _("逾期%(n)d日") % {"n": days},
-                "today": _("今日到期"),
-                "soon": _("剩%(n)d日") % {"n": days},
-                "ok": _("剩%(n)d日") % {"n": days},
-            }[kind]
+        for a in assignments.iterator(chunk_size=500):
+            _kind, status = standing_text(a.due_on, today)
             lead = next(iter(a.proposal.signatories.all()), None)
             yield [
                 str(a.proposal.session),

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from workflow.deadlines import standing
+from workflow.deadlines import standing_text
 
 register = template.Library()
 
@@ -12,13 +12,7 @@ def deadline_badge(due_on, today):
     """Days left; amber when due within 7 days; red with the days over once overdue."""
     if due_on is None:
         return ""
-    kind, days = standing(due_on, today)
-    text = {
-        "overdue": _("逾期%(n)d日") % {"n": days},
-        "today": _("今日到期"),
-        "soon": _("剩%(n)d日") % {"n": days},
-        "ok": _("剩%(n)d日") % {"n": days},
-    }[kind]
+    kind, text = standing_text(due_on, today)
     return format_html('<span class="badge {}" title="{}">{}</span>', kind, due_on, text)
 
 
