@@ -2,6 +2,7 @@
 whatever the number of rows, and the visibility rules (drafts never leave their unit)."""
 
 import difflib
+import re
 import zipfile
 
 from django.contrib import messages
@@ -354,16 +355,22 @@ def public_queryset():
     )
 
 
+def plain_int(value):
+    """A filter value as an int, or None: only ASCII digits and within a database integer
+    (str.isdigit accepts '²' and int() then fails; a long number overflows PostgreSQL)."""
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value or "") else None
+
+
 def public_replies(params):
     rows = public_queryset()
     year, body = params.get("year", ""), params.get("body", "")
     unit, result = params.get("unit", ""), params.get("result", "")
-    if year.isdigit():
-        rows = rows.filter(assignment__proposal__session__year=int(year))
+    if plain_int(year) is not None:
+        rows = rows.filter(assignment__proposal__session__year=plain_int(year))
     if body in Session.Body.values:
         rows = rows.filter(assignment__proposal__session__body=body)
-    if unit.isdigit():
-        rows = rows.filter(assignment__unit_id=int(unit))
+    if plain_int(unit) is not None:
+        rows = rows.filter(assignment__unit_id=plain_int(unit))
     if result in Bucket.values:
         rows = rows.filter(result_bucket=result)
     published = Reply.objects.published()
