@@ -16,3 +16,5 @@ urlpatterns = [
     path("", include("workflow.urls")),
     path("", include("responses.urls")),
 ]
+
+handler500 = "config.views.server_error"

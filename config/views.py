@@ -1,8 +1,11 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import JsonResponse
+from django.db import DatabaseError, IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,3 +47,18 @@ def home(request):
     if roles.is_unit_member:
         return redirect("inbox")
     return render(request, "home.html")
+
+
+def server_error(request):
+    """Django's last resort for an uncaught exception. A lost database connection (restart,
+    failover) is not a bug in a page: answer 503 with a page that says to retry, rendered
+    without touching the database. Everything else stays a plain 500."""
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError)
+    template = "503_database.html" if unavailable else "500.html"
+    response = HttpResponse(
+        loader.get_template(template).render({}), status=503 if unavailable else 500
+    )
+    if unavailable:
+        response["Retry-After"] = "10"
+    return response
