@@ -292,19 +292,34 @@ def attach_file(letter, actor, upload):
 
 
 @transaction.atomic
-def return_letter(letter, actor, comment):
+def return_letter(letter, actor, comment, seen_revision=None):
     """退回修改 with the leader's comments, shown to the drafter."""
     if not comment.strip():
         raise ActionRefused(_("退回时请写明修改意见。"))
     letter = _lock_letter(letter)
+    _require_seen(letter, seen_revision)
     fire(letter, "return_for_revision", actor, comment, comment=comment)
     return letter
 
 
+def _require_seen(letter, seen_revision):
+    """Optimistic check: the leader acts on the submission they were shown. If the letter was
+    returned and submitted again meanwhile (another leader, the clerk), they must look again."""
+    if seen_revision is None or letter.state != LetterState.SUBMITTED:
+        return
+    latest = letter.revisions.order_by("-number").values_list("number", flat=True).first()
+    if latest is not None and latest != seen_revision:
+        raise ActionRefused(
+            _("该函已重新送审为第%(latest)s稿（您看到的是第%(seen)s稿），请刷新页面审阅新稿。")
+            % {"latest": latest, "seen": seen_revision}
+        )
+
+
 @transaction.atomic
-def sign_letter(letter, actor, at=None):
+def sign_letter(letter, actor, at=None, seen_revision=None):
     """签发: by a leader of the unit who did not draft it."""
     letter = _lock_letter(letter)
+    _require_seen(letter, seen_revision)
     if letter.state == LetterState.SUBMITTED and letter.drafted_by_id == actor.pk:
         raise PermissionDenied(_("不能签发自己起草的函件，请由本单位其他领导签发。"))
     blockers = letter.sign_blockers()

@@ -280,6 +280,7 @@ def queue_context(roles, today):
                 "letter": x,
                 "kind": x._meta.model_name,
                 "changes": changes(list(x.revisions.all())),
+                "revision": max((r.number for r in x.revisions.all()), default=""),
                 "preflight": [(level, str(p)) for level, p in x.preflight()],
             }
             for x in letters

@@ -178,6 +178,11 @@ def attachment(request, pk):
 
 
 # ---- the leader ------------------------------------------------------------------------------
+def seen_revision(request):
+    """The submission (稿) the leader's page showed, sent back with the decision."""
+    return pages.plain_int(request.POST.get("revision", ""))
+
+
 @unit_required
 def leader_queue(request):
     if not request.roles.is_leader:
@@ -190,7 +195,9 @@ def leader_queue(request):
 @unit_required
 @refusals_to_messages
 def sign(request, kind, pk):
-    letter = actions.sign_letter(letter_or_404(kind, pk), request.user)
+    letter = actions.sign_letter(
+        letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request)
+    )
     if request.POST.get("send"):
         letter = actions.send_letter(letter, request.user)
     if letter.state == "signed":
@@ -204,7 +211,10 @@ def sign(request, kind, pk):
 @refusals_to_messages
 def return_letter(request, kind, pk):
     letter = actions.return_letter(
-        letter_or_404(kind, pk), request.user, request.POST.get("comment", "")
+        letter_or_404(kind, pk),
+        request.user,
+        request.POST.get("comment", ""),
+        seen_revision=seen_revision(request),
     )
     return pages.queue_result(request, letter, _("已退回修改。"))
 

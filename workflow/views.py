@@ -49,7 +49,13 @@ def refusals_to_messages(view):
         try:
             return view(request, *args, **kwargs)
         except (ActionRefused, PermissionDenied) as exc:
-            messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
+            message = str(exc) or _("您没有执行此操作的权限。")
+            if request.htmx:
+                # Only the message is swapped in: what the person typed stays in the form.
+                response = render(request, "_refusal.html", {"message": message})
+                response["HX-Retarget"], response["HX-Reswap"] = "#flash", "innerHTML"
+                return response
+            messages.error(request, message)
             return redirect(request.POST.get("next") or request.headers.get("referer") or "home")
 
     return wrapper
