@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from responses.sitemaps import SITEMAPS
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("status/", views.status, name="status"),
     path("status/probe", views.probe, name="status-probe"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
