@@ -3,10 +3,12 @@ contacts. One function per verb; each is one transaction that locks its row, che
 transition, saves, logs, and schedules side effects on commit.
 """
 
+from datetime import date, datetime, time
+
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,23 +18,28 @@ from proposals.models import (
     Proposal,
     ProposalProposer,
     ProposalState,
+    Proposer,
+    Session,
 )
 
-from . import deadlines
+from . import deadlines, item_import
 from .audit import ActionRefused, fire, lock, log
 from .models import (
     Assignment,
     AssignmentState,
     Contact,
     Extension,
+    ItemImport,
+    ItemImportState,
     Notification,
     OfficeMembership,
     TransferRequest,
     TransitionLog,
+    Unit,
     UnitMembership,
     Urge,
 )
-from .tasks import notify_extension, notify_urge
+from .tasks import check_item_import_task, notify_extension, notify_urge, save_item_import_task
 
 
 # ---- roles -------------------------------------------------------------------------------
@@ -460,3 +467,213 @@ def add_unit_member(user, unit, role):
         user=user, unit=unit, defaults={"role": role}
     )
     return membership
+
+
+# ---- Excel intake (批量登记交办) ------------------------------------------------------------
+@transaction.atomic
+def start_item_import(actor, jurisdiction, upload):
+    """An uploaded workbook is kept and checked in the background (a dry run: nothing is
+    saved until the office has seen every row's result and confirmed)."""
+    require_office(actor, jurisdiction)
+    if upload.size > item_import.MAX_BYTES:
+        raise ActionRefused(_("文件超过10MB，请拆分后分批导入。"))
+    record = ItemImport(jurisdiction=jurisdiction, name=upload.name[:200], created_by=actor)
+    record.file.save(upload.name, upload, save=False)
+    record.save()
+    log(record, "upload", actor, "", record.state, upload.name[:200])
+    transaction.on_commit(lambda: check_item_import_task.delay(record.pk), robust=True)
+    return record
+
+
+def check_item_import(record_id, chunk=500):
+    """The dry run, in the worker: progress is written as it goes, the result in one step."""
+    record = ItemImport.objects.filter(pk=record_id, state=ItemImportState.CHECKING).first()
+    if record is None:
+        return None  # already checked (a replayed task)
+    try:
+        with record.file.open("rb") as handle:
+            rows = item_import.read_workbook(handle.read())
+    except item_import.WorkbookRefused as exc:
+        return _finish_check(record_id, refusal=str(exc))
+    ItemImport.objects.filter(pk=record_id).update(total=len(rows))
+
+    def progress(done):
+        ItemImport.objects.filter(pk=record_id).update(progress=done)
+
+    results = item_import.check(rows, record.jurisdiction, progress=progress, chunk=chunk)
+    return _finish_check(record_id, results=results)
+
+
+@transaction.atomic
+def _finish_check(record_id, results=None, refusal=""):
+    record = lock(ItemImport, record_id)
+    if record.state != ItemImportState.CHECKING:
+        return record
+    if results is None:
+        fire(record, "refuse", None, refusal, at=timezone.now(), check_perm=False)
+        return record
+    counts, report = item_import.summary(results), item_import.as_report(results)
+    if counts["error"]:
+        message = _("共%(n)d处错误，请修改文件后重新上传。") % {
+            "n": sum(len(r.errors) for r in results)
+        }
+        fire(record, "refuse", None, message, counts, report, timezone.now(), check_perm=False)
+    else:
+        message = "" if counts["new"] else _("文件中的件均已登记，无需再导入。")
+        fire(record, "pass_check", None, counts, report, message, check_perm=False)
+    return record
+
+
+@transaction.atomic
+def confirm_item_import(record, actor):
+    """确认导入: the office has read the dry run; the worker saves the new rows."""
+    record = lock(ItemImport, record.pk)
+    fire(
+        record,
+        "confirm",
+        actor,
+        refusal=_("该文件当前状态为“%(state)s”，不能导入（没有可新增的行，或仍有错误）。")
+        % {"state": record.get_state_display()},
+    )
+    transaction.on_commit(lambda: save_item_import_task.delay(record.pk), robust=True)
+    return record
+
+
+def save_item_import(record_id):
+    """In the worker: the confirmed rows become items and assignments in one transaction;
+    if anything refuses, nothing of it is kept and the import says why."""
+    record = ItemImport.objects.filter(pk=record_id, state=ItemImportState.SAVING).first()
+    if record is None:
+        return None
+    items = [row["item"] for row in record.report if row["status"] == "new"]
+    try:
+        with transaction.atomic():
+            created = import_items(record.created_by, record.jurisdiction, items, source=record)
+            record = lock(ItemImport, record_id)
+            fire(record, "finish", None, len(created), timezone.now(), check_perm=False)
+    except (ActionRefused, PermissionDenied, IntegrityError) as exc:
+        with transaction.atomic():
+            record = lock(ItemImport, record_id)
+            fire(record, "fail", None, str(exc), timezone.now(), check_perm=False)
+    return record
+
+
+@transaction.atomic
+def import_items(actor, jurisdiction, items, source=None, at=None):
+    """批量登记交办: checked rows become items (filed, or assigned when units are given) with
+    their proposers, assignments, deadlines and log rows, in bulk. Idempotent by (session,
+    number): a number already there is skipped, so a file imported twice adds nothing."""
+    require_office(actor, jurisdiction, REVIEW_PERMISSION)
+    require_office(actor, jurisdiction)
+    at = at or timezone.now()
+    sessions = {
+        s.pk: s
+        for s in Session.objects.filter(
+            jurisdiction=jurisdiction, pk__in={i["session_id"] for i in items}
+        )
+    }
+    items = [i for i in items if i["session_id"] in sessions]
+    existing = item_import.existing_numbers({(i["session_id"], i["number"]) for i in items})
+    items = [i for i in items if (i["session_id"], i["number"]) not in existing]
+    if not items:
+        return []
+    people = _proposers_for(items)
+    units = set(
+        Unit.objects.filter(jurisdiction=jurisdiction, is_active=True).values_list("pk", flat=True)
+    )
+    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
+    proposals, plans = [], []
+    for item in items:
+        roles = [(item["lead"], Assignment.Role.LEAD)] * bool(item["lead"])
+        roles += [(u, Assignment.Role.CO) for u in item["co"]]
+        roles += [(u, Assignment.Role.SEPARATE) for u in item["separate"]]
+        if any(unit not in units for unit, _role in roles):
+            raise ActionRefused(_("第%(n)s号的承办单位已停用或不属于本行政区。") % item)
+        day = date.fromisoformat(item["assigned_on"]) if item["assigned_on"] else None
+        when = timezone.make_aware(datetime.combine(day, time(9))) if day else at
+        state = ProposalState.ASSIGNED if roles else ProposalState.FILED
+        proposals.append(
+            Proposal(
+                session_id=item["session_id"],
+                number=item["number"],
+                kind=item["kind"],
+                title=item["title"],
+                body=item["body"],
+                topic=item["topic"],
+                is_key=item["is_key"],
+                received_at=when,
+                state=state,
+            )
+        )
+        plans.append((item, roles, day, when))
+    Proposal.objects.bulk_create(proposals, batch_size=500)
+    links, assignments = [], []
+    for proposal, (item, roles, day, when) in zip(proposals, plans, strict=True):
+        links += [
+            ProposalProposer(
+                proposal=proposal, proposer_id=people[(name, item["proposer_kind"])], position=i
+            )
+            for i, name in enumerate(item["proposers"])
+        ]
+        for unit_id, role in roles:
+            due = deadlines.due_for(role, "assigned", day, rules(jurisdiction, item["kind"]), cal)
+            assignments.append(
+                Assignment(
+                    proposal=proposal,
+                    unit_id=unit_id,
+                    role=role,
+                    assigned_at=when,
+                    assigned_by=actor,
+                    due_on=due,
+                    due_basis="assigned",
+                    due_from=day,
+                )
+            )
+    ProposalProposer.objects.bulk_create(links, batch_size=1000)
+    Assignment.objects.bulk_create(assignments, batch_size=1000)
+    comment = _("Excel导入：%(name)s") % {"name": source.name} if source else _("Excel导入")
+    logs = [
+        TransitionLog(
+            content_type=ContentType.objects.get_for_model(Proposal),
+            object_id=p.pk,
+            proposal=p,
+            actor=actor,
+            transition="import",
+            source="",
+            target=p.state,
+            comment=comment,
+            at=p.received_at,
+        )
+        for p in proposals
+    ] + [
+        TransitionLog(
+            content_type=ContentType.objects.get_for_model(Assignment),
+            object_id=a.pk,
+            proposal_id=a.proposal_id,
+            actor=actor,
+            transition="assign",
+            source="",
+            target=a.state,
+            comment=_("期限 %(due)s") % {"due": a.due_on},
+            at=a.assigned_at,
+        )
+        for a in assignments
+    ]
+    TransitionLog.objects.bulk_create(logs, batch_size=1000)
+    return proposals
+
+
+def _proposers_for(items, chunk=500):
+    """(name, kind) → proposer id: the ones already known (the oldest of namesakes), and
+    the others created."""
+    wanted = {(name, item["proposer_kind"]) for item in items for name in item["proposers"]}
+    names = sorted({name for name, _kind in wanted})
+    known = {}
+    for start in range(0, len(names), chunk):
+        rows = Proposer.objects.filter(name__in=names[start : start + chunk]).order_by("pk")
+        for pk, name, kind in rows.values_list("pk", "name", "kind"):
+            known.setdefault((name, kind), pk)
+    missing = [Proposer(name=n, kind=k) for n, k in sorted(wanted) if (n, k) not in known]
+    for person in Proposer.objects.bulk_create(missing, batch_size=1000):
+        known[(person.name, person.kind)] = person.pk
+    return known

@@ -16,6 +16,7 @@ from .models import (
     DeadlineRule,
     Extension,
     Heartbeat,
+    ItemImport,
     Notification,
     OfficeMembership,
     Reminder,
@@ -243,6 +244,15 @@ class TransitionLogAdmin(ReadOnlyAdmin):
     list_filter = ("content_type", "transition")
     search_fields = ("proposal__number", "comment")
     date_hierarchy = "at"
+
+
+@admin.register(ItemImport)
+class ItemImportAdmin(ReadOnlyAdmin):
+    """Excel imports are made and confirmed on the office page; here they are only read."""
+
+    list_display = ("name", "jurisdiction", "created_by", "created_at", "state", "saved")
+    list_filter = ("state", "jurisdiction")
+    exclude = ("report",)
 
 
 @admin.register(Heartbeat)

@@ -28,7 +28,9 @@ def proposal_id_of(obj):
         return obj.pk
     if hasattr(obj, "proposal_id"):
         return obj.proposal_id
-    return obj.assignment.proposal_id
+    if hasattr(obj, "assignment_id"):
+        return obj.assignment.proposal_id
+    return None  # not one item's (an Excel import of many)
 
 
 def log(obj, name, actor, source, target, comment="", at=None):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Proposal, Proposer, Session
+from proposals.models import Jurisdiction, Proposal, Proposer, Session
 
 from .deadlines import AGING_BANDS
 from .models import Assignment, AssignmentState, Contact, Unit
@@ -191,3 +191,24 @@ class UrgeForm(forms.Form):
         Proposal.objects.all(), required=False, widget=forms.HiddenInput
     )
     message = forms.CharField(label=_("催办内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ItemImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel文件"),
+        help_text=_("请使用下载的模板填写，.xlsx 格式，不超过10MB、20000行。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("行政区"))
+
+    def __init__(self, *args, jurisdiction_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["jurisdiction"]
+        field.queryset = Jurisdiction.objects.filter(pk__in=jurisdiction_ids)
+        if len(jurisdiction_ids) == 1:
+            # One office, one jurisdiction: nothing to choose.
+            field.required, field.widget = False, forms.HiddenInput()
+
+    def clean_jurisdiction(self):
+        chosen = self.cleaned_data.get("jurisdiction")
+        return chosen or self.fields["jurisdiction"].queryset.first()

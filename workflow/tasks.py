@@ -225,3 +225,17 @@ def recompute(jurisdiction_id=None, reason=""):
     from .actions import recompute_deadlines  # actions schedules this task: import late
 
     return recompute_deadlines(jurisdiction_id=jurisdiction_id, reason=reason)
+
+
+@shared_task
+def check_item_import_task(record_id):
+    from . import actions  # the verbs schedule this task: import at run time
+
+    actions.check_item_import(record_id)
+
+
+@shared_task
+def save_item_import_task(record_id):
+    from . import actions
+
+    actions.save_item_import(record_id)

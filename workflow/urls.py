@@ -12,6 +12,23 @@ urlpatterns = [
     ),
     path("office/proposals/", views.office_proposals, name="office-proposals"),
     path("office/proposals/new", views.intake, name="office-intake"),
+    path("office/proposals/import/", views.item_imports, name="office-item-imports"),
+    path(
+        "office/proposals/import/template.xlsx",
+        views.item_import_template,
+        name="office-item-import-template",
+    ),
+    path("office/proposals/import/<int:pk>/", views.item_import_detail, name="office-item-import"),
+    path(
+        "office/proposals/import/<int:pk>/confirm",
+        views.item_import_confirm,
+        name="office-item-import-confirm",
+    ),
+    path(
+        "office/proposals/import/<int:pk>/errors.xlsx",
+        views.item_import_errors,
+        name="office-item-import-errors",
+    ),
     path("office/proposals/<int:pk>/review", views.review, name="office-review"),
     path("office/proposals/<int:pk>/assign", views.assign, name="office-assign"),
     path("office/requests/", views.office_requests, name="office-requests"),

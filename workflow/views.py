@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from proposals.models import Proposal, ProposalProposer, ProposalState
 
-from . import actions, deadlines, exports
+from . import actions, deadlines, exports, item_import
 from .audit import ActionRefused
 from .forms import (
     AssignForm,
@@ -27,12 +27,20 @@ from .forms import (
     ExtensionForm,
     InboxFilter,
     IntakeForm,
+    ItemImportForm,
     MonitorFilter,
     ReviewForm,
     TransferForm,
     UrgeForm,
 )
-from .models import Assignment, AssignmentState, Extension, Notification, TransferRequest
+from .models import (
+    Assignment,
+    AssignmentState,
+    Extension,
+    ItemImport,
+    Notification,
+    TransferRequest,
+)
 
 PAGE_SIZE = 25
 
@@ -388,3 +396,64 @@ def mark_read(request, pk=None):
     rows.update(read_at=timezone.now())
     target = request.POST.get("next")
     return redirect(target if target and target.startswith("/") else "notifications")
+
+
+# ---- Excel intake ---------------------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def office_import_or_404(request, pk):
+    return get_object_or_404(
+        ItemImport, pk=pk, jurisdiction_id__in=request.roles.office_jurisdiction_ids
+    )
+
+
+@office_required
+@refusals_to_messages
+def item_imports(request):
+    ids = request.roles.office_jurisdiction_ids
+    form = ItemImportForm(request.POST or None, request.FILES or None, jurisdiction_ids=ids)
+    if request.method == "POST" and form.is_valid():
+        record = actions.start_item_import(
+            request.user, form.cleaned_data["jurisdiction"], form.cleaned_data["file"]
+        )
+        return redirect("office-item-import", record.pk)
+    recent = ItemImport.objects.filter(jurisdiction_id__in=ids).select_related("created_by")
+    context = {"form": form, "imports": recent[:20]}
+    return render(request, "workflow/item_imports.html", context)
+
+
+@office_required
+def item_import_template(request):
+    return xlsx_response(item_import.template_workbook(), "banli-import-template.xlsx")
+
+
+@office_required
+def item_import_detail(request, pk):
+    record = office_import_or_404(request, pk)
+    context = {
+        "record": record,
+        "errors": [row for row in record.report if row["errors"]],
+        "page": Paginator(record.report, 200).get_page(request.GET.get("page")),
+    }
+    return render_partial(request, "workflow/item_import.html", context, "status")
+
+
+@require_POST
+@office_required
+@refusals_to_messages
+def item_import_confirm(request, pk):
+    record = actions.confirm_item_import(office_import_or_404(request, pk), request.user)
+    return redirect("office-item-import", record.pk)
+
+
+@office_required
+def item_import_errors(request, pk):
+    record = office_import_or_404(request, pk)
+    return xlsx_response(item_import.report_workbook(record.report), f"import-{pk}-errors.xlsx")

@@ -83,6 +83,8 @@ MATRIX = [
     ("/office/requests/", OFFICE_ONLY),
     ("/office/publication/", OFFICE_ONLY),
     ("/office/import/", OFFICE_ONLY),
+    ("/office/proposals/import/", OFFICE_ONLY),
+    ("/office/proposals/import/template.xlsx", OFFICE_ONLY),
     ("/notifications/", SIGNED_IN),
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 
 from proposals.models import Proposal
 from responses.models import Opinion, Reply
-from workflow.models import Assignment, Extension, TransferRequest
+from workflow.models import Assignment, Extension, ItemImport, TransferRequest
 
-MACHINES = [Proposal, Assignment, TransferRequest, Extension, Reply, Opinion]
+MACHINES = [Proposal, Assignment, TransferRequest, Extension, ItemImport, Reply, Opinion]
 TARGET = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
 
 

@@ -1,0 +1,108 @@
+"""Excel intake of N rows (default 10,000): building the workbook is not timed; reading,
+checking and saving are, each on its own. The save is rolled back afterwards so the benchmark
+can run again on the same database.
+
+    DATABASE_URL=postgres://…/banli_bench python -m bench.item_import [rows]
+"""
+
+import json
+import os
+import sys
+import time
+from datetime import date
+from io import BytesIO
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from proposals.models import Jurisdiction, Session, User  # noqa: E402
+from workflow import actions, item_import  # noqa: E402
+from workflow.models import OfficeMembership, Unit  # noqa: E402
+
+
+class RolledBack(Exception):
+    pass
+
+
+def reference_data():
+    """The jurisdiction, a CPPCC session, three units and an office user (made if missing)."""
+    where = Jurisdiction.objects.get_or_create(name="基准市", defaults={"level": "city"})[0]
+    session = Session.objects.get_or_create(
+        jurisdiction=where, body="cppcc", term=9, meeting=9, defaults={"year": 2031}
+    )[0]
+    units = [
+        Unit.objects.get_or_create(
+            jurisdiction=where, name=f"基准市第{i}局", defaults={"organ_code": f"基{i}"}
+        )[0]
+        for i in range(3)
+    ]
+    office = User.objects.filter(username="bench-import-office").first()
+    if office is None:
+        office = User.objects.create_user("bench-import-office", password=None)
+    if not OfficeMembership.objects.filter(user=office, jurisdiction=where).exists():
+        actions.add_office_member(office, where)
+    return where, session, units, User.objects.get(pk=office.pk)
+
+
+def workbook(rows, session, units):
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append([str(h) for _k, h, *_ in item_import.COLUMNS])
+    for i in range(rows):
+        sheet.append(
+            [
+                "提案",
+                str(session),
+                f"B{i:06d}",
+                f"关于推进第{i}项科技成果转化和产业化的提案",
+                f"委员{i % 997}、委员{(i + 1) % 997}、委员{(i + 2) % 997}",
+                "建议加大对科技成果转化的支持力度……" * 5,
+                "科技",
+                "否",
+                units[i % 3].name,
+                units[(i + 1) % 3].name if i % 3 == 0 else "",
+                "",
+                date(2031, 3, 5),
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def run(rows=10000):
+    where, session, units, office = reference_data()
+    data = workbook(rows, session, units)
+    timings = {"rows": rows, "bytes": len(data)}
+    started = time.monotonic()
+    read = item_import.read_workbook(data)
+    timings["read_s"] = round(time.monotonic() - started, 2)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.monotonic()
+        results = item_import.check(read, where)
+        timings["check_s"] = round(time.monotonic() - started, 2)
+    timings["check_queries"] = len(queries)
+    items = [r.item for r in results if r.status == "new"]
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            started = time.monotonic()
+            created = actions.import_items(office, where, items)
+            timings["save_s"] = round(time.monotonic() - started, 2)
+            timings["saved"] = len(created)
+            timings["save_queries"] = len(queries)
+            raise RolledBack
+    except RolledBack:
+        pass
+    timings["total_s"] = round(timings["read_s"] + timings["check_s"] + timings["save_s"], 2)
+    return timings
+
+
+if __name__ == "__main__":
+    json.dump(run(int(sys.argv[1]) if len(sys.argv) > 1 else 10000), sys.stdout, indent=1)
+    print()

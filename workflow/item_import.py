@@ -1,0 +1,366 @@
+"""Bulk intake from Excel (批量登记交办): the template, reading a workbook, and the dry run.
+
+Reading and checking never write: `check` turns the sheet into one result per row (new,
+already there, or the problems found, each naming its column) with a fixed number of queries
+whatever the number of rows. Saving is the verb `workflow.actions.import_items`.
+"""
+
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from proposals.models import Proposal, Proposer, Session
+
+from .forms import split_names
+from .models import Unit
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20000
+
+# (key, header, required, explanation)
+COLUMNS = [
+    ("kind", gettext_lazy("类型"), True, gettext_lazy("提案 或 建议")),
+    (
+        "session",
+        gettext_lazy("届次会议"),
+        True,
+        gettext_lazy("与系统中的名称一致，如“市政协十四届二次会议”"),
+    ),
+    ("number", gettext_lazy("案号"), True, gettext_lazy("本届次会议内唯一，如 1136")),
+    ("title", gettext_lazy("案由"), True, gettext_lazy("建议提案的标题")),
+    ("proposers", gettext_lazy("提出人"), True, gettext_lazy("领衔人在前，用“、”或逗号分隔")),
+    ("body", gettext_lazy("正文"), False, gettext_lazy("可留空")),
+    ("topic", gettext_lazy("主题"), False, gettext_lazy("可留空，如“科技创新”")),
+    ("is_key", gettext_lazy("重点"), False, gettext_lazy("是 或 否，留空为否")),
+    ("lead", gettext_lazy("主办单位"), False, gettext_lazy("一个单位；有会办单位时必填")),
+    ("co", gettext_lazy("会办单位"), False, gettext_lazy("可多个，用“、”分隔")),
+    ("separate", gettext_lazy("分办单位"), False, gettext_lazy("可多个，用“、”分隔；不与主办同用")),
+    ("assigned_on", gettext_lazy("交办日期"), False, gettext_lazy("如 2024-03-05；填写单位时必填")),
+]
+KINDS = {
+    "提案": Proposal.Kind.PROPOSAL,
+    "政协提案": Proposal.Kind.PROPOSAL,
+    "建议": Proposal.Kind.SUGGESTION,
+    "代表建议": Proposal.Kind.SUGGESTION,
+    "人大代表建议": Proposal.Kind.SUGGESTION,
+}
+BODY_OF_KIND = {
+    Proposal.Kind.PROPOSAL: Session.Body.CPPCC,
+    Proposal.Kind.SUGGESTION: Session.Body.NPC,
+}
+PROPOSER_KIND = {
+    Proposal.Kind.PROPOSAL: Proposer.Kind.MEMBER,
+    Proposal.Kind.SUGGESTION: Proposer.Kind.DEPUTY,
+}
+YES = {"是", "Y", "y", "yes", "Yes", "1", "√", "TRUE", "True", "true"}
+NO = {"", "否", "N", "n", "no", "No", "0", "FALSE", "False", "false"}
+LIMITS = {
+    "number": Proposal._meta.get_field("number").max_length,
+    "title": Proposal._meta.get_field("title").max_length,
+    "topic": Proposal._meta.get_field("topic").max_length,
+}
+NAME_LIMIT = Proposer._meta.get_field("name").max_length
+
+
+class WorkbookRefused(Exception):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class RowResult:
+    row: int  # as Excel numbers it
+    status: str = "new"  # new / exists / error
+    errors: list = field(default_factory=list)  # [(column header, problem)]
+    values: dict = field(default_factory=dict)  # raw text per column key, for the report
+    item: dict = field(default_factory=dict)  # what will be saved (ids, not objects)
+
+    def refuse(self, key, problem):
+        self.status = "error"
+        self.errors.append((header_of(key), str(problem)))
+
+
+def header_of(key):
+    return str(next(h for k, h, *_ in COLUMNS if k == key))
+
+
+# ---- the template -------------------------------------------------------------------------
+def template_workbook(example_session="市政协十四届二次会议", example_unit="上海市科学技术委员会"):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("建议提案")
+    sheet.append([str(h) for _k, h, *_ in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(
+        [
+            "提案",
+            example_session,
+            "1136",
+            "关于进一步扶持干细胞治疗产业发展的提案",
+            "章毅、张远波、朱军红",
+            "建议加大对干细胞临床研究的支持……",
+            "生物医药",
+            "否",
+            example_unit,
+            "",
+            "",
+            date.today().isoformat(),
+        ]
+    )
+    widths = [8, 24, 10, 40, 24, 40, 12, 6, 26, 30, 30, 12]
+    for column, width in zip("ABCDEFGHIJKL", widths, strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = book.create_sheet(_("填写说明"))
+    notes.append([_("列"), _("必填"), _("说明")])
+    for _k, header, required, explanation in COLUMNS:
+        notes.append([str(header), _("是") if required else _("否"), str(explanation)])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- reading ------------------------------------------------------------------------------
+def read_workbook(data):
+    """The sheet's rows as (excel row number, {column key: text}); refuses what is no workbook."""
+    if len(data) > MAX_BYTES:
+        raise WorkbookRefused(_("文件超过10MB，请拆分后分批导入。"))
+    if not zipfile.is_zipfile(BytesIO(data)):
+        raise WorkbookRefused(
+            _("文件不是Excel工作簿（.xlsx）。请用模板填写，并以“Excel工作簿”格式保存。")
+        )
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise WorkbookRefused(_("无法读取该Excel文件：%(e)s") % {"e": exc}) from exc
+    sheet = book.worksheets[0] if book.worksheets else None
+    if sheet is None:
+        raise WorkbookRefused(_("工作簿中没有工作表。"))
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise WorkbookRefused(_("第一行应为列名，但工作表是空的。"))
+    keys = columns_of(header)
+    found = []
+    for number, values in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            raise WorkbookRefused(_("超过%(n)d行，请拆分后分批导入。") % {"n": MAX_ROWS})
+        texts = {key: cell_text(values[i]) for i, key in keys.items() if i < len(values)}
+        if any(texts.values()):
+            found.append((number, texts))
+    book.close()
+    if not found:
+        raise WorkbookRefused(_("工作表中除列名外没有数据行。"))
+    return found
+
+
+def columns_of(header):
+    by_header = {str(h): k for k, h, *_ in COLUMNS}
+    keys = {}
+    for index, value in enumerate(header):
+        key = by_header.get(cell_text(value))
+        if key:
+            keys[index] = key
+    missing = [str(h) for k, h, required, _e in COLUMNS if required and k not in keys.values()]
+    if missing:
+        raise WorkbookRefused(
+            _("缺少必填列：%(cols)s。请使用页面上的模板。") % {"cols": "、".join(missing)}
+        )
+    return keys
+
+
+def cell_text(value):
+    """A cell as the text the office typed. Formulas stay text (never evaluated); dates keep
+    their date; whole numbers lose Excel's “.0”; control characters are dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    text = str(value)
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).strip()
+
+
+DATE_PATTERNS = [
+    r"(\d{4})-(\d{1,2})-(\d{1,2})",
+    r"(\d{4})/(\d{1,2})/(\d{1,2})",
+    r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日",
+]
+
+
+def parse_date(text):
+    for pattern in DATE_PATTERNS:
+        match = re.fullmatch(pattern, text)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+# ---- the dry run --------------------------------------------------------------------------
+def check(rows, jurisdiction, progress=None, chunk=500):
+    """Every row's result, in three queries whatever the number of rows: the sessions, the
+    units and the numbers already there. `progress(n)` hears every `chunk` rows."""
+    sessions = {}
+    for session in Session.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction"):
+        sessions[str(session)] = session
+        sessions[session.default_name()] = session
+    units = {}
+    for unit in Unit.objects.filter(jurisdiction=jurisdiction, is_active=True):
+        units[unit.name] = unit
+        if unit.short_name:
+            units.setdefault(unit.short_name, unit)
+    results = []
+    for number, texts in rows:
+        results.append(_check_row(number, texts, sessions, units))
+        if progress and len(results) % chunk == 0:
+            progress(len(results))
+
+    seen = {}
+    for result in results:
+        key = (result.item.get("session_id"), result.values.get("number"))
+        if None in key or not key[1]:
+            continue
+        if key in seen:
+            result.refuse(
+                "number", _("案号与第%(row)d行重复（同一届次会议）。") % {"row": seen[key]}
+            )
+        else:
+            seen[key] = result.row
+    existing = existing_numbers(seen)
+    for result in results:
+        key = (result.item.get("session_id"), result.values.get("number"))
+        if result.status == "new" and key in existing:
+            result.status = "exists"
+    return results
+
+
+def existing_numbers(keys):
+    by_session = {}
+    for session_id, number in keys:
+        by_session.setdefault(session_id, []).append(number)
+    if not by_session:
+        return set()
+    condition = Q()
+    for session_id, numbers in by_session.items():
+        condition |= Q(session_id=session_id, number__in=numbers)
+    return set(Proposal.objects.filter(condition).values_list("session_id", "number"))
+
+
+def _check_row(number, texts, sessions, units):
+    result = RowResult(number, values=texts)
+    item = result.item
+    kind = KINDS.get(texts.get("kind", ""))
+    if kind is None:
+        result.refuse("kind", _("应填“提案”或“建议”。"))
+    session = sessions.get(texts.get("session", ""))
+    if session is None:
+        result.refuse("session", _("未找到届次会议“%(s)s”。") % {"s": texts.get("session", "")})
+    elif kind and session.body != BODY_OF_KIND[kind]:
+        result.refuse("session", _("%(s)s不收%(k)s。") % {"s": session, "k": texts["kind"]})
+    for key in ("number", "title"):
+        if not texts.get(key):
+            result.refuse(key, _("必填。"))
+        elif len(texts[key]) > LIMITS[key]:
+            result.refuse(key, _("不能超过%(n)d个字。") % {"n": LIMITS[key]})
+    if len(texts.get("topic", "")) > LIMITS["topic"]:
+        result.refuse("topic", _("不能超过%(n)d个字。") % {"n": LIMITS["topic"]})
+    names = split_names(texts.get("proposers", ""))
+    if not names:
+        result.refuse("proposers", _("请填写提出人，第一位为领衔人。"))
+    elif any(len(name) > NAME_LIMIT for name in names):
+        result.refuse("proposers", _("提出人姓名或名称不能超过%(n)d个字。") % {"n": NAME_LIMIT})
+    is_key = texts.get("is_key", "")
+    if is_key not in YES | NO:
+        result.refuse("is_key", _("应填“是”或“否”。"))
+    lead, co, separate = _units(result, texts, units)
+    # Judge the choice by what was written, so an unknown unit is one error, not three.
+    written = {key: bool(texts.get(key)) for key in ("lead", "co", "separate")}
+    assigned_on = None
+    if texts.get("assigned_on"):
+        assigned_on = parse_date(texts["assigned_on"])
+        if assigned_on is None:
+            result.refuse("assigned_on", _("日期无法识别，请写成 2024-03-05。"))
+        elif not any(written.values()):
+            result.refuse("lead", _("填写了交办日期，但没有承办单位。"))
+    elif any(written.values()):
+        result.refuse("assigned_on", _("填写了承办单位时必须填写交办日期。"))
+    if written["co"] and not written["lead"]:
+        result.refuse("lead", _("有会办单位时必须填写主办单位。"))
+    if written["lead"] and written["separate"]:
+        result.refuse("separate", _("主办/会办与分办不能同时使用。"))
+    chosen = ([lead] if lead else []) + co + separate
+    if len(set(chosen)) != len(chosen):
+        result.refuse("co", _("同一单位不能重复交办。"))
+    if result.status == "error":
+        return result
+    item.update(
+        kind=kind,
+        session_id=session.pk,
+        number=texts["number"],
+        title=texts["title"],
+        body=texts.get("body", ""),
+        topic=texts.get("topic", ""),
+        is_key=is_key in YES,
+        proposers=names,
+        proposer_kind=PROPOSER_KIND[kind],
+        lead=lead,
+        co=co,
+        separate=separate,
+        assigned_on=assigned_on.isoformat() if assigned_on else None,
+    )
+    return result
+
+
+def _units(result, texts, units):
+    def find(key, many):
+        names = split_names(texts.get(key, "")) if many else [texts.get(key, "")]
+        found = []
+        for name in filter(None, names):
+            if name in units:
+                found.append(units[name].pk)
+            else:
+                result.refuse(key, _("“%(u)s”不是本行政区的承办单位。") % {"u": name})
+        return found
+
+    lead = find("lead", many=False)
+    return (lead[0] if lead else None), find("co", many=True), find("separate", many=True)
+
+
+def summary(results):
+    counts = {"new": 0, "exists": 0, "error": 0}
+    for result in results:
+        counts[result.status] += 1
+    return counts
+
+
+def as_report(results):
+    """The dry run as stored on the import (JSON): the rows, their problems and what to save."""
+    return [asdict(r) for r in results]
+
+
+def report_workbook(report):
+    """The dry run's problems as a sheet the office can fix the file from."""
+    from .exports import xlsx
+
+    rows = (
+        [r["row"], column, problem, r["values"].get("number", ""), r["values"].get("title", "")]
+        for r in report
+        for column, problem in r["errors"]
+    )
+    headers = [_("行"), _("列"), _("问题"), _("案号"), _("案由")]
+    return xlsx(headers, rows, _("导入检查结果"))
