@@ -15,6 +15,7 @@ from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, Proposer, Session
 from workflow import deadlines
 from workflow.audit import ActionRefused
+from workflow.exports import xlsx
 from workflow.forms import (
     AssignForm,
     ContactForm,
@@ -301,7 +302,7 @@ def queue_result(request, letter, message):
 
 
 # ---- the office: publication and feedback ---------------------------------------------------
-def publication_context(roles, today):
+def publication_context(roles, today, limit=20):
     scope = roles.office_jurisdiction_ids
     replies = Reply.objects.filter(assignment__unit__jurisdiction_id__in=scope).select_related(
         "assignment__proposal__session", "assignment__unit"
@@ -341,12 +342,37 @@ def publication_context(roles, today):
         ]
     return {
         "pending": pending,
-        "published": replies.filter(state=LetterState.PUBLISHED).order_by("-published_at")[:20],
-        "withheld": replies.filter(state=LetterState.WITHHELD).order_by("-sent_at")[:20],
+        "published": replies.filter(state=LetterState.PUBLISHED).order_by("-published_at")[:limit],
+        "withheld": replies.filter(state=LetterState.WITHHELD).order_by("-sent_at")[:limit],
         "awaiting": [r for r in awaiting if r.unanswered],
         "feedback_form": PaperFeedbackForm(),
         "today": today,
     }
+
+
+def publication_xlsx(context):
+    """The publication page as one sheet; the page shows the latest 20, the sheet all."""
+    headers = [_("类别"), _("届次会议"), _("案号"), _("标题"), _("承办单位"), _("发出日期")]
+    headers += [_("公开期限或公开时间"), _("未反馈的提出人")]
+
+    def row(kind, reply, when="", waiting=""):
+        proposal = reply.assignment.proposal
+        sent = reply.sent_at.date().isoformat() if reply.sent_at else ""
+        return [kind, str(proposal.session), proposal.number, reply.title] + [
+            reply.assignment.unit.name,
+            sent,
+            when,
+            waiting,
+        ]
+
+    rows = [row(_("待公开"), r, r.publication_deadline.isoformat()) for r in context["pending"]]
+    rows += [row(_("已公开"), r, r.published_at.date().isoformat()) for r in context["published"]]
+    rows += [row(_("不予公开"), r, r.get_withheld_reason_display()) for r in context["withheld"]]
+    rows += [
+        row(_("待反馈"), r, "", "、".join(p.name for p in r.unanswered))
+        for r in context["awaiting"]
+    ]
+    return xlsx(headers, rows, _("公开与反馈"))
 
 
 # ---- the public site ------------------------------------------------------------------------

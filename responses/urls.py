@@ -20,6 +20,12 @@ urlpatterns = [
     path("attachments/<int:pk>", views.attachment, name="attachment"),
     path("review/", views.leader_queue, name="leader-queue"),
     path("office/publication/", views.publication, name="publication"),
+    path("office/publication/export.xlsx", views.publication_export, name="publication-export"),
+    path("office/statistics/", views.statistics_page, name="office-statistics"),
+    path("office/statistics/export.xlsx", views.statistics_export, name="office-statistics-export"),
+    path(
+        "office/statistics/summary.docx", views.statistics_summary, name="office-statistics-summary"
+    ),
     path("office/import/", views.import_letters, name="office-import"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
     path("public/", views.public_list, name="public-list"),

@@ -23,10 +23,17 @@ from workflow.views import (
     refusals_to_messages,
     render_partial,
     unit_required,
+    xlsx_response,
 )
 
-from . import actions, pages, rendering
-from .forms import AttachmentForm, LetterForm, PaperFeedbackForm, RatingForm
+from . import actions, pages, rendering, statistics
+from .forms import (
+    AttachmentForm,
+    LetterForm,
+    PaperFeedbackForm,
+    RatingForm,
+    StatisticsFilter,
+)
 from .models import Attachment, Feedback, LetterTemplate, Opinion, Reply
 
 LETTER_MODELS = {"reply": Reply, "opinion": Opinion}
@@ -235,6 +242,13 @@ def publication(request):
     return render(request, "responses/publication.html", context)
 
 
+@office_required
+def publication_export(request):
+    today = timezone.localdate()
+    context = pages.publication_context(request.roles, today, limit=None)
+    return xlsx_response(pages.publication_xlsx(context), f"publication-{today:%Y%m%d}.xlsx")
+
+
 @require_POST
 @login_required
 @refusals_to_messages
@@ -334,3 +348,44 @@ def import_letters(request):
     return render(
         request, "responses/import.html", {"previews": previews, "jurisdiction": jurisdiction}
     )
+
+
+# ---- the office's statistics ----------------------------------------------------------------
+def statistics_report(request):
+    form = StatisticsFilter(request.GET, request.roles.office_jurisdiction_ids)
+    report = statistics.build_report(request.roles.office_jurisdiction_ids, form.filters())
+    return form, report
+
+
+@office_required
+def statistics_page(request):
+    form, report = statistics_report(request)
+    context = {
+        "form": form,
+        "report": report,
+        "tables": statistics.tables(report),
+        "definitions": statistics.DEFINITIONS,
+        "on_time_chart": statistics.on_time_chart(report.units),
+        "bucket_chart": statistics.bucket_chart(report.units),
+        "trend_chart": statistics.trend_chart(report.months),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "responses/statistics.html", context)
+
+
+@office_required
+def statistics_export(request):
+    _form, report = statistics_report(request)
+    content = statistics.report_workbook(report)
+    return xlsx_response(content, f"statistics-{report.today:%Y%m%d}.xlsx")
+
+
+@office_required
+def statistics_summary(request):
+    form, report = statistics_report(request)
+    heading = statistics.heading(form.filters())
+    response = HttpResponse(
+        statistics.summary_docx(report, heading), content_type=CONTENT_TYPES["docx"]
+    )
+    response["Content-Disposition"] = f'attachment; filename="summary-{report.today:%Y%m%d}.docx"'
+    return response

@@ -286,6 +286,7 @@ class DeadlineRuleAdmin(RecomputesDeadlines, admin.ModelAdmin):
         "kind",
         "reply_months",
         "opinion_months",
+        "accept_working_days",
         "transfer_working_days",
         "extension_ceiling_months",
         "feedback_working_days",

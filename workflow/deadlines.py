@@ -18,6 +18,9 @@ class Rules:
     reply_months: int = 3
     extension_ceiling_months: int = 6
     opinion_months: int = 1
+    # 签收: units are expected to accept within a few working days of 交办; only statistics
+    # and the acceptance column use it, nothing is refused when it passes.
+    accept_working_days: int = 5
     transfer_working_days: int = 5
     rehandling_months: int = 1
     feedback_working_days: int = 15
@@ -135,6 +138,10 @@ def opinion_due(assigned_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> da
 
 def extension_ceiling(assigned_on: date, rules: Rules = DEFAULT_RULES) -> date:
     return add_months(assigned_on, rules.extension_ceiling_months)
+
+
+def accept_due(assigned_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:
+    return add_working_days(assigned_on, rules.accept_working_days, cal)
 
 
 def transfer_until(accepted_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:

@@ -77,6 +77,52 @@ def assignments_xlsx(assignments, today):
     return xlsx(headers, rows(), _("逾期监控"))
 
 
+def proposals_xlsx(proposals):
+    headers = [_("届次会议"), _("案号"), _("类型"), _("案由"), _("提出人"), _("主题")]
+    headers += [_("重点"), _("状态"), _("收到日期")]
+
+    def rows():
+        for p in proposals.iterator(chunk_size=500):
+            names = "、".join(s.proposer.name for s in p.signatories.all())
+            yield [str(p.session), p.number, p.get_kind_display(), p.title, names, p.topic] + [
+                _("是") if p.is_key else "",
+                p.get_state_display(),
+                p.received_at.date().isoformat(),
+            ]
+
+    return xlsx(headers, rows(), _("建议提案"))
+
+
+def requests_xlsx(transfers, extensions, decided):
+    """The requests page in one sheet: what is pending first, then transfer decisions."""
+    headers = [_("类别"), _("案号"), _("案由"), _("承办单位"), _("理由"), _("申请时间")]
+    headers += [_("申请内容"), _("状态"), _("审批意见")]
+
+    def row(kind, r, asked):
+        proposal = r.assignment.proposal
+        return [
+            kind,
+            f"{proposal.session}{proposal.number}",
+            proposal.title,
+            r.assignment.unit.name,
+            r.reason,
+            r.requested_at.date().isoformat(),
+            asked,
+            r.get_state_display(),
+            r.decision_comment,
+        ]
+
+    def rows():
+        for t in transfers:
+            yield row(_("申请调整"), t, t.suggested_unit.name if t.suggested_unit else "")
+        for e in extensions:
+            yield row(_("申请延期"), e, f"{e.previous_due} → {e.requested_due}")
+        for t in decided.iterator(chunk_size=500):
+            yield row(_("申请调整"), t, "")
+
+    return xlsx(headers, rows(), _("调整与延期"))
+
+
 def aging_chart(by_unit, width=900, bar=18, gap=8, label_width=170):
     """Stacked horizontal bars per unit, one segment per aging band, as SVG geometry."""
     peak = max((sum(row[b[0]] for b in AGING_BANDS) for row in by_unit), default=0) or 1

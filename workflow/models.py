@@ -652,6 +652,9 @@ class DeadlineRule(models.Model):
         _("延期上限（月，自交办）"), default=6
     )
     opinion_months = models.PositiveSmallIntegerField(_("会办意见期限（月，自交办）"), default=1)
+    accept_working_days = models.PositiveSmallIntegerField(
+        _("签收期限（工作日，自交办）"), default=5
+    )
     transfer_working_days = models.PositiveSmallIntegerField(
         _("申请调整期限（工作日，自签收）"), default=5
     )

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("work/", views.inbox, name="inbox"),
+    path("work/export.xlsx", views.inbox_export, name="inbox-export"),
     path("work/assignments/<int:pk>/accept", views.accept, name="assignment-accept"),
     path("work/assignments/<int:pk>/transfer", views.request_transfer, name="assignment-transfer"),
     path("work/assignments/<int:pk>/contact", views.record_contact, name="assignment-contact"),
@@ -11,6 +12,11 @@ urlpatterns = [
         "work/assignments/<int:pk>/extension", views.request_extension, name="assignment-extension"
     ),
     path("office/proposals/", views.office_proposals, name="office-proposals"),
+    path(
+        "office/proposals/export.xlsx",
+        views.office_proposals_export,
+        name="office-proposals-export",
+    ),
     path("office/proposals/new", views.intake, name="office-intake"),
     path("office/proposals/import/", views.item_imports, name="office-item-imports"),
     path(
@@ -32,6 +38,9 @@ urlpatterns = [
     path("office/proposals/<int:pk>/review", views.review, name="office-review"),
     path("office/proposals/<int:pk>/assign", views.assign, name="office-assign"),
     path("office/requests/", views.office_requests, name="office-requests"),
+    path(
+        "office/requests/export.xlsx", views.office_requests_export, name="office-requests-export"
+    ),
     path("office/transfers/<int:pk>/decide", views.decide_transfer, name="office-decide-transfer"),
     path(
         "office/extensions/<int:pk>/decide", views.decide_extension, name="office-decide-extension"

@@ -121,16 +121,29 @@ def filter_assignments(rows, data, today):
     return rows
 
 
-@unit_required
-def inbox(request):
+def inbox_rows(request, today):
     form = InboxFilter(request.GET or {"state": "open"})
     data = form.cleaned_data if form.is_valid() else {}
-    today = timezone.localdate()
     rows = Assignment.objects.for_units(request.roles.unit_ids).current().with_item()
-    page = page_of(request, filter_assignments(rows, data, today).order_by("due_on", "id"))
+    return form, filter_assignments(rows, data, today).order_by("due_on", "id")
+
+
+@unit_required
+def inbox(request):
+    today = timezone.localdate()
+    form, rows = inbox_rows(request, today)
+    page = page_of(request, rows)
     missing = deadlines.unloaded_years([a.due_on for a in page])
     context = {"form": form, "page": page, "today": today, "missing_years": missing}
+    context["query"] = request.GET.urlencode()
     return render_partial(request, "workflow/inbox.html", context, "rows")
+
+
+@unit_required
+def inbox_export(request):
+    today = timezone.localdate()
+    _form, rows = inbox_rows(request, today)
+    return xlsx_response(exports.assignments_xlsx(rows, today), f"work-{today:%Y%m%d}.xlsx")
 
 
 @require_POST
@@ -182,8 +195,7 @@ def request_extension(request, pk):
 
 
 # ---- the proposal office --------------------------------------------------------------------
-@office_required
-def office_proposals(request):
+def office_proposal_rows(request):
     rows = Proposal.objects.filter(
         session__jurisdiction_id__in=request.roles.office_jurisdiction_ids
     )
@@ -195,9 +207,22 @@ def office_proposals(request):
     rows = rows.select_related("session").prefetch_related(
         Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
     )
-    page = page_of(request, rows.order_by("-received_at", "-id"))
-    context = {"page": page, "states": ProposalState.choices, "state": state, "q": query}
+    return state, query, rows.order_by("-received_at", "-id")
+
+
+@office_required
+def office_proposals(request):
+    state, query, rows = office_proposal_rows(request)
+    context = {"page": page_of(request, rows), "states": ProposalState.choices}
+    context |= {"state": state, "q": query, "query": request.GET.urlencode()}
     return render_partial(request, "workflow/office_proposals.html", context, "rows")
+
+
+@office_required
+def office_proposals_export(request):
+    _state, _query, rows = office_proposal_rows(request)
+    today = timezone.localdate()
+    return xlsx_response(exports.proposals_xlsx(rows), f"proposals-{today:%Y%m%d}.xlsx")
 
 
 @office_required
@@ -257,11 +282,10 @@ def assign(request, pk):
     return redirect(item_url(pk))
 
 
-@office_required
-def office_requests(request):
+def office_request_rows(request):
     scope = request.roles.office_jurisdiction_ids
     related = ("assignment__proposal__session", "assignment__unit", "requested_by")
-    context = {
+    return {
         "transfers": TransferRequest.objects.filter(
             state="pending", assignment__unit__jurisdiction_id__in=scope
         ).select_related(*related, "suggested_unit"),
@@ -271,9 +295,22 @@ def office_requests(request):
         "decided": TransferRequest.objects.filter(assignment__unit__jurisdiction_id__in=scope)
         .exclude(state="pending")
         .select_related(*related)
-        .order_by("-decided_at")[:20],
+        .order_by("-decided_at"),
     }
+
+
+@office_required
+def office_requests(request):
+    context = office_request_rows(request)
+    context["decided"] = context["decided"][:20]
     return render(request, "workflow/office_requests.html", context)
+
+
+@office_required
+def office_requests_export(request):
+    today = timezone.localdate()
+    content = exports.requests_xlsx(**office_request_rows(request))
+    return xlsx_response(content, f"requests-{today:%Y%m%d}.xlsx")
 
 
 def _decide(request, verb, model, pk, fields, done):

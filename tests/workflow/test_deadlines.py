@@ -94,6 +94,7 @@ def test_a_rule_change_recomputes_open_deadlines_with_a_log(
                 "reply_months": 5,
                 "extension_ceiling_months": 6,
                 "opinion_months": 1,
+                "accept_working_days": 5,
                 "transfer_working_days": 5,
                 "rehandling_months": 1,
                 "feedback_working_days": 15,

@@ -1,0 +1,604 @@
+"""Year-end statistics of the office (DOMAIN.md §8): per session and per unit, how many items
+were assigned, accepted on time, replied, replied on time, are overdue now; average days to
+reply; result classes in canonical buckets (解决采纳率); satisfaction on both axes; re-handled
+items; published share; and a monthly trend.
+
+Two queries whatever the scope: one row per assignment (its current-round letter and its
+first-round send date come as correlated subqueries, which the (assignment, round) unique
+indexes answer) and one grouped count of feedback forms. The rows are folded here because
+whether a unit accepted on time depends on the working-day calendar, which SQL does not know.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from proposals.classification import Bucket
+from proposals.models import Proposal, Session
+from workflow import deadlines
+from workflow.exports import safe_cell
+from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
+
+from .models import Feedback, LetterState, Opinion, Rating, Reply
+
+OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
+DELIVERS_REPLY = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
+BUCKET_COLOURS = {
+    Bucket.SOLVED: "#2f7d4a",
+    Bucket.IN_PROGRESS: "#4b7fb8",
+    Bucket.PLANNED: "#e0a43a",
+    Bucket.REFERENCE: "#9a9a9a",
+}
+
+# Shown on the page under the tables, and as the last sheet of the workbook.
+DEFINITIONS = [
+    (
+        gettext_lazy("交办件数"),
+        gettext_lazy("统计范围内交给该单位的件次（主办、会办、分办各算一件；已调整走的不计）。"),
+    ),
+    (
+        gettext_lazy("按时签收率"),
+        gettext_lazy("交办后在签收期限（办理期限规则，默认5个工作日）内签收的件数 ÷ 交办件数。"),
+    ),
+    (
+        gettext_lazy("答复率"),
+        gettext_lazy(
+            "已答复件数 ÷ 交办件数。主办、分办以本轮答复函发出为准，会办以会办意见函发出为准。"
+        ),
+    ),
+    (
+        gettext_lazy("按时答复率"),
+        gettext_lazy(
+            "在当时的办理期限（含批准的延期、重新办理期限）内发出的件数 ÷ "
+            "应答复件数（已答复件数 + 逾期未答复件数）。尚未到期且未答复的件不计入。"
+        ),
+    ),
+    (
+        gettext_lazy("逾期未答复"),
+        gettext_lazy("统计当日仍在办理、且已过办理期限的件数。"),
+    ),
+    (
+        gettext_lazy("平均答复用时"),
+        gettext_lazy("自交办之日至首轮答复（会办意见）发出之日的自然日数的平均值。"),
+    ),
+    (
+        gettext_lazy("解决采纳率"),
+        gettext_lazy(
+            "本轮答复中办理结果归为“解决采纳”的件数 ÷ 已发出答复的件数；各地分类（A/B/C/D、"
+            "解决采纳/正在解决/计划解决/留作参考）统一归入四类后统计。"
+        ),
+    ),
+    (
+        gettext_lazy("满意率"),
+        gettext_lazy(
+            "收回的征询意见表中“满意”与“基本满意”之和 ÷ 收回份数，对办理工作、对办理结果分别统计；"
+            "每位提出人一份，重新办理后的再次评价也计入。"
+        ),
+    ),
+    (
+        gettext_lazy("重新办理"),
+        gettext_lazy("因提出人不满意而进入第二轮及以后办理的件数。"),
+    ),
+    (
+        gettext_lazy("公开率"),
+        gettext_lazy(
+            "本轮答复中已公开的件数 ÷ 已发出答复的件数（依申请公开、不予公开的不计为公开）。"
+        ),
+    ),
+]
+
+
+def ratio(numerator, denominator):
+    """A percentage with one decimal, or None when nothing is there to divide."""
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+@dataclass
+class Tally:
+    """The counts behind one row of a table; the rates are derived, never stored."""
+
+    key: object = None
+    label: str = ""
+    assigned: int = 0
+    accepted_on_time: int = 0
+    replied: int = 0
+    replied_on_time: int = 0
+    overdue: int = 0
+    days_total: int = 0
+    days_counted: int = 0
+    rehandled: int = 0
+    replies_out: int = 0
+    published: int = 0
+    buckets: dict = field(default_factory=lambda: dict.fromkeys(Bucket.values, 0))
+    handling: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
+    result: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
+
+    def add(self, row):
+        self.assigned += 1
+        self.accepted_on_time += row["accepted_on_time"]
+        self.overdue += row["overdue"]
+        self.rehandled += row["round"] > 1
+        if row["delivered_on"]:
+            self.replied += 1
+            self.replied_on_time += row["delivered_on"] <= row["due_on"]
+        if row["days"] is not None:
+            self.days_total += row["days"]
+            self.days_counted += 1
+        if row["reply_state"] in OUT_OF_UNIT:
+            self.replies_out += 1
+            self.published += row["reply_state"] == LetterState.PUBLISHED
+            if row["bucket"]:
+                self.buckets[row["bucket"]] += 1
+
+    def add_feedback(self, handling, result, count):
+        self.handling[handling] += count
+        self.result[result] += count
+
+    @property
+    def due_or_replied(self):
+        return self.replied + self.overdue
+
+    @property
+    def accepted_on_time_rate(self):
+        return ratio(self.accepted_on_time, self.assigned)
+
+    @property
+    def replied_rate(self):
+        return ratio(self.replied, self.assigned)
+
+    @property
+    def on_time_rate(self):
+        return ratio(self.replied_on_time, self.due_or_replied)
+
+    @property
+    def average_days(self):
+        return round(self.days_total / self.days_counted, 1) if self.days_counted else None
+
+    @property
+    def classified(self):
+        return sum(self.buckets.values())
+
+    @property
+    def solved_rate(self):
+        return ratio(self.buckets[Bucket.SOLVED], self.replies_out)
+
+    @property
+    def published_rate(self):
+        return ratio(self.published, self.replies_out)
+
+    @property
+    def handling_forms(self):
+        return sum(self.handling.values())
+
+    @property
+    def result_forms(self):
+        return sum(self.result.values())
+
+    @property
+    def handling_rate(self):
+        satisfied = self.handling[Rating.SATISFIED] + self.handling[Rating.BASIC]
+        return ratio(satisfied, self.handling_forms)
+
+    @property
+    def result_rate(self):
+        return ratio(self.result[Rating.SATISFIED] + self.result[Rating.BASIC], self.result_forms)
+
+
+def scoped_assignments(jurisdiction_ids, data):
+    """The assignments a statistics page counts: the office's jurisdictions, narrowed by the
+    filter (year, body, session, kind), never those re-routed to another unit."""
+    rows = Assignment.objects.for_office(jurisdiction_ids).current()
+    if data.get("year"):
+        rows = rows.filter(proposal__session__year=data["year"])
+    if data.get("body"):
+        rows = rows.filter(proposal__session__body=data["body"])
+    if data.get("session"):
+        rows = rows.filter(proposal__session=data["session"])
+    if data.get("kind"):
+        rows = rows.filter(proposal__kind=data["kind"])
+    return rows
+
+
+def _sent(model, round_=None, **extra):
+    letters = model.objects.filter(
+        assignment=OuterRef("pk"), state__in=OUT_OF_UNIT, round=round_ or OuterRef("round"), **extra
+    )
+    return letters.values("sent_at")[:1]
+
+
+def assignment_rows(assignments):
+    """One dict per assignment with what the tallies need; one query."""
+    current_reply = Reply.objects.filter(
+        assignment=OuterRef("pk"), round=OuterRef("round"), kind=Reply.Kind.REPLY
+    )
+    return assignments.annotate(
+        current_sent=Coalesce(
+            Subquery(_sent(Reply, kind=Reply.Kind.REPLY)), Subquery(_sent(Opinion))
+        ),
+        first_sent=Coalesce(
+            Subquery(_sent(Reply, round_=1, kind=Reply.Kind.REPLY)),
+            Subquery(_sent(Opinion, round_=1)),
+        ),
+        reply_state=Subquery(current_reply.values("state")[:1]),
+        bucket=Subquery(current_reply.values("result_bucket")[:1]),
+        jurisdiction_id=F("proposal__session__jurisdiction_id"),
+    ).values(
+        "unit_id",
+        "proposal__session_id",
+        "proposal__kind",
+        "jurisdiction_id",
+        "role",
+        "state",
+        "round",
+        "assigned_at",
+        "accepted_at",
+        "due_on",
+        "current_sent",
+        "first_sent",
+        "reply_state",
+        "bucket",
+    )
+
+
+def local_day(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+class AcceptanceClock:
+    """The 签收 deadline of each (jurisdiction, kind, assigned day), computed once per key:
+    a year holds a few hundred distinct assignment days, not one per item."""
+
+    def __init__(self):
+        self.rules, self.calendar, self.known = deadlines.RuleBook(), None, {}
+
+    def __call__(self, jurisdiction_id, kind, assigned_on):
+        key = (jurisdiction_id, kind, assigned_on)
+        if key not in self.known:
+            self.calendar = self.calendar or deadlines.WorkingCalendar()
+            rules = self.rules(jurisdiction_id, kind)
+            self.known[key] = deadlines.accept_due(assigned_on, rules, self.calendar)
+        return self.known[key]
+
+
+def prepared(row, today, clock):
+    """The facts of one assignment that the tallies add up."""
+    assigned_on, accepted_on = local_day(row["assigned_at"]), local_day(row["accepted_at"])
+    delivered_on, first_on = local_day(row["current_sent"]), local_day(row["first_sent"])
+    accept_due = clock(row["jurisdiction_id"], row["proposal__kind"], assigned_on)
+    is_open = row["state"] in OPEN_ASSIGNMENT_STATES
+    return row | {
+        "assigned_on": assigned_on,
+        "delivered_on": delivered_on,
+        "accepted_on_time": bool(accepted_on and accepted_on <= accept_due),
+        "overdue": bool(is_open and not delivered_on and row["due_on"] < today),
+        "days": (first_on - assigned_on).days if first_on else None,
+        "bucket": row["bucket"] if row["role"] in DELIVERS_REPLY else None,
+        "reply_state": row["reply_state"] if row["role"] in DELIVERS_REPLY else None,
+    }
+
+
+@dataclass
+class Report:
+    units: list
+    sessions: list
+    total: Tally
+    months: list
+    today: date
+
+
+def build_report(jurisdiction_ids, data, today=None):
+    """The whole statistics page for one filter: two queries plus the names of what appears."""
+    today = today or timezone.localdate()
+    assignments = scoped_assignments(jurisdiction_ids, data)
+    by_unit, by_session, total = {}, {}, Tally(label=_("合计"))
+    months = defaultdict(lambda: {"assigned": 0, "replied": 0})
+    clock = AcceptanceClock()
+    for raw in assignment_rows(assignments).order_by().iterator(chunk_size=2000):
+        row = prepared(raw, today, clock)
+        for table, key in ((by_unit, row["unit_id"]), (by_session, row["proposal__session_id"])):
+            table.setdefault(key, Tally(key=key)).add(row)
+        total.add(row)
+        months[row["assigned_on"].strftime("%Y-%m")]["assigned"] += 1
+        if row["first_sent"]:
+            months[local_day(row["first_sent"]).strftime("%Y-%m")]["replied"] += 1
+    forms = (
+        Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
+        .values(
+            "reply__assignment__unit_id",
+            "reply__assignment__proposal__session_id",
+            "handling_rating",
+            "result_rating",
+        )
+        .order_by()
+    )
+    for form in forms.annotate(n=Count("id")):
+        rating = (form["handling_rating"], form["result_rating"], form["n"])
+        by_unit[form["reply__assignment__unit_id"]].add_feedback(*rating)
+        by_session[form["reply__assignment__proposal__session_id"]].add_feedback(*rating)
+        total.add_feedback(*rating)
+    _label(by_unit, Unit.objects.filter(pk__in=by_unit), lambda u: u.short_name or u.name)
+    _label(by_session, Session.objects.filter(pk__in=by_session), str)
+    return Report(
+        units=sorted(by_unit.values(), key=lambda t: (-t.assigned, t.label)),
+        sessions=sorted(by_session.values(), key=lambda t: t.label),
+        total=total,
+        months=[{"month": m, **counts} for m, counts in sorted(months.items())],
+        today=today,
+    )
+
+
+def _label(tallies, objects, name):
+    for obj in objects:
+        tallies[obj.pk].label = name(obj)
+
+
+# ---- charts: geometry only; the template draws the SVG --------------------------------------
+def on_time_chart(units, width=760, bar=16, gap=8, label_width=150):
+    """One horizontal bar per unit: its on-time reply rate out of 100%."""
+    span = width - label_width - 60
+    bars = []
+    for index, tally in enumerate(u for u in units if u.on_time_rate is not None):
+        y = index * (bar + gap)
+        rate = tally.on_time_rate
+        bars.append(
+            {"y": y, "ty": y + bar - 4, "label": tally.label, "w": max(rate / 100 * span, 1)}
+            | {"rate": rate, "end": label_width + rate / 100 * span + 4}
+        )
+    return {
+        "width": width,
+        "height": max(len(bars), 1) * (bar + gap) + 4,
+        "x": label_width,
+        "bar": bar,
+        "bars": bars,
+    }
+
+
+def bucket_chart(units, width=760, bar=16, gap=8, label_width=150):
+    """One 100% stacked bar per unit: its replies' result classes."""
+    span = width - label_width - 10
+    bars = []
+    for index, tally in enumerate(u for u in units if u.classified):
+        y, x, segments = index * (bar + gap), label_width, []
+        for bucket in Bucket:
+            count = tally.buckets[bucket]
+            if count:
+                w = count / tally.classified * span
+                segments.append(
+                    {"x": x, "w": w, "n": count, "label": bucket.label}
+                    | {"colour": BUCKET_COLOURS[bucket]}
+                )
+                x += w
+        bars.append({"y": y, "ty": y + bar - 4, "label": tally.label, "segments": segments})
+    height = max(len(bars), 1) * (bar + gap)
+    legend = [
+        {"x": label_width + i * 110, "colour": BUCKET_COLOURS[b], "label": b.label}
+        for i, b in enumerate(Bucket)
+    ]
+    return {
+        "width": width,
+        "height": height + 28,
+        "bar": bar,
+        "bars": bars,
+        "legend": legend,
+        "legend_y": height + 6,
+    }
+
+
+def trend_chart(months, width=760, height=200, bottom=24, left=36):
+    """Assigned and replied per month: paired vertical bars with a scale."""
+    peak = max((max(m["assigned"], m["replied"]) for m in months), default=0) or 1
+    plot = height - bottom - 10
+    step = (width - left) / max(len(months), 1)
+    bar = min(step / 2 - 2, 24)
+    groups = []
+    for index, month in enumerate(months):
+        x = left + index * step + (step - 2 * bar) / 2
+        pair = []
+        for offset, key, colour in ((0, "assigned", "#4b7fb8"), (bar, "replied", "#2f7d4a")):
+            h = month[key] / peak * plot
+            pair.append(
+                {"x": x + offset, "y": 10 + plot - h, "h": h, "n": month[key], "colour": colour}
+            )
+        groups.append({"bars": pair, "label": month["month"][2:], "lx": x + bar})
+    return {
+        "width": width,
+        "height": height,
+        "bar": bar,
+        "groups": groups,
+        "peak": peak,
+        "base": 10 + plot,
+        "label_y": height - 6,
+        "left": left,
+    }
+
+
+# ---- exports ----------------------------------------------------------------------------------
+def unit_columns():
+    return [
+        (_("交办件数"), lambda t: t.assigned),
+        (_("按时签收"), lambda t: t.accepted_on_time),
+        (_("按时签收率%"), lambda t: t.accepted_on_time_rate),
+        (_("已答复"), lambda t: t.replied),
+        (_("答复率%"), lambda t: t.replied_rate),
+        (_("按时答复"), lambda t: t.replied_on_time),
+        (_("按时答复率%"), lambda t: t.on_time_rate),
+        (_("逾期未答复"), lambda t: t.overdue),
+        (_("平均答复用时（天）"), lambda t: t.average_days),
+        (_("重新办理"), lambda t: t.rehandled),
+        (_("已公开"), lambda t: t.published),
+        (_("公开率%"), lambda t: t.published_rate),
+    ]
+
+
+def bucket_columns():
+    return [
+        (_("已发出答复"), lambda t: t.replies_out),
+        *[(str(b.label), lambda t, b=b: t.buckets[b]) for b in Bucket],
+        (_("解决采纳率%"), lambda t: t.solved_rate),
+    ]
+
+
+def satisfaction_columns():
+    columns = []
+    for axis, word in (("handling", _("对办理工作")), ("result", _("对办理结果"))):
+        for rating in Rating:
+            columns.append((f"{word}·{rating.label}", lambda t, a=axis, r=rating: getattr(t, a)[r]))
+        columns.append((f"{word}·" + _("满意率%"), lambda t, a=axis: getattr(t, f"{a}_rate")))
+    return columns
+
+
+def tables(report):
+    """Every table of the page as a title, headers and rows of values (the total last): the
+    page, the workbook and the summary all print these."""
+    specs = [
+        (_("按承办单位"), _("承办单位"), unit_columns(), report.units),
+        (_("按届次会议"), _("届次会议"), unit_columns(), report.sessions),
+        (_("办理结果"), _("承办单位"), bucket_columns(), report.units),
+        (_("满意度"), _("承办单位"), satisfaction_columns(), report.units),
+    ]
+    return [
+        {
+            "title": title,
+            "headers": [first, *[name for name, _getter in columns]],
+            "rows": [
+                [tally.label, *[getter(tally) for _name, getter in columns]]
+                for tally in [*tallies, report.total]
+            ],
+        }
+        for title, first, columns, tallies in specs
+    ]
+
+
+def report_workbook(report):
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables(report):
+        sheet = book.create_sheet(table["title"][:31])
+        sheet.append(table["headers"])
+        for row in table["rows"]:
+            sheet.append([safe_cell(value) for value in row])
+        _bold_and_widen(sheet)
+    trend = book.create_sheet(_("按月趋势"))
+    trend.append([_("月份"), _("交办件数"), _("首轮答复发出")])
+    for month in report.months:
+        trend.append([month["month"], month["assigned"], month["replied"]])
+    _bold_and_widen(trend)
+    notes = book.create_sheet(_("指标口径"))
+    notes.append([_("指标"), _("口径")])
+    for term, meaning in DEFINITIONS:
+        notes.append([str(term), str(meaning)])
+    notes.append([_("统计日期"), report.today.isoformat()])
+    _bold_and_widen(notes)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _bold_and_widen(sheet):
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(70, 4 + width * 2)
+
+
+def heading(filters):
+    """The summary's title from the filter: 2025年度政协提案办理工作统计 and the like."""
+    if filters.get("session"):
+        scope = str(filters["session"])
+    else:
+        year = _("%(year)s年度") % {"year": filters["year"]} if filters.get("year") else ""
+        body = dict(Session.Body.choices).get(filters.get("body"), "")
+        scope = year + str(body)
+    kind = dict(Proposal.Kind.choices).get(filters.get("kind"), _("建议提案"))
+    return _("%(scope)s%(kind)s办理工作统计") % {"scope": scope, "kind": kind}
+
+
+def _cjk(run, size=12, bold=False):
+    run.font.size, run.font.bold, run.font.name = Pt(size), bold, "FangSong"
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+
+
+def _percent(value):
+    return "—" if value is None else f"{value}%"
+
+
+def summary_docx(report, heading):
+    """年度办理工作统计: the headline figures in prose, then the unit table and the classes."""
+    document = Document()
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _cjk(title.add_run(heading), size=18, bold=True)
+    t = report.total
+    lines = [
+        _(
+            "统计范围内共交办%(assigned)d件次，已答复%(replied)d件次，答复率%(replied_rate)s；"
+            "按时签收率%(accept)s，按时答复率%(on_time)s，统计日仍逾期未答复%(overdue)d件次，"
+            "平均答复用时%(days)s天。"
+        )
+        % {
+            "assigned": t.assigned,
+            "replied": t.replied,
+            "replied_rate": _percent(t.replied_rate),
+            "accept": _percent(t.accepted_on_time_rate),
+            "on_time": _percent(t.on_time_rate),
+            "overdue": t.overdue,
+            "days": "—" if t.average_days is None else t.average_days,
+        },
+        _(
+            "已发出答复%(out)d件，其中解决采纳%(solved)d件、正在解决%(progress)d件、"
+            "计划解决%(planned)d件、留作参考%(reference)d件，解决采纳率%(rate)s；"
+            "已公开%(published)d件，公开率%(published_rate)s。"
+        )
+        % {
+            "out": t.replies_out,
+            "solved": t.buckets[Bucket.SOLVED],
+            "progress": t.buckets[Bucket.IN_PROGRESS],
+            "planned": t.buckets[Bucket.PLANNED],
+            "reference": t.buckets[Bucket.REFERENCE],
+            "rate": _percent(t.solved_rate),
+            "published": t.published,
+            "published_rate": _percent(t.published_rate),
+        },
+        _(
+            "收回征询意见表%(forms)d份，对办理工作满意率%(handling)s，对办理结果满意率%(result)s；"
+            "因不满意重新办理%(rehandled)d件次。"
+        )
+        % {
+            "forms": t.handling_forms,
+            "handling": _percent(t.handling_rate),
+            "result": _percent(t.result_rate),
+            "rehandled": t.rehandled,
+        },
+    ]
+    for line in lines:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(24)
+        _cjk(paragraph.add_run(line))
+    for spec in tables(report)[:3:2]:  # by unit, and the result classes
+        _cjk(document.add_paragraph().add_run(spec["title"]), size=14, bold=True)
+        table = document.add_table(rows=1, cols=len(spec["headers"]))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, spec["headers"], strict=True):
+            _cjk(cell.paragraphs[0].add_run(text), size=9, bold=True)
+        for values in spec["rows"]:
+            for cell, value in zip(table.add_row().cells, values, strict=True):
+                _cjk(cell.paragraphs[0].add_run("—" if value is None else str(value)), size=9)
+    note = document.add_paragraph()
+    _cjk(note.add_run(_("统计日期：%(day)s。指标口径见系统统计页。") % {"day": report.today}), 10)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
