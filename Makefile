@@ -36,7 +36,7 @@ test: venv
 
 # Benchmarks on PostgreSQL (a fresh database named banli_bench); figures in bench/results/.
 bench: venv
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Refresh the screenshots under docs/screenshots from the browser tests.
 screenshots: venv

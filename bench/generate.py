@@ -1,10 +1,13 @@
 """Fill a PostgreSQL database fast with realistic handling data (COPY, streamed in chunks).
 
-    DATABASE_URL=postgres://…/banli_bench python -m bench.generate --assignments 1000000
+    DATABASE_URL=postgres://…/banli_bench python -m bench.generate --scale 1
 
-The data obeys the model's constraints (one lead per item, a unit once per item) and spreads
-deadlines from four months overdue to three months ahead, so the reminder ladder, the overdue
-monitor and the inboxes all have work at every scale.
+Scale 1 is a platform's decade: 300,000 items, 1,000,000 assignments across 300 units and ten
+sessions, their replies (published, sent or awaiting signature), feedback forms and transition
+logs. The data obeys the model's constraints (one lead per item, a unit once per item, one
+reply per round) and spreads deadlines from four months overdue to three months ahead, so the
+reminder ladder, the overdue monitor and the inboxes all have work at every scale. Unit 000
+gets a triple share: the "largest unit" whose clerk and leader pages are measured.
 """
 
 import argparse
@@ -20,29 +23,84 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from proposals.models import Jurisdiction, Session, User  # noqa: E402
+from proposals.models import (  # noqa: E402
+    Jurisdiction,
+    Proposal,
+    ProposalProposer,
+    Proposer,
+    Session,
+    User,
+)
+from responses.models import Feedback, Reply  # noqa: E402
 from workflow import actions  # noqa: E402
-from workflow.models import Unit, UnitMembership  # noqa: E402
+from workflow.models import Assignment, TransitionLog, Unit, UnitMembership  # noqa: E402
 
 UNITS = 300
 CHUNK = 50_000
+FULL_ITEMS, FULL_ASSIGNMENTS = 300_000, 1_000_000
+
+# Realistic text for search: each topic has its own vocabulary, so a query finds a slice.
+TOPICS = {
+    "干细胞": ["干细胞治疗", "临床研究", "细胞制剂", "再生医学", "生物医药产业", "备案管理"],
+    "教育": ["课后服务", "中小学", "教师队伍", "职业教育", "学前教育", "双减政策"],
+    "养老": ["居家养老", "长期护理保险", "养老服务机构", "老年助餐", "适老化改造", "社区嵌入式"],
+    "交通": ["公共交通", "停车难", "非机动车", "轨道交通", "道路拥堵", "慢行系统"],
+    "医疗": ["基层医疗", "家庭医生", "医保支付", "分级诊疗", "公立医院", "药品集采"],
+    "营商环境": ["中小企业", "融资难", "行政审批", "一网通办", "政务服务", "民营经济"],
+    "生态环境": ["垃圾分类", "河道治理", "大气污染", "碳达峰", "绿色低碳", "生态补偿"],
+    "住房": ["保障性住房", "旧区改造", "租赁住房", "物业管理", "加装电梯", "城市更新"],
+    "科技创新": ["科技成果转化", "人工智能", "集成电路", "知识产权", "科创企业", "人才引进"],
+    "农业农村": ["乡村振兴", "高标准农田", "农产品", "农村电商", "宅基地", "种业振兴"],
+}
+SENTENCES = [
+    "建议进一步完善{a}相关政策，加大对{b}的支持力度。",
+    "当前{a}仍存在标准不统一、监管不到位等问题，影响{b}健康发展。",
+    "建议由相关部门牵头，建立{a}与{b}的协调机制，明确责任分工。",
+    "应加快{a}试点，总结经验后在全市推广，并将{b}纳入考核。",
+    "建议加大财政投入，优化{a}布局，提升{b}服务水平。",
+]
 
 
-def copy(table, columns, rows):
-    """COPY rows into a table, CHUNK rows at a time; returns the count."""
+def escape(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def copy_objects(model, rows, given):
+    """COPY rows (tuples in the order of `given`) into a model's table; every other column
+    takes the model field's default, so a new NOT NULL field never breaks the generator."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in given]
+    columns = [f.column for f in fields]
+    position = {name: i for i, name in enumerate(given)}
+    stamp = datetime.now(UTC)  # auto_now columns have no default of their own
+    defaults = {
+        f.attname: stamp if getattr(f, "auto_now", False) else f.get_default()
+        for f in fields
+        if f.attname not in position
+    }
     total, buffer = 0, io.StringIO()
+    statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor:
         for row in rows:
-            buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+            values = [
+                row[position[f.attname]] if f.attname in position else defaults[f.attname]
+                for f in fields
+            ]
+            buffer.write("\t".join(escape(v) for v in values) + "\n")
             total += 1
             if total % CHUNK == 0:
                 buffer.seek(0)
-                cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+                cursor.copy_expert(statement, buffer)
                 buffer = io.StringIO()
         buffer.seek(0)
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        cursor.copy_expert(statement, buffer)
     return total
 
 
@@ -50,7 +108,7 @@ def base(units=UNITS):
     where, _ = Jurisdiction.objects.get_or_create(name="基准市", defaults={"level": "city"})
     sessions = [
         Session.objects.get_or_create(
-            jurisdiction=where, body=body, term=14, meeting=m, defaults={"year": 2020 + m}
+            jurisdiction=where, body=body, term=14, meeting=m, defaults={"year": 2016 + m}
         )[0]
         for body in ("cppcc", "npc")
         for m in range(1, 6)
@@ -74,128 +132,196 @@ def base(units=UNITS):
     return where, sessions, made
 
 
-def generate(assignments, seed=2026):
+def next_id(model):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {model._meta.db_table}")
+        return cursor.fetchone()[0]
+
+
+def item_text(rng, i):
+    topic = list(TOPICS)[i % len(TOPICS)]
+    words = TOPICS[topic]
+    a, b = rng.sample(words, 2)
+    title = f"关于{a}和{b}的建议"
+    body = "".join(
+        rng.choice(SENTENCES).format(a=rng.choice(words), b=rng.choice(words)) for _ in range(6)
+    )
+    return topic, title, body
+
+
+def generate(scale=1.0, seed=2026):
     rng = random.Random(seed)
     where, sessions, units = base()
-    today = date.today()
-    start = time.monotonic()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(max(id), 0) FROM proposals_proposal")
-        first_id = cursor.fetchone()[0] + 1
-    items = assignments * 10 // 33  # about 3.3 units per item, as national bodies see
-    now = datetime.now(UTC)
+    leaders = dict(UnitMembership.objects.filter(role="leader").values_list("unit_id", "user_id"))
+    clerks = dict(UnitMembership.objects.filter(role="clerk").values_list("unit_id", "user_id"))
+    items, wanted = int(FULL_ITEMS * scale), int(FULL_ASSIGNMENTS * scale)
+    today, now = date.today(), datetime.now(UTC)
+    started, counts = time.monotonic(), {}
+    first_item, first_assignment = next_id(Proposal), next_id(Assignment)
+    first_reply, first_person = next_id(Reply), next_id(Proposer)
+    people = max(items // 60, 50)
+    counts["proposers"] = copy_objects(
+        Proposer,
+        ((first_person + n, "member", f"委员{n}", f"界别{n % 30}") for n in range(people)),
+        ["id", "kind", "name", "affiliation"],
+    )
 
     def proposals():
         for i in range(items):
             session = sessions[i % len(sessions)]
             kind = "proposal" if session.body == "cppcc" else "suggestion"
-            yield (
-                first_id + i,
-                kind,
-                session.pk,
-                f"B{first_id + i}",
-                f"关于基准测试第{i}项工作的建议",
-                "正文",
-                "基准",
-                "f",
-                "",
-                now.isoformat(),
-                "in_handling",
-                1,
-                "",
-                None,
-            )
+            topic, title, body = item_text(rng, i)
+            yield (first_item + i, kind, session.pk, str(i + 1), title, body, topic, "in_handling")
 
-    copy(
-        "proposals_proposal",
-        [
-            "id",
-            "kind",
-            "session_id",
-            "number",
-            "title",
-            "body",
-            "topic",
-            "is_key",
-            "supervising_leader",
-            "received_at",
-            "state",
-            "round",
-            "review_reason",
-            "merged_into_id",
-        ],
+    counts["proposals"] = copy_objects(
+        Proposal,
         proposals(),
+        ["id", "kind", "session_id", "number", "title", "body", "topic", "state"],
+    )
+    counts["signatures"] = copy_objects(
+        ProposalProposer,
+        ((first_item + i, first_person + i % people, 0) for i in range(items)),
+        ["proposal_id", "proposer_id", "position"],
     )
 
-    def rows():
+    plan = []  # (assignment id, item index, unit, role, state, assigned day)
+
+    def assignments():
         made = 0
+        weights = [3] + [1] * (len(units) - 1)  # unit 000 is the largest
         for i in range(items):
-            picked = rng.sample(units, 4)
+            picked = []
+            while len(picked) < 4:
+                unit = rng.choices(units, weights)[0]
+                if unit not in picked:
+                    picked.append(unit)
             shape = rng.random()
-            roles = ["lead", "co", "co"] + (["co"] if shape < 0.3 else [])
+            roles = ["lead", "co", "co"] + (["co"] if shape < 0.4 else [])
             if shape > 0.9:
                 roles = ["separate", "separate", "separate"]
             for unit, role in zip(picked, roles, strict=False):
-                if made >= assignments:
+                if made >= wanted:
                     return
                 assigned = today - timedelta(days=rng.randint(0, 200))
                 due = assigned + timedelta(days=30 if role == "co" else 91)
                 state = rng.choices(["accepted", "pending", "replied", "done"], [55, 10, 15, 20])[0]
                 if role == "co" and state == "replied":
                     state = "opinion_sent"
-                feedback = (
-                    (today + timedelta(days=rng.randint(-10, 20))) if state == "replied" else None
-                )
+                feedback = today + timedelta(days=rng.randint(-10, 20))
+                accepted = None if state == "pending" else f"{assigned}T06:00:00+00:00"
+                aid = first_assignment + made
+                plan.append((aid, i, unit.pk, role, state, assigned))
                 yield (
-                    first_id + i,
+                    aid,
+                    first_item + i,
                     unit.pk,
                     role,
                     state,
-                    1,
                     f"{assigned}T02:00:00+00:00",
-                    None,
+                    accepted,
                     due,
-                    "assigned",
                     assigned,
-                    1,
-                    feedback,
+                    feedback if state == "replied" else None,
                     assigned + timedelta(days=7),
-                    None,
                 )
                 made += 1
 
-    count = copy(
-        "workflow_assignment",
-        [
-            "proposal_id",
-            "unit_id",
-            "role",
-            "state",
-            "round",
-            "assigned_at",
-            "accepted_at",
-            "due_on",
-            "due_basis",
-            "due_from",
-            "due_version",
-            "feedback_until",
-            "transfer_until",
-            "finished_at",
-        ],
-        rows(),
+    counts["assignments"] = copy_objects(
+        Assignment,
+        assignments(),
+        ["id", "proposal_id", "unit_id", "role", "state", "assigned_at", "accepted_at"]
+        + ["due_on", "due_from", "feedback_until", "transfer_until"],
+    )
+
+    replies = []  # (reply id, item index, state)
+
+    def reply_rows():
+        for aid, i, unit_id, role, state, assigned in plan:
+            writes = role in ("lead", "separate")
+            awaiting = state == "accepted" and unit_id == units[0].pk and rng.random() < 0.05
+            if not writes or not (state in ("replied", "done") or awaiting):
+                continue
+            rid = first_reply + len(replies)
+            sent = f"{assigned + timedelta(days=60)}T03:00:00+00:00"
+            letter_state = "submitted" if awaiting else rng.choice(["published", "sent"])
+            bucket, label = rng.choice(
+                [("solved", "解决采纳"), ("in_progress", "正在解决"), ("reference", "留作参考")]
+            )
+            replies.append((rid, i, letter_state))
+            yield (
+                rid,
+                aid,
+                letter_state,
+                f"基准单位{unit_id}",
+                label,
+                bucket,
+                f"对第{i + 1}号的答复",
+                f"委员{i % people}：",
+                "收悉。现答复如下：" + item_text(rng, i)[2],
+                None if awaiting else sent,
+                None if letter_state != "published" else sent,
+                clerks[unit_id],
+                None if awaiting else leaders[unit_id],
+                f"{assigned + timedelta(days=55)}T03:00:00+00:00",
+            )
+
+    counts["replies"] = copy_objects(
+        Reply,
+        reply_rows(),
+        ["id", "assignment_id", "state", "signing_organ", "class_label", "result_bucket"]
+        + ["title", "addressee", "body", "sent_at", "published_at", "drafted_by_id"]
+        + ["signer_id", "submitted_at"],
+    )
+    counts["feedback"] = copy_objects(
+        Feedback,
+        (
+            (rid, first_person + i % people, rating, rating, "link", now)
+            for rid, i, state in replies
+            if state != "submitted" and rng.random() < 0.6
+            for rating in [rng.choice(["satisfied", "satisfied", "basic", "unsatisfied"])]
+        ),
+        ["reply_id", "proposer_id", "handling_rating", "result_rating", "channel", "received_at"],
+    )
+    assignment_type = ContentType.objects.get_for_model(Assignment).pk
+
+    def logs():
+        for aid, i, _unit, _role, state, assigned in plan:
+            yield (assignment_type, aid, first_item + i, "assign", "", "pending", assigned)
+            if state != "pending":
+                yield (
+                    assignment_type,
+                    aid,
+                    first_item + i,
+                    "accept",
+                    "pending",
+                    "accepted",
+                    assigned,
+                )
+
+    counts["transition_logs"] = copy_objects(
+        TransitionLog,
+        logs(),
+        ["content_type_id", "object_id", "proposal_id", "transition", "source", "target", "at"],
     )
     with connection.cursor() as cursor:
+        for model in (Proposal, Assignment, Reply, Proposer, Feedback, TransitionLog):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"coalesce(max(id), 1)) FROM {table}"
+            )
         cursor.execute("ANALYZE")
-    return {"items": items, "assignments": count, "seconds": round(time.monotonic() - start, 1)}
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    return counts
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--assignments", type=int, default=10_000)
+    parser.add_argument("--scale", type=float, default=0.01)
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "the benchmark data is for PostgreSQL"
     with transaction.atomic():
-        print(generate(args.assignments))
+        print(generate(args.scale))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import Case, F, Prefetch, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -252,6 +252,10 @@ def changes(revisions):
     return {"fields": fields, "body": body, "round": revisions[-1].number}
 
 
+QUEUE_SIZE = 20  # letters in full on the page; the next ones appear as these are decided
+OVERDUE_SHOWN = 25
+
+
 def queue_context(roles, today):
     unit_ids = roles.leader_unit_ids
     related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
@@ -264,17 +268,25 @@ def queue_context(roles, today):
         ),
         "assignment__contacts",
     )
+    # Each kind's first QUEUE_SIZE + 1 in queue order, merged: the page knows whether more
+    # wait without counting them.
+    order = (Case(When(state="submitted", then=0), default=1), "submitted_at", "created_at")
+    waiting = {"assignment__unit_id__in": unit_ids, "state__in": ["submitted", "signed"]}
     letters = [
-        *Reply.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
+        *Reply.objects.filter(**waiting)
         .select_related(*related)
-        .prefetch_related(revisions, *checked),
-        *Opinion.objects.filter(assignment__unit_id__in=unit_ids, state__in=["submitted", "signed"])
+        .prefetch_related(revisions, *checked)
+        .order_by(*order)[: QUEUE_SIZE + 1],
+        *Opinion.objects.filter(**waiting)
         .select_related(*related, "lead_unit")
-        .prefetch_related(revisions, *checked),
+        .prefetch_related(revisions, *checked)
+        .order_by(*order)[: QUEUE_SIZE + 1],
     ]
     letters.sort(
         key=lambda letter: (letter.state != "submitted", letter.submitted_at or letter.created_at)
     )
+    more = len(letters) > QUEUE_SIZE
+    letters = letters[:QUEUE_SIZE]
     return {
         "letters": [
             {
@@ -286,10 +298,12 @@ def queue_context(roles, today):
             }
             for x in letters
         ],
+        "more": more,
         "overdue": Assignment.objects.for_units(unit_ids)
         .overdue(today)
         .with_item()
-        .order_by("due_on"),
+        .order_by("due_on", "id")[: OVERDUE_SHOWN + 1],
+        "overdue_shown": OVERDUE_SHOWN,
         "today": today,
     }
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +32,7 @@ from workflow import deadlines
 from workflow.exports import safe_cell
 from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
 
-from .models import Feedback, LetterState, Opinion, Rating, Reply
+from .models import Feedback, LetterState, Rating, Reply
 
 OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
 DELIVERS_REPLY = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
@@ -126,22 +126,23 @@ class Tally:
     handling: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
     result: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
 
-    def add(self, row):
+    def add(
+        self, accepted_on_time, overdue, rehandled, delivered, on_time, days, reply_state, bucket
+    ):
         self.assigned += 1
-        self.accepted_on_time += row["accepted_on_time"]
-        self.overdue += row["overdue"]
-        self.rehandled += row["round"] > 1
-        if row["delivered_on"]:
-            self.replied += 1
-            self.replied_on_time += row["delivered_on"] <= row["due_on"]
-        if row["days"] is not None:
-            self.days_total += row["days"]
+        self.accepted_on_time += accepted_on_time
+        self.overdue += overdue
+        self.rehandled += rehandled
+        self.replied += delivered
+        self.replied_on_time += on_time
+        if days is not None:
+            self.days_total += days
             self.days_counted += 1
-        if row["reply_state"] in OUT_OF_UNIT:
+        if reply_state in OUT_OF_UNIT:
             self.replies_out += 1
-            self.published += row["reply_state"] == LetterState.PUBLISHED
-            if row["bucket"]:
-                self.buckets[row["bucket"]] += 1
+            self.published += reply_state == LetterState.PUBLISHED
+            if bucket:
+                self.buckets[bucket] += 1
 
     def add_feedback(self, handling, result, count):
         self.handling[handling] += count
@@ -212,49 +213,40 @@ def scoped_assignments(jurisdiction_ids, data):
     return rows
 
 
-def _sent(model, round_=None, **extra):
-    letters = model.objects.filter(
-        assignment=OuterRef("pk"), state__in=OUT_OF_UNIT, round=round_ or OuterRef("round"), **extra
-    )
-    return letters.values("sent_at")[:1]
-
-
 def assignment_rows(assignments):
-    """One dict per assignment with what the tallies need; one query."""
-    current_reply = Reply.objects.filter(
-        assignment=OuterRef("pk"), round=OuterRef("round"), kind=Reply.Kind.REPLY
+    """One tuple per assignment with what the tallies need, in one query: the current round's
+    reply or opinion and the first round's are joined (each at most one row, by the
+    once-per-round constraints), and every moment arrives as a local date."""
+    return (
+        assignments.annotate(
+            current_reply=FilteredRelation(
+                "replies", condition=Q(replies__round=F("round"), replies__kind=Reply.Kind.REPLY)
+            ),
+            first_reply=FilteredRelation(
+                "replies", condition=Q(replies__round=1, replies__kind=Reply.Kind.REPLY)
+            ),
+            current_opinion=FilteredRelation("opinions", condition=Q(opinions__round=F("round"))),
+            first_opinion=FilteredRelation("opinions", condition=Q(opinions__round=1)),
+        )
+        .values_list(
+            "unit_id",
+            "proposal__session_id",
+            "proposal__session__jurisdiction_id",
+            "proposal__kind",
+            "role",
+            "state",
+            "round",
+            TruncDate("assigned_at"),
+            TruncDate("accepted_at"),
+            "due_on",
+            # sent_at is set only when a letter leaves the unit
+            Coalesce(TruncDate("current_reply__sent_at"), TruncDate("current_opinion__sent_at")),
+            Coalesce(TruncDate("first_reply__sent_at"), TruncDate("first_opinion__sent_at")),
+            "current_reply__state",
+            "current_reply__result_bucket",
+        )
+        .order_by()
     )
-    return assignments.annotate(
-        current_sent=Coalesce(
-            Subquery(_sent(Reply, kind=Reply.Kind.REPLY)), Subquery(_sent(Opinion))
-        ),
-        first_sent=Coalesce(
-            Subquery(_sent(Reply, round_=1, kind=Reply.Kind.REPLY)),
-            Subquery(_sent(Opinion, round_=1)),
-        ),
-        reply_state=Subquery(current_reply.values("state")[:1]),
-        bucket=Subquery(current_reply.values("result_bucket")[:1]),
-        jurisdiction_id=F("proposal__session__jurisdiction_id"),
-    ).values(
-        "unit_id",
-        "proposal__session_id",
-        "proposal__kind",
-        "jurisdiction_id",
-        "role",
-        "state",
-        "round",
-        "assigned_at",
-        "accepted_at",
-        "due_on",
-        "current_sent",
-        "first_sent",
-        "reply_state",
-        "bucket",
-    )
-
-
-def local_day(moment):
-    return timezone.localtime(moment).date() if moment else None
 
 
 class AcceptanceClock:
@@ -273,23 +265,6 @@ class AcceptanceClock:
         return self.known[key]
 
 
-def prepared(row, today, clock):
-    """The facts of one assignment that the tallies add up."""
-    assigned_on, accepted_on = local_day(row["assigned_at"]), local_day(row["accepted_at"])
-    delivered_on, first_on = local_day(row["current_sent"]), local_day(row["first_sent"])
-    accept_due = clock(row["jurisdiction_id"], row["proposal__kind"], assigned_on)
-    is_open = row["state"] in OPEN_ASSIGNMENT_STATES
-    return row | {
-        "assigned_on": assigned_on,
-        "delivered_on": delivered_on,
-        "accepted_on_time": bool(accepted_on and accepted_on <= accept_due),
-        "overdue": bool(is_open and not delivered_on and row["due_on"] < today),
-        "days": (first_on - assigned_on).days if first_on else None,
-        "bucket": row["bucket"] if row["role"] in DELIVERS_REPLY else None,
-        "reply_state": row["reply_state"] if row["role"] in DELIVERS_REPLY else None,
-    }
-
-
 @dataclass
 class Report:
     units: list
@@ -305,15 +280,30 @@ def build_report(jurisdiction_ids, data, today=None):
     assignments = scoped_assignments(jurisdiction_ids, data)
     by_unit, by_session, total = {}, {}, Tally(label=_("合计"))
     months = defaultdict(lambda: {"assigned": 0, "replied": 0})
-    clock = AcceptanceClock()
-    for raw in assignment_rows(assignments).order_by().iterator(chunk_size=2000):
-        row = prepared(raw, today, clock)
-        for table, key in ((by_unit, row["unit_id"]), (by_session, row["proposal__session_id"])):
-            table.setdefault(key, Tally(key=key)).add(row)
-        total.add(row)
-        months[row["assigned_on"].strftime("%Y-%m")]["assigned"] += 1
-        if row["first_sent"]:
-            months[local_day(row["first_sent"]).strftime("%Y-%m")]["replied"] += 1
+    clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
+    for row in assignment_rows(assignments).iterator(chunk_size=5000):
+        unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
+        due_on, sent_on, first_on, reply_state, bucket = row[9:]
+        writes_reply = role in DELIVERS_REPLY
+        facts = (
+            bool(accepted_on and accepted_on <= clock(where, kind, assigned_on)),
+            bool(state in open_states and not sent_on and due_on < today),
+            round_ > 1,
+            sent_on is not None,
+            bool(sent_on and sent_on <= due_on),
+            (first_on - assigned_on).days if first_on else None,
+            reply_state if writes_reply else None,
+            bucket if writes_reply else None,
+        )
+        for table, key in ((by_unit, unit), (by_session, session)):
+            tally = table.get(key)
+            if tally is None:
+                tally = table[key] = Tally(key=key)
+            tally.add(*facts)
+        total.add(*facts)
+        months[assigned_on.strftime("%Y-%m")]["assigned"] += 1
+        if first_on:
+            months[first_on.strftime("%Y-%m")]["replied"] += 1
     forms = (
         Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
         .values(

@@ -3,12 +3,14 @@ review, 交办, decisions, 催办, overdue monitor). Each view parses, calls one
 function, and renders; refusals come back as a message naming the rule."""
 
 from functools import wraps
+from hashlib import sha256
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,6 +42,7 @@ from .models import (
     ItemImport,
     Notification,
     TransferRequest,
+    TransitionLog,
 )
 
 PAGE_SIZE = 25
@@ -91,8 +94,12 @@ def unit_required(view):
     return wrapper
 
 
-def page_of(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def page_of(request, queryset, count=None):
+    """A page of rows; `count` when the caller already knows how many there are."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not counted again
+    return paginator.get_page(request.GET.get("page"))
 
 
 def render_partial(request, template, context, partial):
@@ -378,23 +385,65 @@ def monitor_list(rows, data, today):
     return rows.with_item().order_by("due_on", "id")
 
 
+def with_drill_links(by_unit, params):
+    """Each count's drill-down query and the urge message, made here once per unit: built
+    in the template they cost a third of a second for 300 units."""
+    base = params.copy()
+    for key in ("unit", "band", "state", "page"):
+        base.pop(key, None)
+    prefix = base.urlencode()
+    prefix = prefix + "&" if prefix else ""
+    for row in by_unit:
+        unit = f"{prefix}unit={row['unit_id']}"
+        row["cells"] = [(row[key], f"{unit}&band={key}") for key, *_rest in deadlines.AGING_BANDS]
+        row["all_query"] = unit
+        row["urge_message"] = _("贵单位有%(n)s件建议提案已逾期，请抓紧办理答复。") % {
+            "n": row["overdue"]
+        }
+    return by_unit
+
+
+COUNT_FILTERS = ("body", "session", "kind", "key")
+DRILL = ("unit", "band", "state")
+UNITS_SHOWN = 50
+
+
+def cached_band_counts(rows, roles, data, today):
+    """The counts by unit and band, computed once per filter, day and audit-log position:
+    every verb that changes an assignment's state or deadline writes a TransitionLog row, so
+    a newer last id means the counts may have changed. The cache is per process (nothing new
+    to fail), and the check costs one index lookup."""
+    last = TransitionLog.objects.aggregate(last=Max("id"))["last"]
+    scope = sorted(roles.office_jurisdiction_ids)
+    chosen = [(k, str(getattr(data.get(k), "pk", data.get(k)))) for k in COUNT_FILTERS]
+    key = "monitor:" + sha256(repr((scope, chosen, today, last)).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: rows.band_counts(today), 3600)
+
+
 @office_required
 def monitor(request):
     form = MonitorFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = monitor_rows(request.roles, data, today)
-    by_unit, by_state = rows.band_counts(today)
+    by_unit, by_state = cached_band_counts(rows, request.roles, data, today)
+    all_units = request.GET.get("units") == "all"
     context = {
         "form": form,
         "today": today,
         "bands": deadlines.AGING_BANDS,
-        "by_unit": by_unit,
+        "by_unit": with_drill_links(by_unit if all_units else by_unit[:UNITS_SHOWN], request.GET),
+        "units_hidden": 0 if all_units else max(0, len(by_unit) - UNITS_SHOWN),
         "chart": exports.aging_chart(by_unit),
         "by_state": sorted(by_state.items()),
-        "page": page_of(request, monitor_list(rows, data, today)),
+        "page": page_of(
+            request,
+            monitor_list(rows, data, today),
+            # undrilled, the list is every open row the cached counts already add up
+            count=None if any(data.get(k) for k in DRILL) else sum(by_state.values()),
+        ),
         "query": request.GET.urlencode(),
-        "drill": {k: data.get(k) for k in ("unit", "band", "state") if data.get(k)},
+        "drill": {k: data.get(k) for k in DRILL if data.get(k)},
         "state_labels": dict(AssignmentState.choices),
     }
     context["missing_years"] = deadlines.unloaded_years([a.due_on for a in context["page"]])

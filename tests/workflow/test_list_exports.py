@@ -61,7 +61,7 @@ def test_publication_export_lists_published_and_awaiting_feedback(
 
 
 def test_a_cell_that_looks_like_a_formula_stays_text(client, office):
-    factories.filed(office, title="=HYPERLINK(\"http://example.invalid\")")
+    factories.filed(office, title='=HYPERLINK("http://example.invalid")')
     client.force_login(office)
     rows = sheet_rows(client.get("/office/proposals/export.xlsx"))
     assert rows[1][3].startswith("'=")

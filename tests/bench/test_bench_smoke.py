@@ -1,0 +1,26 @@
+"""`make bench` at a small scale, so the suite cannot rot: every figure is produced and the
+correctness figures hold (timings are printed, never asserted)."""
+
+import pytest
+
+from bench import run
+from tests.services import require_postgres
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
+
+
+def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys):
+    require_postgres()
+    report = run.collect(0.003, runs=2, name="banli_benchsmoke", out=tmp_path)
+    names = [page["name"] for page in report["pages"]]
+    assert any(n.startswith("overdue monitor") for n in names)
+    assert any(n.startswith("clerk inbox") for n in names)
+    assert report["sweep"]["first"]["sent"] > 0 and report["sweep"]["second"]["sent"] == 0
+    assert report["import"]["saved"] == report["import"]["rows"]
+    numbers = report["numbering"]
+    assert numbers["duplicates"] == 0 and numbers["gaps_or_strays"] == 0
+    assert report["http"]["inbox"]["requests"] > 0 and report["http"]["inbox"]["failures"] == 0
+    table = (tmp_path / "bench.md").read_text()
+    assert "| reminder sweep, first run" in table and "×" in table
+    with capsys.disabled():
+        print("\n" + table)

@@ -1,0 +1,29 @@
+"""A leader with a long queue sees the earliest 20 letters in full and is told more wait;
+deciding one brings the next forward."""
+
+import pytest
+
+from responses import actions as letters
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(office, clerk, kewei, n):
+    assignment = factories.accepted(office, clerk, kewei, number=str(3000 + n))
+    factories.contacted(assignment, clerk)
+    reply = letters.start_reply(assignment, clerk)
+    reply = letters.save_letter(reply, clerk, body=f"第{n}件答复", class_label="解决采纳")
+    return letters.submit_letter(reply, clerk)
+
+
+def test_the_queue_shows_twenty_and_says_more_wait(client, office, kewei, clerk, leader):
+    queued = [submitted(office, clerk, kewei, n) for n in range(22)]
+    client.force_login(leader)
+    page = client.get("/review/")
+    shown = [entry["letter"].pk for entry in page.context["letters"]]
+    assert shown == [r.pk for r in queued[:20]]  # the earliest submitted first
+    assert "依次显示其余待签发函件" in page.content.decode()
+    letters.return_letter(queued[0], leader, "请补充办理措施")
+    shown = [entry["letter"].pk for entry in client.get("/review/").context["letters"]]
+    assert queued[20].pk in shown and queued[0].pk not in shown
