@@ -26,6 +26,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from proposals import textsearch  # noqa: E402
 from proposals.models import (  # noqa: E402
     Jurisdiction,
     Proposal,
@@ -166,17 +167,26 @@ def generate(scale=1.0, seed=2026):
         ["id", "kind", "name", "affiliation"],
     )
 
+    titles = []  # the replies' search pieces include their item's title
+
     def proposals():
         for i in range(items):
             session = sessions[i % len(sessions)]
             kind = "proposal" if session.body == "cppcc" else "suggestion"
             topic, title, body = item_text(rng, i)
-            yield (first_item + i, kind, session.pk, str(i + 1), title, body, topic, "in_handling")
+            titles.append(title)
+            pieces = textsearch.item_fields(title, body)
+            yield (first_item + i, kind, session.pk, str(i + 1), title, body, topic) + (
+                "in_handling",
+                pieces["title_grams"],
+                pieces["search_grams"],
+            )
 
     counts["proposals"] = copy_objects(
         Proposal,
         proposals(),
-        ["id", "kind", "session_id", "number", "title", "body", "topic", "state"],
+        ["id", "kind", "session_id", "number", "title", "body", "topic", "state"]
+        + ["title_grams", "search_grams"],
     )
     counts["signatures"] = copy_objects(
         ProposalProposer,
@@ -248,6 +258,8 @@ def generate(scale=1.0, seed=2026):
                 [("solved", "解决采纳"), ("in_progress", "正在解决"), ("reference", "留作参考")]
             )
             replies.append((rid, i, letter_state))
+            title, body = f"对第{i + 1}号的答复", "收悉。现答复如下：" + item_text(rng, i)[2]
+            published = letter_state == "published"
             yield (
                 rid,
                 aid,
@@ -255,14 +267,15 @@ def generate(scale=1.0, seed=2026):
                 f"基准单位{unit_id}",
                 label,
                 bucket,
-                f"对第{i + 1}号的答复",
+                title,
                 f"委员{i % people}：",
-                "收悉。现答复如下：" + item_text(rng, i)[2],
+                body,
                 None if awaiting else sent,
                 None if letter_state != "published" else sent,
                 clerks[unit_id],
                 None if awaiting else leaders[unit_id],
                 f"{assigned + timedelta(days=55)}T03:00:00+00:00",
+                textsearch.stored(title, titles[i], body) if published else "",
             )
 
     counts["replies"] = copy_objects(
@@ -270,7 +283,7 @@ def generate(scale=1.0, seed=2026):
         reply_rows(),
         ["id", "assignment_id", "state", "signing_organ", "class_label", "result_bucket"]
         + ["title", "addressee", "body", "sent_at", "published_at", "drafted_by_id"]
-        + ["signer_id", "submitted_at"],
+        + ["signer_id", "submitted_at", "search_grams"],
     )
     counts["feedback"] = copy_objects(
         Feedback,

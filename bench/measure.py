@@ -154,12 +154,10 @@ def measure(runs):
 
 
 def search_figures(office, runs):
-    """Public search and the similar-case lookup, if the search module is installed."""
-    try:
-        from bench import search as search_bench
-    except ImportError:
-        return []
-    return search_bench.figures(office, runs, timed, lower_bound, figure)
+    """Public search, the office's search and the similar-case lookup."""
+    from bench import search as search_bench
+
+    return search_bench.figures(office, runs, timed, lower_bound, figure, page)
 
 
 def main():

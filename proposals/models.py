@@ -249,6 +249,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     review_reason = models.TextField(_("审查意见"), blank=True)
+    # Search pieces (proposals.textsearch), written with the title and text by the verbs that
+    # create an item; GIN-indexed on PostgreSQL by migration 0003.
+    title_grams = models.TextField(blank=True, editable=False)
+    search_grams = models.TextField(blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

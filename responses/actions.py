@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals import textsearch
 from proposals.classification import bucket_for
 from proposals.models import Proposal, ProposalProposer, ProposalState
 from workflow import deadlines
@@ -26,6 +27,7 @@ from . import rendering
 from .models import (
     EDITABLE_LETTER_STATES,
     Attachment,
+    Disclosure,
     DocumentCounter,
     Feedback,
     LetterFile,
@@ -434,6 +436,8 @@ def publish_letter(letter, actor, at=None, system=False):
     publication window closing (publish_due), with no person acting."""
     letter = _lock_letter(letter)
     at = at or timezone.now()
+    if isinstance(letter, Reply):
+        letter.search_grams = public_grams(letter)
     fire(
         letter,
         "publish",
@@ -445,6 +449,12 @@ def publish_letter(letter, actor, at=None, system=False):
         refusal=_("只有已发出且公开属性为主动公开的函件可以公开。"),
     )
     return letter
+
+
+def public_grams(reply):
+    """Search pieces of what the public will read: the titles and the text or its summary."""
+    text = reply.summary if reply.disclosure == Disclosure.SUMMARY else reply.body
+    return textsearch.stored(reply.title, reply.assignment.proposal.title, text)
 
 
 @transaction.atomic
@@ -594,6 +604,7 @@ def import_letter(actor, parsed, jurisdiction):
             received_at=at,
             title=title,
             state=ProposalState.IN_HANDLING if parsed.is_opinion else ProposalState.REPLIED,
+            **textsearch.item_fields(title),
         )
         for position, (name, person_kind) in enumerate(parsed.proposers):
             person = Proposer.objects.get_or_create(name=name, kind=person_kind)[0]

@@ -300,6 +300,9 @@ class Reply(Letter):
         Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name=_("交办")
     )
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    # Search pieces of what the public may read (titles and the published text or summary),
+    # written when the reply is published; GIN-indexed on PostgreSQL.
+    search_grams = models.TextField(blank=True, editable=False)
     # The lead may reply once the co-handlers' opinion deadline has passed without their
     # opinion; that is recorded here and on the timeline.
     proceeded_without_opinions = models.BooleanField(_("会办意见逾期未到即答复"), default=False)

@@ -35,7 +35,7 @@ from workflow.models import (
     Urge,
 )
 
-from . import importer, links
+from . import importer, links, textsearch
 from .forms import LETTER_FORM_FIELDS, PaperFeedbackForm
 from .models import (
     Feedback,
@@ -112,6 +112,7 @@ def item_context(roles, pk, today):
         if a.state not in ("transferred", "done")
     }
     return {
+        "similar": textsearch.similar_items(proposal, roles),
         "explained": explained,
         "missing_years": cal.missing_years(*[a.due_on for a in assignments]),
         "proposal": proposal,
@@ -212,8 +213,9 @@ def letter_initial(letter):
     return {name: getattr(letter, name) for name in LETTER_FORM_FIELDS}
 
 
-def letter_context(letter, form, attachment_form):
+def letter_context(roles, letter, form, attachment_form):
     return {
+        "similar": textsearch.similar_items(letter.assignment.proposal, roles),
         "letter": letter,
         "kind": letter._meta.model_name,
         "form": form,
@@ -414,8 +416,10 @@ def public_replies(params):
         rows = rows.filter(assignment__unit_id=plain_int(unit))
     if result in Bucket.values:
         rows = rows.filter(result_bucket=result)
+    q = (params.get("q") or "").strip()[:100]
+    rows = textsearch.ranked_replies(rows, q) if q else rows.order_by("-published_at", "-id")
     published = Reply.objects.published()
-    return rows.order_by("-published_at", "-id"), {
+    return rows, {
         "years": sorted(
             set(published.values_list("assignment__proposal__session__year", flat=True)),
             reverse=True,
@@ -426,6 +430,7 @@ def public_replies(params):
         "bodies": Session.Body.choices,
         "results": Bucket.choices,
         "selected": {"year": year, "body": body, "unit": unit, "result": result},
+        "q": q,
     }
 
 

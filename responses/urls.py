@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("office/import/", views.import_letters, name="office-import"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
+    path("search/", views.search, name="search"),
+    path("search/export.xlsx", views.search_export, name="search-export"),
     path("public/", views.public_list, name="public-list"),
     path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),
     path("feedback/<str:token>/", views.proposer_feedback, name="proposer-feedback"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from proposals.models import Jurisdiction, Proposer
 from workflow.audit import ActionRefused
+from workflow.exports import xlsx
 from workflow.models import Assignment
 from workflow.views import (
     item_url,
@@ -26,7 +27,7 @@ from workflow.views import (
     xlsx_response,
 )
 
-from . import actions, pages, rendering, statistics
+from . import actions, pages, rendering, statistics, textsearch
 from .forms import (
     AttachmentForm,
     LetterForm,
@@ -94,7 +95,7 @@ def letter(request, kind, pk):
             return response
         messages.success(request, _("已保存。"))
         return redirect(editor_url(letter))
-    context = pages.letter_context(letter, form, AttachmentForm())
+    context = pages.letter_context(request.roles, letter, form, AttachmentForm())
     return render(request, "responses/letter.html", context)
 
 
@@ -295,6 +296,8 @@ def paper_feedback(request, pk):
 def public_list(request):
     rows, filters = pages.public_replies(request.GET)
     context = {"page": page_of(request, rows), **filters}
+    if filters["q"]:
+        textsearch.with_excerpts(context["page"], filters["q"], "replies")
     return render_partial(request, "responses/public_list.html", context, "rows")
 
 
@@ -389,3 +392,27 @@ def statistics_summary(request):
     )
     response["Content-Disposition"] = f'attachment; filename="summary-{report.today:%Y%m%d}.docx"'
     return response
+
+
+# ---- search -----------------------------------------------------------------------------------
+def require_searcher(request):
+    if not (request.roles.is_office or request.roles.is_unit_member):
+        raise PermissionDenied(_("检索供建议提案处和承办单位使用；公众请使用公开答复页面。"))
+
+
+@login_required
+def search(request):
+    require_searcher(request)
+    context = textsearch.search(request.roles, request.GET)
+    context["page"] = page_of(request, context.pop("rows"))
+    textsearch.with_excerpts(context["page"], context["q"], context["kind"])
+    context["query"] = request.GET.urlencode()
+    return render_partial(request, "responses/search.html", context, "results")
+
+
+@login_required
+def search_export(request):
+    require_searcher(request)
+    context = textsearch.search(request.roles, request.GET)
+    headers, rows = textsearch.export_rows(context["rows"], context["kind"])
+    return xlsx_response(xlsx(headers, rows, _("检索结果")), "search.xlsx")

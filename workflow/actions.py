@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals import textsearch
 from proposals.models import (
     ASSIGN_PERMISSION,
     REVIEW_PERMISSION,
@@ -76,7 +77,13 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
             % {"session": session, "number": number}
         )
     proposal = Proposal.objects.create(
-        session=session, number=number, title=title, kind=kind, body=body, **fields
+        session=session,
+        number=number,
+        title=title,
+        kind=kind,
+        body=body,
+        **textsearch.item_fields(title, body),
+        **fields,
     )
     ProposalProposer.objects.bulk_create(
         ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
@@ -603,6 +610,7 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
                 is_key=item["is_key"],
                 received_at=when,
                 state=state,
+                **textsearch.item_fields(item["title"], item["body"]),
             )
         )
         plans.append((item, roles, day, when))

@@ -72,6 +72,7 @@ UNIT_ONLY = row(LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN)
 EVERYONE = row(OK, OK, OK, OK, OK, OK)
 SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK)
 OWN_UNIT_AND_OFFICE = row(LOGIN, OK, OK, FORBIDDEN, OK, FORBIDDEN)
+SIGNED_IN_WORKERS = row(LOGIN, OK, OK, OK, OK, FORBIDDEN)
 
 MATRIX = [
     ("/work/", UNIT_ONLY),
@@ -92,6 +93,10 @@ MATRIX = [
     ("/office/statistics/export.xlsx", OFFICE_ONLY),
     ("/office/statistics/summary.docx", OFFICE_ONLY),
     ("/work/export.xlsx", UNIT_ONLY),
+    ("/search/?q=草稿", SIGNED_IN_WORKERS),
+    ("/search/?q=草稿&kind=replies", SIGNED_IN_WORKERS),
+    ("/search/export.xlsx?q=草稿", SIGNED_IN_WORKERS),
+    ("/public/?q=草稿", EVERYONE),
     ("/notifications/", SIGNED_IN),
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),

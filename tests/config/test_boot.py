@@ -59,8 +59,8 @@ def test_demo_loads_the_seeds_and_is_idempotent():
     )
     assert Reply.objects.filter(doc_number="沪科提复〔2024〕24号", state="published").exists()
     assert Reply.objects.filter(doc_number="沪科建复〔2024〕40号", state="published").exists()
-    assert Reply.objects.filter(
-        doc_number="鲁科函〔2023〕86号", state="sent", class_label="B"
+    assert Reply.objects.filter(  # “此件公开发布”: published, so others can learn from it
+        doc_number="鲁科函〔2023〕86号", state="published", class_label="B"
     ).exists()
     opinion = Opinion.objects.get(title__contains="120300622")
     assert opinion.addressee == "省卫生健康委" and opinion.lead_unit.name == "云南省卫生健康委员会"
