@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from proposals import textsearch
 from proposals.classification import bucket_for
@@ -660,3 +661,12 @@ def import_letter(actor, parsed, jurisdiction):
             counter.last_number = int(found[3])
             counter.save(update_fields=["last_number"])
     return letter
+
+
+@transaction.atomic
+def rotate_api_token(user):
+    """A new API token for the user; the old one, if any, stops working."""
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    log(user, "rotate_api_token", user, "", "", comment=_("更换API令牌"))
+    return token

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from proposals.models import Jurisdiction, Proposer
 from workflow.audit import ActionRefused
@@ -416,3 +417,16 @@ def search_export(request):
     context = textsearch.search(request.roles, request.GET)
     headers, rows = textsearch.export_rows(context["rows"], context["kind"])
     return xlsx_response(xlsx(headers, rows, _("检索结果")), "search.xlsx")
+
+
+# ---- the API token ----------------------------------------------------------------------------
+@login_required
+def api_token(request):
+    """The signed-in user's API token: shown to its owner; POST issues a new one (the old one
+    stops working at once)."""
+    if request.method == "POST":
+        actions.rotate_api_token(request.user)
+        messages.success(request, _("已生成新令牌，旧令牌已失效。"))
+        return redirect("api-token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "responses/api_token.html", {"token": token})

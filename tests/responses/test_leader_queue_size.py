@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def submitted(office, clerk, kewei, n):
-    assignment = factories.accepted(office, clerk, kewei, number=str(3000 + n))
+    assignment = factories.accepted(office, clerk, kewei, number=f"Q{n}")
     factories.contacted(assignment, clerk)
     reply = letters.start_reply(assignment, clerk)
     reply = letters.save_letter(reply, clerk, body=f"第{n}件答复", class_label="解决采纳")

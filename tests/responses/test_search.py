@@ -127,7 +127,7 @@ def test_postgresql_answers_from_the_gin_index(office, items):
 
     rows = Proposal.objects.filter(
         textsearch.matches(Proposal, "search_grams", textsearch.grams("干细胞"))
-    )
+    ).order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         sql, params = rows.query.sql_with_params()

@@ -86,7 +86,7 @@ def test_the_letter_editor_shows_the_panel(client, demo):
     clerk, office = demo.users["clerk"], demo.users["office"]
     unit = clerk.unit_memberships.get().unit
     current = factories.filed(
-        office, sess=item("1136").session, number="2001", title="关于干细胞治疗临床转化的提案"
+        office, sess=item("1136").session, number="S2001", title="关于干细胞治疗临床转化的提案"
     )
     (assignment,) = actions.assign_proposal(current, office, lead=unit)
     actions.accept_assignment(assignment, clerk)

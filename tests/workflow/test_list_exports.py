@@ -22,7 +22,7 @@ def sheet_rows(response):
 def test_the_inbox_exports_the_units_own_items_only(client, office, kewei, clerk):
     other = factories.unit("上海市教育委员会", organ_code="沪教")
     for n in range(30):  # more than one page
-        actions.assign_proposal(factories.filed(office, number=str(2000 + n)), office, lead=kewei)
+        actions.assign_proposal(factories.filed(office, number=f"E{n}"), office, lead=kewei)
     actions.assign_proposal(factories.filed(office, title="别的单位的件"), office, lead=other)
     client.force_login(clerk)
     rows = sheet_rows(client.get("/work/export.xlsx?state=open"))

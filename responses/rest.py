@@ -1,0 +1,354 @@
+"""The REST API (DRF, described by drf-spectacular at /api/schema/): the same reads as the
+pages, each narrowed by the same roles, and the same verbs for every change. A view parses,
+calls one verb, and serialises; a refusal is 409 with the verb's own words."""
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from proposals import textsearch as grams
+from proposals.models import Proposal, ProposalProposer, Proposer, Session
+from workflow import actions
+from workflow.audit import ActionRefused
+from workflow.forms import proposers_from_names, split_names
+from workflow.models import Assignment, Unit
+from workflow.roles import Roles
+
+from . import actions as letters
+from . import pages, textsearch
+from .models import Feedback, LetterState, Rating, Reply
+
+OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
+
+
+def refusals(exc, context):
+    """A verb's refusal is a conflict with the item's state: 409 and the verb's message."""
+    if isinstance(exc, ActionRefused):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return exception_handler(exc, context)
+
+
+def plain_int(request, name):
+    """A query parameter as an int; anything but ASCII digits is a 400, never a 500."""
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if pages.plain_int(value) is None:
+        raise ValidationError({name: _("应为数字。")})
+    return pages.plain_int(value)
+
+
+# ---- serializers --------------------------------------------------------------------------
+class ProposerSerializer(serializers.ModelSerializer):
+    """Names and kinds only: a proposer's contact details never leave through the API."""
+
+    class Meta:
+        model = Proposer
+        fields = ["id", "name", "kind", "affiliation"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.name")
+    proposal = serializers.IntegerField(source="proposal_id")
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "proposal", "unit", "unit_id", "role", "state", "round", "assigned_at"]
+        fields += ["accepted_at", "due_on"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    session = serializers.CharField(source="session.name")
+    proposers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "session", "session_id", "kind", "number", "title", "body", "topic"]
+        fields += ["is_key", "state", "round", "received_at", "proposers"]
+
+    def get_proposers(self, proposal) -> list[str]:
+        return [s.proposer.name for s in proposal.signatories.all()]
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    assignments = AssignmentSerializer(many=True, read_only=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "assignments"]
+
+
+class NewProposalSerializer(serializers.Serializer):
+    """登记: as the intake page takes it; proposers by name, the lead first."""
+
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all())
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
+    number = serializers.CharField(max_length=20)
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    is_key = serializers.BooleanField(required=False, default=False)
+    proposers = serializers.CharField(max_length=500, help_text="章毅、张远波")
+    proposer_kind = serializers.ChoiceField(choices=Proposer.Kind.choices)
+
+    def validate_proposers(self, value):
+        if not split_names(value):
+            raise ValidationError(_("至少需要一位提出人（第一位为领衔人）。"))
+        return value
+
+
+class AssignSerializer(serializers.Serializer):
+    """交办: a lead with co-handlers, or separate handlers."""
+
+    lead = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+    co = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, default=[])
+    separate = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, default=[]
+    )
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    proposal = serializers.IntegerField(source="assignment.proposal_id")
+    unit = serializers.CharField(source="assignment.unit.name")
+
+    class Meta:
+        model = Reply
+        fields = ["id", "proposal", "unit", "round", "kind", "state", "title", "doc_number"]
+        fields += ["class_label", "result_bucket", "disclosure", "body", "sent_at"]
+        fields += ["published_at"]
+
+
+class PublicReplySerializer(serializers.ModelSerializer):
+    """What the public site shows: the summary instead of the text for 摘要 replies."""
+
+    unit = serializers.CharField(source="assignment.unit.name")
+    proposal_title = serializers.CharField(source="assignment.proposal.title")
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reply
+        fields = ["id", "title", "proposal_title", "doc_number", "unit", "class_label"]
+        fields += ["result_bucket", "published_at", "text"]
+
+    def get_text(self, reply) -> str:
+        return textsearch.public_text(reply)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    """征询意见表 through the signed link's token: no account needed."""
+
+    token = serializers.CharField(max_length=200)
+    handling = serializers.ChoiceField(choices=Rating.choices)
+    result = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# ---- reads ----------------------------------------------------------------------------------
+def roles_of(request):
+    return getattr(request, "roles", None) or Roles.of(request.user)
+
+
+def visible_assignments(roles):
+    return Assignment.objects.filter(
+        Q(unit__jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(unit_id__in=roles.unit_ids)
+    )
+
+
+class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """建议提案: the office's jurisdictions, or the items assigned to the user's units."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProposalSerializer
+
+    def get_queryset(self):
+        rows = textsearch.visible_items(roles_of(self.request)).select_related("session")
+        rows = rows.prefetch_related(
+            Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
+        )
+        if self.action == "retrieve":
+            rows = rows.prefetch_related(
+                Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
+            )
+        params = self.request.query_params
+        if plain_int(self.request, "session") is not None:
+            rows = rows.filter(session_id=plain_int(self.request, "session"))
+        if params.get("state"):
+            rows = rows.filter(state=params["state"])
+        if params.get("kind"):
+            rows = rows.filter(kind=params["kind"])
+        if params.get("q"):
+            wanted = textsearch.query_pieces(params["q"][:100])
+            rows = rows.filter(grams.matches(Proposal, "search_grams", wanted))
+        return rows.order_by("-received_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ProposalDetailSerializer
+        if self.action == "create":
+            return NewProposalSerializer
+        return ProposalSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("session", int),
+            OpenApiParameter("state", str),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("q", str, description="关键词（中文全文检索）"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=NewProposalSerializer, responses={201: ProposalDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = NewProposalSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        with transaction.atomic():
+            names, kind = data.pop("proposers"), data.pop("proposer_kind")
+            proposal = actions.receive_proposal(
+                request.user, proposers=proposers_from_names(names, kind), **data
+            )
+        return Response(self.described(proposal), status=status.HTTP_201_CREATED)
+
+    def described(self, proposal):
+        return ProposalDetailSerializer(self.get_queryset().get(pk=proposal.pk)).data
+
+    def proposal(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    @extend_schema(request=None, responses=ProposalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """审查 (提案 only)."""
+        return Response(self.described(actions.start_review(self.proposal(pk), request.user)))
+
+    @extend_schema(request=None, responses=ProposalDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="file")
+    def file_proposal(self, request, pk=None):
+        """立案."""
+        return Response(self.described(actions.file_proposal(self.proposal(pk), request.user)))
+
+    @extend_schema(request=AssignSerializer, responses=ProposalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """交办."""
+        units = AssignSerializer(data=request.data)
+        units.is_valid(raise_exception=True)
+        proposal = self.proposal(pk)
+        actions.assign_proposal(proposal, request.user, **units.validated_data)
+        return Response(self.described(proposal))
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """交办: the unit's own, or all of the office's jurisdictions."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = AssignmentSerializer
+
+    def get_queryset(self):
+        rows = visible_assignments(roles_of(self.request)).select_related("unit")
+        params = self.request.query_params
+        if params.get("state") == "open":
+            rows = rows.open()
+        elif params.get("state"):
+            rows = rows.filter(state=params["state"])
+        if plain_int(self.request, "unit") is not None:
+            rows = rows.filter(unit_id=plain_int(self.request, "unit"))
+        if params.get("overdue") in ("1", "true"):
+            rows = rows.overdue()
+        return rows.order_by("due_on", "id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="状态，或 open（未办结）"),
+            OpenApiParameter("unit", int),
+            OpenApiParameter("overdue", bool),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """签收."""
+        assignment = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(
+            self.get_serializer(actions.accept_assignment(assignment, request.user)).data
+        )
+
+
+class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
+    """答复函 as the item page shows them: the drafting unit and the office see every state,
+    the other handling units see sent ones."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReplySerializer
+
+    def get_queryset(self):
+        roles = roles_of(self.request)
+        rows = Reply.objects.filter(assignment__proposal__in=textsearch.visible_items(roles))
+        rows = rows.filter(
+            Q(assignment__unit_id__in=roles.unit_ids)
+            | Q(assignment__unit__jurisdiction_id__in=roles.office_jurisdiction_ids)
+            | Q(state__in=OUT_OF_UNIT)
+        )
+        return rows.select_related("assignment__unit").order_by("-created_at", "-id")
+
+
+class PublicReplyViewSet(viewsets.ReadOnlyModelViewSet):
+    """公开答复: published replies only, for anyone; `q` searches them."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = PublicReplySerializer
+
+    def get_queryset(self):
+        rows = pages.public_queryset()
+        q = (self.request.query_params.get("q") or "").strip()[:100]
+        return textsearch.ranked_replies(rows, q) if q else rows.order_by("-published_at", "-id")
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="关键词")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class FeedbackView(APIView):
+    """征询意见表: the proposer's rating, authorised by the token of the signed link."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses={
+            201: inline_serializer("FeedbackSaved", {"id": serializers.IntegerField()}),
+            400: None,
+            409: None,
+            410: None,
+        },
+    )
+    def post(self, request):
+        incoming = FeedbackSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        state = pages.link_state(data["token"])
+        if state["problem"]:
+            return Response({"detail": state["problem"]}, status=state["status"])
+        feedback = letters.record_feedback(
+            state["reply"],
+            state["proposer"],
+            handling=data["handling"],
+            result=data["result"],
+            comment=data["comment"],
+            channel=Feedback.Channel.LINK,
+        )
+        return Response({"id": feedback.pk}, status=status.HTTP_201_CREATED)
