@@ -111,9 +111,14 @@ def item_fields(title, body=""):
     return {"title_grams": stored(title), "search_grams": stored(title, body)}
 
 
+# Function characters: a piece holding one straddles two words (于干 of 关于干细胞, 疗和 of
+# 治疗和…) and says nothing about the subject.
+FUNCTION_CHARACTERS = frozenset("的和与及于对在等并")
+
+
 def subject(pieces):
-    """What a text is about: its pieces without the boilerplate and without those built on 的."""
-    return [p for p in pieces if p not in BOILERPLATE and "的" not in p]
+    """What a text is about: its pieces without the boilerplate and the word-straddling ones."""
+    return [p for p in pieces if p not in BOILERPLATE and not FUNCTION_CHARACTERS & set(p)]
 
 
 def _tsquery(pieces, joiner):

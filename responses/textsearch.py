@@ -181,18 +181,24 @@ def similar_items(proposal, roles, limit=5, candidates=50):
     body = textsearch.subject(textsearch.grams(proposal.body))
     if not title:
         return []
-    learnable = visible_items(roles).values("pk")
+    # The best-ranked matches first, then which of them the user may learn from: asking both
+    # at once makes PostgreSQL test the visibility of every match (tens of thousands).
+    ranked = list(
+        Proposal.objects.exclude(pk=proposal.pk)
+        .filter(textsearch.matches(Proposal, "title_grams", title, any_=True))
+        .annotate(rank=textsearch.overlap(Proposal, "title_grams", title))
+        .order_by("-rank", "-received_at")
+        .values_list("pk", flat=True)[: candidates * 4]
+    )
     published = Q(pk__in=Reply.objects.published().values("assignment__proposal_id")) | Q(
         pk__in=Opinion.objects.published().values("assignment__proposal_id")
     )
-    rows = (
-        Proposal.objects.exclude(pk=proposal.pk)
-        .filter(textsearch.matches(Proposal, "title_grams", title, any_=True))
-        .filter(Q(pk__in=learnable) | published)
-        .annotate(rank=textsearch.overlap(Proposal, "title_grams", title))
-        .select_related("session")
-        .order_by("-rank", "-received_at")[:candidates]
-    )
+    learnable = Q(pk__in=visible_items(roles).filter(pk__in=ranked).values("pk")) | published
+    order = {pk: i for i, pk in enumerate(ranked)}
+    rows = sorted(
+        Proposal.objects.filter(learnable, pk__in=ranked).select_related("session"),
+        key=lambda row: order[row.pk],
+    )[:candidates]
     scored = []
     for row in rows:
         score = textsearch.jaccard(title, textsearch.subject(textsearch.grams(row.title)))
