@@ -254,7 +254,7 @@ def changes(revisions):
     return {"fields": fields, "body": body, "round": revisions[-1].number}
 
 
-QUEUE_SIZE = 20  # letters in full on the page; the next ones appear as these are decided
+QUEUE_SIZE = 10  # letters in full on the page; the next ones appear as these are decided
 OVERDUE_SHOWN = 25
 
 
@@ -420,10 +420,9 @@ def public_replies(params):
     rows = textsearch.ranked_replies(rows, q) if q else rows.order_by("-published_at", "-id")
     published = Reply.objects.published()
     return rows, {
-        "years": sorted(
-            set(published.values_list("assignment__proposal__session__year", flat=True)),
-            reverse=True,
-        ),
+        # The sessions' years (a handful of rows): asking which years have a published reply
+        # joins every published reply to its session, 300 ms at a decade's replies.
+        "years": list(Session.objects.order_by("-year").values_list("year", flat=True).distinct()),
         "units": Unit.objects.filter(pk__in=published.values("assignment__unit_id")).order_by(
             "name"
         ),
