@@ -319,6 +319,11 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def replies_to_proposer(self):
         return self.role in (self.Role.LEAD, self.Role.SEPARATE)
 
+    @property
+    def is_open(self):
+        """Still to be handled: its deadline means something (a replied item is not overdue)."""
+        return self.state in OPEN_ASSIGNMENT_STATES
+
     # ---- conditions --------------------------------------------------------------------
     def within_transfer_window(self):
         if self.state == AssignmentState.PENDING:
