@@ -21,8 +21,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from workflow.models import Assignment, Notification, Reminder  # noqa: E402
-from workflow.reminders import horizons, insert_sql, sweep  # noqa: E402
+from workflow.models import Assignment, Notification, Reminder, ReminderDigest  # noqa: E402
+from workflow.reminders import due_sql, horizons, sweep  # noqa: E402
 
 
 def peak_mb():
@@ -38,22 +38,18 @@ def timed_sweep():
 
 
 def lower_bound():
-    """The same reminder rows produced by one hand-written statement: every rung's SELECT of
-    the sweep joined by UNION ALL into a temporary table (no ledger uniqueness to check, no
-    notifications to write). Returns seconds and rows."""
+    """The same reminder rows produced by one hand-written statement: every deadline kind's
+    SELECT of the sweep joined by UNION ALL into a temporary table (no ledger key to keep,
+    no digests to count). Returns seconds and rows."""
     today, now = timezone.localdate(), timezone.now()
-    parts = []
+    due = horizons(today)
+    params = {"today": today.isoformat(), "now": now, "batch": str(uuid.uuid4())}
+    params |= {f"horizon_{kind}": horizon.isoformat() for kind, horizon in due.items()}
     with connection.cursor() as cursor:
-        for kind, horizon in horizons(today).items():
-            for audience in ("unit", "office"):
-                body = insert_sql(kind, audience)
-                body = body[body.index("SELECT") :].replace("ON CONFLICT DO NOTHING", "")
-                params = {"today": today.isoformat(), "now": now, "batch": str(uuid.uuid4())}
-                params |= {"kind": kind, "horizon": horizon.isoformat()}
-                parts.append(cursor.mogrify(body, params).decode())
+        body = " UNION ALL ".join(due_sql(kind) for kind in due)
         started = time.monotonic()
-        columns = ", ".join(f"c{i}" for i in range(12))  # the ledger's columns, unnamed
-        cursor.execute(f"CREATE TEMP TABLE sweep_bound ({columns}) AS " + " UNION ALL ".join(parts))
+        columns = ", ".join(f"c{i}" for i in range(9))  # the ledger's columns, unnamed
+        cursor.execute(f"CREATE TEMP TABLE sweep_bound ({columns}) AS {body}", params)
         seconds = time.monotonic() - started
         cursor.execute("SELECT count(*) FROM sweep_bound")
         rows = cursor.fetchone()[0]
@@ -62,8 +58,9 @@ def lower_bound():
 
 
 def main():
+    Notification.objects.filter(digest__isnull=False).delete()
+    ReminderDigest.objects.all().delete()
     Reminder.objects.all().delete()
-    Notification.objects.filter(reminder__isnull=False).delete()
     open_rows = Assignment.objects.open().count()
     bound_s, bound_rows = lower_bound()
     first = timed_sweep()
@@ -78,8 +75,11 @@ def main():
         "ratio": round(first["seconds"] / bound_s, 1) if bound_s else None,
         "second": second,
         "second_median_s": statistics.median(reruns),
+        "reminders": Reminder.objects.count(),
+        "digests": ReminderDigest.objects.count(),
         "rows_written": Reminder.objects.count()
-        + Notification.objects.filter(reminder__isnull=False).count(),
+        + ReminderDigest.objects.count()
+        + Notification.objects.filter(digest__isnull=False).count(),
         "peak_rss_mb": peak_mb(),
     }
     json.dump(report, sys.stdout, indent=1, ensure_ascii=False)

@@ -19,7 +19,7 @@ from .models import (
     ItemImport,
     Notification,
     OfficeMembership,
-    Reminder,
+    ReminderDigest,
     ReminderRung,
     TransferRequest,
     TransitionLog,
@@ -327,21 +327,21 @@ class ReminderRungAdmin(admin.ModelAdmin):
     list_filter = ("deadline_kind", "audience", "is_active")
 
 
-@admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+@admin.register(ReminderDigest)
+class ReminderDigestAdmin(ReadOnlyAdmin):
     list_display = (
-        "assignment",
-        "deadline_kind",
-        "rung",
-        "repeat",
         "recipient",
-        "due_on",
+        "audience",
+        "unit",
+        "jurisdiction",
+        "items",
+        "overdue",
         "created_at",
         "emailed_at",
         "texted_at",
     )
-    list_filter = ("deadline_kind", "created_at")
-    list_select_related = ("assignment__proposal__session", "assignment__unit", "rung", "recipient")
+    list_filter = ("audience", "created_at")
+    list_select_related = ("recipient", "unit", "jurisdiction")
 
 
 @admin.register(Notification)

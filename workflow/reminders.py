@@ -1,7 +1,12 @@
 """The reminder sweep: which reminders are due is decided by set-based SQL, and a reminder is
-sent only by inserting its ledger row. The unique key (assignment, deadline, rung, repeat,
-deadline version, recipient) makes a second, concurrent or post-crash sweep send nothing
-twice, and a sweep after downtime insert everything that was missed.
+issued only by inserting its ledger row. The unique key (assignment, deadline, rung, repeat,
+deadline version) makes a second, concurrent or post-crash sweep issue nothing twice, and a
+sweep after downtime inserts everything that was missed.
+
+People hear of a sweep's reminders through digests: one per unit member for their role, and
+one per office member for the jurisdiction, each with one notification (the item itself
+when it is the only one). A backlog of 100,000 overdue items is 100,000 ledger rows and a
+notice per person saying so, not 100,000 notices per office member.
 
 Before the deadline, only the latest rung that applies is sent to each audience: after
 downtime, the clerk hears “1 day left” once, not also the missed “15” and “7 days left”.
@@ -14,10 +19,12 @@ import time
 import uuid
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from .models import DeadlineKind, Reminder, ReminderRung
+from .models import DeadlineKind, Notification, Reminder, ReminderDigest, ReminderRung
 
 OPEN = ("pending", "accepted", "transfer_requested", "reopened")
 
@@ -28,17 +35,6 @@ KINDS = {
     DeadlineKind.TRANSFER: ("transfer_until", ("accepted",), "1 = 1"),
     DeadlineKind.FEEDBACK: ("feedback_until", ("replied",), "1 = 1"),
 }
-
-RECIPIENTS = {
-    # Unit people by their role in the unit; the office of the unit's jurisdiction.
-    "unit": "JOIN workflow_unitmembership m ON m.unit_id = a.unit_id AND m.role = r.audience",
-    "office": (
-        "JOIN workflow_unit u ON u.id = a.unit_id "
-        "JOIN workflow_officemembership m ON m.jurisdiction_id = u.jurisdiction_id "
-        "AND r.audience = 'office'"
-    ),
-}
-
 
 # The default ladder (DOMAIN.md §3 and the office's usual practice): (deadline kind, days from
 # the deadline, audience, repeat every n days once overdue). The office edits it in the admin.
@@ -77,25 +73,20 @@ def days_since(column):
     return f"CAST(julianday(%(today)s) - julianday({column}) AS INTEGER)"
 
 
-def insert_sql(kind, audience):
+def due_sql(kind):
+    """Every reminder of one deadline kind due by today that the ledger lacks, one row per
+    item and rung: before the deadline only the latest rung per audience applies."""
     column, states, condition = KINDS[kind]
     days = days_since(f"a.{column}")
+    repeat = f"CASE WHEN r.repeat_days > 0 THEN ({days} - r.offset_days) / r.repeat_days ELSE 0 END"
     state_list = ", ".join(f"'{s}'" for s in states)
-    audience_filter = "r.audience = 'office'" if audience == "office" else "r.audience <> 'office'"
     return f"""
-        INSERT INTO workflow_reminder (assignment_id, deadline_kind, rung_id, repeat, due_version,
-                                       recipient_id, unit_id, due_on, created_at, batch,
-                                       emailed_at, texted_at)
-        SELECT a.id, r.deadline_kind, r.id,
-               CASE WHEN r.repeat_days > 0 THEN ({days} - r.offset_days) / r.repeat_days ELSE 0 END,
-               a.due_version, m.user_id, a.unit_id, a.{column}, %(now)s, %(batch)s, NULL, NULL
+        SELECT a.id, a.unit_id, r.deadline_kind, r.id, {repeat}, a.due_version, a.{column},
+               %(now)s, %(batch)s
         FROM workflow_assignment a
-        JOIN workflow_reminderrung r ON r.deadline_kind = %(kind)s AND r.is_active
-             AND {audience_filter}
-        {RECIPIENTS[audience]}
-        JOIN proposals_user usr ON usr.id = m.user_id AND usr.is_active
+        JOIN workflow_reminderrung r ON r.deadline_kind = '{kind}' AND r.is_active
         WHERE a.state IN ({state_list}) AND {condition}
-          AND a.{column} IS NOT NULL AND a.{column} <= %(horizon)s
+          AND a.{column} IS NOT NULL AND a.{column} <= %(horizon_{kind})s
           AND {days} >= r.offset_days
           AND (r.offset_days > 0 OR {days} <= 0)
           AND NOT EXISTS (
@@ -103,46 +94,156 @@ def insert_sql(kind, audience):
               WHERE later.deadline_kind = r.deadline_kind AND later.audience = r.audience
                 AND later.is_active AND later.offset_days > r.offset_days
                 AND later.offset_days <= 0 AND later.offset_days <= {days})
-        ON CONFLICT DO NOTHING
+          AND NOT EXISTS (
+              SELECT 1 FROM workflow_reminder done
+              WHERE done.assignment_id = a.id AND done.rung_id = r.id
+                AND done.repeat = {repeat} AND done.due_version = a.due_version)
     """
 
 
-def notification_sql():
-    days = days_since("rm.due_on")
+def insert_sql(kinds):
+    """One INSERT of every kind's due reminders."""
     return f"""
-        INSERT INTO workflow_notification (recipient_id, title, body, link, created_at,
-                                           reminder_id, read_at, key)
-        SELECT rm.recipient_id,
-               CASE rm.deadline_kind WHEN 'reply' THEN %(reply)s WHEN 'opinion' THEN %(opinion)s
-                    WHEN 'transfer' THEN %(transfer)s ELSE %(feedback)s END
-               || s.name || %(no)s || p.number || %(hao)s || p.title,
-               CASE WHEN {days} > 0 THEN %(overdue)s || CAST({days} AS TEXT) || %(day)s
-                    WHEN {days} = 0 THEN %(due_today)s
-                    ELSE %(left)s || CAST(-{days} AS TEXT) || %(day)s END
-               || %(due_label)s || CAST(rm.due_on AS TEXT),
-               '/items/' || CAST(p.id AS TEXT) || '/', %(now)s, rm.id, NULL, NULL
-        FROM workflow_reminder rm
-        JOIN workflow_assignment a ON a.id = rm.assignment_id
-        JOIN proposals_proposal p ON p.id = a.proposal_id
-        JOIN proposals_session s ON s.id = p.session_id
-        WHERE rm.batch = %(batch)s
+        INSERT INTO workflow_reminder (assignment_id, unit_id, deadline_kind, rung_id, repeat,
+                                       due_version, due_on, created_at, batch)
+        {" UNION ALL ".join(due_sql(kind) for kind in kinds)}
     """
 
 
-def words():
-    return {
-        "reply": _("【答复期限】"),
-        "opinion": _("【会办意见期限】"),
-        "transfer": _("【申请调整期限】"),
-        "feedback": _("【反馈期限】"),
-        "no": _("第"),
-        "hao": _("号："),
-        "overdue": _("已逾期"),
-        "left": _("距期限还有"),
-        "day": _("天"),
-        "due_today": _("今日到期"),
-        "due_label": _("，期限："),
-    }
+# Digests count the sweep's reminders per unit and audience (`counted`), then meet the
+# people: the count is over items, not items × members. The office's are summed per
+# jurisdiction.
+DIGESTS_FROM_COUNTED = """
+    INSERT INTO workflow_reminderdigest (batch, recipient_id, audience, jurisdiction_id, unit_id,
+                                         items, overdue, created_at)
+    SELECT %(batch)s, m.user_id, c.audience, u.jurisdiction_id, u.id, SUM(c.items),
+           SUM(c.overdue), %(now)s
+    FROM counted c
+    JOIN workflow_unit u ON u.id = c.unit_id
+    JOIN workflow_unitmembership m ON m.unit_id = u.id AND m.role = c.audience
+    JOIN proposals_user usr ON usr.id = m.user_id AND usr.is_active
+    WHERE c.audience <> 'office'
+    GROUP BY m.user_id, c.audience, u.jurisdiction_id, u.id
+    UNION ALL
+    SELECT %(batch)s, m.user_id, 'office', o.jurisdiction_id, NULL, o.items, o.overdue, %(now)s
+    FROM (
+        SELECT u.jurisdiction_id, SUM(c.items) AS items, SUM(c.overdue) AS overdue
+        FROM counted c JOIN workflow_unit u ON u.id = c.unit_id
+        WHERE c.audience = 'office'
+        GROUP BY u.jurisdiction_id
+    ) o
+    JOIN workflow_officemembership m ON m.jurisdiction_id = o.jurisdiction_id
+    JOIN proposals_user usr ON usr.id = m.user_id AND usr.is_active
+"""
+
+COUNT_BY = """
+    SELECT r.audience, {rows}.unit_id, {rows}.deadline_kind, COUNT(*) AS items,
+           SUM(CASE WHEN {rows}.due_on < %(today)s THEN 1 ELSE 0 END) AS overdue
+    FROM {source}
+    JOIN workflow_reminderrung r ON r.id = {rows}.rung_id
+    GROUP BY r.audience, {rows}.unit_id, {rows}.deadline_kind
+"""
+
+
+def sweep_statements(kinds):
+    """The sweep as SQL. PostgreSQL: one statement — the insert's RETURNING rows are counted
+    in memory and become the digests, so the new rows are never read back. SQLite, which
+    has no INSERT inside WITH: the insert, then the digests from the rows of this sweep."""
+    if connection.vendor == "postgresql":
+        issued = "issued"
+        return [
+            f"""
+            WITH issued AS ({insert_sql(kinds)}
+                            RETURNING unit_id, deadline_kind, rung_id, due_on),
+                 counted AS ({COUNT_BY.format(rows=issued, source=issued)}),
+                 digests AS ({DIGESTS_FROM_COUNTED} RETURNING id)
+            SELECT deadline_kind, SUM(items) FROM counted GROUP BY deadline_kind
+            """
+        ]
+    this_sweep = "workflow_reminder rm"
+    counted = COUNT_BY.format(rows="rm", source=this_sweep).replace(
+        "GROUP BY", "WHERE rm.created_at = %(now)s AND rm.batch = %(batch)s GROUP BY"
+    )
+    return [
+        insert_sql(kinds),
+        f"WITH counted AS ({counted}) {DIGESTS_FROM_COUNTED}",
+        f"WITH counted AS ({counted}) "
+        "SELECT deadline_kind, SUM(items) FROM counted GROUP BY deadline_kind",
+    ]
+
+
+KIND_WORDS = {
+    "reply": _lazy("【答复期限】"),
+    "opinion": _lazy("【会办意见期限】"),
+    "transfer": _lazy("【申请调整期限】"),
+    "feedback": _lazy("【反馈期限】"),
+}
+
+
+def standing_words(due_on, today):
+    days = (today - due_on).days
+    if days > 0:
+        return _("已逾期%(n)d天") % {"n": days}
+    if days == 0:
+        return _("今日到期")
+    return _("距期限还有%(n)d天") % {"n": -days}
+
+
+def notification_for(digest, single, today):
+    """The in-app notice of a digest: the item itself when there is one, else the count and
+    a link to the digest's list."""
+    if single is not None:
+        proposal = single.assignment.proposal
+        return Notification(
+            recipient_id=digest.recipient_id,
+            digest=digest,
+            title=f"{KIND_WORDS[single.deadline_kind]}{proposal.reference}：{proposal.title}",
+            body=_("%(standing)s，期限：%(due)s")
+            % {"standing": standing_words(single.due_on, today), "due": single.due_on},
+            link=f"/items/{proposal.pk}/",
+        )
+    scope = digest.unit.name if digest.unit_id else digest.jurisdiction.name
+    return Notification(
+        recipient_id=digest.recipient_id,
+        digest=digest,
+        title=_("【办理提醒】%(scope)s：%(n)d件建议提案需要关注")
+        % {"scope": scope, "n": digest.items},
+        body=_("其中已逾期%(n)d件。") % {"n": digest.overdue} if digest.overdue else "",
+        link=f"/reminders/{digest.pk}/",
+    )
+
+
+def lone_reminders(batch, now, digests):
+    """The one reminder behind each single-item digest, in one query."""
+    wanted = Q()
+    for d in digests:
+        scope = Q(unit_id=d.unit_id) if d.unit_id else Q(unit__jurisdiction_id=d.jurisdiction_id)
+        wanted |= Q(rung__audience=d.audience) & scope
+    found = {}
+    rows = Reminder.objects.filter(wanted, created_at=now, batch=batch).select_related(
+        "rung", "unit", "assignment__proposal__session"
+    )
+    for row in rows:
+        unit = row.unit
+        audience = row.rung.audience
+        found[(audience, unit.pk if audience != "office" else unit.jurisdiction_id)] = row
+    return found
+
+
+def notify(batch, now, today):
+    """One notification per digest of the batch (a few per unit, not one per item)."""
+    digests = list(
+        ReminderDigest.objects.filter(batch=batch).select_related("unit", "jurisdiction")
+    )
+    lone = [d for d in digests if d.items == 1]
+    singles = lone_reminders(batch, now, lone) if lone else {}
+    Notification.objects.bulk_create(
+        notification_for(d, singles.get((d.audience, d.unit_id or d.jurisdiction_id)), today)
+        if d.items == 1
+        else notification_for(d, None, today)
+        for d in digests
+    )
+    return len(digests)
 
 
 def horizons(today):
@@ -156,8 +257,9 @@ def horizons(today):
 
 
 def sweep(today=None, now=None):
-    """Insert every reminder due by `today` that the ledger does not hold yet, and its
-    in-app notification. Returns the number of reminders this sweep created per kind."""
+    """Insert every reminder due by `today` that the ledger does not hold yet, then one digest
+    per person told and its notification, all in one transaction. Returns the number of
+    reminders this sweep issued per kind."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     batch = uuid.uuid4()
@@ -166,18 +268,36 @@ def sweep(today=None, now=None):
         "now": Reminder._meta.get_field("created_at").get_db_prep_value(now, connection),
         "batch": Reminder._meta.get_field("batch").get_db_prep_value(batch, connection),
     }
-    created = {}
+    due = horizons(today)
+    params |= {f"horizon_{kind}": horizon.isoformat() for kind, horizon in due.items()}
+    created, digests = {}, 0
     with transaction.atomic(), connection.cursor() as cursor:
-        for kind, horizon in horizons(today).items():
-            for audience in ("unit", "office"):
-                cursor.execute(
-                    insert_sql(kind, audience),
-                    {**params, "kind": kind, "horizon": horizon.isoformat()},
-                )
-                created[kind] = created.get(kind, 0) + max(cursor.rowcount, 0)
-        cursor.execute(notification_sql(), {**params, **words()})
+        serialize(cursor)
+        if due:
+            for statement in sweep_statements(due):
+                cursor.execute(statement, params)
+            created = {kind: int(n) for kind, n in cursor.fetchall()}
+        if created:
+            digests = notify(batch, now, today)
         fault_pause()
-    return {"batch": str(batch), "created": created, "total": sum(created.values())}
+    return {
+        "batch": str(batch),
+        "created": created,
+        "total": sum(created.values()),
+        "digests": digests,
+    }
+
+
+SWEEP_LOCK = 0x62616E6C69  # "banli": one sweep at a time in the whole database
+
+
+def serialize(cursor):
+    """Sweeps queue behind one another, so each sees what the previous one wrote and the
+    ledger needs no speculative insert (ON CONFLICT cost a quarter of a first run). The
+    unique key still refuses a duplicate if anything else ever writes there. SQLite lets
+    one writer in at a time anyway."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
 
 
 def fault_pause():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import calendar, reminders, sms
-from .models import Extension, Heartbeat, Notification, OfficeMembership, Reminder, Urge
+from .models import Extension, Heartbeat, Notification, OfficeMembership, ReminderDigest, Urge
 
 
 @shared_task
@@ -112,7 +112,7 @@ def backoff(task):
 
 def _recipients_waiting(column):
     return (
-        Reminder.objects.filter(**{f"{column}__isnull": True})
+        ReminderDigest.objects.filter(**{f"{column}__isnull": True})
         .values_list("recipient_id", flat=True)
         .distinct()
     )
@@ -120,7 +120,8 @@ def _recipients_waiting(column):
 
 @shared_task(bind=True, max_retries=8)
 def send_email_digests(self):
-    """One mail per recipient and unit listing the reminders not yet mailed."""
+    """One mail per digest not yet mailed: a unit's reminders for one person, or the
+    office's for its jurisdiction."""
     waiting = _recipients_waiting("emailed_at").exclude(recipient__email="")
     failed = [rid for rid in waiting.iterator() if not _email_digest(rid)]
     if failed:
@@ -128,34 +129,44 @@ def send_email_digests(self):
     return len(failed)
 
 
+MAIL_LISTS_AT_MOST = 50  # the rest is one link away; an office digest can cover thousands
+
+
 def _email_digest(recipient_id):
     try:
         with transaction.atomic():
-            rows = list(
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            digests = list(
+                ReminderDigest.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(recipient_id=recipient_id, emailed_at__isnull=True)
-                .select_related("recipient", "unit", "assignment__proposal__session")
-                .order_by("unit_id", "due_on")
+                .select_related("recipient", "unit", "jurisdiction")
+                .order_by("id")
             )
-            by_unit = {}
-            for row in rows:
-                by_unit.setdefault(row.unit, []).append(row)
-            for unit, items in by_unit.items():
+            for digest in digests:
+                rows = digest.reminders().select_related("assignment__proposal__session")
                 lines = [
                     f"- {r.assignment.proposal.reference}“{r.assignment.proposal.title}”"
                     f"（{r.get_deadline_kind_display()}：{r.due_on}）"
-                    for r in items
+                    for r in rows.in_due_order()[:MAIL_LISTS_AT_MOST]
                 ]
+                if digest.items > len(lines):
+                    lines.append(_("……共%(n)d件") % {"n": digest.items})
                 send_mail(
                     _("【办理提醒】%(unit)s有%(n)d件建议提案需要关注")
-                    % {"unit": unit, "n": len(items)},
+                    % {"unit": digest.unit or digest.jurisdiction, "n": digest.items},
                     "\n".join(
-                        [_("以下建议提案临近或已超过办理期限："), *lines, "", settings.SITE_URL]
+                        [
+                            _("以下建议提案临近或已超过办理期限："),
+                            *lines,
+                            "",
+                            f"{settings.SITE_URL}/reminders/{digest.pk}/",
+                        ]
                     ),
                     None,
-                    [items[0].recipient.email],
+                    [digest.recipient.email],
                 )
-            Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(emailed_at=timezone.now())
+            ReminderDigest.objects.filter(pk__in=[d.pk for d in digests]).update(
+                emailed_at=timezone.now()
+            )
         return True
     except OSError:
         return False
@@ -175,21 +186,23 @@ def send_sms_digests(self):
 def _sms_digest(recipient_id, gateway):
     try:
         with transaction.atomic():
-            rows = list(
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            digests = list(
+                ReminderDigest.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(recipient_id=recipient_id, texted_at__isnull=True)
                 .select_related("recipient")
             )
-            if rows:
-                overdue = sum(1 for r in rows if r.due_on < timezone.localdate())
+            if digests:
                 gateway.send(
-                    rows[0].recipient.phone,
+                    digests[0].recipient.phone,
                     _(
                         "【办理提醒】您有%(n)d件建议提案临近或超过期限（其中逾期%(o)d件），请登录系统查看。"
                     )
-                    % {"n": len(rows), "o": overdue},
+                    % {
+                        "n": sum(d.items for d in digests),
+                        "o": sum(d.overdue for d in digests),
+                    },
                 )
-                Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(
+                ReminderDigest.objects.filter(pk__in=[d.pk for d in digests]).update(
                     texted_at=timezone.now()
                 )
         return True

@@ -41,6 +41,7 @@ from .models import (
     Extension,
     ItemImport,
     Notification,
+    ReminderDigest,
     TransferRequest,
     TransitionLog,
 )
@@ -471,6 +472,21 @@ def notifications(request):
     if request.GET.get("unread"):
         rows = rows.filter(read_at__isnull=True)
     return render(request, "workflow/notifications.html", {"page": page_of(request, rows)})
+
+
+@login_required
+def reminder_digest(request, pk):
+    """The items one reminder digest told its recipient about, with where each stands now."""
+    digest = get_object_or_404(
+        ReminderDigest.objects.select_related("unit", "jurisdiction"), pk=pk, recipient=request.user
+    )
+    rows = digest.reminders().select_related("rung", "unit", "assignment__proposal__session")
+    context = {
+        "digest": digest,
+        "page": page_of(request, rows.in_due_order(), count=digest.items),
+        "today": timezone.localdate(),
+    }
+    return render_partial(request, "workflow/reminder_digest.html", context, "list")
 
 
 @require_POST

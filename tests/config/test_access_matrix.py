@@ -1,14 +1,16 @@
 """Every page, download and endpoint × every role × own/other/published/withheld object:
 each cell has its expected answer. Drafts, contacts and withheld replies never leak."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from responses import actions as letters
 from responses.links import feedback_url
 from tests import factories
-from workflow import actions
-from workflow.models import Assignment
+from workflow import actions, reminders
+from workflow.models import Assignment, ReminderDigest
 
 pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "clerk", "leader", "other_unit", "office", "admin"]
@@ -40,6 +42,8 @@ def world(office, kewei, clerk, leader):
     letters.submit_letter(withheld, clerk)
     letters.sign_letter(withheld, leader)
     withheld = letters.send_letter(withheld, clerk)
+    reminders.sweep(today=assignment.due_on - timedelta(days=1))  # the clerk's digest
+    digest = ReminderDigest.objects.get(recipient=clerk)
     admin = factories.user("root", is_staff=True, is_superuser=True)
     users = {
         "anonymous": AnonymousUser(),
@@ -57,6 +61,7 @@ def world(office, kewei, clerk, leader):
         "withheld": withheld,
         "own": own,
         "person": person,
+        "digest": digest,
     }
 
 
@@ -107,6 +112,7 @@ MATRIX = [
     ("/api/proposals/{item}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/api/replies/{draft}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/notifications/", SIGNED_IN),
+    ("/reminders/{digest}/", row(LOGIN, OK, MISSING, MISSING, MISSING, MISSING)),
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),
     ("/public/", EVERYONE),
@@ -137,7 +143,7 @@ def answer(client, user, url):
 
 
 def test_the_access_matrix(client, world):
-    ids = {k: world[k].pk for k in ("item", "draft", "published", "withheld")}
+    ids = {k: world[k].pk for k in ("item", "draft", "published", "withheld", "digest")}
     failures, cells = [], 0
     for pattern, expected in MATRIX:
         url = pattern.format(**ids)

@@ -23,7 +23,7 @@ from tests.services import (
     require_redis,
     wait_for,
 )
-from workflow.models import Notification, Reminder
+from workflow.models import Notification, Reminder, ReminderDigest
 from workflow.reminders import install_default_ladder
 
 pytestmark = [
@@ -70,7 +70,9 @@ def test_two_sweeps_at_once_send_each_reminder_once(overdue):
     assert all(p.returncode == 0 for p in (first, second)), outputs
     totals = sorted(int(out.split()[0]) for out, _err in outputs)
     assert sum(totals) == expected_reminders(len(overdue)) == Reminder.objects.count()
-    assert Notification.objects.filter(reminder__isnull=False).count() == Reminder.objects.count()
+    # Each person told once, for all ten items: the leader, and the office member.
+    assert ReminderDigest.objects.count() == Notification.objects.count() == 2
+    assert set(ReminderDigest.objects.values_list("items", flat=True)) == {len(overdue)}
     third = run_sweep_process()
     assert third.communicate(timeout=120)[0].split()[0] == "0"
 
@@ -81,9 +83,8 @@ def test_worker_and_beat_on_redis_deliver_reminders(overdue, clerk, leader):
     with celery_worker(beat=True, extra_env={"BANLI_SWEEP_SECONDS": "1"}):
         done = wait_for(lambda: Reminder.objects.count() >= expected_reminders(len(overdue)), 90)
     assert done, f"beat's sweep delivered {Reminder.objects.count()} reminders"
-    assert Notification.objects.filter(recipient=leader, read_at__isnull=True).count() == len(
-        overdue
-    )
+    (note,) = Notification.objects.filter(recipient=leader, read_at__isnull=True)
+    assert f"{len(overdue)}件" in note.title
 
 
 def test_a_worker_killed_mid_sweep_loses_and_doubles_nothing(overdue):
