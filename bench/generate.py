@@ -33,6 +33,7 @@ from proposals.models import (  # noqa: E402
     ProposalProposer,
     Proposer,
     Session,
+    TitlePieces,
     User,
 )
 from responses.models import Feedback, Reply  # noqa: E402
@@ -178,15 +179,18 @@ def generate(scale=1.0, seed=2026):
             pieces = textsearch.item_fields(title, body)
             yield (first_item + i, kind, session.pk, str(i + 1), title, body, topic) + (
                 "in_handling",
-                pieces["title_grams"],
                 pieces["search_grams"],
             )
 
     counts["proposals"] = copy_objects(
         Proposal,
         proposals(),
-        ["id", "kind", "session_id", "number", "title", "body", "topic", "state"]
-        + ["title_grams", "search_grams"],
+        ["id", "kind", "session_id", "number", "title", "body", "topic", "state", "search_grams"],
+    )
+    copy_objects(
+        TitlePieces,
+        ((first_item + i, textsearch.stored(title)) for i, title in enumerate(titles)),
+        ["proposal_id", "grams"],
     )
     counts["signatures"] = copy_objects(
         ProposalProposer,
@@ -276,6 +280,7 @@ def generate(scale=1.0, seed=2026):
                 None if awaiting else leaders[unit_id],
                 f"{assigned + timedelta(days=55)}T03:00:00+00:00",
                 textsearch.stored(title, titles[i], body) if published else "",
+                textsearch.stored(title, titles[i]) if published else "",
             )
 
     counts["replies"] = copy_objects(
@@ -283,7 +288,7 @@ def generate(scale=1.0, seed=2026):
         reply_rows(),
         ["id", "assignment_id", "state", "signing_organ", "class_label", "result_bucket"]
         + ["title", "addressee", "body", "sent_at", "published_at", "drafted_by_id"]
-        + ["signer_id", "submitted_at", "search_grams"],
+        + ["signer_id", "submitted_at", "search_grams", "title_grams"],
     )
     counts["feedback"] = copy_objects(
         Feedback,

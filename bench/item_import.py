@@ -108,13 +108,14 @@ def run(rows=10000):
 LOWER_BOUND = """
     WITH items AS (
         INSERT INTO proposals_proposal (kind, session_id, number, title, body, topic, is_key,
-            supervising_leader, received_at, state, round, review_reason, title_grams,
-            search_grams)
+            supervising_leader, received_at, state, round, review_reason, search_grams)
         SELECT 'proposal', %(session)s, 'L' || n, '关于推进第' || n || '项科技成果转化的提案',
                repeat('建议加大对科技成果转化的支持力度……', 5), '科技', false, '', now(),
-               'assigned', 1, '', '', ''
+               'assigned', 1, '', ''
         FROM generate_series(1, %(rows)s) AS n
-        RETURNING id)
+        RETURNING id),
+    pieces AS (
+        INSERT INTO proposals_titlepieces (proposal_id, grams) SELECT id, '' FROM items)
     INSERT INTO workflow_assignment (proposal_id, unit_id, role, state, round, assigned_at,
         due_on, due_basis, due_from, due_version)
     SELECT id, %(unit)s, 'lead', 'pending', 1, now(), current_date + 91, 'assigned',

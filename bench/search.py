@@ -38,9 +38,9 @@ def figures(office, runs, timed, lower_bound, figure, page):
     item = Proposal.objects.filter(title__contains="干细胞").order_by("id").first()
     title = textsearch.subject(textsearch.grams(item.title))
     similar_sql = f"""
-        SELECT p.id FROM proposals_proposal p
-        WHERE {vector.format("p.title_grams")} @@ %s::tsquery AND p.id <> %s
-        ORDER BY ts_rank({vector.format("p.title_grams")}, %s::tsquery) DESC LIMIT 50"""
+        SELECT t.proposal_id FROM proposals_titlepieces t
+        WHERE {vector.format("t.grams")} @@ %s::tsquery AND t.proposal_id <> %s
+        ORDER BY ts_rank({vector.format("t.grams")}, %s::tsquery) DESC LIMIT 50"""
     roles = Roles.of(office)
     every, any_ = tsquery(pieces, " & "), tsquery(title, " | ")
     return [

@@ -18,6 +18,8 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
 
+from .models import TitlePieces
+
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 RUNS = re.compile(rf"[{CJK}]+|[a-z0-9]+")
 
@@ -107,8 +109,15 @@ def stored(*texts):
 
 
 def item_fields(title, body=""):
-    """The search columns of an item, for the verbs that create one."""
-    return {"title_grams": stored(title), "search_grams": stored(title, body)}
+    """The search column of an item, for the verbs that create one."""
+    return {"search_grams": stored(title, body)}
+
+
+def title_pieces(proposals):
+    """The TitlePieces rows of new items, for the verbs that create them (one insert)."""
+    return TitlePieces.objects.bulk_create(
+        TitlePieces(proposal=p, grams=stored(p.title)) for p in proposals
+    )
 
 
 # Function characters: a piece holding one straddles two words (于干 of 关于干细胞, 疗和 of

@@ -439,6 +439,7 @@ def publish_letter(letter, actor, at=None, system=False):
     at = at or timezone.now()
     if isinstance(letter, Reply):
         letter.search_grams = public_grams(letter)
+        letter.title_grams = textsearch.stored(letter.title, letter.assignment.proposal.title)
     fire(
         letter,
         "publish",
@@ -607,6 +608,7 @@ def import_letter(actor, parsed, jurisdiction):
             state=ProposalState.IN_HANDLING if parsed.is_opinion else ProposalState.REPLIED,
             **textsearch.item_fields(title),
         )
+        textsearch.title_pieces([proposal])
         for position, (name, person_kind) in enumerate(parsed.proposers):
             person = Proposer.objects.get_or_create(name=name, kind=person_kind)[0]
             ProposalProposer.objects.create(proposal=proposal, proposer=person, position=position)

@@ -5,13 +5,14 @@ everyone the published replies (the public nothing else)."""
 
 import re
 
-from django.db.models import Case, IntegerField, Prefetch, Q, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, When, Window
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from proposals import textsearch
-from proposals.models import Proposal, ProposalProposer, Session
+from proposals.models import Proposal, ProposalProposer, Session, TitlePieces
 from workflow.models import Assignment, Unit
 
 from .models import LetterState, Opinion, Reply
@@ -81,19 +82,38 @@ def item_results(roles, q, params):
 
 def ranked_replies(rows, q):
     """Replies (already narrowed to what the reader may see) matching every piece, best
-    first: the phrase in a title, then the newest."""
+    first: the query in the reply's or its item's title, then the newest. The titles' pieces
+    are stored with the reply, so ranking joins no hit to its item."""
     pieces = query_pieces(q)
     return (
         rows.filter(textsearch.matches(Reply, "search_grams", pieces))
         .annotate(
             in_title=Case(
-                When(Q(title__contains=q) | Q(assignment__proposal__title__contains=q), then=1),
+                When(textsearch.matches(Reply, "title_grams", pieces), then=1),
                 default=0,
                 output_field=IntegerField(),
             ),
         )
         .order_by("-in_title", "-published_at", "-id")
     )
+
+
+def hits_page(rows, number, per_page):
+    """A page of ranked hits from one pass over them: the page's keys and the number of hits
+    come from one query (count(*) OVER ()), then the page's rows with what they show.
+    Counting and paging apart read every hit's row twice, and joining every hit to what a
+    row shows before ranking costs more again (27,000 hits: 100 ms per pass)."""
+    number = max(plain_int(number) or 1, 1)
+    keys = rows.annotate(hits=Window(Count("pk"))).values_list("pk", "hits")
+    found = list(keys[(number - 1) * per_page : number * per_page])
+    if not found and number > 1:  # past the end: the last page, as Paginator.get_page does
+        number = max(1, -(-rows.count() // per_page))
+        found = list(keys[(number - 1) * per_page : number * per_page])
+    order = [pk for pk, _hits in found]
+    shown = {row.pk: row for row in rows.filter(pk__in=order)}
+    paginator = Paginator(rows, per_page)
+    paginator.count = found[0][1] if found else 0  # a cached_property: set, never counted
+    return Page([shown[pk] for pk in order], number, paginator)
 
 
 def reply_results(q, params):
@@ -122,9 +142,15 @@ def search(roles, params):
         "rows": rows,
         "years": sorted(set(scope.values_list("year", flat=True)), reverse=True),
         "bodies": Session.Body.choices,
-        "units": Unit.objects.filter(
-            Q(jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(pk__in=roles.unit_ids)
-        ).order_by("name"),
+        # (value, name) pairs: hundreds of units, rendered as options without a model each
+        "units": [
+            (str(pk), name)
+            for pk, name in Unit.objects.filter(
+                Q(jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(pk__in=roles.unit_ids)
+            )
+            .order_by("name")
+            .values_list("pk", "name")
+        ],
         "selected": {k: params.get(k, "") for k in ("year", "body", "unit")},
     }
 
@@ -184,11 +210,11 @@ def similar_items(proposal, roles, limit=5, candidates=50):
     # The best-ranked matches first, then which of them the user may learn from: asking both
     # at once makes PostgreSQL test the visibility of every match (tens of thousands).
     ranked = list(
-        Proposal.objects.exclude(pk=proposal.pk)
-        .filter(textsearch.matches(Proposal, "title_grams", title, any_=True))
-        .annotate(rank=textsearch.overlap(Proposal, "title_grams", title))
-        .order_by("-rank", "-received_at")
-        .values_list("pk", flat=True)[: candidates * 4]
+        TitlePieces.objects.exclude(proposal_id=proposal.pk)
+        .filter(textsearch.matches(TitlePieces, "grams", title, any_=True))
+        .annotate(rank=textsearch.overlap(TitlePieces, "grams", title))
+        .order_by("-rank", "-proposal_id")
+        .values_list("proposal_id", flat=True)[: candidates * 4]
     )
     published = Q(pk__in=Reply.objects.published().values("assignment__proposal_id")) | Q(
         pk__in=Opinion.objects.published().values("assignment__proposal_id")

@@ -19,6 +19,7 @@ from workflow.audit import ActionRefused
 from workflow.exports import xlsx
 from workflow.models import Assignment
 from workflow.views import (
+    PAGE_SIZE,
     item_url,
     office_required,
     page_of,
@@ -296,9 +297,12 @@ def paper_feedback(request, pk):
 # ---- the public ------------------------------------------------------------------------------
 def public_list(request):
     rows, filters = pages.public_replies(request.GET)
-    context = {"page": page_of(request, rows), **filters}
     if filters["q"]:
-        textsearch.with_excerpts(context["page"], filters["q"], "replies")
+        page = textsearch.hits_page(rows, request.GET.get("page"), PAGE_SIZE)
+        textsearch.with_excerpts(page, filters["q"], "replies")
+    else:
+        page = page_of(request, rows)
+    context = {"page": page, **filters}
     return render_partial(request, "responses/public_list.html", context, "rows")
 
 
@@ -405,7 +409,7 @@ def require_searcher(request):
 def search(request):
     require_searcher(request)
     context = textsearch.search(request.roles, request.GET)
-    context["page"] = page_of(request, context.pop("rows"))
+    context["page"] = textsearch.hits_page(context.pop("rows"), request.GET.get("page"), PAGE_SIZE)
     textsearch.with_excerpts(context["page"], context["q"], context["kind"])
     context["query"] = request.GET.urlencode()
     return render_partial(request, "responses/search.html", context, "results")

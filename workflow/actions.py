@@ -85,6 +85,7 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
         **textsearch.item_fields(title, body),
         **fields,
     )
+    textsearch.title_pieces([proposal])
     ProposalProposer.objects.bulk_create(
         ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
     )
@@ -615,6 +616,7 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
         )
         plans.append((item, roles, day, when))
     Proposal.objects.bulk_create(proposals, batch_size=500)
+    textsearch.title_pieces(proposals)
     links, assignments = [], []
     for proposal, (item, roles, day, when) in zip(proposals, plans, strict=True):
         links += [
