@@ -69,6 +69,9 @@ def test_clerk_drafts_leader_returns_clerk_fixes_leader_signs(
 
     boss.goto(f"{live_server.url}/review/")
     expect(boss.locator(".diff")).to_contain_text("下一步将持续推进")
+    # The layout loads when the leader opens it.
+    boss.locator(".queue-item").first.locator("summary:has-text('查看全文')").click()
+    expect(boss.locator(".queue-item .sheet").first).to_contain_text("下一步将持续推进")
     shots(boss, "leader-queue")
     boss.locator(".queue-item").first.locator("button:has-text('签发并发出')").click()
     expect(boss.locator(".queue-item.done")).to_contain_text(re.compile(r"沪科提复〔\d{4}〕1号"))
