@@ -87,7 +87,9 @@ def table(report):
     first, second = sweep["first"], sweep["second"]
     lines += [
         f"| reminder sweep, first run ({sweep['open_assignments']:,} open of "
-        f"{sweep['all_assignments']:,}) | {first['seconds']} s | | {first['queries']} | "
+        f"{sweep['all_assignments']:,}; {sweep['reminders']:,} reminders, "
+        f"{sweep['digests']:,} digests and notices) | {first['seconds']} s | | "
+        f"{first['queries']} | "
         f"{sweep['lower_bound_s']} s ({sweep['lower_bound_rows']:,} rows) | {sweep['ratio']}× | "
         "≤ 10 s, ≤ 3× |",
         f"| reminder sweep, second run | {second['seconds']} s "

@@ -188,11 +188,16 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(unit_id__in=unit_ids)
 
     def with_item(self):
-        """What a list row shows: the item, its session, the unit and the proposers."""
-        return self.select_related("proposal__session", "unit").prefetch_related(
-            models.Prefetch(
-                "proposal__signatories",
-                queryset=ProposalProposer.objects.select_related("proposer"),
+        """What a list row shows: the item, its session, the unit and the proposers. Not the
+        item's text and search pieces: kilobytes a row that no list shows."""
+        return (
+            self.select_related("proposal__session", "unit")
+            .defer("proposal__body", "proposal__search_grams")
+            .prefetch_related(
+                models.Prefetch(
+                    "proposal__signatories",
+                    queryset=ProposalProposer.objects.select_related("proposer"),
+                )
             )
         )
 
