@@ -289,18 +289,18 @@ def queue_context(roles, today):
     order = (Case(When(state="submitted", then=0), default=1), "submitted_at", "created_at")
     waiting = {"assignment__unit_id__in": unit_ids, "state__in": ["submitted", "signed"]}
     # The item's text and the search pieces are never shown here (kilobytes a row).
-    unread = ("search_grams", "assignment__proposal__body", "assignment__proposal__search_grams")
+    item_text = ("assignment__proposal__body", "assignment__proposal__search_grams")
     letters = [
         *Reply.objects.filter(**waiting)
         .select_related(*related)
-        .defer("title_grams", *unread)
+        .defer("search_grams", "title_grams", *item_text)
         .prefetch_related(revisions, *checked)
         .order_by(*order)[: QUEUE_SIZE + 1],
         # Most units have no opinion waiting: a look at the index first spares the seven-table
         # query (6 ms, most of it planning) when there is none.
         *(
             opinions.select_related(*related, "lead_unit")
-            .defer(*unread[1:])
+            .defer(*item_text)
             .prefetch_related(revisions, *checked)
             .order_by(*order)[: QUEUE_SIZE + 1]
             if (opinions := Opinion.objects.filter(**waiting)).exists()

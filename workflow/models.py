@@ -900,16 +900,24 @@ class ReminderDigest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recipient} {self.unit or self.jurisdiction} {self.items}"
+        return f"{self.recipient} {self.scope} {self.items}"
+
+    @property
+    def scope(self):
+        """What the digest speaks of: the unit, or for the office the jurisdiction."""
+        return self.unit or self.jurisdiction
+
+    def covers(self):
+        """A filter on ledger rows: those of this digest's audience and scope, any sweep."""
+        if self.unit_id:
+            scope = Q(unit_id=self.unit_id)
+        else:
+            scope = Q(unit__jurisdiction_id=self.jurisdiction_id)
+        return scope & Q(rung__audience=self.audience)
 
     def reminders(self):
         """The ledger rows this digest told its recipient about."""
-        rows = Reminder.objects.filter(
-            created_at=self.created_at, batch=self.batch, rung__audience=self.audience
-        )
-        if self.unit_id:
-            return rows.filter(unit_id=self.unit_id)
-        return rows.filter(unit__jurisdiction_id=self.jurisdiction_id)
+        return Reminder.objects.filter(self.covers(), created_at=self.created_at, batch=self.batch)
 
 
 class Notification(models.Model):

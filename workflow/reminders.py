@@ -22,9 +22,16 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from .models import DeadlineKind, Notification, Reminder, ReminderDigest, ReminderRung
+from . import deadlines
+from .models import (
+    Audience,
+    DeadlineKind,
+    Notification,
+    Reminder,
+    ReminderDigest,
+    ReminderRung,
+)
 
 OPEN = ("pending", "accepted", "transfer_requested", "reopened")
 
@@ -172,21 +179,13 @@ def sweep_statements(kinds):
     ]
 
 
-KIND_WORDS = {
-    "reply": _lazy("【答复期限】"),
-    "opinion": _lazy("【会办意见期限】"),
-    "transfer": _lazy("【申请调整期限】"),
-    "feedback": _lazy("【反馈期限】"),
-}
-
-
 def standing_words(due_on, today):
-    days = (today - due_on).days
-    if days > 0:
+    kind, days = deadlines.standing(due_on, today)
+    if kind == "overdue":
         return _("已逾期%(n)d天") % {"n": days}
-    if days == 0:
+    if kind == "today":
         return _("今日到期")
-    return _("距期限还有%(n)d天") % {"n": -days}
+    return _("距期限还有%(n)d天") % {"n": days}
 
 
 def notification_for(digest, single, today):
@@ -197,37 +196,35 @@ def notification_for(digest, single, today):
         return Notification(
             recipient_id=digest.recipient_id,
             digest=digest,
-            title=f"{KIND_WORDS[single.deadline_kind]}{proposal.reference}：{proposal.title}",
+            title=f"【{single.get_deadline_kind_display()}】{proposal.reference}：{proposal.title}",
             body=_("%(standing)s，期限：%(due)s")
             % {"standing": standing_words(single.due_on, today), "due": single.due_on},
             link=f"/items/{proposal.pk}/",
         )
-    scope = digest.unit.name if digest.unit_id else digest.jurisdiction.name
     return Notification(
         recipient_id=digest.recipient_id,
         digest=digest,
         title=_("【办理提醒】%(scope)s：%(n)d件建议提案需要关注")
-        % {"scope": scope, "n": digest.items},
+        % {"scope": digest.scope.name, "n": digest.items},
         body=_("其中已逾期%(n)d件。") % {"n": digest.overdue} if digest.overdue else "",
         link=f"/reminders/{digest.pk}/",
     )
 
 
+def scope_key(audience, unit_id, jurisdiction_id):
+    # The office hears of its jurisdiction at once, a unit's people of their unit.
+    return (audience, jurisdiction_id if audience == Audience.OFFICE else unit_id)
+
+
 def lone_reminders(batch, now, digests):
-    """The one reminder behind each single-item digest, in one query."""
+    """The one reminder behind each single-item digest, in one query, by scope_key."""
     wanted = Q()
-    for d in digests:
-        scope = Q(unit_id=d.unit_id) if d.unit_id else Q(unit__jurisdiction_id=d.jurisdiction_id)
-        wanted |= Q(rung__audience=d.audience) & scope
-    found = {}
+    for digest in digests:
+        wanted |= digest.covers()
     rows = Reminder.objects.filter(wanted, created_at=now, batch=batch).select_related(
         "rung", "unit", "assignment__proposal__session"
     )
-    for row in rows:
-        unit = row.unit
-        audience = row.rung.audience
-        found[(audience, unit.pk if audience != "office" else unit.jurisdiction_id)] = row
-    return found
+    return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
 
 
 def notify(batch, now, today):
@@ -235,12 +232,12 @@ def notify(batch, now, today):
     digests = list(
         ReminderDigest.objects.filter(batch=batch).select_related("unit", "jurisdiction")
     )
+    # Everyone told of one scope is told the same count, so a scope with a lone reminder
+    # has only single-item digests.
     lone = [d for d in digests if d.items == 1]
     singles = lone_reminders(batch, now, lone) if lone else {}
     Notification.objects.bulk_create(
-        notification_for(d, singles.get((d.audience, d.unit_id or d.jurisdiction_id)), today)
-        if d.items == 1
-        else notification_for(d, None, today)
+        notification_for(d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today)
         for d in digests
     )
     return len(digests)

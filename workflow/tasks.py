@@ -152,7 +152,7 @@ def _email_digest(recipient_id):
                     lines.append(_("……共%(n)d件") % {"n": digest.items})
                 send_mail(
                     _("【办理提醒】%(unit)s有%(n)d件建议提案需要关注")
-                    % {"unit": digest.unit or digest.jurisdiction, "n": digest.items},
+                    % {"unit": digest.scope, "n": digest.items},
                     "\n".join(
                         [
                             _("以下建议提案临近或已超过办理期限："),

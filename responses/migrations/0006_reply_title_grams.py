@@ -14,7 +14,10 @@ def fill(apps, schema_editor):
     for reply in published.iterator(chunk_size=1000):
         reply.title_grams = textsearch.stored(reply.title, reply.assignment.proposal.title)
         batch.append(reply)
-    Reply.objects.bulk_update(batch, ["title_grams"], batch_size=1000)
+        if len(batch) == 1000:  # a chunk at a time: a decade holds a hundred thousand
+            Reply.objects.bulk_update(batch, ["title_grams"])
+            batch = []
+    Reply.objects.bulk_update(batch, ["title_grams"])
 
 
 # Every reply search is over published replies: the index holds only those, so counting the
