@@ -444,24 +444,29 @@ def _save_recomputed(changed, logs):
 OFFICE_GROUP = "建议提案处"
 
 
+# The office never grants offices (only the system administrator makes a staff account) and
+# never edits the audit records by hand; nothing of Django's own apps (groups, permissions).
+OFFICE_READ_ONLY = ["transitionlog", "heartbeat", "documentcounter", "officemembership"]
+
+
 def office_permissions():
-    """Everything in Banli's apps but deleting, and no hand edits of the audit records."""
-    read_only = ["transitionlog", "heartbeat", "documentcounter"]
+    """Banli's records but deleting, audit rows and office memberships; the admin narrows each
+    of them to the office's own jurisdictions (workflow.admin_scope)."""
     return (
         Permission.objects.filter(
             content_type__app_label__in=["proposals", "workflow", "responses"]
         )
         .exclude(codename__startswith="delete_")
-        .exclude(content_type__model__in=read_only, codename__regex=r"^(add|change)_")
+        .exclude(content_type__model__in=OFFICE_READ_ONLY, codename__regex=r"^(add|change)_")
     )
 
 
 @transaction.atomic
 def add_office_member(user, jurisdiction):
-    """Makes `user` a member of the jurisdiction's proposal office, with its permissions."""
-    group, created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    if created or not group.permissions.exists():
-        group.permissions.set(office_permissions())
+    """Makes `user` a member of the jurisdiction's proposal office, with its permissions
+    (set afresh each time: a group granted more by an earlier version loses it)."""
+    group = Group.objects.get_or_create(name=OFFICE_GROUP)[0]
+    group.permissions.set(office_permissions())
     user.groups.add(group)
     if not user.is_staff:
         user.is_staff = True  # the office also works in the admin

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import SimpleLazyObject
 
+from proposals.models import Jurisdiction
+
 from .models import OfficeMembership, UnitMembership
 
 
@@ -54,6 +56,19 @@ class Roles:
 
     def is_office_for(self, jurisdiction_id):
         return jurisdiction_id in self.office_jurisdiction_ids
+
+    def is_office_everywhere(self):
+        """Office of every jurisdiction there is: only then may it change rows all of them
+        share (the holiday calendar, the reminder ladder)."""
+        return self.is_office and not (
+            Jurisdiction.objects.exclude(pk__in=self.office_jurisdiction_ids).exists()
+        )
+
+
+def roles_of(request):
+    """The request's roles (read once by the middleware), or read now for a bare request."""
+    roles = getattr(request, "roles", None)
+    return roles if roles is not None else Roles.of(request.user)
 
 
 class RolesMiddleware:
