@@ -424,6 +424,7 @@ class UserAdmin(JurisdictionScopedAdmin, BaseUserAdmin):
     """The system administrator manages every account. An office manages only the people of
     its own units (`people_in_care`), never staff rights, groups or permissions."""
 
+    jurisdiction_path = "unit_memberships__unit__jurisdiction"  # narrowed by office_rows
     office_may = {"view", "add", "change"}
     fieldsets = BaseUserAdmin.fieldsets + ((_("办理系统"), {"fields": ("name", "phone")}),)
     office_fieldsets = (
