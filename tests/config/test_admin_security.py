@@ -279,3 +279,31 @@ def test_changes_are_logged_with_old_and_new_values_never_a_password(client, off
     as_user(client, root)
     page = client.get("/admin/admin/logentry/").content.decode()
     assert "科委" in page and "pwclerk" in page
+
+
+def test_an_admin_actions_choices_are_the_offices_own(client, office, kewei, elsewhere):
+    from workflow.models import Assignment
+
+    item = factories.filed(office)
+    as_user(client, office)
+    asked = client.post(
+        "/admin/proposals/proposal/",
+        {"action": "assign_proposal", "_selected_action": [item.pk]},
+    )
+    form = asked.context["form"]
+    assert set(form.fields["lead"].queryset) == {kewei}
+    client.post(
+        "/admin/proposals/proposal/",
+        {
+            "action": "assign_proposal",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "lead": elsewhere["unit"].pk,
+        },
+    )
+    assert not Assignment.objects.filter(proposal=item).exists()
+    merge = client.post(
+        "/admin/proposals/proposal/",
+        {"action": "merge_proposal", "_selected_action": [item.pk]},
+    )
+    assert elsewhere["item"] not in merge.context["form"].fields["into"].queryset
