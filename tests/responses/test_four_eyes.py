@@ -151,3 +151,20 @@ def test_the_transition_permission_asks_the_same_rule(draft, clerk, leader):
     reply = letters.submit_letter(Reply.objects.get(pk=draft.pk), clerk)
     assert not has_transition_perm(reply.sign, leader)
     assert not has_transition_perm(reply.sign, clerk)  # not a leader
+
+
+def test_past_submitters_become_authors_when_migrating(draft, leader):
+    """Letters submitted before contributors were recorded: who submitted them is taken for
+    an author, so a leader who sent one up cannot sign it after the upgrade."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("responses.migrations.0007_letter_contributors")
+    reply = letters.submit_letter(draft, leader)
+    reply.contributors.clear()
+    assert reply.may_sign(leader)
+    migration.submitters_are_authors(apps, None)
+    migration.submitters_are_authors(apps, None)  # twice: nothing doubles
+    reply = Reply.objects.get(pk=reply.pk)
+    assert list(reply.contributors.all()) == [leader] and not reply.may_sign(leader)
