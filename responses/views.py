@@ -184,7 +184,16 @@ def attachment(request, pk):
         Attachment.objects.select_related("reply__assignment", "opinion__assignment"), pk=pk
     )
     pages.require_letter_access(request.roles, found.reply or found.opinion)
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+    # Served as the kind sniffed at upload, never as its name says: a PDF named poly.html
+    # is application/pdf, poly.pdf, downloaded rather than shown, and not to be sniffed.
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.download_name,
+        content_type=found.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---- the leader ------------------------------------------------------------------------------

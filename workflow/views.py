@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import Proposal, ProposalProposer, ProposalState
+from proposals.models import REVIEW_PERMISSION, Proposal, ProposalProposer, ProposalState
 
 from . import actions, deadlines, exports, item_import
 from .audit import ActionRefused
@@ -54,13 +54,15 @@ def item_url(proposal_id):
 
 
 def refusals_to_messages(view):
-    """A refused action is a message on the page the user came from, never an error page."""
+    """A refused action is a message on the page the user came from, never an error page.
+    Someone who may not act at all gets a bare 403 (PermissionDenied is not caught): they
+    are told nothing about the object."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (ActionRefused, PermissionDenied) as exc:
+        except ActionRefused as exc:
             message = str(exc) or _("您没有执行此操作的权限。")
             if request.htmx:
                 # Only the message is swapped in: what the person typed stays in the form.
@@ -250,7 +252,9 @@ def intake(request):
 @office_required
 @refusals_to_messages
 def review(request, pk):
-    proposal = get_object_or_404(Proposal, pk=pk)
+    proposal = get_object_or_404(Proposal.objects.select_related("session__jurisdiction"), pk=pk)
+    # Who acts, before the form's merge target is looked up in the item's session.
+    actions.require_office(request.user, proposal.session.jurisdiction, REVIEW_PERMISSION)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("请选择审查结果。"))

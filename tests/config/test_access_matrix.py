@@ -117,7 +117,7 @@ MATRIX = [
     ("/healthz", EVERYONE),
     ("/public/", EVERYONE),
     ("/items/{item}/", OWN_UNIT_AND_OFFICE),
-    ("/letters/reply/{draft}/", row(LOGIN, OK, OK, BACK, FORBIDDEN, FORBIDDEN)),
+    ("/letters/reply/{draft}/", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("/letters/reply/{draft}/preview", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("/letters/reply/{draft}/file.docx", OWN_UNIT_AND_OFFICE),
     ("/letters/reply/{withheld}/file.docx", OWN_UNIT_AND_OFFICE),
