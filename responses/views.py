@@ -18,6 +18,7 @@ from proposals.models import Jurisdiction, Proposer
 from workflow.audit import ActionRefused
 from workflow.exports import xlsx
 from workflow.models import Assignment
+from workflow.redirects import back_to
 from workflow.views import (
     PAGE_SIZE,
     item_url,
@@ -267,7 +268,9 @@ def publication_export(request):
 def publish(request, kind, pk):
     letter = actions.publish_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已公开：%(t)s") % {"t": letter.title})
-    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+    return redirect(
+        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
+    )
 
 
 @require_POST
@@ -278,7 +281,9 @@ def withdraw(request, kind, pk):
         letter_or_404(kind, pk), request.user, request.POST.get("reason", "")
     )
     messages.success(request, _("已撤回公开。"))
-    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+    return redirect(
+        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
+    )
 
 
 @require_POST
@@ -300,7 +305,7 @@ def paper_feedback(request, pk):
         channel=Feedback.Channel.PAPER,
     )
     messages.success(request, _("已录入征询意见表。"))
-    return redirect(request.POST.get("next") or "publication")
+    return redirect(back_to(request, request.POST.get("next"), default="publication"))
 
 
 # ---- the public ------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from .models import (
     TransferRequest,
     TransitionLog,
 )
+from .redirects import back_to
 
 PAGE_SIZE = 25
 
@@ -70,7 +71,9 @@ def refusals_to_messages(view):
                 response["HX-Retarget"], response["HX-Reswap"] = "#flash", "innerHTML"
                 return response
             messages.error(request, message)
-            return redirect(request.POST.get("next") or request.headers.get("referer") or "home")
+            return redirect(
+                back_to(request, request.POST.get("next"), request.headers.get("referer"))
+            )
 
     return wrapper
 
@@ -363,7 +366,7 @@ def urge(request):
         raise ActionRefused(_("请填写催办内容。"))
     actions.urge(request.user, **form.cleaned_data)
     messages.success(request, _("已催办 %(unit)s。") % {"unit": form.cleaned_data["unit"]})
-    return redirect(request.POST.get("next") or "office-monitor")
+    return redirect(back_to(request, request.POST.get("next"), default="office-monitor"))
 
 
 def monitor_rows(roles, data, today):
@@ -500,8 +503,7 @@ def mark_read(request, pk=None):
     if pk is not None:
         rows = rows.filter(pk=pk)
     rows.update(read_at=timezone.now())
-    target = request.POST.get("next")
-    return redirect(target if target and target.startswith("/") else "notifications")
+    return redirect(back_to(request, request.POST.get("next"), default="notifications"))
 
 
 # ---- Excel intake ---------------------------------------------------------------------------
