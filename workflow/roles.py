@@ -57,6 +57,12 @@ class Roles:
     def is_office_for(self, jurisdiction_id):
         return jurisdiction_id in self.office_jurisdiction_ids
 
+    @property
+    def sees_system_status(self):
+        """The system's workings (database engine, broker, worker, errors) are shown to the
+        system administrator and the office; anyone else learns only whether it is up."""
+        return bool(self.user.is_authenticated and (self.user.is_superuser or self.is_office))
+
     def is_office_everywhere(self):
         """Office of every jurisdiction there is: only then may it change rows all of them
         share (the holiday calendar, the reminder ladder)."""
