@@ -131,3 +131,9 @@ def test_on_https_an_http_referer_is_not_followed():
     assert local_path(request, "http://testserver/items/1/") is None
     assert local_path(request, "https://testserver/items/1/") == "/items/1/"
     assert back_to(request, None, "", "//x", default="notifications") == "notifications"
+
+
+@pytest.mark.parametrize("evil", EVIL[:5])
+def test_the_language_switcher_stays_on_this_site(client, evil):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": evil})
+    assert response.status_code == 302 and is_local(response["Location"])
