@@ -117,8 +117,9 @@ def test_a_refused_action_does_not_follow_a_foreign_next(client, office, evil):
 
 def test_a_refused_action_returns_to_a_referer_of_this_site(client, office, clerk, kewei):
     (assignment,) = actions.assign_proposal(factories.filed(office), office, lead=kewei)
-    client.force_login(office)
-    # the office may not sign for a unit: refused, back on the page it came from
+    actions.accept_assignment(assignment, clerk)
+    client.force_login(clerk)
+    # signing for it a second time is refused: back on the page the clerk came from
     response = client.post(
         f"/work/assignments/{assignment.pk}/accept",
         HTTP_REFERER=f"http://testserver/items/{assignment.proposal_id}/?tab=units",
