@@ -542,7 +542,7 @@ def item_import_template(request):
 
 @office_required
 def item_import_detail(request, pk):
-    record = office_import_or_404(request, pk)
+    record = actions.end_if_stuck(office_import_or_404(request, pk))
     context = {
         "record": record,
         "errors": [row for row in record.report if row["errors"]],
