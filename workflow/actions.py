@@ -537,7 +537,8 @@ def _finish_check(record_id, results=None, refusal=""):
     if record.state != ItemImportState.CHECKING:
         return record
     if results is None:
-        fire(record, "refuse", None, refusal, at=timezone.now(), check_perm=False)
+        # `at` given to fire() is the log's; the record's own finish time goes positionally.
+        fire(record, "refuse", None, refusal, None, None, timezone.now(), check_perm=False)
         return record
     counts, report = item_import.summary(results), item_import.as_report(results)
     if counts["error"]:
