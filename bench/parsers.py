@@ -59,7 +59,13 @@ def template_parts():
     return {name: source.read(name) for name in source.namelist()}
 
 
-def sheet_rows(n):
+def importer_text_limit():
+    from responses import importer
+
+    return importer.TEXT_LIMIT
+
+
+def sheet_rows(n, cell=None):
     from openpyxl import Workbook
 
     from workflow import item_import
@@ -68,10 +74,9 @@ def sheet_rows(n):
     sheet = book.active
     sheet.append([str(h) for _k, h, *_ in item_import.COLUMNS])
     for i in range(n):
-        sheet.append(
-            ["提案", "市政协十四届二次会议", str(i + 1), f"关于第{i}项工作的提案", "章毅、张远波"]
-            + ["正文", "科技", "否", "上海市科学技术委员会", "", "", "2024-03-05"]
-        )
+        row = ["提案", "市政协十四届二次会议", str(i + 1), f"关于第{i}项工作的提案", "章毅、张远波"]
+        row += ["正文", "科技", "否", "上海市科学技术委员会", "", "", "2024-03-05"]
+        sheet.append([cell or value for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -79,7 +84,7 @@ def sheet_rows(n):
 
 def build(folder, small):
     """(name, kind, path, expected outcome) for every input."""
-    letter_chars = 100_000 if small else 1_000_000
+    letter_bytes = 100_000 if small else 1_000_000
     sheet_bytes = (100 if small else 1024) * 1024 * 1024
     rows = 2_000 if small else 20_000
     inputs = []
@@ -89,9 +94,9 @@ def build(folder, small):
         path.write_bytes(data)
         inputs.append((name, kind, str(path), expected))
 
-    line = "会议" * (letter_chars // 2)
+    line = "会议" * (letter_bytes // 6)  # three bytes a character in UTF-8
     put(
-        f"{letter_chars // 1000:,} KB one-line letter (.txt)",
+        f"{letter_bytes // 1000:,} KB one-line letter (.txt)",
         "letter",
         (LETTER_HEAD + line + LETTER_TAIL).encode(),
         "read",
@@ -166,6 +171,25 @@ def build(folder, small):
         "laughs.xlsx",
     )
     put(f"{rows:,}-row sheet (.xlsx)", "sheet", sheet_rows(rows), "read", "rows.xlsx")
+    # 20,000 × 12 cells of 18 characters, written as character references: 44 MB of XML
+    cell = "某" * 18
+    put(
+        f"{rows:,}-row sheet, every cell {len(cell)} characters (.xlsx)",
+        "sheet",
+        sheet_rows(rows, cell),
+        "read",
+        "full-rows.xlsx",
+    )
+    short = b"a\n" * (importer_text_limit() // 2 - 1)
+    texts = 3 if small else 25
+    many = zipped([(f"{i}.txt", short) for i in range(texts)])
+    put(
+        f"{texts} texts of 2 MB in one-character lines ({len(many) / 1024:.0f} KB .zip)",
+        "letters",
+        many,
+        "refused",
+        "many-lines.zip",
+    )
     return inputs
 
 
@@ -181,13 +205,25 @@ def streamed_zip_append(path, name, head, size, tail, chunk=b"0" * (1 << 20)):
 
 
 # ---- reading one input (in its own process) ----------------------------------------------
+def high_water_mb():
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss
+    over from the parent across exec, so a child would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def read_one(kind, path):
     from proposals.untrusted import Budget
 
     data = Path(path).read_bytes()
     name = Path(path).name
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
+    baseline = high_water_mb()
+    started, cpu = time.perf_counter(), time.process_time()
     if kind in ("letter", "letters"):
         from responses import importer
 
@@ -205,9 +241,16 @@ def read_one(kind, path):
         except item_import.WorkbookRefused as exc:
             outcome, detail = "refused", str(exc)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    return {"seconds": round(seconds, 3), "peak_mb": round(peak, 1), "outcome": outcome,
-            "before_mb": round(baseline, 1), "detail": detail[:120]}  # fmt: skip
+    cpu = time.process_time() - cpu
+    peak = high_water_mb()
+    return {
+        "seconds": round(seconds, 3),
+        "cpu_s": round(cpu, 3),
+        "peak_mb": round(peak, 1),
+        "before_mb": round(baseline, 1),
+        "outcome": outcome,
+        "detail": detail[:120],
+    }
 
 
 def measure(small=False):
@@ -231,10 +274,12 @@ def measure(small=False):
             else:
                 figure = json.loads(done.stdout.strip().splitlines()[-1])
             figure.update(name=name, kind=kind, expected=expected, size=Path(path).stat().st_size)
+            # The target is judged on CPU time: on a shared machine the wall clock measures
+            # the neighbours too (both are printed).
             figure["within_target"] = (
                 figure["outcome"] == expected
                 and figure["seconds"] is not None
-                and figure["seconds"] <= TARGET_SECONDS
+                and figure["cpu_s"] <= TARGET_SECONDS
                 and figure["peak_mb"] <= TARGET_MB
             )
             results.append(figure)
@@ -243,8 +288,8 @@ def measure(small=False):
 
 def table(results):
     lines = [
-        f"| input | parser | outcome | time | peak memory | target ≤ {TARGET_SECONDS:g} s, "
-        f"≤ {TARGET_MB} MB |",
+        f"| input | parser | outcome | CPU time (wall) | peak memory | target ≤ {TARGET_SECONDS:g}"
+        f" s, ≤ {TARGET_MB} MB |",
         "|---|---|---|---|---|---|",
     ]
     parsers = {"letter": "letter import", "letters": "letter import", "sheet": "Excel import"}
@@ -256,7 +301,8 @@ def table(results):
         )
         lines.append(
             f"| {r['name']} | {parsers[r['kind']]} | {outcome}: {r['detail']} | "
-            f"{r['seconds']} s | {r['peak_mb']} MB ({r.get('before_mb')} MB before reading) | "
+            f"{r.get('cpu_s')} s ({r['seconds']} s) | "
+            f"{r['peak_mb']} MB ({r.get('before_mb')} MB before reading) | "
             f"{'yes' if r['within_target'] else 'NO'} |"
         )
     return "\n".join(lines) + "\n"

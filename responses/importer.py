@@ -317,6 +317,11 @@ TEXT_SUFFIXES = (".txt", ".md")
 LETTERS = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=500, seconds=30)
 DOCX = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=1000, seconds=30)
 TEXT_LIMIT = 2 * 1024 * 1024  # one letter's text file; a letter is a few kilobytes
+# What one upload may hand the parser (it costs a few microseconds a line): per letter and in
+# all. Past these the file is refused, saying why, and the others are still read.
+LETTER_LINES = 10_000
+UPLOAD_LINES = 100_000
+UPLOAD_CHARS = 10_000_000
 
 
 def files_of(name, content, budget=None):
@@ -374,8 +379,10 @@ def decode(content):
 def previews_of(uploads, budget):
     """[(file name, bytes)] → one preview per letter found (zips opened), each either
     {"name", "error"} or {"name", "text", "parsed"}, ready to be stored as JSON. Reading
-    draws on `budget`: bytes decompressed over the whole upload, and time."""
+    draws on `budget` (bytes decompressed over the whole upload, and time); parsing stops at
+    `LETTER_LINES` a letter and `UPLOAD_LINES` / `UPLOAD_CHARS` in all."""
     previews = []
+    lines = chars = 0
     for upload_name, content in uploads:
         budget.what = upload_name
         found = list(files_of(upload_name, content, budget))
@@ -384,12 +391,27 @@ def previews_of(uploads, budget):
                 {"name": upload_name, "error": _("只能导入 .txt、.md、.docx 或包含它们的 .zip。")}
             )
         for name, text, refusal in found:
-            if text is None:
+            if text is not None:
+                count = text.count("\n") + 1
+                lines, chars = lines + count, chars + len(text)
+                refusal = too_much(count, lines, chars)
+            if text is None or refusal:
                 previews.append({"name": name, "error": refusal})
             else:
                 previews.append({"name": name, "text": text, "parsed": as_json(parse(text))})
             budget.check_time()
     return previews
+
+
+def too_much(count, lines, chars):
+    if count > LETTER_LINES:
+        return _("超过%(n)d行，不像是一份答复函。") % {"n": LETTER_LINES}
+    if lines > UPLOAD_LINES or chars > UPLOAD_CHARS:
+        return _("本次上传的文字已超过%(n)d行或%(c)d万字，此文件未读取，请分批导入。") % {
+            "n": UPLOAD_LINES,
+            "c": UPLOAD_CHARS // 10_000,
+        }
+    return ""
 
 
 def as_json(parsed):
