@@ -18,6 +18,7 @@ from workflow.models import (
     Assignment,
     AssignmentState,
     Unit,
+    done_by_the_worker,
     is_office_for,
     is_unit_member,
     is_unit_member_or_office,
@@ -742,11 +743,6 @@ class LetterImportState(models.TextChoices):
     FAILED = "failed", _("识别失败")
 
 
-def _by_the_worker(obj, user):
-    """No person fires these: the worker reading the upload advances them."""
-    return False
-
-
 class LetterImport(ConcurrentTransitionMixin, models.Model):
     """One upload of past letters (files or a zip): read and recognised in the worker, then
     shown for the office to check before `pages.save_imports` saves them. The uploaded files
@@ -798,7 +794,7 @@ class LetterImport(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=LetterImportState.QUEUED,
         target=LetterImportState.READING,
-        permission=_by_the_worker,
+        permission=done_by_the_worker,
     )
     def start(self, at):
         self.started_at = at
@@ -807,7 +803,7 @@ class LetterImport(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=LetterImportState.READING,
         target=LetterImportState.READY,
-        permission=_by_the_worker,
+        permission=done_by_the_worker,
     )
     def finish(self, previews, at):
         self.previews, self.finished_at, self.stored = previews, at, []
@@ -816,7 +812,7 @@ class LetterImport(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[LetterImportState.QUEUED, LetterImportState.READING],
         target=LetterImportState.FAILED,
-        permission=_by_the_worker,
+        permission=done_by_the_worker,
     )
     def fail(self, message, at):
         self.message, self.finished_at, self.stored = message, at, []
