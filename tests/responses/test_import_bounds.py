@@ -189,6 +189,8 @@ def test_the_upload_request_only_stores_and_redirects(office_client, shanghai):
     assert "排队中" in page and "保存全部" not in page
     assert f'hx-get="/office/import/{record.pk}/"' in page  # polled, with a real link
     assert f'href="/office/import/{record.pk}/"' in page
+    partial = office_client.get(f"/office/import/{record.pk}/", HTTP_HX_REQUEST="true")
+    assert partial.content.decode().lstrip().startswith('<div id="import-status"')
 
 
 def test_a_zip_inside_the_zip_is_refused_by_name(office_client, import_letters):
