@@ -9,6 +9,7 @@ Excel item import (workflow) share one reading of an untrusted zip.
 """
 
 import io
+import struct
 import time
 import zipfile
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ DTD_MARKS = tuple(
     for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 DTD_TAIL = max(len(mark) for mark in DTD_MARKS)
-ARCHIVE_SUFFIXES = (".zip", ".docx", ".xlsx", ".xlsm", ".jar", ".7z", ".rar", ".gz", ".tar")
+# Archives proper; an Office file (.docx, .xlsx) is a zip too but is read as a document.
+ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".jar")
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
 
 
@@ -79,6 +81,10 @@ class BoundedZip:
     def __init__(self, name, data, caps, budget=None):
         self.name, self.caps = name, caps
         self.budget = budget or Budget(caps.total, caps.seconds, name)
+        declared = declared_members(data)
+        if declared is not None and declared > caps.members:
+            # Said by the end record, before zipfile builds an object for every entry.
+            raise Refused(self._too_many(declared))
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
@@ -87,10 +93,7 @@ class BoundedZip:
             ) from exc
         members = self.archive.infolist()
         if len(members) > caps.members:
-            raise Refused(
-                _("“%(name)s”包含%(n)d个文件，超过上限%(cap)d个。")
-                % {"name": name, "n": len(members), "cap": caps.members}
-            )
+            raise Refused(self._too_many(len(members)))
         declared = 0
         for info in members:
             if info.file_size > caps.member:
@@ -98,6 +101,13 @@ class BoundedZip:
             declared += info.file_size
             if declared > caps.total:
                 raise Refused(self._too_big_total())
+
+    def _too_many(self, count):
+        return _("“%(name)s”包含%(n)d个文件，超过上限%(cap)d个。") % {
+            "name": self.name,
+            "n": count,
+            "cap": self.caps.members,
+        }
 
     def _too_big_member(self, member):
         return _("“%(name)s”中的“%(member)s”解压后超过%(cap)s。") % {
@@ -212,6 +222,24 @@ class _Counted(io.RawIOBase):
     def close(self):
         self.stream.close()
         super().close()
+
+
+def declared_members(data):
+    """The entry count the archive's end record states (zip64 too), or None if not found."""
+    tail_start = max(0, len(data) - (1 << 16) - 22)
+    at = data.rfind(b"PK\x05\x06", tail_start)
+    if at < 0 or at + 22 > len(data):
+        return None
+    count = struct.unpack_from("<H", data, at + 10)[0]
+    if count != 0xFFFF:
+        return count
+    locator = data.rfind(b"PK\x06\x07", tail_start, at)
+    if locator < 0 or locator + 20 > len(data):
+        return None
+    record = struct.unpack_from("<Q", data, locator + 8)[0]
+    if record + 40 > len(data) or data[record : record + 4] != b"PK\x06\x06":
+        return None
+    return struct.unpack_from("<Q", data, record + 32)[0]
 
 
 def open_zip(name, data, caps, budget=None):

@@ -344,7 +344,7 @@ def _members(name, content, budget):
     with open_zip(name, content, LETTERS, budget) as archive:
         for info in archive.members():
             member = info.filename.lower()
-            if member.endswith(ARCHIVE_SUFFIXES) and not member.endswith(".docx"):
+            if member.endswith(ARCHIVE_SUFFIXES):
                 raise Refused(archive.nested(info.filename))
             if member.endswith((".docx", *TEXT_SUFFIXES)):
                 data = archive.read(info, refuse_archives=not member.endswith(".docx"))
