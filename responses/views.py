@@ -363,7 +363,8 @@ def import_letters(request):
         )
         return redirect("office-letter-import", record.pk)
     recent = LetterImport.objects.filter(jurisdiction_id__in=ids).select_related("created_by")
-    context = {"jurisdiction": jurisdiction, "imports": recent[:20]}
+    imports = [actions.end_letter_import_if_stuck(r) for r in recent[:20]]
+    context = {"jurisdiction": jurisdiction, "imports": imports}
     return render(request, "responses/import.html", context)
 
 

@@ -562,7 +562,7 @@ def fail_item_import(record_id, reason):
     return record
 
 
-def end_if_stuck(record):
+def end_item_import_if_stuck(record):
     """A record still checking or saving past every time limit lost its worker: it fails,
     saying so, instead of showing 检查中 forever."""
     if record.is_running and background.is_stuck(record.running_since):

@@ -303,10 +303,11 @@ def test_an_import_whose_worker_vanished_fails_when_its_page_is_opened(
     LetterImport.objects.filter(pk=record.pk).update(
         created_at=timezone.now() - background.STUCK_AFTER - timedelta(seconds=1)
     )
-    page = office_client.get(f"/office/import/{record.pk}/").content.decode()
+    listing = office_client.get("/office/import/").content.decode()  # the list ends it too
     record.refresh_from_db()
     assert record.state == LetterImportState.FAILED and "已停止" in record.message
-    assert "已停止" in page
+    assert "识别失败" in listing
+    assert "已停止" in office_client.get(f"/office/import/{record.pk}/").content.decode()
 
 
 def test_another_jurisdictions_import_is_not_found(client, shanghai, office):

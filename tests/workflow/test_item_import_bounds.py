@@ -294,8 +294,10 @@ def test_an_import_whose_worker_vanished_fails_when_its_page_is_opened(client, o
         created_at=timezone.now() - background.STUCK_AFTER - timedelta(seconds=1)
     )
     client.force_login(office)
-    page = client.get(f"/office/proposals/import/{record.pk}/").content.decode()
+    listing = client.get("/office/proposals/import/").content.decode()  # the list ends it too
     record.refresh_from_db()
+    assert record.state == ItemImportState.FAILED and "导入失败" in listing
+    page = client.get(f"/office/proposals/import/{record.pk}/").content.decode()
     assert_refused(record, page, "已停止")
 
 
