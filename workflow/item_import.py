@@ -170,11 +170,8 @@ def read_workbook(data, name=None):
 
 
 def describe_refusal(exc):
-    """What the office is told about a sheet the XML reader refused."""
-    name = type(exc).__name__
-    if name in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
-        return _("文件含有实体或外部引用定义（DTD），出于安全原因不予读取。")
-    return f"{name}: {str(exc)[:200]}"
+    """What the office is told about a file the reader could not parse."""
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _rows_of(data, name, budget):
