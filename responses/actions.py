@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from proposals import textsearch
 from proposals.classification import bucket_for
 from proposals.models import Proposal, ProposalProposer, ProposalState
-from proposals.untrusted import Budget, Refused
+from proposals.untrusted import Budget, Refused, declared_members
 from workflow import background, deadlines
 from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log, require_may
@@ -295,6 +295,9 @@ def sniff(head):
 def _is_word_document(content):
     """A zip whose central directory lists word/document.xml, read without decompressing
     anything and with the member count capped (the bytes "word/" anywhere are not enough)."""
+    declared = declared_members(content)
+    if declared is None or declared > MAX_DOCX_MEMBERS:
+        return False  # said by the end record, before zipfile reads every entry
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()

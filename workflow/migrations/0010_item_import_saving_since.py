@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0008_reminder_digests'),
+        ('workflow', '0009_office_grants_no_offices'),
     ]
 
     operations = [

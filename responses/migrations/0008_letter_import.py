@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('proposals', '0004_title_pieces'),
-        ('responses', '0006_reply_title_grams'),
+        ('responses', '0007_letter_contributors'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
