@@ -53,6 +53,8 @@ def collect(scale, runs, name, out):
     report["import"] = json.loads(step("-m", "bench.item_import", str(rows), env=env))
     each = 250 if scale >= 0.1 else 20
     report["numbering"] = json.loads(step("-m", "bench.numbering", "8", str(each), env=env))
+    small = [] if scale >= 0.1 else ["--small"]
+    report["parsers"] = json.loads(step("-m", "bench.parsers", "--json", *small, env=env))
     seconds = "20" if scale >= 0.1 else "3"
     report["http"] = json.loads(step("-m", "bench.http_load", seconds, "8", env=env))
     out.mkdir(parents=True, exist_ok=True)
@@ -120,6 +122,10 @@ def table(report):
         f"| web worker memory after the load run | {max(http['worker_rss_mb'], default=0)} MB"
         " (largest) | | | | | ≤ 250 MB |",
     ]
+    from bench import parsers
+
+    lines += ["", "Uploaded files, worst inputs (each read in its own process):", ""]
+    lines.append(parsers.table(report["parsers"]).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 

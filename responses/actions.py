@@ -6,12 +6,14 @@ item, whose states follow the letters (the lower apps never look up here).
 import hashlib
 import io
 import re
+import uuid
 import zipfile
 from datetime import datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,12 +24,13 @@ from rest_framework.authtoken.models import Token
 from proposals import textsearch
 from proposals.classification import bucket_for
 from proposals.models import Proposal, ProposalProposer, ProposalState
-from workflow import deadlines
+from proposals.untrusted import Budget, Refused, declared_members
+from workflow import background, deadlines
 from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, AssignmentState, Unit
 
-from . import rendering
+from . import importer, rendering
 from .models import (
     EDITABLE_LETTER_STATES,
     Attachment,
@@ -35,6 +38,8 @@ from .models import (
     DocumentCounter,
     Feedback,
     LetterFile,
+    LetterImport,
+    LetterImportState,
     LetterRevision,
     LetterState,
     LetterTemplate,
@@ -42,7 +47,7 @@ from .models import (
     Reply,
     is_unit_leader,
 )
-from .tasks import deliver_letter, freeze_letter
+from .tasks import deliver_letter, freeze_letter, read_letter_import_task
 
 LETTER_FIELDS = {
     "signing_organ",
@@ -290,6 +295,9 @@ def sniff(head):
 def _is_word_document(content):
     """A zip whose central directory lists word/document.xml, read without decompressing
     anything and with the member count capped (the bytes "word/" anywhere are not enough)."""
+    declared = declared_members(content)
+    if declared is None or declared > MAX_DOCX_MEMBERS:
+        return False  # said by the end record, before zipfile reads every entry
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
@@ -633,6 +641,92 @@ def freeze(letter):
             )
             existing[fmt] = made
     return existing
+
+
+# ---- past letters: the upload is read in the worker -------------------------------------------
+IMPORT_LIMIT = 20 * 1024 * 1024  # all the files of one upload, as uploaded
+IMPORT_FILES = 50
+
+
+@transaction.atomic
+def start_letter_import(actor, jurisdiction, uploads):
+    """The uploaded files are kept and read in the worker, never in the request: the office
+    is sent to the import's page, which shows its progress and then what was recognised."""
+    require_office(actor, jurisdiction)
+    if not uploads:
+        raise ActionRefused(_("请选择要导入的文件。"))
+    if len(uploads) > IMPORT_FILES:
+        raise ActionRefused(_("一次最多导入%(n)d个文件，请打包为 .zip。") % {"n": IMPORT_FILES})
+    size = sum(upload.size for upload in uploads)
+    if size > IMPORT_LIMIT:
+        raise ActionRefused(_("文件合计超过20MB，请分批导入。"))
+    record = LetterImport(
+        jurisdiction=jurisdiction,
+        created_by=actor,
+        names=[upload.name[:200] for upload in uploads],
+        size=size,
+    )
+    folder = f"letter-imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    # Never the uploader's file name on disk: it is kept in `names` for the pages.
+    record.stored = [
+        default_storage.save(f"{folder}/{index}", upload) for index, upload in enumerate(uploads)
+    ]
+    record.save()
+    log(record, "upload", actor, "", record.state, "、".join(record.names)[:500])
+    transaction.on_commit(lambda: read_letter_import_task.delay(record.pk), robust=True)
+    return record
+
+
+def read_letter_import(record_id):
+    """In the worker: every file read within bounds and every letter in it recognised; a file
+    that cannot be read is a refusal saying why, in the preview beside the others."""
+    with transaction.atomic():
+        record = lock(LetterImport, record_id)
+        if record.state != LetterImportState.QUEUED:
+            return record  # a replayed task
+        fire(record, "start", None, timezone.now(), check_perm=False)
+    uploads = []
+    for name, path in zip(record.names, record.stored, strict=True):
+        with default_storage.open(path, "rb") as handle:
+            uploads.append((name, handle.read(IMPORT_LIMIT + 1)))
+    budget = Budget(importer.LETTERS.total, background.READ_SECONDS, "")
+    try:
+        previews = importer.previews_of(uploads, budget)
+    except Refused as exc:  # out of time: the upload as a whole
+        return fail_letter_import(record_id, str(exc))
+    with transaction.atomic():
+        record = lock(LetterImport, record_id)
+        if record.state != LetterImportState.READING:
+            return record
+        stored = record.stored
+        fire(record, "finish", None, previews, timezone.now(), check_perm=False)
+    _delete_stored(stored)
+    return record
+
+
+def fail_letter_import(record_id, reason):
+    """The reading failed or ran out of time: the import ends, saying why."""
+    with transaction.atomic():
+        record = lock(LetterImport, record_id)
+        if not record.is_running:
+            return record
+        stored = record.stored
+        fire(record, "fail", None, reason, timezone.now(), check_perm=False)
+    _delete_stored(stored)
+    return record
+
+
+def end_letter_import_if_stuck(record):
+    """Still queued or reading past every time limit: its worker is gone; it fails, saying
+    so, instead of showing 识别中 forever."""
+    if record.is_running and background.is_stuck(record.running_since):
+        return fail_letter_import(record.pk, background.timed_out())
+    return record
+
+
+def _delete_stored(paths):
+    for path in paths:
+        default_storage.delete(path)
 
 
 @transaction.atomic

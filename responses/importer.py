@@ -5,13 +5,30 @@ office sees both before anything is saved. It handles the variations real letter
 full-width or ASCII punctuation, Arabic or Chinese-numeral dates (二〇一七年三月五日), the class
 as "A", "(B类)", "类别：B" or "办理结果：解决采纳", contact blocks in several shapes, a missing
 signing organ before the date, and 抄报 beside 抄送.
+
+
+Every pattern run on the uploaded text is linear in its input: anchored, with bounded or
+single unnested repetition, and searched only where a literal anchors it (see `reference_in`).
+`files_of` reads archives through `proposals.untrusted`: capped in members, sizes and time,
+and an archive inside an archive is refused by name.
 """
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+
+from django.utils.translation import gettext as _
+
+from proposals.untrusted import (
+    ARCHIVE_SUFFIXES,
+    Budget,
+    Caps,
+    Refused,
+    checked_zip,
+    mb,
+    open_zip,
+)
 
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -33,9 +50,10 @@ DISCLOSURES = {
     "依申请公开": "on_request", "不予公开": "withheld", "公开": "full", "此件公开发布": "full",
     "此件主动公开": "full", "不公开": "withheld",
 }  # fmt: skip
-REFERENCE = re.compile(
-    r"(?P<session>.+?(?:会议|届))第(?P<number>\d+)号(?P<kind>代表建议|建议|提案)"
-)
+# The session is everything before “…会议第N号…” / “…届第N号…”: the anchor is searched, and the
+# session is the text before it, so no unbounded repetition scans ahead from every position
+# (the former `.+?(?:会议|届)第…` was quadratic on a long line).
+REFERENCE = re.compile(r"(?P<end>会议|届)第(?P<number>\d{1,9})号(?P<kind>代表建议|建议|提案)")
 ADDRESSEE = re.compile(r"^(?P<who>[^：。，,]{1,60})[：:]$")
 
 
@@ -85,19 +103,55 @@ def read_date(line):
 
 def normalise(line):
     """One line, markdown marks and inner spaces gone, ASCII colons made full-width."""
-    line = re.sub(r"^#+\s*", "", line.strip()).replace("**", "")
-    line = re.sub(
-        r"(?<=[\u4e00-\u9fa5\d〔〕（）()：:，])\s+|\s+(?=[\u4e00-\u9fa5\d〔〕（）()：:，])",
-        "",
-        line,
-    )
-    return line.replace(":", "：") if not re.search(r"\d:\d", line) else line
+    line = HEADING.sub("", line.strip()).replace("**", "")
+    line = SPACES.sub(lambda run: _space(line, run), line)
+    return line.replace(":", "：") if not CLOCK.search(line) else line
 
 
-def text_of_docx(content):
+HEADING = re.compile(r"^#+\s*")
+SPACES = re.compile(r"\s+")  # each run is matched once, from its start: linear
+CLOCK = re.compile(r"\d:\d")
+TIGHT = re.compile(r"[\u4e00-\u9fa5\d〔〕（）()：:，]")
+
+
+def _space(line, run):
+    """A run of spaces beside a Chinese character, digit or bracket goes; others stay."""
+    before = line[run.start() - 1] if run.start() else ""
+    after = line[run.end()] if run.end() < len(line) else ""
+    return "" if TIGHT.match(before) or TIGHT.match(after) else run.group()
+
+
+def text_of_docx(content, name="", budget=None):
+    """A .docx's paragraphs. It is a zip: its sizes are checked within the caps before
+    python-docx opens it (which parses its XML without resolving entities)."""
     from docx import Document
 
-    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    checked_zip(name, content, DOCX, budget)
+    try:
+        document = Document(io.BytesIO(content))
+    except Exception as exc:  # python-docx raises many kinds on a file that is not a .docx
+        raise Refused(
+            _("“%(name)s”不是有效的DOCX文件（%(e)s）。") % {"name": name, "e": type(exc).__name__}
+        ) from exc
+    text = "\n".join(p.text for p in document.paragraphs)
+    if len(text) > TEXT_LIMIT:
+        raise Refused(
+            _("“%(name)s”超过%(cap)s，不像是一份答复函。") % {"name": name, "cap": mb(TEXT_LIMIT)}
+        )
+    return text
+
+
+def reference_in(line):
+    """{"session", "number", "kind"} of the first reference in the line (its session at least
+    one character before 会议/届), or None."""
+    found = REFERENCE.search(line, 1)
+    if found is None:
+        return None
+    return {
+        "session": line[: found.end("end")],
+        "number": found["number"],
+        "kind": found["kind"],
+    }
 
 
 def lines_of(text):
@@ -129,7 +183,7 @@ def parse(text):
             fields["doc_number"] = line
         elif line.startswith("签发人："):
             fields["signer_name"], fields["show_signer"] = line.split("：", 1)[1], True
-        elif REFERENCE.search(line) or line.endswith(("的答复", "答复意见", "的函", "的复函")):
+        elif reference_in(line) or line.endswith(("的答复", "答复意见", "的函", "的复函")):
             break
         else:
             head.append(line)
@@ -149,7 +203,7 @@ def parse(text):
             else:
                 break
         fields["title"] = title
-        reference = REFERENCE.search(title)
+        reference = reference_in(title)
         if reference:
             result.session_name = reference["session"].split("对", 1)[-1].split("关于", 1)[-1]
             result.number, result.kind = reference["number"], reference["kind"]
@@ -191,12 +245,15 @@ def parse(text):
     return result
 
 
+SENTENCE_ENDS = "。：；！？）”」:"
+
+
 def join_broken(paragraphs):
     """Page breaks split paragraphs mid-sentence in extracted text: a long line that does not
     end a sentence continues on the next."""
     out = []
     for line in paragraphs:
-        if out and len(out[-1]) > 20 and not re.search(r"[。：；！？）”」:]$", out[-1]):
+        if out and len(out[-1]) > 20 and out[-1][-1] not in SENTENCE_ENDS:
             out[-1] += line
         else:
             out.append(line)
@@ -255,21 +312,120 @@ def notes(lines, result):
             result.unrecognised.append(line)
 
 
-def files_of(name, content):
-    """(file name, text) for a .txt/.md, a .docx, or every such file in a .zip."""
-    if name.lower().endswith(".zip"):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            for member in archive.namelist():
-                if not member.endswith("/"):
-                    yield from files_of(member, archive.read(member))
+# ---- reading the uploaded files, within bounds ----------------------------------------------
+TEXT_SUFFIXES = (".txt", ".md")
+LETTERS = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=500, seconds=30)
+DOCX = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=1000, seconds=30)
+TEXT_LIMIT = 2 * 1024 * 1024  # one letter's text file; a letter is a few kilobytes
+# What one upload may hand the parser (it costs a few microseconds a line): per letter and in
+# all. Past these the file is refused, saying why, and the others are still read.
+LETTER_LINES = 10_000
+UPLOAD_LINES = 100_000
+UPLOAD_CHARS = 10_000_000
+
+
+def files_of(name, content, budget=None):
+    """(file name, text or None, refusal or "") for a .txt/.md, a .docx, or every such file in
+    a .zip. Nothing is read past the caps: an archive in the zip, a member or a whole upload
+    that decompresses past its cap, or reading that takes too long is a refusal naming it."""
+    budget = budget or Budget(LETTERS.total, LETTERS.seconds, name)
+    lower = name.lower()
+    if lower.endswith(".zip"):
+        try:
+            found = list(_members(name, content, budget))
+        except Refused as exc:  # the archive as a whole: nothing of it is previewed
+            found = [(name, None, str(exc))]
+        yield from found
         return
-    if name.lower().endswith(".docx"):
-        yield name, text_of_docx(content)
-    elif name.lower().endswith((".txt", ".md")):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                yield name, content.decode(encoding)
-                return
-            except UnicodeDecodeError:
-                continue
-        yield name, None
+    yield from _one_file(name, content, budget)
+
+
+def _members(name, content, budget):
+    with open_zip(name, content, LETTERS, budget) as archive:
+        for info in archive.members():
+            member = info.filename.lower()
+            if member.endswith(ARCHIVE_SUFFIXES):
+                raise Refused(archive.nested(info.filename))
+            if member.endswith((".docx", *TEXT_SUFFIXES)):
+                data = archive.read(info, refuse_archives=not member.endswith(".docx"))
+                yield from _one_file(info.filename, data, budget)
+
+
+def _one_file(name, content, budget):
+    lower = name.lower()
+    try:
+        if lower.endswith(".docx"):
+            yield name, text_of_docx(content, name, budget), ""
+        elif lower.endswith(TEXT_SUFFIXES):
+            if len(content) > TEXT_LIMIT:
+                raise Refused(
+                    _("“%(name)s”超过%(cap)s，不像是一份答复函。")
+                    % {"name": name, "cap": mb(TEXT_LIMIT)}
+                )
+            yield name, decode(content), ""
+    except Refused as exc:
+        yield name, None, str(exc)
+
+
+def decode(content):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refused(_("无法识别文字编码（请用UTF-8或GB18030）。"))
+
+
+def previews_of(uploads, budget):
+    """[(file name, bytes)] → one preview per letter found (zips opened), each either
+    {"name", "error"} or {"name", "text", "parsed"}, ready to be stored as JSON. Reading
+    draws on `budget` (bytes decompressed over the whole upload, and time); parsing stops at
+    `LETTER_LINES` a letter and `UPLOAD_LINES` / `UPLOAD_CHARS` in all."""
+    previews = []
+    lines = chars = 0
+    for upload_name, content in uploads:
+        budget.what = upload_name
+        found = list(files_of(upload_name, content, budget))
+        if not found:
+            previews.append(
+                {"name": upload_name, "error": _("只能导入 .txt、.md、.docx 或包含它们的 .zip。")}
+            )
+        for name, text, refusal in found:
+            if text is not None:
+                count = text.count("\n") + 1
+                lines, chars = lines + count, chars + len(text)
+                refusal = too_much(count, lines, chars)
+            if text is None or refusal:
+                previews.append({"name": name, "error": refusal})
+            else:
+                previews.append({"name": name, "text": text, "parsed": as_json(parse(text))})
+            budget.check_time()
+    return previews
+
+
+def too_much(count, lines, chars):
+    if count > LETTER_LINES:
+        return _("超过%(n)d行，不像是一份答复函。") % {"n": LETTER_LINES}
+    if lines > UPLOAD_LINES or chars > UPLOAD_CHARS:
+        return _("本次上传的文字已超过%(n)d行或%(c)d万字，此文件未读取，请分批导入。") % {
+            "n": UPLOAD_LINES,
+            "c": UPLOAD_CHARS // 10_000,
+        }
+    return ""
+
+
+def as_json(parsed):
+    fields = {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in parsed.fields.items()
+    }
+    return {
+        "fields": fields,
+        "proposers": [list(p) for p in parsed.proposers],
+        "session_name": parsed.session_name,
+        "number": parsed.number,
+        "kind": parsed.kind,
+        "is_opinion": parsed.is_opinion,
+        "missing": parsed.missing,
+        "unrecognised": parsed.unrecognised,
+    }

@@ -3,7 +3,6 @@ whatever the number of rows, and the visibility rules (drafts never leave their 
 
 import difflib
 import re
-import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -490,7 +489,6 @@ def link_state(token):
 
 
 # ---- importing past letters -----------------------------------------------------------------
-IMPORT_LIMIT = 20 * 1024 * 1024
 
 
 def preview_texts(texts, names=None):
@@ -499,32 +497,6 @@ def preview_texts(texts, names=None):
         {"name": name, "text": text, "parsed": importer.parse(text)}
         for name, text in zip(names, texts, strict=True)
     ]
-
-
-def preview_uploads(uploads):
-    """Every letter in the uploaded files (zips opened), parsed for the preview."""
-    previews = []
-    for upload in uploads:
-        if upload.size > IMPORT_LIMIT:
-            previews.append({"name": upload.name, "error": _("文件超过20MB。")})
-            continue
-        try:
-            found = list(importer.files_of(upload.name, upload.read()))
-        except (zipfile.BadZipFile, KeyError, ValueError):
-            previews.append({"name": upload.name, "error": _("文件已损坏或不是DOCX/ZIP。")})
-            continue
-        if not found:
-            previews.append(
-                {"name": upload.name, "error": _("只能导入 .txt、.md、.docx 或包含它们的 .zip。")}
-            )
-        for name, text in found:
-            if text is None:
-                previews.append(
-                    {"name": name, "error": _("无法识别文字编码（请用UTF-8或GB18030）。")}
-                )
-            else:
-                previews.append({"name": name, "text": text, "parsed": importer.parse(text)})
-    return previews
 
 
 def save_imports(actor, jurisdiction, texts, accept_gaps):

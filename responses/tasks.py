@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Proposal
-from workflow import deadlines
+from workflow import background, deadlines
 from workflow.models import Assignment, Extension, Urge
 from workflow.tasks import notify_extension, notify_urge
 
@@ -135,3 +135,10 @@ def publish_due(today=None):
             publish_letter(reply, None, system=True)
             published += 1
     return published
+
+
+@shared_task(**background.TASK_LIMITS)
+def read_letter_import_task(record_id):
+    from . import actions  # the verbs schedule this task: import at run time
+
+    background.guarded(record_id, actions.read_letter_import, actions.fail_letter_import)

@@ -27,6 +27,8 @@ urlpatterns = [
         "office/statistics/summary.docx", views.statistics_summary, name="office-statistics-summary"
     ),
     path("office/import/", views.import_letters, name="office-import"),
+    path("office/import/<int:pk>/", views.letter_import, name="office-letter-import"),
+    path("office/import/<int:pk>/save", views.letter_import_save, name="office-letter-import-save"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
     path("search/", views.search, name="search"),
     path("search/export.xlsx", views.search_export, name="search-export"),

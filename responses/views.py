@@ -38,7 +38,15 @@ from .forms import (
     RatingForm,
     StatisticsFilter,
 )
-from .models import Attachment, Feedback, LetterTemplate, Opinion, Reply
+from .models import (
+    Attachment,
+    Feedback,
+    LetterImport,
+    LetterImportState,
+    LetterTemplate,
+    Opinion,
+    Reply,
+)
 
 LETTER_MODELS = {"reply": Reply, "opinion": Opinion}
 
@@ -348,28 +356,52 @@ def proposer_feedback(request, token):
 
 # ---- the office: letters sent before Banli ---------------------------------------------------
 @office_required
+@refusals_to_messages
 def import_letters(request):
-    """Upload → preview of what was recognised in each file → save (one transaction)."""
-    jurisdiction = Jurisdiction.objects.filter(pk__in=request.roles.office_jurisdiction_ids).first()
-    if request.method == "POST" and request.POST.get("save"):
-        texts = request.POST.getlist("text")
-        try:
-            saved = pages.save_imports(
-                request.user, jurisdiction, texts, bool(request.POST.get("accept_gaps"))
-            )
-        except ActionRefused as exc:
-            messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
-            return render(
-                request, "responses/import.html", {"previews": pages.preview_texts(texts)}
-            )
-        messages.success(request, _("已导入 %(n)d 份函件。") % {"n": saved})
-        return redirect("publication")
-    previews = (
-        pages.preview_uploads(request.FILES.getlist("files")) if request.method == "POST" else []
+    """Upload → the files are read in the worker (the import's page shows progress, then the
+    preview of what was recognised in each file) → save (one transaction)."""
+    ids = request.roles.office_jurisdiction_ids
+    jurisdiction = Jurisdiction.objects.filter(pk__in=ids).first()
+    if request.method == "POST":
+        record = actions.start_letter_import(
+            request.user, jurisdiction, request.FILES.getlist("files")
+        )
+        return redirect("office-letter-import", record.pk)
+    recent = LetterImport.objects.filter(jurisdiction_id__in=ids).select_related("created_by")
+    imports = [actions.end_letter_import_if_stuck(r) for r in recent[:20]]
+    context = {"jurisdiction": jurisdiction, "imports": imports}
+    return render(request, "responses/import.html", context)
+
+
+def letter_import_or_404(request, pk):
+    return get_object_or_404(
+        LetterImport, pk=pk, jurisdiction_id__in=request.roles.office_jurisdiction_ids
     )
-    return render(
-        request, "responses/import.html", {"previews": previews, "jurisdiction": jurisdiction}
-    )
+
+
+@office_required
+def letter_import(request, pk):
+    record = actions.end_letter_import_if_stuck(letter_import_or_404(request, pk))
+    return render_partial(request, "responses/import.html", {"record": record}, "status")
+
+
+@require_POST
+@office_required
+def letter_import_save(request, pk):
+    record = letter_import_or_404(request, pk)
+    if record.state != LetterImportState.READY or not record.letters:
+        messages.error(request, _("没有可保存的函件。"))
+        return redirect("office-letter-import", record.pk)
+    texts = [preview["text"] for preview in record.letters]
+    try:
+        saved = pages.save_imports(
+            request.user, record.jurisdiction, texts, bool(request.POST.get("accept_gaps"))
+        )
+    except ActionRefused as exc:
+        messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
+        return redirect("office-letter-import", record.pk)
+    messages.success(request, _("已导入 %(n)d 份函件。") % {"n": saved})
+    return redirect("publication")
 
 
 # ---- the office's statistics ----------------------------------------------------------------

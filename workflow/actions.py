@@ -23,7 +23,7 @@ from proposals.models import (
     Session,
 )
 
-from . import deadlines, item_import
+from . import background, deadlines, item_import
 from .audit import ActionRefused, fire, lock, log, require_may
 from .models import (
     Assignment,
@@ -519,7 +519,7 @@ def check_item_import(record_id, chunk=500):
         return None  # already checked (a replayed task)
     try:
         with record.file.open("rb") as handle:
-            rows = item_import.read_workbook(handle.read())
+            rows = item_import.read_workbook(handle.read(item_import.MAX_BYTES + 1), record.name)
     except item_import.WorkbookRefused as exc:
         return _finish_check(record_id, refusal=str(exc))
     ItemImport.objects.filter(pk=record_id).update(total=len(rows))
@@ -537,7 +537,8 @@ def _finish_check(record_id, results=None, refusal=""):
     if record.state != ItemImportState.CHECKING:
         return record
     if results is None:
-        fire(record, "refuse", None, refusal, at=timezone.now(), check_perm=False)
+        # `at` given to fire() is the log's; the record's own finish time goes positionally.
+        fire(record, "refuse", None, refusal, None, None, timezone.now(), check_perm=False)
         return record
     counts, report = item_import.summary(results), item_import.as_report(results)
     if counts["error"]:
@@ -548,6 +549,24 @@ def _finish_check(record_id, results=None, refusal=""):
     else:
         message = "" if counts["new"] else _("文件中的件均已登记，无需再导入。")
         fire(record, "pass_check", None, counts, report, message, check_perm=False)
+    return record
+
+
+@transaction.atomic
+def fail_item_import(record_id, reason):
+    """The worker's reading or saving ended in an error or ran out of time: the import says
+    why and ends (nothing of a failed save is kept: it runs in one transaction)."""
+    record = lock(ItemImport, record_id)
+    if record.is_running:
+        fire(record, "fail", None, reason, timezone.now(), check_perm=False)
+    return record
+
+
+def end_item_import_if_stuck(record):
+    """A record still checking or saving past every time limit lost its worker: it fails,
+    saying so, instead of showing 检查中 forever."""
+    if record.is_running and background.is_stuck(record.running_since):
+        return fail_item_import(record.pk, background.timed_out())
     return record
 
 

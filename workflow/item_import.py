@@ -14,17 +14,21 @@ from io import BytesIO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from proposals.models import Proposal, Proposer, Session
+from proposals.untrusted import Budget, Caps, Refused, checked_zip, open_zip
 
+from . import xlsx_reader
 from .forms import split_names
 from .models import Unit
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # the file as uploaded (compressed)
 MAX_ROWS = 20000
+MAX_COLUMNS = 30
+# The workbook as a zip, before openpyxl sees it: what it decompresses to, in all and per part.
+WORKBOOK = Caps(total=50 * 1024 * 1024, member=50 * 1024 * 1024, members=200, seconds=30)
 
 # (key, header, required, explanation)
 COLUMNS = [
@@ -129,34 +133,73 @@ def template_workbook(example_session="市政协十四届二次会议", example_
 
 
 # ---- reading ------------------------------------------------------------------------------
-def read_workbook(data):
-    """The sheet's rows as (excel row number, {column key: text}); refuses what is no workbook."""
+def read_workbook(data, name=None):
+    """The sheet's rows as (excel row number, {column key: text}); refuses what is no workbook.
+
+    Before any XML parser sees it, the .xlsx (a zip) is decompressed once within `WORKBOOK`'s
+    caps, counting what it actually yields (a small file holding a gigabyte of cell text is
+    refused in the time it takes to decompress 50 MB), and any part declaring a DTD (an XXE or
+    a billion-laughs sheet) is refused. The first sheet is then streamed row by row
+    (`xlsx_reader`: lxml with entities unresolved, values as openpyxl's read-only mode gives
+    them); rows and columns are counted as they stream and reading stops past the caps."""
     if len(data) > MAX_BYTES:
         raise WorkbookRefused(_("文件超过10MB，请拆分后分批导入。"))
     if not zipfile.is_zipfile(BytesIO(data)):
         raise WorkbookRefused(
             _("文件不是Excel工作簿（.xlsx）。请用模板填写，并以“Excel工作簿”格式保存。")
         )
+    name = name or _("工作簿")
+    budget = Budget(WORKBOOK.total, WORKBOOK.seconds, name)
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise WorkbookRefused(_("无法读取该Excel文件：%(e)s") % {"e": exc}) from exc
-    sheet = book.worksheets[0] if book.worksheets else None
-    if sheet is None:
-        raise WorkbookRefused(_("工作簿中没有工作表。"))
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise WorkbookRefused(_("第一行应为列名，但工作表是空的。"))
-    keys = columns_of(header)
-    found = []
-    for number, values in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            raise WorkbookRefused(_("超过%(n)d行，请拆分后分批导入。") % {"n": MAX_ROWS})
-        texts = {key: cell_text(values[i]) for i, key in keys.items() if i < len(values)}
-        if any(texts.values()):
-            found.append((number, texts))
-    book.close()
+        checked_zip(name, data, WORKBOOK, budget)
+    except Refused as exc:
+        raise WorkbookRefused(str(exc)) from exc
+    budget.spent = 0  # the reading decompresses the same, checked bytes once more
+    try:
+        return _rows_of(data, name, budget)
+    except WorkbookRefused:
+        raise
+    except Refused as exc:
+        raise WorkbookRefused(str(exc)) from exc
+    except MemoryError as exc:
+        raise WorkbookRefused(_("工作簿过大，无法读取。请拆分后分批导入。")) from exc
+    except Exception as exc:  # lxml and openpyxl raise many kinds on a malformed file
+        raise WorkbookRefused(
+            _("无法读取该Excel文件：%(e)s") % {"e": describe_refusal(exc)}
+        ) from exc
+
+
+def describe_refusal(exc):
+    """What the office is told about a file the reader could not parse."""
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _rows_of(data, name, budget):
+    with open_zip(name, data, WORKBOOK, budget) as archive:
+        try:
+            rows = xlsx_reader.first_sheet_rows(archive)
+            header = next(rows, None)
+        except KeyError as exc:
+            raise WorkbookRefused(
+                _("无法读取该Excel文件：缺少%(part)s。") % {"part": exc.args[0]}
+            ) from exc
+        if not header:
+            raise WorkbookRefused(_("第一行应为列名，但工作表是空的。"))
+        header = list(header)
+        while header and header[-1] is None:
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise WorkbookRefused(_("列名超过%(n)d列，请使用页面上的模板。") % {"n": MAX_COLUMNS})
+        keys = columns_of(header)
+        found = []
+        for number, values in enumerate(rows, start=2):
+            if number - 1 > MAX_ROWS:
+                raise WorkbookRefused(_("超过%(n)d行，请拆分后分批导入。") % {"n": MAX_ROWS})
+            if number % 1000 == 0:
+                budget.check_time()
+            texts = {key: cell_text(values[i]) for i, key in keys.items() if i < len(values)}
+            if any(texts.values()):
+                found.append((number, texts))
     if not found:
         raise WorkbookRefused(_("工作表中除列名外没有数据行。"))
     return found
@@ -189,9 +232,12 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     text = str(value)
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).strip()
+    if not text.isprintable():  # the check is cheap; most cells have nothing to drop
+        text = CONTROL.sub("", text)
+    return text.strip()
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DATE_PATTERNS = [
     r"(\d{4})-(\d{1,2})-(\d{1,2})",
     r"(\d{4})/(\d{1,2})/(\d{1,2})",

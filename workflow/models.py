@@ -1010,6 +1010,7 @@ class ItemImport(ConcurrentTransitionMixin, models.Model):
     message = models.TextField(_("说明"), blank=True)
     saved = models.PositiveIntegerField(_("新增件数"), default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    saving_since = models.DateTimeField(_("开始导入时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Excel导入")
@@ -1064,8 +1065,8 @@ class ItemImport(ConcurrentTransitionMixin, models.Model):
         conditions=[has_new_rows],
         permission=is_office_of_import,
     )
-    def confirm(self):
-        pass
+    def confirm(self, at=None):
+        self.saving_since = at or timezone.now()
 
     @transition(
         field=state,
@@ -1076,9 +1077,15 @@ class ItemImport(ConcurrentTransitionMixin, models.Model):
     def finish(self, saved, at):
         self.saved, self.finished_at = saved, at
 
+    @property
+    def running_since(self):
+        if self.state == ItemImportState.CHECKING:
+            return self.created_at
+        return self.saving_since if self.state == ItemImportState.SAVING else None
+
     @transition(
         field=state,
-        source=ItemImportState.SAVING,
+        source=[ItemImportState.CHECKING, ItemImportState.SAVING],
         target=ItemImportState.FAILED,
         permission=done_by_the_worker,
     )

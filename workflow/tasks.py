@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import calendar, reminders, sms
+from . import background, calendar, reminders, sms
 from .models import Extension, Heartbeat, Notification, OfficeMembership, ReminderDigest, Urge
 
 
@@ -240,15 +240,15 @@ def recompute(jurisdiction_id=None, reason=""):
     return recompute_deadlines(jurisdiction_id=jurisdiction_id, reason=reason)
 
 
-@shared_task
+@shared_task(**background.TASK_LIMITS)
 def check_item_import_task(record_id):
     from . import actions  # the verbs schedule this task: import at run time
 
-    actions.check_item_import(record_id)
+    background.guarded(record_id, actions.check_item_import, actions.fail_item_import)
 
 
-@shared_task
+@shared_task(**background.TASK_LIMITS)
 def save_item_import_task(record_id):
     from . import actions
 
-    actions.save_item_import(record_id)
+    background.guarded(record_id, actions.save_item_import, actions.fail_item_import)

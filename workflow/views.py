@@ -533,7 +533,7 @@ def item_imports(request):
         )
         return redirect("office-item-import", record.pk)
     recent = ItemImport.objects.filter(jurisdiction_id__in=ids).select_related("created_by")
-    context = {"form": form, "imports": recent[:20]}
+    context = {"form": form, "imports": [actions.end_item_import_if_stuck(r) for r in recent[:20]]}
     return render(request, "workflow/item_imports.html", context)
 
 
@@ -544,7 +544,7 @@ def item_import_template(request):
 
 @office_required
 def item_import_detail(request, pk):
-    record = office_import_or_404(request, pk)
+    record = actions.end_item_import_if_stuck(office_import_or_404(request, pk))
     context = {
         "record": record,
         "errors": [row for row in record.report if row["errors"]],

@@ -20,7 +20,10 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys):
     numbers = report["numbering"]
     assert numbers["duplicates"] == 0 and numbers["gaps_or_strays"] == 0
     assert report["http"]["inbox"]["requests"] > 0 and report["http"]["inbox"]["failures"] == 0
+    parsed = report["parsers"]  # the worst uploads: each refused or read as expected, never a crash
+    assert len(parsed) >= 7 and all(r["outcome"] == r["expected"] for r in parsed)
     table = (tmp_path / "bench.md").read_text()
+    assert "| nested zip" in table
     assert "| reminder sweep, first run" in table and "×" in table
     with capsys.disabled():
         print("\n" + table)

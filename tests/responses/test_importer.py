@@ -6,7 +6,6 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responses.actions import allocate_doc_number
 from responses.demo import FIXTURES, Demo
@@ -101,14 +100,13 @@ def shanghai_demo():
     return demo
 
 
-def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo):
+def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo, import_letters):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("past/000.txt", SEEDS["000"].read_text())
         out.writestr("past/004.txt", SEEDS["004"].read_text().encode("gb18030"))
     client.force_login(shanghai_demo.users["office"])
-    upload = SimpleUploadedFile("letters.zip", archive.getvalue())
-    preview = client.post("/office/import/", {"files": upload})
+    preview = import_letters(client, [("letters.zip", archive.getvalue())])
     page = preview.content.decode()
     assert (
         "沪科提复〔2024〕24号" in page
@@ -116,8 +114,10 @@ def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo):
         and "全部要素已识别" in page
     )
     assert not Reply.objects.exists()  # nothing saved by a preview
-    texts = [p["text"] for p in preview.context["previews"]]
-    client.post("/office/import/", {"text": texts, "save": "1"})
+    record = preview.context["record"]
+    assert record.state == "ready" and not record.stored  # the upload is not kept once read
+    save = f"/office/import/{record.pk}/save"
+    client.post(save)
     reply = Reply.objects.get(doc_number="沪科提复〔2024〕24号")
     assert reply.state == "sent" and reply.letter_date == date(2024, 5, 27)
     assert reply.assignment.proposal.reference == "市政协十四届二次会议第1136号提案"
@@ -130,7 +130,7 @@ def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo):
     ]
     unit = reply.assignment.unit
     assert allocate_doc_number(unit, "提复", 2024) == "沪科提复〔2024〕25号"  # never reused
-    again = client.post("/office/import/", {"text": texts, "save": "1"}, follow=True)
+    again = client.post(save, follow=True)
     assert "已导入过" in again.content.decode() and Reply.objects.count() == 2
 
 
@@ -146,10 +146,11 @@ def test_an_opinion_is_imported_for_its_lead_unit(shanghai_demo):
     assert opinion.doc_number == "" and opinion.class_label == "A"
 
 
-def test_gaps_are_saved_only_when_accepted_and_nothing_half(client, shanghai_demo):
+def test_gaps_are_saved_only_when_accepted_and_nothing_half(client, shanghai_demo, import_letters):
     broken = "某某\n没有标题的文字\n"
     client.force_login(shanghai_demo.users["office"])
-    texts = [SEEDS["000"].read_text(), broken]
-    response = client.post("/office/import/", {"text": texts, "save": "1"})
+    files = [("000.txt", SEEDS["000"].read_text().encode()), ("broken.txt", broken.encode())]
+    record = import_letters(client, files).context["record"]
+    response = client.post(f"/office/import/{record.pk}/save", follow=True)
     assert "未保存任何函件" in response.content.decode()
     assert not Reply.objects.exists()

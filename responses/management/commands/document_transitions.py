@@ -7,10 +7,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from proposals.models import Proposal
-from responses.models import Opinion, Reply
+from responses.models import LetterImport, Opinion, Reply
 from workflow.models import Assignment, Extension, ItemImport, TransferRequest
 
-MACHINES = [Proposal, Assignment, TransferRequest, Extension, ItemImport, Reply, Opinion]
+MACHINES = [
+    Proposal,
+    Assignment,
+    TransferRequest,
+    Extension,
+    ItemImport,
+    Reply,
+    Opinion,
+    LetterImport,
+]
 TARGET = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
 
 

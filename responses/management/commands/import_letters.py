@@ -33,9 +33,9 @@ class Command(BaseCommand):
             for target in targets:
                 files += list(files_of(target.name, target.read_bytes()))
         with transaction.atomic():
-            for name, text in files:
+            for name, text, refusal in files:
                 if text is None:
-                    self.stdout.write(f"✗ {name}：无法识别的文字编码")
+                    self.stdout.write(f"✗ {name}：{refusal}")
                     continue
                 parsed = parse(text)
                 gaps = "、".join(parsed.missing) or "无"

@@ -1,0 +1,17 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+@pytest.fixture
+def import_letters(django_capture_on_commit_callbacks):
+    """Upload files to the letter import as the office would; the reading task runs when the
+    request commits, as a worker would, and the import's page is read afterwards."""
+
+    def send(client, files):
+        uploads = [SimpleUploadedFile(name, data) for name, data in files]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/office/import/", {"files": uploads})
+        assert response.status_code == 302, response.content[:500]
+        return client.get(response["Location"], follow=True)
+
+    return send
