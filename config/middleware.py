@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,4 +39,27 @@ class RejectNulMiddleware:
                         _("参数“%(field)s”含有不允许的字符。") % {"field": key.replace("\x00", "")},
                         content_type="text/plain; charset=utf-8",
                     )
+        return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """Refuse a request body larger than MAX_REQUEST_BYTES from its declared length, before
+    anything (the CSRF check, the NUL check) reads it: the per-upload limits are checked only
+    after a body is received, and receiving a gigabyte ties up a web worker for nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
+        if length > settings.MAX_REQUEST_BYTES:
+            return HttpResponse(
+                _("提交的内容超过%(mb)dMB，已拒绝。请拆分后分批上传。")
+                % {"mb": settings.MAX_REQUEST_BYTES // (1024 * 1024)},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    "config.middleware.RequestSizeMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,6 +128,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# The largest request body accepted at all (the letter import takes 20 MB of files in one
+# upload); larger ones are refused from their declared length before being read.
+MAX_REQUEST_BYTES = int(env("MAX_REQUEST_MB", "25")) * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "proposals.User"
 # django-axes first: after AXES_FAILURE_LIMIT wrong passwords for a user from one address,
