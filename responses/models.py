@@ -178,19 +178,19 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         return problems + self.disclosure_blockers()
 
     def sign_blockers(self):
-        return self.disclosure_blockers()
+        problems = self.disclosure_blockers()
+        if self.letter_date and self.letter_date > timezone.localdate():
+            problems.append(_("成文日期晚于今天。"))
+        return problems
 
     def preflight(self, today=None):
         """What is wrong or missing before sign-off: ("block", …) stops it, ("warn", …) is
         shown to the drafter and the leader."""
-        today = today or timezone.localdate()
         problems = [("block", p) for p in self.sign_blockers()]
         if not self.contact_phone or not (self.contact_person or self.contact_office):
             problems.append(("warn", _("附注联系人或联系电话不完整。")))
         if not self.cc_list:
             problems.append(("warn", _("抄送栏为空。")))
-        if self.letter_date and self.letter_date > today:
-            problems.append(("block", _("成文日期晚于今天。")))
         return problems
 
     def may_submit(self):
@@ -223,6 +223,15 @@ class Letter(ConcurrentTransitionMixin, models.Model):
                 "您起草、修改或送审过该函，不能签发自己撰写的函件（四眼原则），"
                 "请由本单位其他领导签发。"
             )
+        return None
+
+    def sign_refusal(self, user):
+        """Why `user`, a leader of the unit, cannot sign this letter now, or None: the page
+        shows this instead of the sign buttons, so it offers what the verb accepts."""
+        if refusal := self.four_eyes_refusal(user):
+            return refusal
+        if self.sign_blockers():
+            return _("尚有未满足的签发条件（见上方✗），请退回修改。")
         return None
 
     def may_sign(self, user):

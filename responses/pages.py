@@ -320,9 +320,9 @@ def queue_context(roles, today):
                 **letter_urls(x._meta.model_name, x.pk),
                 "changes": changes(list(x.revisions.all())),
                 "revision": max((r.number for r in x.revisions.all()), default=""),
-                # The queue is the leader's own units' letters: four eyes is what is left of
-                # Letter.may_sign to ask; an author sees why instead of the sign buttons.
-                "sign_refusal": x.four_eyes_refusal(roles.user),
+                # The queue is the leader's own units' letters: four eyes and the sign
+                # blockers are what is left to ask; the leader sees why instead of buttons.
+                "sign_refusal": x.sign_refusal(roles.user),
                 "preflight": [(level, str(p)) for level, p in x.preflight()],
             }
             for x in letters

@@ -168,3 +168,21 @@ def test_past_submitters_become_authors_when_migrating(draft, leader):
     migration.submitters_are_authors(apps, None)  # twice: nothing doubles
     reply = Reply.objects.get(pk=reply.pk)
     assert list(reply.contributors.all()) == [leader] and not reply.may_sign(leader)
+
+
+def test_the_queue_offers_signing_only_when_the_verb_would_accept_it(client, draft, clerk, leader):
+    """A letter dated after today cannot be signed: the queue shows why instead of the buttons,
+    and a POST to the sign endpoint changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    future = timezone.localdate() + timedelta(days=3)
+    letters.save_letter(draft, clerk, letter_date=future)
+    letters.submit_letter(draft, clerk)
+    client.force_login(leader)
+    queue = text(client.get("/review/"))
+    assert "成文日期晚于今天" in queue and "尚有未满足的签发条件" in queue
+    assert f'action="/letters/reply/{draft.pk}/sign"' not in queue
+    client.post(f"/letters/reply/{draft.pk}/sign")
+    unchanged(draft)
