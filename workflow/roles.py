@@ -55,6 +55,23 @@ class Roles:
     def is_office_for(self, jurisdiction_id):
         return jurisdiction_id in self.office_jurisdiction_ids
 
+    @property
+    def must_use_second_factor(self):
+        return must_use_second_factor(self.user, self)
+
+
+def must_use_second_factor(user, roles=None):
+    """Who may not work on a password alone (等保 level 3): whoever can open the admin
+    (superusers and staff) and the office, whose rights span a whole jurisdiction. Everyone
+    else may add a second factor of their own accord."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    if roles is not None:
+        return roles.is_office
+    return OfficeMembership.objects.filter(user=user).exists()
+
 
 class RolesMiddleware:
     def __init__(self, get_response):
