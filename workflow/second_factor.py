@@ -63,7 +63,11 @@ def code_matches_key(key, code):
 
 
 def has_device(user):
-    """Whether the user has a confirmed authenticator (one query)."""
+    """Whether the user has a confirmed authenticator: known already for the signed-in user
+    (workflow.auth.Backend loads it with the user), one query otherwise."""
+    known = getattr(user, "has_second_factor", None)
+    if known is not None:
+        return known
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 

@@ -209,6 +209,7 @@ INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plug
 OTP_TOTP_ISSUER = "Banli"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in its failure records
 # A signed-in session ends after this many minutes without a request.
 SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
 _after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
