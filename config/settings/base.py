@@ -207,6 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # as a failed login for django-axes.
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 OTP_TOTP_ISSUER = "Banli"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in its failure records
