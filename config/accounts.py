@@ -57,8 +57,12 @@ class IdleTimeoutMiddleware:
                     _("您已连续 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。")
                     % {"minutes": settings.SESSION_IDLE_MINUTES},
                 )
-                if not _is_api(request):
+                if _is_api(request) or request.path_info == reverse("login"):
+                    return self.get_response(request)  # answered as for anyone signed out
+                # Back to the page after signing in again; a form sent is not sent again.
+                if request.method == "GET":
                     return _go(request, redirect_to_login(request.get_full_path()).url)
+                return _go(request, reverse("login"))
             elif last is None or now - last >= self.resolution:
                 session[LAST_SEEN] = now
         return self.get_response(request)

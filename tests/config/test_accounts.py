@@ -169,3 +169,15 @@ def test_the_demo_password_meets_the_policy_and_is_checked(monkeypatch):
     monkeypatch.setattr(demo, "DEMO_PASSWORD", "Banli@2024")
     with pytest.raises(ValidationError):
         call_command("load_demo", stdout=io.StringIO())
+
+
+def test_a_form_sent_after_the_idle_limit_is_not_replayed_after_signing_in(
+    client, clerk, time_machine
+):
+    time_machine.move_to(START, tick=False)
+    client.force_login(clerk)
+    client.get("/work/")
+    time_machine.shift(timedelta(minutes=31))
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == "/login/"
+    assert SESSION_KEY not in client.session

@@ -224,3 +224,30 @@ def test_demo_devices_stay_the_same_on_a_second_load(capsys):
     assert "▀" in first  # the QR code, in the terminal
     codes = re.findall(r"恢复码（每个一次）：(.+)", first)
     assert len(codes[0].split()) == 10 and codes == re.findall(r"恢复码（每个一次）：(.+)", second)
+
+
+def test_a_lockout_from_wrong_passwords_stops_the_code_page_too(client, office, clock):
+    device = enrolled(office)
+    sign_in(client, "office")
+    other = type(client)()
+    for _ in range(5):
+        other.post("/login/", {"username": "office", "password": "wrong"})
+    locked = client.post("/account/verify/", {"code": code_for(device)})
+    assert locked.status_code == 429 and "登录已暂时锁定" in locked.content.decode()
+    assert client.get("/office/monitor/").status_code == 302
+
+
+def test_removing_a_device_ends_the_sessions_it_let_in(client, office, clock):
+    client.force_login(office)
+    assert client.get("/office/monitor/").status_code == 200
+    TOTPDevice.objects.filter(user=office).delete()  # a lost phone, removed by the administrator
+    response = client.get("/office/monitor/")
+    assert response.status_code == 302 and response.url.startswith("/account/two-factor/")
+
+
+def test_the_page_says_how_many_recovery_codes_are_left(client, clerk):
+    enrolled(clerk)
+    client.force_login(clerk)
+    client.post("/account/verify/", {"code": StaticToken.objects.first().token})
+    page = client.get("/account/two-factor/").content.decode()
+    assert "两步验证已启用" in page and "未用的恢复码：9 个" in page
