@@ -51,6 +51,12 @@ def check_worker(now=None):
     }
 
 
+def for_caller(result, roles):
+    """What a caller is told: everything for the staff who run the system, otherwise only
+    whether it is up (no engine, broker, worker or error text for an anonymous visitor)."""
+    return result if roles.sees_system_status else {"ok": result["ok"]}
+
+
 def report():
     result = {"database": check_database(), "broker": check_broker()}
     result["worker"] = check_worker() if result["database"]["ok"] else {"ok": False}

@@ -2,6 +2,7 @@ import sys
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,19 +17,25 @@ from . import health
 
 
 def healthz(request):
-    """Machine-readable: 200 when the database and the broker answer, 503 otherwise."""
+    """Machine-readable: 200 when the database and the broker answer, 503 otherwise; the
+    details only for the system's staff."""
     result = health.report()
-    return JsonResponse(result, status=200 if result["ok"] else 503)
+    return JsonResponse(
+        health.for_caller(result, request.roles), status=200 if result["ok"] else 503
+    )
 
 
 def status(request):
-    return render(request, "status.html", {"health": health.report()})
+    result = health.for_caller(health.report(), request.roles)
+    return render(request, "status.html", {"health": result})
 
 
 @require_POST
 @login_required
 def probe(request):
     """Send a probe through the broker; the worker marks it done (the page shows when)."""
+    if not request.roles.sees_system_status:
+        raise PermissionDenied(_("只有系统管理员和建议提案处可以检查后台任务。"))
     with transaction.atomic():
         beat = Heartbeat.objects.create(kind=Heartbeat.Kind.PROBE)
         transaction.on_commit(lambda: complete_probe.delay(beat.pk), robust=True)

@@ -4,7 +4,9 @@ item, whose states follow the letters (the lower apps never look up here).
 """
 
 import hashlib
+import io
 import re
+import zipfile
 from datetime import datetime, time
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from proposals import textsearch
@@ -21,7 +24,7 @@ from proposals.classification import bucket_for
 from proposals.models import Proposal, ProposalProposer, ProposalState
 from workflow import deadlines
 from workflow.actions import require_office, require_unit_member
-from workflow.audit import ActionRefused, fire, lock, log
+from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, AssignmentState, Unit
 
 from . import rendering
@@ -37,6 +40,7 @@ from .models import (
     LetterTemplate,
     Opinion,
     Reply,
+    is_unit_leader,
 )
 from .tasks import deliver_letter, freeze_letter
 
@@ -167,8 +171,11 @@ def apply_template(letter, actor, template):
         raise PermissionDenied(_("只能使用本单位的模板。"))
     if not letter.is_editable:
         raise ActionRefused(_("该函已送审或发出，不能再套用模板。"))
-    letter.body = template.fill(letter)
-    letter.save(update_fields=["body", "updated_at"])
+    body = template.fill(letter)
+    if body != letter.body:
+        letter.body = body
+        letter.save(update_fields=["body", "updated_at"])
+        letter.record_author(actor)
     return letter
 
 
@@ -191,6 +198,13 @@ def _lock_letter(letter):
     return lock(type(letter), letter.pk)
 
 
+def _same(stored, sent):
+    """A browser sends a textarea back with CRLF line ends: that alone is no change."""
+    if isinstance(stored, str) and isinstance(sent, str):
+        return stored.replace("\r\n", "\n") == sent.replace("\r\n", "\n")
+    return stored == sent
+
+
 @transaction.atomic
 def save_letter(letter, actor, **fields):
     """Save the draft's elements; a letter under review or sent cannot change."""
@@ -203,6 +217,7 @@ def save_letter(letter, actor, **fields):
     unknown = set(fields) - LETTER_FIELDS
     if unknown:
         raise ValueError(f"not letter fields: {sorted(unknown)}")
+    changed = [name for name, value in fields.items() if not _same(getattr(letter, name), value)]
     for name, value in fields.items():
         setattr(letter, name, value)
     if "class_label" in fields:
@@ -213,6 +228,8 @@ def save_letter(letter, actor, **fields):
                 _("“%(label)s”不是本地的办理结果类别。") % {"label": letter.class_label}
             )
     letter.save()
+    if changed:  # an autosave of what was already there writes nothing
+        letter.record_author(actor)
     return letter
 
 
@@ -221,6 +238,7 @@ def submit_letter(letter, actor, at=None):
     """送审: to the unit's leader. A lead waits for co-handlers' opinions until their
     deadline; replying after it passed without them is recorded."""
     letter = _lock_letter(letter)
+    require_may(letter, "submit", actor)  # an outsider learns nothing of the letter
     blockers = letter.submit_blockers()
     if blockers:
         raise ActionRefused(" ".join(str(b) for b in blockers))
@@ -234,6 +252,7 @@ def submit_letter(letter, actor, at=None):
             }
     at = at or timezone.now()
     fire(letter, "submit", actor, at, comment=comment, at=at)
+    letter.record_author(actor)  # who sends a text up for signature answers for it
     _snapshot(letter, actor)
     return letter
 
@@ -259,9 +278,47 @@ SIGNATURES = [
 ]
 
 
+MAX_DOCX_MEMBERS = 2000  # a Word document has a few dozen
+MAX_IMAGE_PIXELS = 100_000_000
+
+
 def sniff(head):
-    """The kind a file really is, by its first bytes (never by its name)."""
+    """The kind a file claims to be by its first bytes (never by its name)."""
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
+
+
+def _is_word_document(content):
+    """A zip whose central directory lists word/document.xml, read without decompressing
+    anything and with the member count capped (the bytes "word/" anywhere are not enough)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return False
+    return len(names) <= MAX_DOCX_MEMBERS and "word/document.xml" in names
+
+
+def _is_image(content, kind):
+    """Really a PNG or JPEG: its header parses as one and its structure checks out
+    (Pillow's verify reads the chunks without decoding the pixels)."""
+    try:
+        with Image.open(io.BytesIO(content), formats=[kind.upper()]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return False
+            image.verify()
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return False
+    return True
+
+
+def sniff_file(content):
+    """The kind a whole uploaded file really is, or None."""
+    kind = sniff(content[:16])
+    if kind == Attachment.Kind.DOCX and not _is_word_document(content):
+        return None  # a zip, but not a Word document
+    if kind in (Attachment.Kind.PNG, Attachment.Kind.JPEG) and not _is_image(content, kind):
+        return None
+    return kind
 
 
 @transaction.atomic
@@ -273,17 +330,19 @@ def attach_file(letter, actor, upload):
         raise ActionRefused(_("该函已送审或发出，不能再添加附件。"))
     if upload.size > ATTACHMENT_LIMIT:
         raise ActionRefused(_("附件不能超过10MB。"))
-    content = upload.read()
-    kind = sniff(content[:16])
-    if kind == Attachment.Kind.DOCX and b"word/" not in content:
-        kind = None  # a zip, but not a Word document
+    content = upload.read(ATTACHMENT_LIMIT + 1)
+    if len(content) > ATTACHMENT_LIMIT:
+        raise ActionRefused(_("附件不能超过10MB。"))
+    kind = sniff_file(content)
     if kind is None:
         raise ActionRefused(_("只能上传PDF、DOCX、PNG或JPEG文件。"))
     digest = hashlib.sha256(content).hexdigest()
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
     attachment = Attachment(
         **owner,
-        name=upload.name[:200],
+        # The uploader's name is only a label; its extension is the sniffed kind's, and the
+        # file is served as that kind (see views.attachment).
+        name=Attachment.label_for(upload.name or "", kind),
         kind=kind,
         size=len(content),
         sha256=digest,
@@ -291,6 +350,7 @@ def attach_file(letter, actor, upload):
     )
     attachment.file.save(digest, ContentFile(content), save=False)
     attachment.save()
+    letter.record_author(actor)
     return attachment
 
 
@@ -300,6 +360,7 @@ def return_letter(letter, actor, comment, seen_revision=None):
     if not comment.strip():
         raise ActionRefused(_("退回时请写明修改意见。"))
     letter = _lock_letter(letter)
+    require_may(letter, "return_for_revision", actor)
     _require_seen(letter, seen_revision)
     fire(letter, "return_for_revision", actor, comment, comment=comment)
     return letter
@@ -320,11 +381,14 @@ def _require_seen(letter, seen_revision):
 
 @transaction.atomic
 def sign_letter(letter, actor, at=None, seen_revision=None):
-    """签发: by a leader of the unit who did not draft it."""
+    """签发: by a leader of the unit who wrote none of it (four eyes: Letter.may_sign)."""
     letter = _lock_letter(letter)
+    if not is_unit_leader(letter, actor):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    refusal = letter.four_eyes_refusal(actor)
+    if refusal:
+        raise ActionRefused(refusal)
     _require_seen(letter, seen_revision)
-    if letter.state == LetterState.SUBMITTED and letter.drafted_by_id == actor.pk:
-        raise PermissionDenied(_("不能签发自己起草的函件，请由本单位其他领导签发。"))
     blockers = letter.sign_blockers()
     if letter.state == LetterState.SUBMITTED and blockers:
         raise ActionRefused(" ".join(str(b) for b in blockers))
@@ -375,6 +439,7 @@ def send_letter(letter, actor, at=None, doc_number=None):
     and the item follow. `doc_number` is given only for letters issued before Banli (imports
     and the seed letters); it may be empty where the original had none."""
     letter = _lock_letter(letter)
+    require_may(letter, "send", actor)
     at = at or timezone.now()
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
@@ -436,6 +501,8 @@ def publish_letter(letter, actor, at=None, system=False):
     """公开 on the public site, as the disclosure decision says (全文 or 摘要). `system` is the
     publication window closing (publish_due), with no person acting."""
     letter = _lock_letter(letter)
+    if not system:
+        require_may(letter, "publish", actor)
     at = at or timezone.now()
     if isinstance(letter, Reply):
         letter.search_grams = public_grams(letter)
@@ -465,6 +532,7 @@ def withdraw_publication(letter, actor, reason):
     if not reason.strip():
         raise ActionRefused(_("撤回公开必须说明理由。"))
     letter = _lock_letter(letter)
+    require_may(letter, "withdraw", actor)
     fire(letter, "withdraw", actor, comment=reason)
     return letter
 
@@ -484,12 +552,12 @@ def record_feedback(
         require_office(actor, proposal.session.jurisdiction)
     elif channel != Feedback.Channel.LINK:
         raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
+    if not proposal.proposers.filter(pk=proposer.pk).exists():
+        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
     if reply.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
         raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
     if reply.round != proposal.round:
         raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
-    if not proposal.proposers.filter(pk=proposer.pk).exists():
-        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
     if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
         raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
     feedback = Feedback.objects.create(

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from workflow.admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
+from workflow.admin_scope import JurisdictionScopedAdmin
 
 from . import actions
 from .models import DocumentCounter, Feedback, LetterTemplate, Opinion, ReferenceDocument, Reply
@@ -25,7 +26,11 @@ LETTER_ACTIONS = [
 ]
 
 
-class LetterAdmin(ReadOnlyAdmin):
+class LetterAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    """Drafts are their unit's and their office's: an office sees its own jurisdiction's
+    letters only (the drafting unit works on them in the app, not here)."""
+
+    jurisdiction_path = "assignment__proposal__session__jurisdiction"
     list_display = ("title", "doc_number", "state", "class_label", "disclosure", "sent_at")
     list_filter = ("state", "disclosure", "result_bucket", "assignment__unit")
     search_fields = ("title", "doc_number", "addressee", "body")
@@ -44,7 +49,8 @@ class OpinionAdmin(LetterAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdmin):
+class FeedbackAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "reply__assignment__proposal__session__jurisdiction"
     list_display = (
         "reply",
         "proposer",
@@ -57,19 +63,23 @@ class FeedbackAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReferenceDocument)
-class ReferenceDocumentAdmin(admin.ModelAdmin):
+class ReferenceDocumentAdmin(JurisdictionScopedAdmin):
+    """Policy documents any reply may cite: shared by every jurisdiction."""
+
     list_display = ("title", "doc_number", "issuer", "issued_on")
     search_fields = ("title", "doc_number")
 
 
 @admin.register(DocumentCounter)
-class DocumentCounterAdmin(ReadOnlyAdmin):
+class DocumentCounterAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "unit__jurisdiction"
     list_display = ("unit", "series", "year", "last_number")
     list_filter = ("year", "series")
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(admin.ModelAdmin):
+class LetterTemplateAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "unit__jurisdiction"
     list_display = ("name", "unit", "kind", "class_label")
     list_filter = ("kind", "unit__jurisdiction")
     search_fields = ("name", "body", "unit__name")

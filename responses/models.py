@@ -63,9 +63,9 @@ def is_unit_leader(letter, user):
     )
 
 
-def is_leader_not_drafter(letter, user):
-    """签发: a leader of the unit who did not draft the letter (four eyes)."""
-    return is_unit_leader(letter, user) and letter.drafted_by_id != user.pk
+def may_sign_letter(letter, user):
+    """签发: a leader of the unit who wrote none of the letter (four eyes)."""
+    return letter.may_sign(user)
 
 
 class Letter(ConcurrentTransitionMixin, models.Model):
@@ -119,6 +119,15 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("拟稿人"),
+    )
+    # Everyone else who wrote any of its content since it was started (saved a change,
+    # applied a template, attached a file, sent it up for signature): with the drafter, the
+    # people who may never sign it. See author_ids.
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撰写人"),
     )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -186,8 +195,38 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     def may_submit(self):
         return not self.submit_blockers()
 
-    def may_sign(self):
+    def ready_to_sign(self):
         return not self.sign_blockers()
+
+    # ---- four eyes: the one home of who may sign ----------------------------------------
+    def author_ids(self):
+        """Whoever wrote any of this letter since it was started: its drafter and everyone
+        recorded as a contributor (every verb that writes content or sends it up records its
+        actor). Kept for the letter's whole life, across 退回修改 and later submissions: text a
+        leader wrote in an earlier round may still be in what is submitted now."""
+        ids = {self.drafted_by_id}
+        if self.pk is not None:
+            ids.update(user.pk for user in self.contributors.all())  # prefetched on lists
+        return ids
+
+    def record_author(self, user):
+        """Called by the verbs that write content (save_letter when something changed,
+        apply_template, attach_file, submit_letter)."""
+        if user.pk not in self.author_ids():
+            self.contributors.add(user)
+
+    def four_eyes_refusal(self, user):
+        """Why `user`, a leader of the unit, may not sign this letter, or None."""
+        if user.pk in self.author_ids():
+            return _(
+                "您起草、修改或送审过该函，不能签发自己撰写的函件（四眼原则），"
+                "请由本单位其他领导签发。"
+            )
+        return None
+
+    def may_sign(self, user):
+        """签发 is for a leader of the letter's unit who wrote none of it."""
+        return is_unit_leader(self, user) and self.four_eyes_refusal(user) is None
 
     def publication_due(self, rules, cal):
         """The last day the rule allows before a sent letter must be public."""
@@ -223,8 +262,8 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=LetterState.SUBMITTED,
         target=LetterState.SIGNED,
-        conditions=[may_sign],
-        permission=is_leader_not_drafter,
+        conditions=[ready_to_sign],
+        permission=may_sign_letter,
     )
     def sign(self, signer, at):
         self.signer = signer
@@ -583,6 +622,15 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    # What a file is served as, by the kind sniffed from its bytes, never by its name.
+    MEDIA_TYPES = {
+        Kind.PDF: "application/pdf",
+        Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Kind.PNG: "image/png",
+        Kind.JPEG: "image/jpeg",
+    }
+    EXTENSIONS = {Kind.PDF: "pdf", Kind.DOCX: "docx", Kind.PNG: "png", Kind.JPEG: "jpg"}
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -596,6 +644,26 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def label_for(cls, name, kind):
+        """The uploader's name as a label only: its extension replaced by the sniffed kind's
+        (a PDF named poly.html is shown and downloaded as poly.pdf)."""
+        stem = name.replace("\\", "/").rsplit("/", 1)[-1]
+        stem = "".join(c for c in stem if c.isprintable()).strip()
+        if "." in stem.lstrip("."):
+            stem = stem.rsplit(".", 1)[0]
+        extension = cls.EXTENSIONS[kind]
+        return f"{stem.strip()[: 199 - len(extension)] or _('附件')}.{extension}"
+
+    @property
+    def media_type(self):
+        return self.MEDIA_TYPES[self.kind]
+
+    @property
+    def download_name(self):
+        """Also right for files stored before names were relabelled."""
+        return self.label_for(self.name, self.kind)
 
 
 class LetterFile(models.Model):

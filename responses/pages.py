@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from proposals.classification import Bucket
-from proposals.models import Proposal, ProposalProposer, Proposer, Session
+from proposals.models import Proposal, ProposalProposer, Proposer, Session, User
 from workflow import deadlines
 from workflow.audit import ActionRefused
 from workflow.exports import xlsx
@@ -276,6 +276,7 @@ def queue_context(roles, today):
     unit_ids = roles.leader_unit_ids
     related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
     revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
+    authors = Prefetch("contributors", User.objects.only("pk"))
     # What the pre-flight check reads for each letter, fetched once for all of them.
     checked = (
         Prefetch(
@@ -294,14 +295,14 @@ def queue_context(roles, today):
         *Reply.objects.filter(**waiting)
         .select_related(*related)
         .defer("search_grams", "title_grams", *item_text)
-        .prefetch_related(revisions, *checked)
+        .prefetch_related(revisions, authors, *checked)
         .order_by(*order)[: QUEUE_SIZE + 1],
         # Most units have no opinion waiting: a look at the index first spares the seven-table
         # query (6 ms, most of it planning) when there is none.
         *(
             opinions.select_related(*related, "lead_unit")
             .defer(*item_text)
-            .prefetch_related(revisions, *checked)
+            .prefetch_related(revisions, authors, *checked)
             .order_by(*order)[: QUEUE_SIZE + 1]
             if (opinions := Opinion.objects.filter(**waiting)).exists()
             else ()
@@ -320,6 +321,9 @@ def queue_context(roles, today):
                 **letter_urls(x._meta.model_name, x.pk),
                 "changes": changes(list(x.revisions.all())),
                 "revision": max((r.number for r in x.revisions.all()), default=""),
+                # The queue is the leader's own units' letters: four eyes is what is left of
+                # Letter.may_sign to ask; an author sees why instead of the sign buttons.
+                "sign_refusal": x.four_eyes_refusal(roles.user),
                 "preflight": [(level, str(p)) for level, p in x.preflight()],
             }
             for x in letters

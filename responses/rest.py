@@ -4,12 +4,12 @@ calls one verb, and serialises; a refusal is 409 with the verb's own words."""
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -27,6 +27,9 @@ from . import pages, textsearch
 from .models import Feedback, LetterState, Rating, Reply
 
 OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
+
+# An id in a URL is digits: anything else matches no route (404), never reaches a lookup.
+ID = r"\d+"
 
 
 def refusals(exc, context):
@@ -164,6 +167,7 @@ def visible_assignments(roles):
 class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """建议提案: the office's jurisdictions, or the items assigned to the user's units."""
 
+    lookup_value_regex = ID
     permission_classes = [IsAuthenticated]
     serializer_class = ProposalSerializer
 
@@ -250,6 +254,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     """交办: the unit's own, or all of the office's jurisdictions."""
 
+    lookup_value_regex = ID
     permission_classes = [IsAuthenticated]
     serializer_class = AssignmentSerializer
 
@@ -290,6 +295,7 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
     """答复函 as the item page shows them: the drafting unit and the office see every state,
     the other handling units see sent ones."""
 
+    lookup_value_regex = ID
     permission_classes = [IsAuthenticated]
     serializer_class = ReplySerializer
 
@@ -307,6 +313,7 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
 class PublicReplyViewSet(viewsets.ReadOnlyModelViewSet):
     """公开答复: published replies only, for anyone; `q` searches them."""
 
+    lookup_value_regex = ID
     permission_classes = [AllowAny]
     authentication_classes = []
     serializer_class = PublicReplySerializer

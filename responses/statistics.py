@@ -29,7 +29,7 @@ from openpyxl.styles import Font
 from proposals.classification import Bucket
 from proposals.models import Proposal, Session
 from workflow import deadlines
-from workflow.exports import safe_cell
+from workflow.exports import append_row
 from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
 
 from .models import Feedback, LetterState, Rating, Reply
@@ -477,20 +477,20 @@ def report_workbook(report):
     book.remove(book.active)
     for table in tables(report):
         sheet = book.create_sheet(table["title"][:31])
-        sheet.append(table["headers"])
+        append_row(sheet, table["headers"])
         for row in table["rows"]:
-            sheet.append([safe_cell(value) for value in row])
+            append_row(sheet, row)
         _bold_and_widen(sheet)
     trend = book.create_sheet(_("按月趋势"))
-    trend.append([_("月份"), _("交办件数"), _("首轮答复发出")])
+    append_row(trend, [_("月份"), _("交办件数"), _("首轮答复发出")])
     for month in report.months:
-        trend.append([month["month"], month["assigned"], month["replied"]])
+        append_row(trend, [month["month"], month["assigned"], month["replied"]])
     _bold_and_widen(trend)
     notes = book.create_sheet(_("指标口径"))
-    notes.append([_("指标"), _("口径")])
+    append_row(notes, [_("指标"), _("口径")])
     for term, meaning in DEFINITIONS:
-        notes.append([str(term), str(meaning)])
-    notes.append([_("统计日期"), report.today.isoformat()])
+        append_row(notes, [term, meaning])
+    append_row(notes, [_("统计日期"), report.today.isoformat()])
     _bold_and_widen(notes)
     out = BytesIO()
     book.save(out)

@@ -18,6 +18,7 @@ from proposals.models import Jurisdiction, Proposer
 from workflow.audit import ActionRefused
 from workflow.exports import xlsx
 from workflow.models import Assignment
+from workflow.redirects import back_to
 from workflow.views import (
     PAGE_SIZE,
     item_url,
@@ -184,7 +185,16 @@ def attachment(request, pk):
         Attachment.objects.select_related("reply__assignment", "opinion__assignment"), pk=pk
     )
     pages.require_letter_access(request.roles, found.reply or found.opinion)
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+    # Served as the kind sniffed at upload, never as its name says: a PDF named poly.html
+    # is application/pdf, poly.pdf, downloaded rather than shown, and not to be sniffed.
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.download_name,
+        content_type=found.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---- the leader ------------------------------------------------------------------------------
@@ -258,7 +268,9 @@ def publication_export(request):
 def publish(request, kind, pk):
     letter = actions.publish_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已公开：%(t)s") % {"t": letter.title})
-    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+    return redirect(
+        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
+    )
 
 
 @require_POST
@@ -269,7 +281,9 @@ def withdraw(request, kind, pk):
         letter_or_404(kind, pk), request.user, request.POST.get("reason", "")
     )
     messages.success(request, _("已撤回公开。"))
-    return redirect(request.POST.get("next") or item_url(letter.assignment.proposal_id))
+    return redirect(
+        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
+    )
 
 
 @require_POST
@@ -291,7 +305,7 @@ def paper_feedback(request, pk):
         channel=Feedback.Channel.PAPER,
     )
     messages.success(request, _("已录入征询意见表。"))
-    return redirect(request.POST.get("next") or "publication")
+    return redirect(back_to(request, request.POST.get("next"), default="publication"))
 
 
 # ---- the public ------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def force_login_passes_the_second_factor(monkeypatch):
     """`client.force_login(office)` skips the login page, so it skips the second factor too:
-    a user who must have one gets a confirmed authenticator and a session that has passed it.
-    Production code is untouched; tests/config/test_two_factor.py runs the real flow."""
+    a user who has an authenticator, or must have one (and then gets one), is given a session
+    that has passed it. Production code is untouched; tests/config/test_two_factor.py runs
+    the real flow."""
     force_login = Client.force_login
 
     def force_login_with_second_factor(self, user, backend=None):
@@ -18,9 +19,10 @@ def force_login_passes_the_second_factor(monkeypatch):
 
         from workflow.roles import must_use_second_factor
 
-        if must_use_second_factor(user):
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            device = device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None and must_use_second_factor(user):
+            device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+        if device is not None:
             session = self.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()

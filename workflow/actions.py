@@ -24,7 +24,7 @@ from proposals.models import (
 )
 
 from . import deadlines, item_import
-from .audit import ActionRefused, fire, lock, log
+from .audit import ActionRefused, fire, lock, log, require_may
 from .models import (
     Assignment,
     AssignmentState,
@@ -93,10 +93,14 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     return proposal
 
 
-def _review(proposal, actor, name, comment="", **fields):
+def _review(proposal, actor, name, comment="", check=None, **fields):
+    """`check(proposal)` refuses by the item's own facts, asked only once the actor is known
+    to be its office (an outsider learns nothing of it)."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
+        if check is not None:
+            check(proposal)
         for field, value in fields.items():
             setattr(proposal, field, value)
         fire(proposal, name, actor, comment=comment)
@@ -105,9 +109,12 @@ def _review(proposal, actor, name, comment="", **fields):
 
 def start_review(proposal, actor):
     """审查: a CPPCC proposal goes to review (suggestions skip it)."""
-    if proposal.kind != Proposal.Kind.PROPOSAL:
-        raise ActionRefused(_("代表建议不经审查，直接登记后交办。"))
-    return _review(proposal, actor, "start_review")
+
+    def check(proposal):
+        if proposal.kind != Proposal.Kind.PROPOSAL:
+            raise ActionRefused(_("代表建议不经审查，直接登记后交办。"))
+
+    return _review(proposal, actor, "start_review", check=check)
 
 
 def file_proposal(proposal, actor, comment=""):
@@ -124,9 +131,12 @@ def reject_proposal(proposal, actor, reason):
 
 def merge_proposal(proposal, actor, into, comment=""):
     """并案: handled together with `into`; every proposer still gets a reply."""
-    if into.pk == proposal.pk or into.session_id != proposal.session_id:
-        raise ActionRefused(_("只能并入同一届次会议的另一件提案。"))
-    return _review(proposal, actor, "merge", comment, merged_into=into)
+
+    def check(proposal):
+        if into.pk == proposal.pk or into.session_id != proposal.session_id:
+            raise ActionRefused(_("只能并入同一届次会议的另一件提案。"))
+
+    return _review(proposal, actor, "merge", comment, check=check, merged_into=into)
 
 
 def return_proposal(proposal, actor, reason):
@@ -210,6 +220,7 @@ def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
 def accept_assignment(assignment, actor, at=None):
     """签收: the unit acknowledges receipt; the objection window starts."""
     assignment = lock(Assignment, assignment.pk)
+    require_may(assignment, "accept", actor)
     at = at or timezone.now()
     proposal = assignment.proposal
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
@@ -244,6 +255,7 @@ def request_transfer(assignment, actor, reason, suggested_unit=None):
     if not reason.strip():
         raise ActionRefused(_("申请调整必须说明理由。"))
     assignment = lock(Assignment, assignment.pk)
+    require_may(assignment, "request_transfer", actor)
     fire(
         assignment,
         "request_transfer",
@@ -376,6 +388,8 @@ def record_contact(
 def urge(actor, unit, message, proposal=None):
     """催办: the unit's people are told at once; the item's timeline shows it."""
     require_office(actor, unit.jurisdiction)
+    if proposal is not None:
+        require_office(actor, proposal.session.jurisdiction)
     if not message.strip():
         raise ActionRefused(_("请填写催办内容。"))
     if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
@@ -444,24 +458,29 @@ def _save_recomputed(changed, logs):
 OFFICE_GROUP = "建议提案处"
 
 
+# The office never grants offices (only the system administrator makes a staff account) and
+# never edits the audit records by hand; nothing of Django's own apps (groups, permissions).
+OFFICE_READ_ONLY = ["transitionlog", "heartbeat", "documentcounter", "officemembership"]
+
+
 def office_permissions():
-    """Everything in Banli's apps but deleting, and no hand edits of the audit records."""
-    read_only = ["transitionlog", "heartbeat", "documentcounter"]
+    """Banli's records but deleting, audit rows and office memberships; the admin narrows each
+    of them to the office's own jurisdictions (workflow.admin_scope)."""
     return (
         Permission.objects.filter(
             content_type__app_label__in=["proposals", "workflow", "responses"]
         )
         .exclude(codename__startswith="delete_")
-        .exclude(content_type__model__in=read_only, codename__regex=r"^(add|change)_")
+        .exclude(content_type__model__in=OFFICE_READ_ONLY, codename__regex=r"^(add|change)_")
     )
 
 
 @transaction.atomic
 def add_office_member(user, jurisdiction):
-    """Makes `user` a member of the jurisdiction's proposal office, with its permissions."""
-    group, created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    if created or not group.permissions.exists():
-        group.permissions.set(office_permissions())
+    """Makes `user` a member of the jurisdiction's proposal office, with its permissions
+    (set afresh each time: a group granted more by an earlier version loses it)."""
+    group = Group.objects.get_or_create(name=OFFICE_GROUP)[0]
+    group.permissions.set(office_permissions())
     user.groups.add(group)
     if not user.is_staff:
         user.is_staff = True  # the office also works in the admin
@@ -536,6 +555,7 @@ def _finish_check(record_id, results=None, refusal=""):
 def confirm_item_import(record, actor):
     """确认导入: the office has read the dry run; the worker saves the new rows."""
     record = lock(ItemImport, record.pk)
+    require_may(record, "confirm", actor)
     fire(
         record,
         "confirm",

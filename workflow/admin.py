@@ -1,12 +1,20 @@
+"""The admin of Banli's records, every page scoped by `admin_scope` (the items, proposers and
+people of the lower app are registered here, where the office's jurisdictions are known)."""
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Proposal, ProposalProposer, Proposer
+from proposals.models import Jurisdiction, Proposal, ProposalProposer, Proposer, Session, User
 
 from . import actions, calendar, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
+from .admin_scope import JurisdictionScopedAdmin, ScopedForm, narrow, people_in_care
 from .forms import proposers_from_names, validate_proposer_names
 from .models import (
     Assignment,
@@ -67,7 +75,7 @@ class SignatoryInline(admin.TabularInline):
         return False
 
 
-class UnitsForm(forms.Form):
+class UnitsForm(ScopedForm):
     lead = forms.ModelChoiceField(
         Unit.objects.filter(is_active=True), label=_("主办单位"), required=False
     )
@@ -79,12 +87,13 @@ class UnitsForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(ScopedForm):
     into = forms.ModelChoiceField(Proposal.objects.all(), label=_("并入"))
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "session__jurisdiction"
     list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
     list_filter = ("state", "kind", "session", "is_key", "topic")
     search_fields = ("number", "title", "proposers__name")
@@ -148,21 +157,29 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "jurisdiction"
     list_display = ("name", "short_name", "organ_code", "jurisdiction", "is_active")
     list_filter = ("jurisdiction", "is_active")
     search_fields = ("name", "short_name", "organ_code")
 
 
 @admin.register(UnitMembership)
-class UnitMembershipAdmin(admin.ModelAdmin):
+class UnitMembershipAdmin(JurisdictionScopedAdmin):
+    """The people of the office's units and their roles (the accounts: 用户)."""
+
+    jurisdiction_path = "unit__jurisdiction"
     list_display = ("user", "unit", "role")
     list_filter = ("role", "unit__jurisdiction")
     search_fields = ("user__username", "user__name", "unit__name")
 
 
 @admin.register(OfficeMembership)
-class OfficeMembershipAdmin(admin.ModelAdmin):
+class OfficeMembershipAdmin(JurisdictionScopedAdmin):
+    """Making someone the office gives them the admin: only the system administrator does."""
+
+    jurisdiction_path = "jurisdiction"
+    office_may = {"view"}
     list_display = ("user", "jurisdiction")
     list_filter = ("jurisdiction",)
 
@@ -172,7 +189,8 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdmin):
+class AssignmentAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "proposal__session__jurisdiction"
     list_display = ("proposal", "unit", "role", "state", "round", "assigned_at", "due_on")
     list_filter = ("state", "role", "unit__jurisdiction", "unit")
     search_fields = ("proposal__number", "proposal__title", "unit__name")
@@ -181,7 +199,8 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(ReadOnlyAdmin):
+class TransferRequestAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "assignment__proposal__session__jurisdiction"
     list_display = ("assignment", "reason", "suggested_unit", "state", "requested_at")
     list_filter = ("state",)
     actions = [
@@ -207,7 +226,8 @@ class TransferRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(ReadOnlyAdmin):
+class ExtensionAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "assignment__proposal__session__jurisdiction"
     list_display = ("assignment", "previous_due", "requested_due", "state", "requested_at")
     list_filter = ("state",)
     actions = [
@@ -233,13 +253,15 @@ class ExtensionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdmin):
+class ContactAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "assignment__proposal__session__jurisdiction"
     list_display = ("assignment", "contacted_on", "method", "proposer", "recorded_by")
     list_filter = ("method",)
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ReadOnlyAdmin):
+class TransitionLogAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "proposal__session__jurisdiction"
     list_display = ("at", "proposal", "content_type", "transition", "source", "target", "actor")
     list_filter = ("content_type", "transition")
     search_fields = ("proposal__number", "comment")
@@ -247,7 +269,8 @@ class TransitionLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ItemImport)
-class ItemImportAdmin(ReadOnlyAdmin):
+class ItemImportAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "jurisdiction"
     """Excel imports are made and confirmed on the office page; here they are only read."""
 
     list_display = ("name", "jurisdiction", "created_by", "created_at", "state", "saved")
@@ -256,7 +279,7 @@ class ItemImportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(ReadOnlyAdmin):
+class HeartbeatAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
     list_display = ("kind", "requested_at", "done_at", "worker")
     list_filter = ("kind",)
 
@@ -280,7 +303,8 @@ class RecomputesDeadlines:
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(RecomputesDeadlines, admin.ModelAdmin):
+class DeadlineRuleAdmin(RecomputesDeadlines, JurisdictionScopedAdmin):
+    jurisdiction_path = "jurisdiction"
     list_display = (
         "jurisdiction",
         "kind",
@@ -296,14 +320,16 @@ class DeadlineRuleAdmin(RecomputesDeadlines, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(RecomputesDeadlines, admin.ModelAdmin):
+class CalendarDayAdmin(RecomputesDeadlines, JurisdictionScopedAdmin):
+    """Shared by every jurisdiction (jurisdiction_path None)."""
+
     list_display = ("day", "is_working", "name")
     list_filter = ("is_working",)
     date_hierarchy = "day"
     search_fields = ("name",)
     actions = ["load_official"]
 
-    @admin.action(description=_("按官方安排重新载入所选日期所在年份"))
+    @admin.action(description=_("按官方安排重新载入所选日期所在年份"), permissions=["change"])
     def load_official(self, request, queryset):
         years = sorted({d.year for d in queryset.values_list("day", flat=True)})
         for year in years:
@@ -317,18 +343,21 @@ class CalendarDayAdmin(RecomputesDeadlines, admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(JurisdictionScopedAdmin):
     list_display = ("year", "source", "loaded_at")
 
 
 @admin.register(ReminderRung)
-class ReminderRungAdmin(admin.ModelAdmin):
+class ReminderRungAdmin(JurisdictionScopedAdmin):
+    """The reminder ladder is shared by every jurisdiction (jurisdiction_path None)."""
+
     list_display = ("deadline_kind", "offset_days", "audience", "repeat_days", "is_active")
     list_filter = ("deadline_kind", "audience", "is_active")
 
 
 @admin.register(ReminderDigest)
-class ReminderDigestAdmin(ReadOnlyAdmin):
+class ReminderDigestAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    jurisdiction_path = "jurisdiction"
     list_display = (
         "recipient",
         "audience",
@@ -345,6 +374,125 @@ class ReminderDigestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    """Each person reads their own notices in the app; here only the system administrator."""
+
+    superuser_only = True
     list_display = ("recipient", "title", "created_at", "read_at")
     list_filter = ("read_at",)
+
+
+# ---- the lower app's records: jurisdictions, sessions, proposers, people ---------------------
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "pk"
+    office_may = {"view", "change"}  # its own settings; a new jurisdiction is the administrator's
+    list_display = ("name", "level", "scheme", "contact_required")
+    list_filter = ("level", "scheme")
+    search_fields = ("name",)
+
+
+@admin.register(Session)
+class SessionAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "jurisdiction"
+    list_display = ("__str__", "jurisdiction", "body", "year", "period")
+    list_filter = ("jurisdiction", "body", "year", "period")
+    search_fields = ("name",)
+
+
+@admin.register(Proposer)
+class ProposerAdmin(JurisdictionScopedAdmin):
+    """Contact details are the office's and the handling units' only: an office sees the
+    proposers of its own jurisdiction's items (intake creates them)."""
+
+    jurisdiction_path = "proposals__session__jurisdiction"
+    office_may = {"view", "change"}
+    list_display = ("name", "kind", "affiliation")
+    list_filter = ("kind",)
+    search_fields = ("name", "affiliation")
+
+
+class UnitPersonForm(AdminUserCreationForm):
+    """An office creates an ordinary account for one of its units, with its role there."""
+
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("所在单位"))
+    role = forms.ChoiceField(label=_("单位角色"), choices=UnitMembership.Role.choices)
+
+
+@admin.register(User)
+class UserAdmin(JurisdictionScopedAdmin, BaseUserAdmin):
+    """The system administrator manages every account. An office manages only the people of
+    its own units (`people_in_care`), never staff rights, groups or permissions."""
+
+    jurisdiction_path = "unit_memberships__unit__jurisdiction"  # narrowed by office_rows
+    office_may = {"view", "add", "change"}
+    fieldsets = BaseUserAdmin.fieldsets + ((_("办理系统"), {"fields": ("name", "phone")}),)
+    office_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("办理系统"), {"fields": ("name", "phone", "email", "is_active")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    office_add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2", "unit", "role"),
+            },
+        ),
+    )
+    list_display = ("username", "name", "email", "is_staff", "is_active")
+    search_fields = ("username", "name", "email")
+
+    def office_rows(self, queryset, jurisdiction_ids):
+        return people_in_care(queryset, jurisdiction_ids)
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return super().get_list_filter(request)
+        return ("is_active",)
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.office_add_fieldsets if obj is None else self.office_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_readonly_fields(request, obj)
+        return ("last_login", "date_joined")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            units = narrow(self.admin_site, request, Unit.objects.filter(is_active=True))
+
+            class Form(UnitPersonForm):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, **kw)
+                    self.fields["unit"].queryset = units
+
+            kwargs["form"] = Form
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and (obj.is_staff or obj.is_superuser):
+            raise PermissionDenied(_("只有系统管理员可以授予管理权限。"))
+        super().save_model(request, obj, form, change)
+        if not change and "unit" in form.cleaned_data:
+            actions.add_unit_member(obj, form.cleaned_data["unit"], form.cleaned_data["role"])
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    """管理日志: every change made in the admin, who and when, each field's old and new value."""
+
+    superuser_only = True
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+
+    @admin.display(description=_("变更内容"))
+    def change(self, entry):
+        return entry.get_change_message()

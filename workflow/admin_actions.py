@@ -22,7 +22,11 @@ def verb_action(verb, description, form_class=None, call=None, name=None):
     def action(modeladmin, request, queryset):
         data = {}
         if form_class is not None:
-            form = form_class(request.POST if "apply" in request.POST else None)
+            bound = request.POST if "apply" in request.POST else None
+            if getattr(form_class, "takes_request", False):  # choices narrowed to the user's
+                form = form_class(bound, request=request, admin_site=modeladmin.admin_site)
+            else:
+                form = form_class(bound)
             if not form.is_valid():
                 context = {
                     **modeladmin.admin_site.each_context(request),

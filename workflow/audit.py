@@ -55,6 +55,8 @@ def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=
     them as the consequence of another verb whose permission was already checked.
     """
     method = getattr(obj, name)
+    if check_perm:
+        require_may(obj, name, actor)  # who acts, before anything about the object is said
     if not can_proceed(method):
         raise ActionRefused(
             refusal
@@ -68,6 +70,24 @@ def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=
     obj.save()
     log(obj, name, actor, source, obj.state, comment, at=at)
     return result
+
+
+def may_act(obj, name, actor):
+    """Whether `actor` is among those who may fire transition `name` on `obj` at all,
+    whatever state it is in now: the transition's permission, asked of the transition
+    leaving the current state, or of any if none does (they share one permission)."""
+    meta = getattr(obj, name)._django_fsm
+    transition = meta.get_transition(meta.field.get_state(obj))
+    if transition is None:
+        transition = next(iter(meta.transitions.values()), None)
+    return transition is not None and transition.has_perm(obj, actor)
+
+
+def require_may(obj, name, actor):
+    """Asked first by every verb: someone who may not act on the object is told only that
+    (403), never its state, its blockers or its content."""
+    if not may_act(obj, name, actor):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
 
 
 def lock(model, pk):

@@ -1,7 +1,10 @@
 """Excel exports and the server-side aging chart of the overdue monitor."""
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from io import BytesIO
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,22 +20,42 @@ BAND_COLOURS = {
 }
 
 
+CELL_TYPES = (bool, int, float, Decimal, date, time, timedelta)
+
+
 def safe_cell(value):
-    """Text that starts like a formula is written as text: a cell never runs as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Any value as a cell openpyxl can write, and a cell that never runs as a formula.
+
+    Every export writes its cells through here. A lazy translation (今日到期, a choice label)
+    becomes its text in the active language, an aware datetime the local wall-clock time (Excel
+    has no time zones), anything else that is not a number or a date its text. Text that starts
+    like a formula is written as text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, CELL_TYPES):
+        return value
+    value = str(value)  # a Promise (lazy translation) or any other object: its text
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def append_row(sheet, values):
+    """One row of cells, each through safe_cell."""
+    sheet.append([safe_cell(v) for v in values])
 
 
 def xlsx(headers, rows, title):
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([safe_cell(h) for h in headers])
+    sheet.title = str(title)[:31]
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        append_row(sheet, row)
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(60, 4 + width * 2)

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import SimpleLazyObject
 
+from proposals.models import Jurisdiction
+
 from .models import OfficeMembership, UnitMembership
 
 
@@ -56,6 +58,19 @@ class Roles:
         return jurisdiction_id in self.office_jurisdiction_ids
 
     @property
+    def sees_system_status(self):
+        """The system's workings (database engine, broker, worker, errors) are shown to the
+        system administrator and the office; anyone else learns only whether it is up."""
+        return bool(self.user.is_authenticated and (self.user.is_superuser or self.is_office))
+
+    def is_office_everywhere(self):
+        """Office of every jurisdiction there is: only then may it change rows all of them
+        share (the holiday calendar, the reminder ladder)."""
+        return self.is_office and not (
+            Jurisdiction.objects.exclude(pk__in=self.office_jurisdiction_ids).exists()
+        )
+
+    @property
     def must_use_second_factor(self):
         return must_use_second_factor(self.user, self)
 
@@ -71,6 +86,12 @@ def must_use_second_factor(user, roles=None):
     if roles is not None:
         return roles.is_office
     return OfficeMembership.objects.filter(user=user).exists()
+
+
+def roles_of(request):
+    """The request's roles (read once by the middleware), or read now for a bare request."""
+    roles = getattr(request, "roles", None)
+    return roles if roles is not None else Roles.of(request.user)
 
 
 class RolesMiddleware:

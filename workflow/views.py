@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import Proposal, ProposalProposer, ProposalState
+from proposals.models import REVIEW_PERMISSION, Proposal, ProposalProposer, ProposalState
 
 from . import actions, deadlines, exports, item_import
 from .audit import ActionRefused
@@ -45,6 +45,7 @@ from .models import (
     TransferRequest,
     TransitionLog,
 )
+from .redirects import back_to
 
 PAGE_SIZE = 25
 
@@ -54,13 +55,15 @@ def item_url(proposal_id):
 
 
 def refusals_to_messages(view):
-    """A refused action is a message on the page the user came from, never an error page."""
+    """A refused action is a message on the page the user came from, never an error page.
+    Someone who may not act at all gets a bare 403 (PermissionDenied is not caught): they
+    are told nothing about the object."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (ActionRefused, PermissionDenied) as exc:
+        except ActionRefused as exc:
             message = str(exc) or _("您没有执行此操作的权限。")
             if request.htmx:
                 # Only the message is swapped in: what the person typed stays in the form.
@@ -68,7 +71,9 @@ def refusals_to_messages(view):
                 response["HX-Retarget"], response["HX-Reswap"] = "#flash", "innerHTML"
                 return response
             messages.error(request, message)
-            return redirect(request.POST.get("next") or request.headers.get("referer") or "home")
+            return redirect(
+                back_to(request, request.POST.get("next"), request.headers.get("referer"))
+            )
 
     return wrapper
 
@@ -250,7 +255,9 @@ def intake(request):
 @office_required
 @refusals_to_messages
 def review(request, pk):
-    proposal = get_object_or_404(Proposal, pk=pk)
+    proposal = get_object_or_404(Proposal.objects.select_related("session__jurisdiction"), pk=pk)
+    # Who acts, before the form's merge target is looked up in the item's session.
+    actions.require_office(request.user, proposal.session.jurisdiction, REVIEW_PERMISSION)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise ActionRefused(_("请选择审查结果。"))
@@ -359,7 +366,7 @@ def urge(request):
         raise ActionRefused(_("请填写催办内容。"))
     actions.urge(request.user, **form.cleaned_data)
     messages.success(request, _("已催办 %(unit)s。") % {"unit": form.cleaned_data["unit"]})
-    return redirect(request.POST.get("next") or "office-monitor")
+    return redirect(back_to(request, request.POST.get("next"), default="office-monitor"))
 
 
 def monitor_rows(roles, data, today):
@@ -496,8 +503,7 @@ def mark_read(request, pk=None):
     if pk is not None:
         rows = rows.filter(pk=pk)
     rows.update(read_at=timezone.now())
-    target = request.POST.get("next")
-    return redirect(target if target and target.startswith("/") else "notifications")
+    return redirect(back_to(request, request.POST.get("next"), default="notifications"))
 
 
 # ---- Excel intake ---------------------------------------------------------------------------

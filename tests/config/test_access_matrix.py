@@ -117,7 +117,7 @@ MATRIX = [
     ("/healthz", EVERYONE),
     ("/public/", EVERYONE),
     ("/items/{item}/", OWN_UNIT_AND_OFFICE),
-    ("/letters/reply/{draft}/", row(LOGIN, OK, OK, BACK, FORBIDDEN, FORBIDDEN)),
+    ("/letters/reply/{draft}/", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("/letters/reply/{draft}/preview", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("/letters/reply/{draft}/file.docx", OWN_UNIT_AND_OFFICE),
     ("/letters/reply/{withheld}/file.docx", OWN_UNIT_AND_OFFICE),
@@ -134,7 +134,10 @@ def answer(client, user, url):
     client.logout()
     if user.is_authenticated:
         client.force_login(user)
-    response = client.get(url)
+    return status(client.get(url))
+
+
+def status(response):
     if response.status_code == 302 and "/login/" in response.url:
         return LOGIN, response
     if response.status_code == 302:
@@ -190,3 +193,351 @@ def test_the_proposer_link_opens_only_its_own_reply(client, world):
     url = feedback_url(world["published"], world["person"])
     assert client.get(url).status_code == 200
     assert client.get(url[:-3] + "xyz/").status_code == 400
+
+
+# ---- the admin: every registered model × every admin URL × role × own/other jurisdiction ----
+# What an office may do with its own jurisdiction's rows of each model (V view, A add,
+# C change, D delete), whether rows are shared by every jurisdiction, and what the superuser
+# may do. Kinds: "scoped" (rows of one jurisdiction), "shared" (read by every office, changed
+# only by an office of every jurisdiction: here there are two), "superuser" (Banli's records
+# no office sees), "django" (other apps' admins: no office permission at all).
+ADMIN_MODELS = {
+    "proposals.user": ("scoped", "VAC", "VACD"),
+    "proposals.jurisdiction": ("scoped", "VC", "VACD"),
+    "proposals.session": ("scoped", "VAC", "VACD"),
+    "proposals.proposer": ("scoped", "VC", "VACD"),
+    "proposals.proposal": ("scoped", "VAC", "VACD"),
+    "workflow.unit": ("scoped", "VAC", "VACD"),
+    "workflow.unitmembership": ("scoped", "VAC", "VACD"),
+    "workflow.officemembership": ("scoped", "V", "VACD"),
+    "workflow.assignment": ("scoped", "V", "V"),
+    "workflow.transferrequest": ("scoped", "V", "V"),
+    "workflow.extension": ("scoped", "V", "V"),
+    "workflow.contact": ("scoped", "V", "V"),
+    "workflow.transitionlog": ("scoped", "V", "V"),
+    "workflow.itemimport": ("scoped", "V", "V"),
+    "workflow.deadlinerule": ("scoped", "VAC", "VACD"),
+    "workflow.reminderdigest": ("scoped", "V", "V"),
+    "workflow.heartbeat": ("shared", "V", "V"),
+    "workflow.calendarday": ("shared", "V", "VACD"),
+    "workflow.calendaryear": ("shared", "V", "VACD"),
+    "workflow.reminderrung": ("shared", "V", "VACD"),
+    "workflow.notification": ("superuser", "", "V"),
+    "responses.reply": ("scoped", "V", "V"),
+    "responses.opinion": ("scoped", "V", "V"),
+    "responses.feedback": ("scoped", "V", "V"),
+    "responses.documentcounter": ("scoped", "V", "V"),
+    "responses.lettertemplate": ("scoped", "VAC", "VACD"),
+    "responses.referencedocument": ("shared", "V", "VACD"),
+    "admin.logentry": ("superuser", "", "V"),
+    "auth.group": ("django", "", "VACD"),
+    "authtoken.tokenproxy": ("django", "", "VAD"),
+    "axes.accessattempt": ("django", "", "VD"),
+    "axes.accesslog": ("django", "", "VD"),
+    "axes.accessfailurelog": ("django", "", "VD"),
+    # The second factor's devices (django-otp), when registered: the administrator's alone.
+    "otp_totp.totpdevice": ("django", "", "VACD"),
+    "otp_static.staticdevice": ("django", "", "VACD"),
+}
+OWN_DRAFT = "沪科委草稿：经费测算待定"
+ADMIN_ROLES = ["anonymous", "clerk", "leader", "office", "other_office", "superuser"]
+VIEWS = ["changelist", "add", "change_own", "change_other"]
+VIEWS += ["delete_own", "delete_other", "history_own", "history_other"]
+
+
+def admin_objects(sh, sd):
+    """model label → (a row of Shanghai's, a row of Shandong's); a shared row is both."""
+    from datetime import date
+    from uuid import uuid4
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from rest_framework.authtoken.models import Token, TokenProxy
+
+    from responses.models import (
+        DocumentCounter,
+        Feedback,
+        LetterTemplate,
+        Opinion,
+        ReferenceDocument,
+    )
+    from workflow.models import (
+        CalendarDay,
+        CalendarYear,
+        DeadlineRule,
+        Extension,
+        Heartbeat,
+        ItemImport,
+        Notification,
+        OfficeMembership,
+        ReminderRung,
+        TransferRequest,
+        TransitionLog,
+        UnitMembership,
+    )
+
+    def each(make):
+        return make(sh), make(sd)
+
+    def shared(row):
+        return row, row
+
+    def token(s):
+        Token.objects.create(user=s["clerk"])
+        return TokenProxy.objects.get(user=s["clerk"])
+
+    def attempt(model, s, **extra):  # a stranger's: a login here would clear its own
+        return model.objects.create(
+            username=f"stranger-{s['unit'].organ_code}",
+            ip_address="192.0.2.9",
+            user_agent="ua",
+            http_accept="*",
+            path_info="/",
+            **extra,
+        )
+
+    built = {
+        "proposals.user": each(lambda s: s["clerk"]),
+        "proposals.jurisdiction": each(lambda s: s["jurisdiction"]),
+        "proposals.session": each(lambda s: s["item"].session),
+        "proposals.proposer": each(lambda s: s["person"]),
+        "proposals.proposal": each(lambda s: s["item"]),
+        "workflow.unit": each(lambda s: s["unit"]),
+        "workflow.unitmembership": each(lambda s: UnitMembership.objects.get(user=s["clerk"])),
+        "workflow.officemembership": each(lambda s: OfficeMembership.objects.get(user=s["office"])),
+        "workflow.assignment": each(lambda s: s["assignment"]),
+        "workflow.transferrequest": each(
+            lambda s: TransferRequest.objects.create(
+                assignment=s["assignment"], reason="职责不符", requested_by=s["clerk"]
+            )
+        ),
+        "workflow.extension": each(
+            lambda s: Extension.objects.create(
+                assignment=s["assignment"],
+                reason="需调研",
+                requested_by=s["clerk"],
+                previous_due=date(2030, 1, 1),
+                requested_due=date(2030, 2, 1),
+            )
+        ),
+        "workflow.contact": each(lambda s: factories.contacted(s["assignment"], s["clerk"])),
+        "workflow.transitionlog": each(
+            lambda s: TransitionLog.objects.filter(proposal=s["item"]).first()
+        ),
+        "workflow.itemimport": each(
+            lambda s: ItemImport.objects.create(
+                jurisdiction=s["jurisdiction"],
+                name="x.xlsx",
+                file="imports/x.xlsx",
+                created_by=s["office"],
+            )
+        ),
+        "workflow.deadlinerule": each(
+            lambda s: DeadlineRule.objects.get_or_create(
+                jurisdiction=s["jurisdiction"], kind="proposal"
+            )[0]
+        ),
+        "workflow.reminderdigest": each(
+            lambda s: ReminderDigest.objects.create(
+                batch=uuid4(),
+                recipient=s["clerk"],
+                audience="clerk",
+                jurisdiction=s["jurisdiction"],
+                unit=s["unit"],
+                items=1,
+                overdue=0,
+            )
+        ),
+        "workflow.heartbeat": shared(Heartbeat.objects.create(kind=Heartbeat.Kind.values[0])),
+        "workflow.calendarday": shared(
+            CalendarDay.objects.create(day=date(2031, 10, 1), is_working=False, name="国庆节")
+        ),
+        "workflow.calendaryear": shared(CalendarYear.objects.create(year=2031, source="测试")),
+        "workflow.reminderrung": shared(
+            ReminderRung.objects.get_or_create(
+                deadline_kind="reply", offset_days=-7, audience="clerk"
+            )[0]
+        ),
+        "workflow.notification": each(
+            lambda s: Notification.objects.create(recipient=s["clerk"], title="提醒")
+        ),
+        "responses.reply": each(lambda s: s["draft"]),
+        "responses.opinion": each(
+            lambda s: Opinion.objects.create(
+                assignment=s["assignment"],
+                lead_unit=s["unit"],
+                title="会办意见",
+                addressee=s["unit"].name,
+                signing_organ=s["unit"].name,
+                drafted_by=s["clerk"],
+            )
+        ),
+        "responses.feedback": each(
+            lambda s: Feedback.objects.create(
+                reply=s["draft"],
+                proposer=s["person"],
+                handling_rating="satisfied",
+                result_rating="satisfied",
+                channel="paper",
+                entered_by=s["office"],
+            )
+        ),
+        "responses.documentcounter": each(
+            lambda s: DocumentCounter.objects.create(unit=s["unit"], series="提复", year=2024)
+        ),
+        "responses.lettertemplate": each(
+            lambda s: LetterTemplate.objects.create(
+                unit=s["unit"], kind="reply", name="通用", body="【提出人】："
+            )
+        ),
+        "responses.referencedocument": shared(ReferenceDocument.objects.create(title="政策文件")),
+        "admin.logentry": each(
+            lambda s: LogEntry.objects.create(
+                user=s["office"],
+                content_type=ContentType.objects.get_for_model(s["unit"]),
+                object_id=str(s["unit"].pk),
+                object_repr=str(s["unit"]),
+                action_flag=CHANGE,
+                change_message="[]",
+            )
+        ),
+        "auth.group": shared(Group.objects.get(name=actions.OFFICE_GROUP)),
+        "authtoken.tokenproxy": each(token),
+        "axes.accessattempt": each(
+            lambda s: attempt(AccessAttempt, s, get_data="", post_data="", failures_since_start=1)
+        ),
+        "axes.accesslog": each(lambda s: attempt(AccessLog, s)),
+        "axes.accessfailurelog": each(lambda s: attempt(AccessFailureLog, s)),
+    }
+    from django.apps import apps
+
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        built["otp_totp.totpdevice"] = each(
+            lambda s: TOTPDevice.objects.create(user=s["clerk"], name="手机")
+        )
+    if apps.is_installed("django_otp.plugins.otp_static"):
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        built["otp_static.staticdevice"] = each(
+            lambda s: StaticDevice.objects.create(user=s["clerk"], name="恢复码")
+        )
+    return built
+
+
+def expected_admin(kind, office, superuser, role, view):
+    """The answer `role` should get at `view` of a model with these expectations."""
+    if role in ("anonymous", "clerk", "leader"):
+        return LOGIN
+    if role == "superuser":
+        verb = {"add": "A", "delete_own": "D", "delete_other": "D"}.get(view, "V")
+        return OK if verb in superuser else FORBIDDEN
+    # An office: "own" is its own jurisdiction's row; the other office sees them swapped.
+    if role == "other_office" and view.endswith(("_own", "_other")):
+        stem, side = view.rsplit("_", 1)
+        view = f"{stem}_{'other' if side == 'own' else 'own'}"
+    mine = view.endswith("_own") or kind == "shared"
+    if view == "changelist":
+        return OK if "V" in office else FORBIDDEN
+    if view == "add":
+        return OK if "A" in office else FORBIDDEN
+    if view.startswith("change"):
+        return FORBIDDEN if "V" not in office else OK if mine else BACK
+    if view.startswith("delete"):
+        return FORBIDDEN if "D" not in office else OK if mine else BACK
+    # history: a row the office's list does not hold is "not found" before any permission.
+    if "V" in office:
+        return OK if mine else BACK
+    return BACK if kind == "superuser" else FORBIDDEN
+
+
+def admin_url(model, view, own, other):
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    if view in ("changelist", "add"):
+        return base if view == "changelist" else base + "add/"
+    stem, side = view.rsplit("_", 1)
+    obj = own if side == "own" else other
+    return f"{base}{obj.pk}/{stem}/"
+
+
+@pytest.fixture
+def two_jurisdictions(office, kewei, clerk, leader, elsewhere):
+    from tests.config.conftest import side
+
+    person = factories.proposer("文彬", kind="deputy", phone=PHONE)
+    sh = side(kewei.jurisdiction, office, kewei, clerk, leader, person=person, body=OWN_DRAFT)
+    return sh, elsewhere
+
+
+def test_every_registered_admin_has_its_expectations():
+    from django.contrib import admin
+
+    registered = {m._meta.label_lower for m in admin.site._registry}
+    missing = registered - set(ADMIN_MODELS)
+    assert not missing, f"admin pages without a row of expectations: {sorted(missing)}"
+
+
+def test_the_admin_access_matrix(client, two_jurisdictions):
+    from django.contrib import admin
+
+    from tests.config.conftest import OTHER_DRAFT, OTHER_PHONE
+
+    sh, sd = two_jurisdictions
+    root = factories.user("root", is_staff=True, is_superuser=True)
+    users = {
+        "anonymous": AnonymousUser(),
+        "clerk": sh["clerk"],
+        "leader": sh["leader"],
+        "office": sh["office"],
+        "other_office": sd["office"],
+        "superuser": root,
+    }
+    # What each office must never read: the other jurisdiction's draft and proposer phone.
+    never = {"office": [OTHER_DRAFT, OTHER_PHONE], "other_office": [OWN_DRAFT, PHONE]}
+    objects = admin_objects(sh, sd)
+    failures, cells = [], 0
+    for role in ADMIN_ROLES:  # one sign-in per role: the cells are many
+        client.logout()
+        if users[role].is_authenticated:
+            client.force_login(users[role])
+        for model in admin.site._registry:
+            label = model._meta.label_lower
+            kind, office_may, superuser_may = ADMIN_MODELS[label]
+            if label not in objects:
+                failures.append(f"{label}: no rows built for its admin pages (admin_objects)")
+                continue
+            own, other = objects[label]
+            for view in VIEWS:
+                url = admin_url(model, view, own, other)
+                got, response = status(client.get(url))
+                cells += 1
+                want = expected_admin(kind, office_may, superuser_may, role, view)
+                if got != want:
+                    failures.append(f"{url} as {role}: {got}, expected {want}")
+                body = response.content.decode() if got == OK else ""
+                failures += [
+                    f"{url} as {role}: shows {s}" for s in never.get(role, []) if s in body
+                ]
+                if got == OK and view == "change_own" and role == "office":
+                    editable = 'name="_save"' in body
+                    if editable != ("C" in office_may):
+                        failures.append(f"{url} as office: editable {editable}")
+    password = {"own": sh["clerk"], "other": sd["clerk"], "root": root}
+    expect = {
+        "office": {"own": OK, "other": MISSING, "root": MISSING},
+        "other_office": {"own": MISSING, "other": OK, "root": MISSING},
+        "superuser": {"own": OK, "other": OK, "root": OK},
+    }
+    for role in ADMIN_ROLES:
+        for which, account in password.items():
+            url = f"/admin/proposals/user/{account.pk}/password/"
+            got, _response = answer(client, users[role], url)
+            cells += 1
+            want = expect.get(role, {}).get(which, LOGIN)
+            if got != want:
+                failures.append(f"{url} as {role}: {got}, expected {want}")
+    assert not failures, "\n".join(failures)
+    print(f"ADMIN ACCESS MATRIX {cells} cells")

@@ -34,7 +34,8 @@ def test_pages_need_a_login(client):
     assert client.get("/").url.startswith("/login/")
 
 
-def test_healthz_reports_database_and_broker(client):
+def test_healthz_reports_database_and_broker_to_the_office(client, office):
+    client.force_login(office)
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -43,7 +44,8 @@ def test_healthz_reports_database_and_broker(client):
     assert body["worker"]["ok"] is False  # no beat has ticked in the test database
 
 
-def test_status_page_shows_the_checks(client):
+def test_status_page_shows_the_office_the_checks(client, office):
+    client.force_login(office)
     text = client.get("/status/").content.decode()
     assert "数据库" in text and "消息队列" in text and "后台任务" in text
 

@@ -15,7 +15,7 @@ pytestmark = [
 def test_probe_from_the_status_page_is_completed_by_a_live_worker(client):
     require_postgres()
     require_redis()
-    client.force_login(factories.user("ops"))
+    client.force_login(factories.user("ops", is_superuser=True))
     with celery_worker():
         response = client.post("/status/probe")
         assert response.status_code == 302
@@ -31,6 +31,7 @@ def test_probe_from_the_status_page_is_completed_by_a_live_worker(client):
 
 def test_beat_schedules_the_heartbeat_and_the_worker_runs_it(client):
     require_postgres()
+    client.force_login(factories.user("ops", is_superuser=True))  # the details are for staff
     require_redis()
     with celery_worker(beat=True, extra_env={"BANLI_HEARTBEAT_SECONDS": "1"}):
         tick = wait_for(lambda: Heartbeat.objects.filter(kind=Heartbeat.Kind.BEAT).first())

@@ -103,7 +103,7 @@ def test_leader_is_told_why_they_cannot_sign_their_own_draft(client, office, kew
     response = client.post(
         f"/letters/reply/{reply.pk}/sign", follow=True, headers={"referer": "/review/"}
     )
-    assert "不能签发自己起草的函件" in text(response)
+    assert "不能签发自己撰写的函件" in text(response)
 
 
 def test_office_registers_reviews_and_assigns(client, office, kewei, shanghai):

@@ -112,7 +112,7 @@ def test_a_leader_cannot_sign_their_own_draft(office, kewei, leader):
     reply = letters.start_reply(assignment, leader)
     reply = letters.save_letter(reply, leader, body="答复", class_label="解决采纳")
     reply = letters.submit_letter(reply, leader)
-    with pytest.raises(PermissionDenied, match="自己起草"):
+    with pytest.raises(ActionRefused, match="四眼原则"):
         letters.sign_letter(reply, leader)
 
 
