@@ -149,19 +149,28 @@ def test_changepassword_refuses_weak_passwords(clerk, monkeypatch):
 
 
 def test_createsuperuser_refuses_weak_passwords(monkeypatch):
-    """Interactive createsuperuser runs the validators; answering "N" to Django's bypass
-    question leaves no account."""
+    """At a terminal createsuperuser runs the validators and asks whether to bypass them: a
+    "y" no longer helps. Without a terminal it takes DJANGO_SUPERUSER_PASSWORD unchecked in
+    Django; the user manager checks it here."""
     from django.contrib.auth.management.commands import createsuperuser
 
-    answers = iter(["root2", "Banli@2024", "Banli@2024", "N", STRONG, STRONG])
+    answers = iter(["root2", "Banli@2024", "Banli@2024", "y"])
     monkeypatch.setattr(createsuperuser.getpass, "getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
-    monkeypatch.setattr(createsuperuser.Command, "stdin", io.StringIO(), raising=False)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     out = io.StringIO()
-    call_command("createsuperuser", interactive=True, email="", stdout=out, stderr=out)
+    with pytest.raises(CommandError, match="至少须有 12 个字符"):
+        call_command("createsuperuser", interactive=True, email="", stdout=out, stderr=out)
     assert "至少须有 12 个字符" in out.getvalue()
-    assert User.objects.get(username="root2").check_password(STRONG)
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Banli@2024")
+    with pytest.raises(CommandError, match="至少须有 12 个字符"):
+        call_command("createsuperuser", interactive=False, username="root3", email="")
+    assert not User.objects.filter(username__in=["root2", "root3"]).exists()
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG)
+    call_command("createsuperuser", interactive=False, username="root3", email="", stdout=out)
+    assert User.objects.get(username="root3").check_password(STRONG)
 
 
 def test_the_demo_password_meets_the_policy_and_is_checked(monkeypatch):
