@@ -99,9 +99,9 @@ def two_factor(request):
     if action == "codes" and enrolled:
         codes = second_factor.new_recovery_codes(user)
         return render(request, "registration/recovery_codes.html", {"codes": codes, "next": ""})
-    if action == "replace" or (not enrolled and SETUP_KEY not in request.session):
-        request.session[SETUP_KEY] = second_factor.new_key()
     enrolling = action in {"replace", "confirm"} or not enrolled
+    if action == "replace" or (enrolling and SETUP_KEY not in request.session):
+        request.session[SETUP_KEY] = second_factor.new_key()  # a new secret to scan
     error = ""
     if action == "confirm" and SETUP_KEY in request.session:
         device, codes = second_factor.enrol(

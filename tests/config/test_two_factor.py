@@ -250,3 +250,11 @@ def test_the_page_says_how_many_recovery_codes_are_left(client, clerk):
     client.post("/account/verify/", {"code": StaticToken.objects.first().token})
     page = client.get("/account/two-factor/").content.decode()
     assert "两步验证已启用" in page and "未用的恢复码：9 个" in page
+
+
+def test_a_confirmation_without_a_secret_shown_first_changes_nothing(client, clerk, clock):
+    device = enrolled(clerk)
+    client.force_login(clerk)
+    page = client.post("/account/two-factor/", {"action": "confirm", "code": code_for(device)})
+    assert page.status_code == 200 and "验证码不正确" in page.content.decode()
+    assert list(TOTPDevice.objects.filter(user=clerk)) == [device]
