@@ -31,6 +31,13 @@ def force_login_passes_the_second_factor(monkeypatch):
 
 
 @pytest.fixture
+def admin_user(db):
+    """pytest-django's superuser, with a password the policy accepts (the user manager checks
+    every password; pytest-django's own is "password")."""
+    return factories.user("admin", name="系统管理员", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
 def shanghai():
     return factories.jurisdiction()
 
