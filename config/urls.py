@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from responses.sitemaps import SITEMAPS
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("status/probe", views.probe, name="status-probe"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/verify/", account_views.verify, name="two-factor-verify"),
+    path("account/two-factor/", account_views.two_factor, name="two-factor"),
+    path("account/password/", account_views.password_change, name="password-change"),
+    path("account/password/done/", account_views.password_changed, name="password-changed"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("responses.rest_urls")),

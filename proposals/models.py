@@ -4,7 +4,9 @@ The item's own state machine lives here; the verbs that fire it live in `workflo
 (they write the audit trail and follow the assignments, which belong to the higher app).
 """
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,11 +17,25 @@ from .classification import Scheme
 from .numerals import chinese_number
 
 
+class UserManager(DjangoUserManager):
+    """Django's, with every password it is given put through the password policy
+    (AUTH_PASSWORD_VALIDATORS) first: `createsuperuser` without a terminal
+    (DJANGO_SUPERUSER_PASSWORD), its "bypass validation" answer and scripts cannot skip it."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        user = super()._create_user_object(username, email, password, **extra_fields)
+        if password is not None:
+            password_validation.validate_password(password, user)
+        return user
+
+
 class User(AbstractUser):
     """A login. Which unit or office a user acts for is recorded by memberships in `workflow`."""
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号码"), max_length=30, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -6,19 +6,22 @@ import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
 
 from proposals.classification import Scheme
 from proposals.models import Jurisdiction, Proposal, Proposer, Session, User
-from workflow import actions, reminders
+from workflow import actions, reminders, second_factor
 from workflow.models import Assignment, Unit
+from workflow.roles import must_use_second_factor
 
 from . import actions as letters
 from .models import Rating, ReferenceDocument, Reply
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-DEMO_PASSWORD = "Banli@2024"
+# Meets the password policy (12+ characters, three classes); set through the validators.
+DEMO_PASSWORD = "Banli@Demo2024"
 
 JURISDICTIONS = [
     {
@@ -222,13 +225,11 @@ class Demo:
             defaults={"name": "系统管理员", "is_staff": True, "is_superuser": True},
         )
         if created:
-            admin.set_password(DEMO_PASSWORD)
-            admin.save()
+            _set_demo_password(admin)
         for username, name, (where, role) in USERS:
             user, created = User.objects.get_or_create(username=username, defaults={"name": name})
             if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
+                _set_demo_password(user)
             if where == "office":
                 actions.add_office_member(user, self.jurisdictions[role])
             else:
@@ -406,8 +407,7 @@ class Demo:
                 username=f"{unit.organ_code}-{role}",
                 defaults={"name": f"{unit.short_name}{'承办人' if role == 'clerk' else '领导'}"},
             )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            _set_demo_password(user)
             membership = actions.add_unit_member(user, unit, role)
         return membership.user
 
@@ -471,5 +471,30 @@ class Demo:
             )
 
 
+def _set_demo_password(user):
+    password_validation.validate_password(DEMO_PASSWORD, user)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+
+
 def demo_logins():
     return [(username, DEMO_PASSWORD, role) for username, role in DEMO_LOGINS]
+
+
+def demo_second_factors():
+    """For each demo login that must pass a second factor: (username, secret as text, the
+    otpauth:// address for a QR code, its unused recovery codes). The same on every run."""
+    found = []
+    for username, _role in DEMO_LOGINS:
+        user = User.objects.get(username=username)
+        if must_use_second_factor(user):
+            device, codes = second_factor.demo_device(user)
+            found.append(
+                (
+                    username,
+                    second_factor.secret_text(device.key),
+                    device.config_url,
+                    codes,
+                )
+            )
+    return found

@@ -70,6 +70,23 @@ class Roles:
             Jurisdiction.objects.exclude(pk__in=self.office_jurisdiction_ids).exists()
         )
 
+    @property
+    def must_use_second_factor(self):
+        return must_use_second_factor(self.user, self)
+
+
+def must_use_second_factor(user, roles=None):
+    """Who may not work on a password alone (等保 level 3): whoever can open the admin
+    (superusers and staff) and the office, whose rights span a whole jurisdiction. Everyone
+    else may add a second factor of their own accord."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    if roles is not None:
+        return roles.is_office
+    return OfficeMembership.objects.filter(user=user).exists()
+
 
 def roles_of(request):
     """The request's roles (read once by the middleware), or read now for a bare request."""

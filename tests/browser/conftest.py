@@ -47,6 +47,42 @@ def shots(tmp_path):
     return take
 
 
+def second_factor_code(username):
+    """What the user's authenticator app shows: a code computed from their device, the way a
+    phone would, for a step not used yet (the same code never signs in twice)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:  # already used this step: the next one is accepted too
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(page, url, username, password):
+    """The login page, then the second factor's page when the account has or needs one."""
+    from proposals.models import User
+    from workflow import second_factor
+    from workflow.roles import must_use_second_factor
+
+    user = User.objects.get(username=username)
+    if must_use_second_factor(user):
+        second_factor.demo_device(user)  # enrolled beforehand, as the demo's accounts are
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button.primary")
+    page.wait_for_load_state()
+    if "/account/verify/" in page.url:
+        page.fill("#id_code", second_factor_code(username))
+        page.click("button.primary")
+        page.wait_for_load_state()
+
+
 @pytest.fixture
 def open_as(browser, live_server):
     contexts = []
@@ -57,11 +93,7 @@ def open_as(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15000)
         if username:
-            page.goto(f"{live_server.url}/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", password)
-            page.click("button.primary")
-            page.wait_for_load_state()
+            sign_in(page, live_server.url, username, password)
         return page
 
     yield open_page

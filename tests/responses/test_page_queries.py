@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def count_queries(client, url):
+    factories.just_active(client)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

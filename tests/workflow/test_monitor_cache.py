@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def open_count(client):
+    factories.just_active(client)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/office/monitor/")
     row = response.context["by_unit"][0]

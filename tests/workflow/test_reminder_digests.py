@@ -108,6 +108,7 @@ def test_the_digest_page_costs_the_same_queries_for_3_and_30_items(
 ):
     def queries_for_page():
         digest = ReminderDigest.objects.filter(recipient=clerk).latest("id")
+        factories.just_active(client)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/reminders/{digest.pk}/").status_code == 200
         return len(queries)

@@ -1,0 +1,105 @@
+"""Signed-in sessions as 等保 level 3 expects: they end after a spell of inactivity, and a
+session whose user has (or must have) a second factor reaches nothing before it is passed.
+
+API calls with a token (scripts) are not sessions and are not asked for a second factor; the
+token itself is issued only on a page behind it."""
+
+import time
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from workflow import second_factor
+
+LAST_SEEN = "banli_last_seen"
+
+
+def _is_api(request):
+    return request.path_info.startswith("/api/")
+
+
+def _go(request, url):
+    """A redirect that htmx follows as a whole page, not into the element it swaps."""
+    if request.headers.get("HX-Request") == "true":  # before django-htmx's middleware has run
+        return HttpResponse(status=200, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session that made no request for SESSION_IDLE_MINUTES.
+
+    The time of the last request is kept in the session at a resolution of a minute (or less
+    for short limits), so the session is written at most once a minute, not on every request;
+    a session may therefore end up to that much early."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.idle = settings.SESSION_IDLE_MINUTES * 60
+        self.resolution = max(1, min(60, self.idle // 30))
+
+    def __call__(self, request):
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            last = session.get(LAST_SEEN)
+            if last is not None and now - last > self.idle:
+                logout(request)
+                messages.warning(
+                    request,
+                    _("您已连续 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。")
+                    % {"minutes": settings.SESSION_IDLE_MINUTES},
+                )
+                if _is_api(request) or request.path_info == reverse("login"):
+                    return self.get_response(request)  # answered as for anyone signed out
+                # Back to the page after signing in again; a form sent is not sent again.
+                if request.method == "GET":
+                    return _go(request, redirect_to_login(request.get_full_path()).url)
+                return _go(request, reverse("login"))
+            elif last is None or now - last >= self.resolution:
+                session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """After the password: a user with an authenticator is asked for a code, and a user who
+    must have one (roles.must_use_second_factor) but has none is sent to enrol. Until then
+    the session reaches only those pages, signing out and the language switch: not the app,
+    not /admin/, not the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def open_paths(self):
+        return {
+            reverse(name)
+            for name in ("login", "logout", "set_language", "two-factor-verify", "two-factor")
+        }
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and request.path_info not in self.open_paths
+            and not request.path_info.startswith(settings.STATIC_URL)
+        ):
+            if second_factor.has_device(user):
+                where = reverse("two-factor-verify")
+            elif request.roles.must_use_second_factor:
+                where = reverse("two-factor")
+            else:
+                where = None
+            if where is not None:
+                if _is_api(request):
+                    return JsonResponse({"detail": _("请先在网页上完成两步验证。")}, status=403)
+                return _go(request, f"{where}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
