@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responses import actions as letters
 from responses.links import feedback_url
 from tests import factories
 from workflow import actions, reminders
+from workflow import item_import as item_import_module
 from workflow.models import Assignment, ReminderDigest
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +20,7 @@ PHONE = "13900001111"
 
 
 @pytest.fixture
-def world(office, kewei, clerk, leader):
+def world(shanghai, office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
     person = factories.proposer("文彬", kind="deputy", phone=PHONE)
     draft_item = factories.filed(office, proposers=[person])
@@ -45,6 +47,13 @@ def world(office, kewei, clerk, leader):
     reminders.sweep(today=assignment.due_on - timedelta(days=1))  # the clerk's digest
     digest = ReminderDigest.objects.get(recipient=clerk)
     admin = factories.user("root", is_staff=True, is_superuser=True)
+    letter_text = "关于加快科技成果转化的提案的答复\n文彬委员：\n现答复如下。".encode()
+    letter_import = letters.start_letter_import(
+        office, shanghai, [SimpleUploadedFile("letter.txt", letter_text)]
+    )
+    item_import = actions.start_item_import(
+        office, shanghai, SimpleUploadedFile("items.xlsx", item_import_module.template_workbook())
+    )
     users = {
         "anonymous": AnonymousUser(),
         "clerk": clerk,
@@ -62,6 +71,8 @@ def world(office, kewei, clerk, leader):
         "own": own,
         "person": person,
         "digest": digest,
+        "letter_import": letter_import,
+        "item_import": item_import,
     }
 
 
@@ -91,6 +102,9 @@ MATRIX = [
     ("/office/import/", OFFICE_ONLY),
     ("/office/proposals/import/", OFFICE_ONLY),
     ("/office/proposals/import/template.xlsx", OFFICE_ONLY),
+    ("/office/import/{letter_import}/", OFFICE_ONLY),
+    ("/office/proposals/import/{item_import}/", OFFICE_ONLY),
+    ("/office/proposals/import/{item_import}/errors.xlsx", OFFICE_ONLY),
     ("/office/proposals/export.xlsx", OFFICE_ONLY),
     ("/office/requests/export.xlsx", OFFICE_ONLY),
     ("/office/publication/export.xlsx", OFFICE_ONLY),
@@ -146,7 +160,8 @@ def status(response):
 
 
 def test_the_access_matrix(client, world):
-    ids = {k: world[k].pk for k in ("item", "draft", "published", "withheld", "digest")}
+    keys = ("item", "draft", "published", "withheld", "digest", "letter_import", "item_import")
+    ids = {k: world[k].pk for k in keys}
     failures, cells = [], 0
     for pattern, expected in MATRIX:
         url = pattern.format(**ids)
