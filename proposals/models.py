@@ -176,11 +176,23 @@ class Proposer(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposer"
     )
+    # A proposer belongs to the jurisdiction whose people's congress or CPPCC they sit in:
+    # namesakes elsewhere are other people, and their contact details are that office's.
+    # Empty only until the first item is registered with them (receive_proposal sets it).
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposers",
+        verbose_name=_("所属地区"),
+    )
 
     class Meta:
         verbose_name = _("提出人")
         verbose_name_plural = _("提出人")
         ordering = ["name"]
+        indexes = [models.Index(fields=["jurisdiction", "name", "kind"])]
 
     def __str__(self):
         return self.name

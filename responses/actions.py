@@ -772,7 +772,9 @@ def import_letter(actor, parsed, jurisdiction):
         )
         textsearch.title_pieces([proposal])
         for position, (name, person_kind) in enumerate(parsed.proposers):
-            person = Proposer.objects.get_or_create(name=name, kind=person_kind)[0]
+            person = Proposer.objects.get_or_create(
+                name=name, kind=person_kind, jurisdiction=session.jurisdiction
+            )[0]
             ProposalProposer.objects.create(proposal=proposal, proposer=person, position=position)
         log(proposal, "import", actor, "", proposal.state, at=at)
     role = Assignment.Role.CO if parsed.is_opinion else Assignment.Role.LEAD

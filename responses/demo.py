@@ -260,8 +260,11 @@ class Demo:
             self.users[u] for u, _n, where in USERS if where == ("office", jurisdiction_name)
         )
 
-    def _proposers(self, people):
-        return [Proposer.objects.get_or_create(name=name, kind=kind)[0] for name, kind in people]
+    def _proposers(self, people, jurisdiction):
+        return [
+            Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
+            for name, kind in people
+        ]
 
     # ---- the seed letters -------------------------------------------------------------
     def seed_letter(self, seed):
@@ -281,7 +284,7 @@ class Demo:
             title=seed["proposal_title"],
             kind=seed["kind"],
             topic=seed["topic"],
-            proposers=self._proposers(people),
+            proposers=self._proposers(people, session.jurisdiction),
             received_at=assigned - timedelta(days=30),
         )
         if item.kind == Proposal.Kind.PROPOSAL:
@@ -372,7 +375,7 @@ class Demo:
                 topic=topic,
                 body=f"{title.removesuffix('的提案').removesuffix('的建议')}。\n一、现状与问题……\n二、具体建议……",
                 is_key=index % 9 == 0,
-                proposers=self._proposers(people),
+                proposers=self._proposers(people, session.jurisdiction),
                 received_at=received,
             )
             if fate == "received":

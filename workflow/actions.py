@@ -67,10 +67,19 @@ def require_unit_member(actor, unit):
 # ---- intake and review (proposals.Proposal) -------------------------------------------------
 @transaction.atomic
 def receive_proposal(actor, *, session, number, title, kind, proposers, body="", **fields):
-    """登记: an item enters Banli, with its proposers in order (the lead first)."""
+    """登记: an item enters Banli, with its proposers in order (the lead first): Proposer
+    rows, or (name, kind) pairs found or added among the session's jurisdiction's own."""
     require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
     if not proposers:
         raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
+    proposers = [
+        p if isinstance(p, Proposer) else _proposer_named(*p, session.jurisdiction)
+        for p in proposers
+    ]
+    ids = [p.pk for p in proposers]
+    foreign = Proposer.objects.filter(pk__in=ids).exclude(jurisdiction=None)
+    if foreign.exclude(jurisdiction=session.jurisdiction).exists():
+        raise PermissionDenied(_("提出人属于其他地区，不能在本地区登记。"))
     if Proposal.objects.filter(session=session, number=number).exists():
         raise ActionRefused(
             _("%(session)s已有第%(number)s号，案号不能重复。")
@@ -89,8 +98,14 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     ProposalProposer.objects.bulk_create(
         ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
     )
+    Proposer.objects.filter(pk__in=ids, jurisdiction=None).update(jurisdiction=session.jurisdiction)
     log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
     return proposal
+
+
+def _proposer_named(name, kind, jurisdiction):
+    """A namesake in another jurisdiction is another person, with contacts of their own."""
+    return Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
 
 
 def _review(proposal, actor, name, comment="", check=None, **fields):
@@ -624,7 +639,7 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     items = [i for i in items if (i["session_id"], i["number"]) not in existing]
     if not items:
         return []
-    people = _proposers_for(items)
+    people = _proposers_for(items, jurisdiction)
     units = set(
         Unit.objects.filter(jurisdiction=jurisdiction, is_active=True).values_list("pk", flat=True)
     )
@@ -712,17 +727,23 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     return proposals
 
 
-def _proposers_for(items, chunk=500):
-    """(name, kind) → proposer id: the ones already known (the oldest of namesakes), and
-    the others created."""
+def _proposers_for(items, jurisdiction, chunk=500):
+    """(name, kind) → proposer id: the jurisdiction's own already known (the oldest of
+    namesakes), and the others created."""
     wanted = {(name, item["proposer_kind"]) for item in items for name in item["proposers"]}
     names = sorted({name for name, _kind in wanted})
     known = {}
     for start in range(0, len(names), chunk):
-        rows = Proposer.objects.filter(name__in=names[start : start + chunk]).order_by("pk")
+        rows = Proposer.objects.filter(
+            jurisdiction=jurisdiction, name__in=names[start : start + chunk]
+        ).order_by("pk")
         for pk, name, kind in rows.values_list("pk", "name", "kind"):
             known.setdefault((name, kind), pk)
-    missing = [Proposer(name=n, kind=k) for n, k in sorted(wanted) if (n, k) not in known]
+    missing = [
+        Proposer(name=n, kind=k, jurisdiction=jurisdiction)
+        for n, k in sorted(wanted)
+        if (n, k) not in known
+    ]
     for person in Proposer.objects.bulk_create(missing, batch_size=1000):
         known[(person.name, person.kind)] = person.pk
     return known

@@ -403,9 +403,9 @@ class SessionAdmin(JurisdictionScopedAdmin):
 @admin.register(Proposer)
 class ProposerAdmin(JurisdictionScopedAdmin):
     """Contact details are the office's and the handling units' only: an office sees the
-    proposers of its own jurisdiction's items (intake creates them)."""
+    proposers of its own jurisdiction (intake creates them there)."""
 
-    jurisdiction_path = "proposals__session__jurisdiction"
+    jurisdiction_path = "jurisdiction"
     office_may = {"view", "change"}
     list_display = ("name", "kind", "affiliation")
     list_filter = ("kind",)

@@ -103,8 +103,10 @@ def validate_proposer_names(text):
 
 
 def proposers_from_names(text, kind):
-    """“章毅、张远波，朱军红” → the proposers in that order (the lead first), found or added."""
-    return [Proposer.objects.get_or_create(name=name, kind=kind)[0] for name in split_names(text)]
+    """“章毅、张远波，朱军红” → (name, kind) in that order (the lead first). Nothing is looked
+    up or written here: receive_proposal finds or adds them in the session's jurisdiction
+    once it knows the actor may register there."""
+    return [(name, kind) for name in split_names(text)]
 
 
 class IntakeForm(forms.Form):
