@@ -14,7 +14,18 @@ DUE_WINDOWS = [
 ]
 
 
-class InboxFilter(forms.Form):
+class SessionsInScope:
+    """The session choices are the caller's own jurisdictions' (Roles.jurisdiction_ids):
+    another province's sessions are neither offered nor accepted."""
+
+    def __init__(self, data=None, *, jurisdiction_ids=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["session"].queryset = Session.objects.filter(
+            jurisdiction_id__in=jurisdiction_ids
+        )
+
+
+class InboxFilter(SessionsInScope, forms.Form):
     state = forms.ChoiceField(
         label=_("状态"),
         required=False,
@@ -32,7 +43,7 @@ class InboxFilter(forms.Form):
     )
 
 
-class MonitorFilter(forms.Form):
+class MonitorFilter(SessionsInScope, forms.Form):
     body = forms.ChoiceField(
         label=_("机关"), required=False, choices=[("", _("人大和政协"))] + Session.Body.choices
     )
@@ -109,7 +120,7 @@ def proposers_from_names(text, kind):
     return [(name, kind) for name in split_names(text)]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(SessionsInScope, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Proposal.Kind.choices)
     session = forms.ModelChoiceField(Session.objects.all(), label=_("届次会议"))
     number = forms.CharField(label=_("案号"), max_length=20)

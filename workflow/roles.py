@@ -28,6 +28,11 @@ class Roles:
         )
 
     @property
+    def jurisdiction_ids(self):
+        """Where this person works: their offices' and their units' jurisdictions."""
+        return self.office_jurisdiction_ids | {m.unit.jurisdiction_id for m in self.memberships}
+
+    @property
     def is_office(self):
         return bool(self.office_jurisdiction_ids)
 

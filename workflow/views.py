@@ -135,7 +135,9 @@ def filter_assignments(rows, data, today):
 
 
 def inbox_rows(request, today):
-    form = InboxFilter(request.GET or {"state": "open"})
+    form = InboxFilter(
+        request.GET or {"state": "open"}, jurisdiction_ids=request.roles.jurisdiction_ids
+    )
     data = form.cleaned_data if form.is_valid() else {}
     rows = Assignment.objects.for_units(request.roles.unit_ids).current().with_item()
     return form, filter_assignments(rows, data, today).order_by("due_on", "id")
@@ -241,7 +243,7 @@ def office_proposals_export(request):
 @office_required
 @refusals_to_messages
 def intake(request):
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, jurisdiction_ids=request.roles.office_jurisdiction_ids)
     if request.method == "POST" and form.is_valid():
         proposal = actions.receive_proposal(
             request.user, proposers=form.proposer_list(), **form.proposal_fields()
@@ -430,7 +432,7 @@ def cached_band_counts(rows, roles, data, today):
 
 @office_required
 def monitor(request):
-    form = MonitorFilter(request.GET or None)
+    form = MonitorFilter(request.GET or None, jurisdiction_ids=request.roles.jurisdiction_ids)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = monitor_rows(request.roles, data, today)
@@ -460,7 +462,7 @@ def monitor(request):
 
 @office_required
 def monitor_export(request):
-    form = MonitorFilter(request.GET or None)
+    form = MonitorFilter(request.GET or None, jurisdiction_ids=request.roles.jurisdiction_ids)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = monitor_list(monitor_rows(request.roles, data, today), data, today)
