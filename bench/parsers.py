@@ -59,10 +59,10 @@ def template_parts():
     return {name: source.read(name) for name in source.namelist()}
 
 
-def importer_text_limit():
+def importer_limits():
     from responses import importer
 
-    return importer.TEXT_LIMIT
+    return importer.TEXT_LIMIT, importer.LETTER_CHARS
 
 
 def sheet_rows(n, cell=None):
@@ -94,20 +94,30 @@ def build(folder, small):
         path.write_bytes(data)
         inputs.append((name, kind, str(path), expected))
 
+    text_limit, letter_chars = importer_limits()
     line = "会议" * (letter_bytes // 6)  # three bytes a character in UTF-8
     put(
         f"{letter_bytes // 1000:,} KB one-line letter (.txt)",
         "letter",
         (LETTER_HEAD + line + LETTER_TAIL).encode(),
-        "read",
+        # Past the per-letter cap (a real letter is under 20,000 characters) it is refused.
+        "read" if len(LETTER_HEAD + line + LETTER_TAIL) <= letter_chars else "refused",
         "long-line.txt",
+    )
+    at_cap = "会议" * ((letter_chars - len(LETTER_HEAD + LETTER_TAIL)) // 2)
+    put(
+        f"one-line letter at the cap, {letter_chars:,} characters (.txt)",
+        "letter",
+        (LETTER_HEAD + at_cap + LETTER_TAIL).encode(),
+        "read",
+        "at-cap.txt",
     )
     ten = zipped([(f"{i}.txt", b"a" * 500_000 + b"\n") for i in range(10)])
     put(
         f"ten 0.5 MB one-line texts ({len(ten) / 1024:.1f} KB .zip)",
         "letters",
         ten,
-        "read",
+        "refused",  # each is past a letter's length
         "ten-texts.zip",
     )
     inner = zipped([("deep.txt", LETTER_HEAD.encode())])
@@ -180,11 +190,12 @@ def build(folder, small):
         "read",
         "full-rows.xlsx",
     )
-    short = b"a\n" * (importer_text_limit() // 2 - 1)
+    short = b"a\n" * (text_limit // 2 - 1)
     texts = 3 if small else 25
     many = zipped([(f"{i}.txt", short) for i in range(texts)])
     put(
-        f"{texts} texts of 2 MB in one-character lines ({len(many) / 1024:.0f} KB .zip)",
+        f"{texts} texts of {len(short) / 1e6:.1f} MB in one-character lines "
+        f"({len(many) / 1024:.0f} KB .zip)",
         "letters",
         many,
         "refused",

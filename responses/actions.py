@@ -694,6 +694,10 @@ def read_letter_import(record_id):
         previews = importer.previews_of(uploads, budget)
     except Refused as exc:  # out of time: the upload as a whole
         return fail_letter_import(record_id, str(exc))
+    if not any(not preview.get("error") for preview in previews):
+        # Nothing could be read: there is nothing to confirm, so the import fails, saying why.
+        reasons = "\n".join(importer.refusals(previews))
+        return fail_letter_import(record_id, _("上传的文件中没有可以读取的函件。") + "\n" + reasons)
     with transaction.atomic():
         record = lock(LetterImport, record_id)
         if record.state != LetterImportState.READING:

@@ -14,11 +14,13 @@ and an archive inside an archive is refused by name.
 """
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from proposals.untrusted import (
     ARCHIVE_SUFFIXES,
@@ -26,9 +28,10 @@ from proposals.untrusted import (
     Caps,
     Refused,
     checked_zip,
-    mb,
     open_zip,
 )
+
+logger = logging.getLogger(__name__)
 
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -71,6 +74,35 @@ class Parsed:
     @property
     def complete(self):
         return not self.missing
+
+    @property
+    def blocking(self):
+        """The gaps no "接受缺项" can accept: without them the letter cannot be saved (its
+        unit, its item in its session, its date; an opinion's lead unit)."""
+        needed = REQUIRED + (("addressee",) if self.is_opinion else ())
+        return [key for key in self.missing if key in needed]
+
+
+# What `actions.import_letter` needs to save a letter at all.
+REQUIRED = ("title", "signing_organ", "letter_date", "session", "number")
+# The elements that are not fields of a letter (those are named by their verbose_name).
+OWN_LABELS = {"session": gettext_lazy("届次会议"), "number": gettext_lazy("案号")}
+
+
+def label(key):
+    """An element's name as the user knows it (标题, 主送, 届次会议 …), never its field key."""
+    from .models import Reply  # the models never import the importer: no cycle
+
+    if key in OWN_LABELS:
+        return str(OWN_LABELS[key])
+    try:
+        return str(Reply._meta.get_field(key).verbose_name)
+    except Exception:  # FieldDoesNotExist: an element the importer added without a label
+        return key
+
+
+def labels(keys):
+    return "、".join(label(key) for key in keys)
 
 
 def chinese_to_int(text):
@@ -130,14 +162,12 @@ def text_of_docx(content, name="", budget=None):
     try:
         document = Document(io.BytesIO(content))
     except Exception as exc:  # python-docx raises many kinds on a file that is not a .docx
-        raise Refused(
-            _("“%(name)s”不是有效的DOCX文件（%(e)s）。") % {"name": name, "e": type(exc).__name__}
-        ) from exc
+        # Its words (in English) go to the log; the user is told in theirs.
+        logger.info("%r is not a readable .docx: %r", name, exc)
+        raise Refused(_("“%(name)s”不是有效的DOCX文件，无法读取。") % {"name": name}) from exc
     text = "\n".join(p.text for p in document.paragraphs)
-    if len(text) > TEXT_LIMIT:
-        raise Refused(
-            _("“%(name)s”超过%(cap)s，不像是一份答复函。") % {"name": name, "cap": mb(TEXT_LIMIT)}
-        )
+    if len(text) > LETTER_CHARS:
+        raise Refused(too_long(name))
     return text
 
 
@@ -240,6 +270,8 @@ def parse(text):
             result.missing.append(name)
     if not (fields.get("letter_date") or fields.get("issued_on")):
         result.missing.append("letter_date")
+    if not result.session_name:
+        result.missing.append("session")
     if not result.number:
         result.missing.append("number")
     return result
@@ -316,12 +348,16 @@ def notes(lines, result):
 TEXT_SUFFIXES = (".txt", ".md")
 LETTERS = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=500, seconds=30)
 DOCX = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=1000, seconds=30)
-TEXT_LIMIT = 2 * 1024 * 1024  # one letter's text file; a letter is a few kilobytes
-# What one upload may hand the parser (it costs a few microseconds a line): per letter and in
-# all. Past these the file is refused, saying why, and the others are still read.
+# What one upload may hand the parser and keep in its preview (stored with the import and read
+# on every view of its page): per letter and in all. A real reply letter is under 20,000
+# characters. Past these the file is refused, saying why, and the others are still read, so
+# the stored preview stays within a few MB whatever the upload holds.
+LETTER_CHARS = 200_000
 LETTER_LINES = 10_000
 UPLOAD_LINES = 100_000
-UPLOAD_CHARS = 10_000_000
+UPLOAD_CHARS = 1_000_000
+# A text file's bytes, before decoding: no encoding takes more than 4 bytes a character.
+TEXT_LIMIT = 4 * LETTER_CHARS
 
 
 def files_of(name, content, budget=None):
@@ -358,13 +394,20 @@ def _one_file(name, content, budget):
             yield name, text_of_docx(content, name, budget), ""
         elif lower.endswith(TEXT_SUFFIXES):
             if len(content) > TEXT_LIMIT:
-                raise Refused(
-                    _("“%(name)s”超过%(cap)s，不像是一份答复函。")
-                    % {"name": name, "cap": mb(TEXT_LIMIT)}
-                )
-            yield name, decode(content), ""
+                raise Refused(too_long(name))
+            text = decode(content)
+            if len(text) > LETTER_CHARS:
+                raise Refused(too_long(name))
+            yield name, text, ""
     except Refused as exc:
         yield name, None, str(exc)
+
+
+def too_long(name):
+    return _("“%(name)s”超过%(n)d万字，不像是一份答复函（答复函通常不到2万字）。") % {
+        "name": name,
+        "n": LETTER_CHARS // 10_000,
+    }
 
 
 def decode(content):
@@ -393,8 +436,9 @@ def previews_of(uploads, budget):
         for name, text, refusal in found:
             if text is not None:
                 count = text.count("\n") + 1
-                lines, chars = lines + count, chars + len(text)
-                refusal = too_much(count, lines, chars)
+                refusal = too_much(count, lines + count, chars + len(text))
+                if not refusal:  # only what is kept counts against the upload
+                    lines, chars = lines + count, chars + len(text)
             if text is None or refusal:
                 previews.append({"name": name, "error": refusal})
             else:
@@ -414,18 +458,86 @@ def too_much(count, lines, chars):
     return ""
 
 
+# The stored preview keeps the letter's text once (saving parses it again); what was
+# recognised is kept only as far as the page shows it, so a hostile text is not stored twice
+# (as its body, or as one unrecognised "signing organ" line of 200,000 characters).
+EXCERPT = 300
+UNRECOGNISED_EXCERPT = 1000
+
+
+def excerpt(value, cap=EXCERPT):
+    return value[:cap] + "…" if isinstance(value, str) and len(value) > cap else value
+
+
 def as_json(parsed):
     fields = {
-        key: value.isoformat() if isinstance(value, date) else value
+        key: value.isoformat() if isinstance(value, date) else excerpt(value)
         for key, value in parsed.fields.items()
     }
+    unrecognised, room = [], UNRECOGNISED_EXCERPT
+    for line in parsed.unrecognised:
+        if room <= 0:
+            unrecognised.append("…")
+            break
+        unrecognised.append(excerpt(line, room))
+        room -= len(line)
     return {
         "fields": fields,
         "proposers": [list(p) for p in parsed.proposers],
-        "session_name": parsed.session_name,
+        "session_name": excerpt(parsed.session_name),
         "number": parsed.number,
         "kind": parsed.kind,
         "is_opinion": parsed.is_opinion,
         "missing": parsed.missing,
-        "unrecognised": parsed.unrecognised,
+        "blocking": parsed.blocking,
+        "unrecognised": unrecognised,
     }
+
+
+def refusals(previews):
+    """The refused files of a preview, one line each, naming the file."""
+    return [
+        p["error"] if p["name"] in p["error"] else f"{p['name']}：{p['error']}"
+        for p in previews
+        if p.get("error")
+    ]
+
+
+def shown(previews):
+    """The stored previews as the page shows them: each element under its name (标题, 主送 …),
+    the gaps named the same way, and which gaps stop the letter from being saved."""
+    from .models import Reply
+
+    out = []
+    for preview in previews:
+        if preview.get("error"):
+            out.append({"name": preview["name"], "error": preview["error"]})
+            continue
+        parsed = preview["parsed"]
+        rows = []
+        for key, value in parsed["fields"].items():
+            if key == "body":
+                continue
+            try:
+                choices = dict(Reply._meta.get_field(key).choices or ())
+            except Exception:
+                choices = {}
+            if isinstance(value, bool):
+                value = _("是") if value else _("否")
+            rows.append((label(key), choices.get(value, value)))
+        blocking = parsed.get("blocking", [])
+        out.append(
+            {
+                "name": preview["name"],
+                "rows": rows,
+                "body": parsed["fields"].get("body", ""),
+                "session_name": parsed["session_name"],
+                "number": parsed["number"],
+                "kind": parsed["kind"],
+                "proposers": parsed["proposers"],
+                "missing": [label(k) for k in parsed["missing"] if k not in blocking],
+                "blocking": [label(k) for k in blocking],
+                "unrecognised": parsed["unrecognised"],
+            }
+        )
+    return out

@@ -499,6 +499,13 @@ def preview_texts(texts, names=None):
     ]
 
 
+def letter_import_preview(record):
+    """What the import's page shows: each file's elements under their names, and whether a
+    letter lacks something no "接受缺项" can accept (then nothing can be saved)."""
+    previews = importer.shown(record.previews)
+    return {"previews": previews, "blocked": any(p.get("blocking") for p in previews)}
+
+
 def save_imports(actor, jurisdiction, texts, accept_gaps):
     from django.db import transaction
 
@@ -507,13 +514,16 @@ def save_imports(actor, jurisdiction, texts, accept_gaps):
     with transaction.atomic():
         for preview in preview_texts(texts):
             parsed = preview["parsed"]
+            what = parsed.fields.get("title", preview["name"])
+            if parsed.blocking:
+                raise ActionRefused(
+                    _("%(t)s 缺少%(m)s，无法保存。请补全原件后重新上传。")
+                    % {"t": what, "m": importer.labels(parsed.blocking)}
+                )
             if not parsed.complete and not accept_gaps:
                 raise ActionRefused(
                     _("%(t)s 缺少：%(m)s。补全原件，或勾选“接受缺项”后保存。")
-                    % {
-                        "t": parsed.fields.get("title", preview["name"]),
-                        "m": "、".join(parsed.missing),
-                    }
+                    % {"t": what, "m": importer.labels(parsed.missing)}
                 )
             import_letter(actor, parsed, jurisdiction)
     return len(texts)

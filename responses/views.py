@@ -382,7 +382,8 @@ def letter_import_or_404(request, pk):
 @office_required
 def letter_import(request, pk):
     record = actions.end_letter_import_if_stuck(letter_import_or_404(request, pk))
-    return render_partial(request, "responses/import.html", {"record": record}, "status")
+    context = {"record": record, **pages.letter_import_preview(record)}
+    return render_partial(request, "responses/import.html", context, "status")
 
 
 @require_POST

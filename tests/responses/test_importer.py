@@ -2,6 +2,7 @@
 variations are recognised, and saving is previewed, atomic and never reuses a number."""
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -153,4 +154,79 @@ def test_gaps_are_saved_only_when_accepted_and_nothing_half(client, shanghai_dem
     record = import_letters(client, files).context["record"]
     response = client.post(f"/office/import/{record.pk}/save", follow=True)
     assert "未保存任何函件" in response.content.decode()
+    assert not Reply.objects.exists()
+
+
+def test_the_preview_names_each_element_in_chinese_and_blocks_what_cannot_be_saved(
+    client, shanghai_demo, import_letters
+):
+    undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
+    no_reference = undated.replace("第1136号提案", "提案")
+    client.force_login(shanghai_demo.users["office"])
+    page = import_letters(client, [("a.txt", no_reference.encode())])
+    html = page.content.decode()
+    record = page.context["record"]
+    gaps = html.split("缺少（无法保存）", 1)[1].split("</p>", 1)[0]
+    assert "届次会议" in gaps and "案号" in gaps and "成文日期" in gaps
+    for key in ("number", "letter_date", "signing_organ", "doc_number", "class_label", "session"):
+        assert f"<th>{key}</th>" not in html and key not in gaps
+    assert "<th>发文机关</th>" in html and "<th>发文字号</th>" in html
+    assert "接受缺项" not in html and "保存全部" not in html  # nothing to accept
+    response = client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"}, follow=True)
+    refusal = response.content.decode()
+    assert "无法保存" in refusal and "成文日期" in refusal and "届次会议" in refusal
+    assert not Reply.objects.exists()
+
+
+def test_accepting_gaps_never_saves_a_letter_without_its_date(
+    client, shanghai_demo, import_letters
+):
+    undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
+    client.force_login(shanghai_demo.users["office"])
+    record = import_letters(client, [("a.txt", undated.encode())]).context["record"]
+    response = client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"}, follow=True)
+    assert response.status_code == 200  # a TypeError (500) on the former main
+    assert "成文日期" in response.content.decode() and not Reply.objects.exists()
+
+
+def test_a_gap_saving_can_accept_is_offered_and_named_in_english_too(
+    client, shanghai_demo, import_letters
+):
+    from django.utils import translation
+
+    no_contact = SEEDS["000"].read_text().replace("章毅、张远波、朱军红等委员：", "")
+    client.force_login(shanghai_demo.users["office"])
+    page = import_letters(client, [("a.txt", no_contact.encode())])
+    html = page.content.decode()
+    assert "未识别" in html and "主送" in html and "接受缺项" in html
+    record = page.context["record"]
+    with translation.override("en"):
+        english = client.get(
+            f"/office/import/{record.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert "addressee" not in english.split("<h2>", 2)[1]
+    client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"})
+    assert Reply.objects.get().addressee == ""
+
+
+def test_the_command_names_gaps_in_chinese_and_never_saves_an_undated_letter(
+    shanghai_demo, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
+    (tmp_path / "a.txt").write_text(undated)
+    out = io.StringIO()
+    call_command("import_letters", str(tmp_path), jurisdiction="上海市", user="office", stdout=out)
+    assert "成文日期" in out.getvalue() and "letter_date" not in out.getvalue()
+    with pytest.raises(CommandError, match="成文日期"):  # a TypeError on the former main
+        call_command(
+            "import_letters",
+            str(tmp_path),
+            jurisdiction="上海市",
+            user="office",
+            save=True,
+            accept_gaps=True,
+            stdout=out,
+        )
     assert not Reply.objects.exists()

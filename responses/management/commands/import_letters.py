@@ -5,7 +5,7 @@ from django.db import transaction
 
 from proposals.models import Jurisdiction, User
 from responses.actions import import_letter
-from responses.importer import files_of, parse
+from responses.importer import files_of, labels, parse
 from workflow.audit import ActionRefused
 
 
@@ -38,10 +38,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"✗ {name}：{refusal}")
                     continue
                 parsed = parse(text)
-                gaps = "、".join(parsed.missing) or "无"
+                gaps = labels(parsed.missing) or "无"
                 number, title = parsed.fields.get("doc_number", ""), parsed.fields.get("title", "")
                 flag = "✓" if parsed.complete else "△"
                 self.stdout.write(f"{flag} {name}：{number} {title}；缺少：{gaps}")
+                if save and parsed.blocking:
+                    raise CommandError(f"{name}：缺少{labels(parsed.blocking)}，无法保存。")
                 if save and (parsed.complete or accept_gaps):
                     try:
                         import_letter(actor, parsed, where)
