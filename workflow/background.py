@@ -9,6 +9,7 @@ running past `STUCK_AFTER`, and `is_stuck` lets the record's page end it.
 """
 
 import logging
+import uuid
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -33,18 +34,19 @@ def guarded(record_id, work, fail):
         return fail(record_id, timed_out())
     except MemoryError:
         return fail(record_id, _("文件过大，处理时内存不足，已停止。"))
-    except Exception as exc:  # the record must end, whatever went wrong
-        logger.exception("background reading of record %s failed", record_id)
-        return fail(record_id, _("处理时出错（%(e)s），已停止。") % {"e": describe(exc)})
+    except Exception:  # the record must end, whatever went wrong
+        # The library's own words stay in the log, under a reference the page gives: they
+        # are in English and may name paths or internals.
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("background reading of record %s failed (ref %s)", record_id, ref)
+        return fail(
+            record_id,
+            _("处理时出错，已停止（错误编号 %(ref)s，已记录）。请联系系统管理员。") % {"ref": ref},
+        )
 
 
 def timed_out():
     return _("处理超过%(n)d秒仍未完成，已停止。请拆分文件后重新上传。") % {"n": SOFT_LIMIT}
-
-
-def describe(exc):
-    text = str(exc)[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def is_stuck(since, now=None):

@@ -284,8 +284,8 @@ def test_a_reading_that_fails_ends_the_import_with_the_reason(
     page = import_letters(office_client, [("a.txt", LETTER.encode())])
     record = record_of(page)
     assert record.state == LetterImportState.FAILED
-    assert "the parser fell over" in record.message
-    assert "the parser fell over" in page.content.decode() and "hx-get" not in page.content.decode()
+    assert "处理时出错" in record.message and "the parser fell over" not in record.message
+    assert "处理时出错" in page.content.decode() and "hx-get" not in page.content.decode()
 
 
 def test_a_reading_past_the_time_limit_ends_the_import(office_client, import_letters, monkeypatch):

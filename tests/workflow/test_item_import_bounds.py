@@ -269,7 +269,8 @@ def test_a_check_that_raises_moves_the_import_to_failed_with_the_reason(upload, 
     monkeypatch.setattr(item_import, "check", broken)
     record, page = upload(template())
     assert record.state == ItemImportState.FAILED
-    assert_refused(record, page, "the check fell over")
+    assert_refused(record, page, "处理时出错")
+    assert "the check fell over" not in record.message + page
 
 
 def test_a_check_past_the_time_limit_fails_with_the_reason(upload, monkeypatch):
