@@ -2,10 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from responses.sitemaps import SITEMAPS
 
 from . import account_views, views
+
+# The admin is part of the product: it says whose it is, in the user's language.
+admin.site.site_header = _("建议提案办理系统 · 管理后台")
+admin.site.site_title = _("管理后台")
+admin.site.index_title = _("本级参考数据与账号管理")
 
 urlpatterns = [
     path("", views.home, name="home"),
