@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from proposals.models import User
+from responses import actions as letters
 from responses import demo
 from tests import factories
 
@@ -63,15 +64,45 @@ def test_the_session_is_not_written_on_every_request(client, clerk, time_machine
     assert client.session["banli_last_seen"] == seen + 80
 
 
-def test_an_idle_session_ends_for_htmx_requests_with_a_full_page_redirect(
+def test_an_idle_session_ends_for_boosted_links_with_a_full_page_redirect(
     client, clerk, time_machine
 ):
     time_machine.move_to(START, tick=False)
     client.force_login(clerk)
     client.get("/work/")
     time_machine.shift(timedelta(minutes=45))
-    response = client.get("/work/", HTTP_HX_REQUEST="true")
+    response = client.get("/work/", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
     assert response["HX-Redirect"].startswith("/login/?next=")
+
+
+def test_an_autosave_after_the_idle_limit_keeps_the_typed_text_on_the_page(
+    client, clerk, kewei, office, time_machine
+):
+    time_machine.move_to(START, tick=False)
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    reply = letters.start_reply(assignment, clerk)
+    client.force_login(clerk)
+    url = f"/letters/reply/{reply.pk}/"
+    assert client.get(url).status_code == 200
+    time_machine.shift(timedelta(minutes=31))
+    typed = {"body": "空闲期间写下的一大段答复", "title": reply.title}
+    for _ in range(2):  # the first autosave after the limit, and the ones after it
+        saved = client.post(url, typed, HTTP_HX_REQUEST="true")
+        # Nothing on the page is replaced or cleared: only a message goes to the message area,
+        # and no redirect takes the page (and the text in it) away.
+        assert saved.status_code == 200
+        assert saved["HX-Retarget"] == "#flash" and saved["HX-Reswap"] == "innerHTML"
+        assert "HX-Redirect" not in saved and "HX-Location" not in saved
+        notice = saved.content.decode()
+        assert "会话因长时间未操作已结束" in notice and "仍在本页" in notice
+        assert "<form" not in notice  # not the login page
+    assert SESSION_KEY not in client.session
+    reply.refresh_from_db()
+    assert reply.body != typed["body"]  # signed out: nothing saved
+    # A page opened afterwards still goes to the login, with the way back.
+    page = client.get(url)
+    assert page.status_code == 302 and page.url == f"/login/?next={url}"
 
 
 # ---- the password policy ---------------------------------------------------------------------
