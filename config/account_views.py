@@ -14,8 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
