@@ -1,16 +1,23 @@
-"""The account pages: the second factor at sign-in, 两步验证 (enrol, recovery codes) and the
-password change."""
+"""The account pages: sign-in, the second factor at sign-in, 两步验证 (enrol, recovery codes,
+turning it off) and the password change.
+
+django-axes counts wrong passwords, wrong second-factor codes and wrong current passwords on
+the change page alike, for the username on that address; the count is wiped only when the whole
+sign-in is done (sign_in_complete), never by the password alone."""
 
 from urllib.parse import urlencode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import PasswordChangeDoneView, PasswordChangeView
+from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone
@@ -20,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from workflow import second_factor
+from workflow.roles import must_use_second_factor
 
 SETUP_KEY = "banli_otp_setup_key"
 FAILURES = "banli_otp_failures"
@@ -34,11 +42,53 @@ def _next(request):
     return reverse("home")
 
 
+def sign_in_complete(request, user):
+    """The whole sign-in is done: the failures counted against this username from this address
+    (wrong passwords, wrong codes) are forgotten. Not before: a right password between rounds
+    of wrong codes must not give the guesser a fresh count."""
+    AxesProxyHandler.reset_attempts(
+        ip_address=get_client_ip_address(request), username=user.get_username()
+    )
+
+
+def _failed(request, user):
+    """A wrong secret for a signed-in (or half signed-in) user counts as a failed sign-in.
+    Returns whether the username is now locked on this address; if so the session is signed
+    out and django-axes' middleware answers with its lockout page."""
+    credentials = {"username": user.get_username()}
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    return _locked(request, credentials)
+
+
+def _locked(request, credentials):
+    if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
+        request, credentials
+    ):
+        logout(request)
+        request.axes_locked_out = True  # django-axes' middleware shows its lockout page
+        return True
+    return False
+
+
+class BanliLoginView(LoginView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        if not (second_factor.has_device(user) or must_use_second_factor(user)):
+            sign_in_complete(self.request, user)  # the password is the whole sign-in
+        return response
+
+
+login_view = BanliLoginView.as_view()
+
+
 def _passed(request, device):
-    """The session has passed the second factor: a new session key for the stronger session."""
+    """The session has passed the second factor: a new session key for the stronger session,
+    and the sign-in is complete."""
     otp_login(request, device)
     request.session.cycle_key()
     request.session.pop(FAILURES, None)
+    sign_in_complete(request, request.user)
 
 
 @never_cache
@@ -96,13 +146,25 @@ def two_factor(request):
         return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.path})}")
     target = _next(request)
     action = request.POST.get("action") if request.method == "POST" else None
+    must = request.roles.must_use_second_factor
+    error = ""
+    if action == "disable":
+        if must or not enrolled:
+            raise PermissionDenied
+        result = second_factor.check(user, request.POST.get("code", ""))
+        if result.device is not None:
+            second_factor.remove(user)
+            messages.success(request, _("两步验证已关闭。"))
+            return redirect("home")
+        if _failed(request, user):
+            return redirect("login")
+        error = _("验证码不正确，两步验证未关闭。")
     if action == "codes" and enrolled:
         codes = second_factor.new_recovery_codes(user)
         return render(request, "registration/recovery_codes.html", {"codes": codes, "next": ""})
     enrolling = action in {"replace", "confirm"} or not enrolled
     if action == "replace" or (enrolling and SETUP_KEY not in request.session):
         request.session[SETUP_KEY] = second_factor.new_key()  # a new secret to scan
-    error = ""
     if action == "confirm" and SETUP_KEY in request.session:
         device, codes = second_factor.enrol(
             user, request.session[SETUP_KEY], request.POST.get("code", "")
@@ -120,7 +182,7 @@ def two_factor(request):
     context = {
         "enrolled": enrolled,
         "enrolling": enrolling,
-        "must": request.roles.must_use_second_factor,
+        "must": must,
         "codes_left": second_factor.recovery_codes_left(user) if enrolled else 0,
         "error": error,
         "next": request.POST.get("next") or request.GET.get("next") or "",
@@ -133,10 +195,40 @@ def two_factor(request):
     return render(request, "registration/two_factor.html", context)
 
 
-password_change = PasswordChangeView.as_view(
-    template_name="registration/change_password.html",
-    success_url=reverse_lazy("password-changed"),
-)
+class BanliPasswordChangeForm(PasswordChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and "old_password" not in self.errors and new == cleaned.get("old_password"):
+            self.add_error(
+                "new_password1",
+                ValidationError(_("新密码不能与原密码相同。"), code="password_unchanged"),
+            )
+        return cleaned
+
+
+class BanliPasswordChangeView(PasswordChangeView):
+    """A wrong current password is a failed sign-in: a stolen session cannot guess it without
+    limit. At the lockout the session is signed out."""
+
+    form_class = BanliPasswordChangeForm
+    template_name = "registration/change_password.html"
+    success_url = reverse_lazy("password-changed")
+
+    def post(self, request, *args, **kwargs):
+        if _locked(request, {"username": request.user.get_username()}):
+            return redirect("login")
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect") and _failed(
+            self.request, self.request.user
+        ):
+            return redirect("login")
+        return super().form_invalid(form)
+
+
+password_change = BanliPasswordChangeView.as_view()
 password_changed = PasswordChangeDoneView.as_view(
     template_name="registration/change_password_done.html"
 )

@@ -13,17 +13,38 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workflow import second_factor
 
 LAST_SEEN = "banli_last_seen"
+IDLE_ENDED = "banli_idle_ended"  # in the signed-out session: it ended for idleness
 
 
 def _is_api(request):
     return request.path_info.startswith("/api/")
+
+
+def _swaps_part_of_the_page(request):
+    """An htmx request that swaps a part of the page (the letter's autosave, a filter), not a
+    boosted link that loads a whole page."""
+    return (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    )
+
+
+def _ended_notice(request):
+    """The answer to an autosave (or any partial request) after the session ended: a message
+    in the page's message area and nothing else swapped, so what the clerk typed stays."""
+    response = render(
+        request,
+        "_refusal.html",
+        {"message": _("会话因长时间未操作已结束：您输入的内容仍在本页，请在新窗口登录后再保存。")},
+    )
+    response["HX-Retarget"], response["HX-Reswap"] = "#flash", "innerHTML"
+    return response
 
 
 def _go(request, url):
@@ -52,6 +73,7 @@ class IdleTimeoutMiddleware:
             last = session.get(LAST_SEEN)
             if last is not None and now - last > self.idle:
                 logout(request)
+                session[IDLE_ENDED] = True
                 messages.warning(
                     request,
                     _("您已连续 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。")
@@ -59,12 +81,24 @@ class IdleTimeoutMiddleware:
                 )
                 if _is_api(request) or request.path_info == reverse("login"):
                     return self.get_response(request)  # answered as for anyone signed out
+                if _swaps_part_of_the_page(request):
+                    return _ended_notice(request)
                 # Back to the page after signing in again; a form sent is not sent again.
                 if request.method == "GET":
                     return _go(request, redirect_to_login(request.get_full_path()).url)
                 return _go(request, reverse("login"))
             elif last is None or now - last >= self.resolution:
                 session[LAST_SEEN] = now
+        elif (
+            session.get(IDLE_ENDED)
+            and request.method not in ("GET", "HEAD")
+            and _swaps_part_of_the_page(request)
+            and not _is_api(request)
+            and request.path_info != reverse("login")
+        ):
+            # The next autosaves of the page left open: the same notice, not the login page
+            # swapped into the editor. (A GET is answered as for anyone signed out.)
+            return _ended_notice(request)
         return self.get_response(request)
 
 
@@ -85,21 +119,16 @@ class SecondFactorMiddleware:
         }
 
     def __call__(self, request):
-        user = request.user
         if (
-            user.is_authenticated
-            and not user.is_verified()
-            and request.path_info not in self.open_paths
+            request.path_info not in self.open_paths
             and not request.path_info.startswith(settings.STATIC_URL)
+            and request.roles.second_factor_pending
         ):
-            if second_factor.has_device(user):
+            if second_factor.has_device(request.user):
                 where = reverse("two-factor-verify")
-            elif request.roles.must_use_second_factor:
-                where = reverse("two-factor")
             else:
-                where = None
-            if where is not None:
-                if _is_api(request):
-                    return JsonResponse({"detail": _("请先在网页上完成两步验证。")}, status=403)
-                return _go(request, f"{where}?{urlencode({'next': request.get_full_path()})}")
+                where = reverse("two-factor")
+            if _is_api(request):
+                return JsonResponse({"detail": _("请先在网页上完成两步验证。")}, status=403)
+            return _go(request, f"{where}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

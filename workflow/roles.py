@@ -1,11 +1,13 @@
 """What the signed-in person may do, read once per request (two queries, whatever the page)."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.functional import SimpleLazyObject
 
 from proposals.models import Jurisdiction
 
+from . import second_factor
 from .models import OfficeMembership, UnitMembership
 
 
@@ -78,6 +80,26 @@ class Roles:
     @property
     def must_use_second_factor(self):
         return must_use_second_factor(self.user, self)
+
+    @cached_property
+    def second_factor_pending(self):
+        """Signed in with the password, but not yet past the second factor the user has (or
+        must have): such a session reaches only the sign-in pages and sees no navigation."""
+        user = self.user
+        if not user.is_authenticated or _verified(user):
+            return False
+        return second_factor.has_device(user) or self.must_use_second_factor
+
+    @property
+    def signed_in(self):
+        """The whole sign-in is done (password, and the second factor where there is one)."""
+        return self.user.is_authenticated and not self.second_factor_pending
+
+
+def _verified(user):
+    """Whether the session passed a second factor (django-otp's middleware tells)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def must_use_second_factor(user, roles=None):

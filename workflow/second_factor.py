@@ -107,6 +107,16 @@ def new_recovery_codes(user):
     return codes
 
 
+@transaction.atomic
+def remove(user):
+    """Turn the second factor off: the authenticator and the recovery codes are deleted. Whether
+    the user may is roles.must_use_second_factor's to say, asked by the page."""
+    _lock(user)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    log.info("second factor removed: user %s", user.pk)
+
+
 def _issue_recovery_codes(user):
     device = StaticDevice.objects.filter(user=user).first() or StaticDevice.objects.create(
         user=user, name=RECOVERY, confirmed=True

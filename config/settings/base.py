@@ -140,7 +140,10 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Not on the password alone: wrong second-factor codes count as failures too, and a right
+# password between rounds of them must not wipe the count. The count is reset once the whole
+# sign-in is done (config.account_views.sign_in_complete).
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
 # Content-Security-Policy: everything from this site, no inline script or style anywhere.
@@ -202,6 +205,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "config.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "config.passwords.VarietyValidator", "OPTIONS": {"min_distinct": 8}},
+    {"NAME": "config.passwords.UsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

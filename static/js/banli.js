@@ -14,6 +14,31 @@ document.addEventListener("DOMContentLoaded", () => {
   // Ask before an action that cannot be undone.
   document.body.addEventListener("submit", (event) => {
     const message = event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    const token = currentCsrfToken();
+    if (token) {
+      event.target.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => {
+        input.value = token;
+      });
+    }
+  });
+  // After an idle session ended and the clerk signed in again in another window, the token
+  // printed in this page is stale: send the one the new sign-in set, so the text still open
+  // here can be saved.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const token = currentCsrfToken();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    if (event.detail.parameters.has && event.detail.parameters.has("csrfmiddlewaretoken")) {
+      event.detail.parameters.set("csrfmiddlewaretoken", token);
+    }
   });
 });
+
+function currentCsrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from proposals.models import User
+from responses import actions as letters
 from responses import demo
 from tests import factories
 
@@ -63,15 +64,45 @@ def test_the_session_is_not_written_on_every_request(client, clerk, time_machine
     assert client.session["banli_last_seen"] == seen + 80
 
 
-def test_an_idle_session_ends_for_htmx_requests_with_a_full_page_redirect(
+def test_an_idle_session_ends_for_boosted_links_with_a_full_page_redirect(
     client, clerk, time_machine
 ):
     time_machine.move_to(START, tick=False)
     client.force_login(clerk)
     client.get("/work/")
     time_machine.shift(timedelta(minutes=45))
-    response = client.get("/work/", HTTP_HX_REQUEST="true")
+    response = client.get("/work/", HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
     assert response["HX-Redirect"].startswith("/login/?next=")
+
+
+def test_an_autosave_after_the_idle_limit_keeps_the_typed_text_on_the_page(
+    client, clerk, kewei, office, time_machine
+):
+    time_machine.move_to(START, tick=False)
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    reply = letters.start_reply(assignment, clerk)
+    client.force_login(clerk)
+    url = f"/letters/reply/{reply.pk}/"
+    assert client.get(url).status_code == 200
+    time_machine.shift(timedelta(minutes=31))
+    typed = {"body": "空闲期间写下的一大段答复", "title": reply.title}
+    for _ in range(2):  # the first autosave after the limit, and the ones after it
+        saved = client.post(url, typed, HTTP_HX_REQUEST="true")
+        # Nothing on the page is replaced or cleared: only a message goes to the message area,
+        # and no redirect takes the page (and the text in it) away.
+        assert saved.status_code == 200
+        assert saved["HX-Retarget"] == "#flash" and saved["HX-Reswap"] == "innerHTML"
+        assert "HX-Redirect" not in saved and "HX-Location" not in saved
+        notice = saved.content.decode()
+        assert "会话因长时间未操作已结束" in notice and "仍在本页" in notice
+        assert "<form" not in notice  # not the login page
+    assert SESSION_KEY not in client.session
+    reply.refresh_from_db()
+    assert reply.body != typed["body"]  # signed out: nothing saved
+    # A page opened afterwards still goes to the login, with the way back.
+    page = client.get(url)
+    assert page.status_code == 302 and page.url == f"/login/?next={url}"
 
 
 # ---- the password policy ---------------------------------------------------------------------
@@ -190,3 +221,86 @@ def test_a_form_sent_after_the_idle_limit_is_not_replayed_after_signing_in(
     response = client.post("/logout/")
     assert response.status_code == 302 and response.url == "/login/"
     assert SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("          aA1", "空格"),  # spaces are not a class, nor most of a password
+        ("aA1                 ", "空格"),
+        ("Aa1Aa1Aa1Aa1", "不同的字符"),  # three different characters
+        ("Aa1 Aa1 Aa1 Aa1 Aa1", "不同的字符"),
+        ("clerk2Clerk2!", "用户名"),
+        ("Xy9-CLERK2-zz", "用户名"),
+    ],
+)
+def test_the_validators_refuse_padding_repetition_and_the_username(password, why):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, User(username="clerk2"))
+    assert why in " ".join(refused.value.messages)
+
+
+def test_spaces_count_as_no_class_but_a_passphrase_is_fine():
+    with pytest.raises(ValidationError, match="至少3类"):
+        validate_password("abcdefgh 1234", User(username="clerk"))  # two classes and a space
+    validate_password("Kewei reply 2026", User(username="clerk"))
+    validate_password("Xy9-CLK-zzqw", User(username="ab"))  # too short a username to look for
+
+
+def _change(client, old, new):
+    return client.post(
+        "/account/password/",
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_the_change_page_refuses_the_current_password_as_the_new_one(client, clerk):
+    clerk.set_password(STRONG)
+    clerk.save()
+    client.force_login(clerk)
+    same = _change(client, STRONG, STRONG)
+    assert same.status_code == 200 and "不能与原密码相同" in same.content.decode()
+    assert _change(client, STRONG, "Anders-Antwort-2027").status_code == 302
+
+
+def test_the_change_page_refuses_a_password_with_the_username(client):
+    factories.user("clerk2")
+    client.force_login(User.objects.get(username="clerk2"))
+    page = _change(client, "pw-Banli-2024", "clerk2Clerk2!")
+    assert page.status_code == 200 and "不能包含用户名" in page.content.decode()
+
+
+def test_wrong_current_passwords_on_the_change_page_lock_like_wrong_logins(client, clerk):
+    client.force_login(clerk)
+    for _ in range(4):
+        page = _change(client, "guess-Banli-2024", STRONG)
+        assert page.status_code == 200 and "原密码" in page.content.decode()
+    locked = _change(client, "guess-Banli-2024", STRONG)
+    assert locked.status_code == 429 and "登录已暂时锁定" in locked.content.decode()
+    assert SESSION_KEY not in client.session  # the session that guessed is signed out
+    # The right password is refused too, here and at the login, until the cool-off.
+    relogin = client.post("/login/", {"username": "clerk", "password": "pw-Banli-2024"})
+    assert relogin.status_code == 429
+    clerk.refresh_from_db()
+    assert clerk.check_password("pw-Banli-2024")
+
+
+def test_a_locked_account_cannot_change_its_password_from_an_open_session(client, clerk):
+    client.force_login(clerk)
+    other = type(client)()
+    for _ in range(5):
+        other.post("/login/", {"username": "clerk", "password": "wrong"})
+    refused = _change(client, "pw-Banli-2024", STRONG)
+    assert refused.status_code == 429
+    clerk.refresh_from_db()
+    assert clerk.check_password("pw-Banli-2024")
+
+
+def test_a_right_password_resets_the_count_of_who_has_no_second_factor(client, clerk):
+    for _round in range(2):
+        for _ in range(4):
+            page = client.post("/login/", {"username": "clerk", "password": "wrong"})
+            assert page.status_code == 200
+        right = client.post("/login/", {"username": "clerk", "password": "pw-Banli-2024"})
+        assert right.status_code == 302
+        client.logout()

@@ -258,3 +258,122 @@ def test_a_confirmation_without_a_secret_shown_first_changes_nothing(client, cle
     page = client.post("/account/two-factor/", {"action": "confirm", "code": code_for(device)})
     assert page.status_code == 200 and "验证码不正确" in page.content.decode()
     assert list(TOTPDevice.objects.filter(user=clerk)) == [device]
+
+
+# ---- the lockout counts until the whole sign-in is done ---------------------------------------
+def test_a_right_password_between_rounds_of_wrong_codes_does_not_reset_the_count(
+    client, office, clock
+):
+    device = enrolled(office)
+    codes_tried = 0
+    for _round in range(3):
+        client.logout()
+        response = client.post("/login/", {"username": "office", "password": PASSWORD})
+        if response.status_code == 429:
+            break
+        for _ in range(3):
+            clock.shift(600)
+            response = client.post("/account/verify/", {"code": "000000"})
+            codes_tried += 1
+            if response.status_code == 429:
+                break
+        if response.status_code == 429:
+            break
+    assert response.status_code == 429 and "登录已暂时锁定" in response.content.decode()
+    assert codes_tried == 5  # the limit, across the password logins between the rounds
+    client.logout()
+    again = client.post("/login/", {"username": "office", "password": PASSWORD})
+    assert again.status_code == 429
+    clock.shift(600)
+    other = type(client)()
+    assert other.post("/account/verify/", {"code": code_for(device)}).status_code == 302
+    assert other.get("/office/monitor/").status_code == 302  # not signed in at all
+
+
+def test_the_count_is_reset_once_the_code_is_passed(client, office, clock):
+    device = enrolled(office)
+    for _round in range(2):
+        client.logout()
+        sign_in(client, "office")
+        for _ in range(3):
+            clock.shift(600)
+            assert client.post("/account/verify/", {"code": "000000"}).status_code == 200
+        clock.shift(600)
+        passed = client.post("/account/verify/", {"code": code_for(device)})
+        assert passed.status_code == 302  # six wrong codes in all, but the sign-in completed
+        clock.shift(30)
+
+
+def test_enrolling_completes_the_sign_in_of_whoever_must_have_a_second_factor(
+    client, office, clock
+):
+    for _ in range(4):
+        client.post("/login/", {"username": "office", "password": "wrong"})
+    sign_in(client, "office")
+    client.get("/account/two-factor/")
+    key = client.session["banli_otp_setup_key"]
+    client.post("/account/two-factor/", {"action": "confirm", "code": code_for(key)})
+    client.logout()
+    for _ in range(4):  # a fresh count: four more wrong passwords do not lock yet
+        page = client.post("/login/", {"username": "office", "password": "wrong"})
+        assert page.status_code == 200
+
+
+# ---- no navigation before the second factor --------------------------------------------------
+def test_the_code_page_shows_no_navigation_of_the_role(client, office, clock):
+    device = enrolled(office)
+    office.is_staff = True
+    office.save()
+    sign_in(client, "office")
+    page = client.get("/account/verify/").content.decode()
+    for hidden in ["/office/monitor/", "/admin/", "/notifications/", "/work/", "/account/token/"]:
+        assert f'href="{hidden}' not in page, hidden
+    assert "管理后台" not in page and "逾期监控" not in page and "退出" in page
+    clock.shift(2)
+    client.post("/account/verify/", {"code": code_for(device)})
+    page = client.get("/account/two-factor/").content.decode()
+    assert "逾期监控" in page and "管理后台" in page
+
+
+def test_the_enrol_page_of_whoever_must_enrol_shows_no_navigation(client, office, clock):
+    sign_in(client, "office")
+    page = client.get("/account/two-factor/").content.decode()
+    assert "逾期监控" not in page and "退出" in page
+
+
+# ---- turning the second factor off -----------------------------------------------------------
+def test_a_clerk_may_turn_the_second_factor_off_with_a_current_code(client, clerk, clock):
+    device = enrolled(clerk)
+    sign_in(client, "clerk")
+    client.post("/account/verify/", {"code": code_for(device)})
+    page = client.get("/account/two-factor/").content.decode()
+    assert "关闭两步验证" in page
+
+    clock.shift(600)
+    wrong = client.post("/account/two-factor/", {"action": "disable", "code": "000000"})
+    assert wrong.status_code == 200 and "两步验证未关闭" in wrong.content.decode()
+    assert TOTPDevice.objects.filter(user=clerk).exists()
+
+    clock.shift(600)
+    done = client.post("/account/two-factor/", {"action": "disable", "code": code_for(device)})
+    assert done.status_code == 302
+    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    assert not StaticToken.objects.filter(device__user=clerk).exists()
+    assert client.get("/work/").status_code == 200
+
+    client.logout()
+    sign_in(client, "clerk")
+    assert client.get("/work/").status_code == 200  # the password alone again
+
+
+def test_whoever_must_have_a_second_factor_cannot_turn_it_off(client, office, clock):
+    device = enrolled(office)
+    sign_in(client, "office")
+    client.post("/account/verify/", {"code": code_for(device)})
+    page = client.get("/account/two-factor/").content.decode()
+    assert "关闭两步验证" not in page
+    clock.shift(600)
+    refused = client.post("/account/two-factor/", {"action": "disable", "code": code_for(device)})
+    assert refused.status_code == 403
+    assert TOTPDevice.objects.filter(user=office).exists()
+    assert StaticToken.objects.filter(device__user=office).count() == 10
