@@ -122,6 +122,7 @@ class SecondFactorMiddleware:
         if (
             request.path_info not in self.open_paths
             and not request.path_info.startswith(settings.STATIC_URL)
+            and request.user.is_authenticated
             and request.roles.second_factor_pending
         ):
             if second_factor.has_device(request.user):

@@ -222,6 +222,13 @@ class ProposalState(models.TextChoices):
     REOPENED = "reopened", _("重新办理")
 
 
+# Before 交办 the office may still correct what was registered (a typo in the title, the
+# text); from then on units work from it and replies quote it, so it is the record.
+CORRECTABLE_STATES = frozenset(
+    {ProposalState.RECEIVED, ProposalState.IN_REVIEW, ProposalState.FILED, ProposalState.RETURNED}
+)
+
+
 def derived_from_assignments(proposal, user):
     """No person fires these: the workflow advances them when the assignments change."""
     return False

@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from proposals import textsearch
 from proposals.models import (
     ASSIGN_PERMISSION,
+    CORRECTABLE_STATES,
     REVIEW_PERMISSION,
     Proposal,
     ProposalProposer,
     ProposalState,
     Proposer,
     Session,
+    TitlePieces,
 )
 
 from . import background, deadlines, item_import
@@ -100,6 +102,39 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     )
     Proposer.objects.filter(pk__in=ids, jurisdiction=None).update(jurisdiction=session.jurisdiction)
     log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
+    return proposal
+
+
+CORRECTABLE_FIELDS = ("title", "body", "topic", "is_key", "supervising_leader", "received_at")
+
+
+@transaction.atomic
+def correct_proposal(proposal, actor, **changes):
+    """更正登记: the office corrects what was registered, until the item is assigned. The
+    search pieces follow the new title and text; the log keeps what changed."""
+    proposal = lock(Proposal, proposal.pk)
+    require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
+    if proposal.state not in CORRECTABLE_STATES:
+        raise ActionRefused(_("已交办的建议提案不能再更正登记内容。"))
+    changed = {
+        name: value
+        for name, value in changes.items()
+        if name in CORRECTABLE_FIELDS and getattr(proposal, name) != value
+    }
+    if not changed:
+        return proposal
+    before = {name: getattr(proposal, name) for name in changed}
+    for name, value in changed.items():
+        setattr(proposal, name, value)
+    proposal.search_grams = textsearch.item_fields(proposal.title, proposal.body)["search_grams"]
+    proposal.save()
+    if "title" in changed:
+        TitlePieces.objects.filter(proposal=proposal).delete()
+        textsearch.title_pieces([proposal])
+    note = "；".join(
+        f"{name}：{str(before[name])[:60]} → {str(v)[:60]}" for name, v in changed.items()
+    )
+    log(proposal, "correct", actor, proposal.state, proposal.state, note[:500])
     return proposal
 
 

@@ -10,7 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Jurisdiction, Proposal, ProposalProposer, Proposer, Session, User
+from proposals.models import (
+    CORRECTABLE_STATES,
+    Jurisdiction,
+    Proposal,
+    ProposalProposer,
+    Proposer,
+    Session,
+    User,
+)
 
 from . import actions, calendar, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
@@ -136,16 +144,24 @@ class ProposalAdmin(JurisdictionScopedAdmin):
             kwargs["form"] = IntakeForm
         return super().get_form(request, obj, **kwargs)
 
+    def has_change_permission(self, request, obj=None):
+        # After 交办 the item is the record units work from: viewed here, never changed.
+        if obj is not None and obj.state not in CORRECTABLE_STATES:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        return (
-            self.readonly_fields
-            if obj is None
-            else (*self.readonly_fields, "session", "number", "kind")
-        )
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "session", "number", "kind")
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Through the verb, as on the pages: its checks, the search pieces and the log.
+            fields = [f for f in actions.CORRECTABLE_FIELDS if f in form.changed_data]
+            if fields:
+                data = {f: form.cleaned_data[f] for f in fields}
+                actions.correct_proposal(obj, request.user, **data)
             return
         data = {f: form.cleaned_data[f] for f in IntakeForm.Meta.fields}
         created = actions.receive_proposal(request.user, proposers=form.proposers(), **data)

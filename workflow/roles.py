@@ -116,9 +116,13 @@ def must_use_second_factor(user, roles=None):
 
 
 def roles_of(request):
-    """The request's roles (read once by the middleware), or read now for a bare request."""
+    """The request's roles (read once by the middleware), or read now for a bare request or
+    one whose user was known only later (the API's token authentication runs in the view, so
+    the middleware's roles, if anything asked for them, are an anonymous visitor's)."""
     roles = getattr(request, "roles", None)
-    return roles if roles is not None else Roles.of(request.user)
+    if roles is None or getattr(roles.user, "pk", None) != getattr(request.user, "pk", None):
+        return Roles.of(request.user)
+    return roles
 
 
 class RolesMiddleware:

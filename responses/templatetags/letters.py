@@ -11,6 +11,7 @@ register = template.Library()
 
 TRANSITION_LABELS = {
     "receive": _("登记"),
+    "correct": _("更正登记"),
     "start_review": _("提交审查"),
     "file": _("立案"),
     "reject": _("不予立案"),

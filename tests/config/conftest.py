@@ -25,7 +25,10 @@ def side(where, office, unit, clerk, leader, *, person, body, term=14):
     actions.accept_assignment(assignment, clerk)
     draft = letters.start_reply(assignment, clerk)
     draft = letters.save_letter(draft, clerk, body=body)
+    # Registered, not yet assigned: what the office may still correct in the admin.
+    registered = factories.filed(office, sess=item.session, proposers=[person])
     return {
+        "registered": registered,
         "jurisdiction": where,
         "office": office,
         "unit": unit,

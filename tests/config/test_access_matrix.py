@@ -318,7 +318,7 @@ def admin_objects(sh, sd):
         "proposals.jurisdiction": each(lambda s: s["jurisdiction"]),
         "proposals.session": each(lambda s: s["item"].session),
         "proposals.proposer": each(lambda s: s["person"]),
-        "proposals.proposal": each(lambda s: s["item"]),
+        "proposals.proposal": each(lambda s: s["registered"]),
         "workflow.unit": each(lambda s: s["unit"]),
         "workflow.unitmembership": each(lambda s: UnitMembership.objects.get(user=s["clerk"])),
         "workflow.officemembership": each(lambda s: OfficeMembership.objects.get(user=s["office"])),
