@@ -26,6 +26,7 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py check_rendering  # PDF letters need Pango from the system: says what to install
 	@echo "Banli: http://127.0.0.1:8000/  (Ctrl-C stops web, worker and beat)"
 	$(BIN)/honcho start -f Procfile
 
