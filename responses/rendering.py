@@ -1,7 +1,7 @@
 """One structured letter, rendered three ways: HTML (the preview and the public page), PDF
 (WeasyPrint, set only in the typefaces Banli carries: see glyphs.py) and DOCX (python-docx,
-with the font names of a clerk's Word), all in the GB/T 9704 order of elements. Sent letters are frozen: their PDF and DOCX are rendered once and kept with a
-content hash."""
+with the font names of a clerk's Word), all in the GB/T 9704 order of elements. Sent letters
+are frozen: their PDF and DOCX are rendered once and kept with a content hash."""
 
 import hashlib
 from functools import cache
