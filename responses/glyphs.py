@@ -180,17 +180,14 @@ def text_problems(content, texts):
 
 # ---- can this machine render at all? ------------------------------------------------------
 PROBE = """
-import sys
-sys.path.insert(0, {root!r})
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from responses import glyphs
 config = FontConfiguration()
-css = CSS(string=glyphs.font_face_css() + 'html{{font-family:"Banli Song"}}', font_config=config)
+css = CSS(string={css!r} + 'html {{ font-family: "Banli Song", "Banli Ext" }}', font_config=config)
 document = HTML(string="<p>办理答复 䶮𠇔 1</p>").render(stylesheets=[css], font_config=config)
 document.write_pdf()
-problems = glyphs.embedding_problems(document)
-print("; ".join(problems) or "ok")
+foreign = sorted({{font.family for font in document.fonts.values()}} - set({families!r}))
+print("fonts not Banli's: " + ", ".join(foreign) if foreign else "ok")
 """
 
 
@@ -198,10 +195,10 @@ def rendering_check(timeout=120):
     """Render a one-line CJK letter in a separate process (a Pango without fonts can crash
     its process: it must not be the worker's). Returns None when rendering works, or a
     sentence saying what is wrong and what to install."""
-    root = str(Path(__file__).resolve().parent.parent)
+    script = PROBE.format(css=font_face_css(), families=sorted(FACES))
     try:
         done = subprocess.run(
-            [sys.executable, "-c", PROBE.format(root=root)],
+            [sys.executable, "-c", script],
             capture_output=True,
             text=True,
             timeout=timeout,

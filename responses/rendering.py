@@ -3,7 +3,9 @@
 with the font names of a clerk's Word), all in the GB/T 9704 order of elements. Sent letters
 are frozen: their PDF and DOCX are rendered once and kept with a content hash."""
 
+import atexit
 import hashlib
+import shutil
 from functools import cache
 from io import BytesIO
 
@@ -54,10 +56,16 @@ def _print_setup():
     from weasyprint import CSS  # loads Pango: only when a PDF is asked for
     from weasyprint.text.fonts import FontConfiguration
 
-    config = FontConfiguration()
+    config = FontConfiguration()  # copies the faces to a folder of its own: removed at exit
+    atexit.register(_remove_folder, config)
     faces = CSS(string=glyphs.font_face_css(), font_config=config)
     sheet = CSS(filename=finders.find("css/letter-print.css"), font_config=config)
     return config, [faces, sheet]
+
+
+def _remove_folder(config):
+    shutil.rmtree(getattr(config, "_folder", None) or "", ignore_errors=True)
+    config._folder = None  # WeasyPrint's own cleanup, at interpreter exit, has nothing to do
 
 
 def pdf(letter):

@@ -7,7 +7,8 @@ packages, renamed so that no system font of the same name can stand in for it:
     python responses/fonts/build.py src/usr/share/fonts
 
 Banli Song  — Noto Serif CJK SC Regular (SIL OFL 1.1): the body, every other element.
-Banli Title — Noto Serif CJK SC Bold (SIL OFL 1.1): the title and the organ mark.
+Banli Title — Noto Serif CJK SC Bold (SIL OFL 1.1), GB 2312 only: the title and the organ
+              mark; a rarer character falls to Banli Song.
 Banli Hei   — Noto Sans CJK SC Regular (SIL OFL 1.1), GB 2312 only: the 黑体 marks; any
               character it lacks falls to Banli Song.
 Banli Ext   — Hanazono Mincho B (Hanazono Font License or SIL OFL 1.1): CJK Extension B,
@@ -65,7 +66,7 @@ if __name__ == "__main__":
         "song": (noto / "NotoSerifCJK-Regular.ttc", 2, "BanliSong-Regular.otf", "Banli Song",
                  "Regular", SYMBOLS + UNIFIED + EXT_B),
         "title": (noto / "NotoSerifCJK-Bold.ttc", 2, "BanliTitle-Bold.otf", "Banli Title",
-                  "Bold", SYMBOLS + UNIFIED + EXT_B),
+                  "Bold", SYMBOLS + GB2312),
         "hei": (noto / "NotoSansCJK-Regular.ttc", 2, "BanliHei-Regular.otf", "Banli Hei",
                 "Regular", SYMBOLS + GB2312),
         "ext": (hanazono / "HanaMinB.ttf", 0, "BanliExt-Regular.ttf", "Banli Ext", "Regular",
