@@ -48,15 +48,18 @@ def face_path(family):
 
 
 @cache
-def coverage():
-    """Every code point some Banli face has a glyph for: read once per process."""
+def face_coverage(family):
+    """The code points one Banli face has a glyph for: read once per process."""
     from fontTools.ttLib import TTFont
 
-    covered = set()
-    for family in FACES:
-        with TTFont(face_path(family), lazy=True) as font:
-            covered.update(font.getBestCmap())
-    return frozenset(covered)
+    with TTFont(face_path(family), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def coverage():
+    """Every code point some Banli face has a glyph for."""
+    return frozenset().union(*(face_coverage(family) for family in FACES))
 
 
 def uncovered(texts):
@@ -86,14 +89,25 @@ def font_face_css():
 
 
 def embedding_problems(document):
-    """After `document.write_pdf()`: fonts that are not Banli's, and glyphs drawn as the
-    empty box (glyph 0), as sentences."""
+    """After `document.write_pdf()`: fonts that are not Banli's, and characters drawn with a
+    glyph their font does not have (the empty box), as sentences."""
     problems = []
     for font in document.fonts.values():
         if font.family not in FACES:
             problems.append(_("使用了非内置字体“%(family)s”") % {"family": font.family})
-        elif 0 in getattr(font, "to_unicode", {}):
-            problems.append(_("字体“%(family)s”中有缺字") % {"family": font.family})
+            continue
+        has = face_coverage(font.family)
+        boxes = {
+            char
+            for text in font.to_unicode.values()
+            for char in text
+            if char not in INVISIBLE and ord(char) not in has
+        }
+        if boxes:
+            problems.append(
+                _("字体“%(family)s”缺字：%(chars)s")
+                % {"family": font.family, "chars": describe(sorted(boxes))}
+            )
     return problems
 
 

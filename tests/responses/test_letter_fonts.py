@@ -189,3 +189,24 @@ def test_letters_frozen_without_their_glyphs_are_rerendered_once(office, clerk, 
     call_command("refreeze_letters", stdout=again)
     assert "0 PDF(s) re-rendered" in again.getvalue()
     assert LetterFile.objects.get(pk=frozen.pk).sha256 == frozen.sha256
+
+
+def test_the_worker_checks_rendering_at_start_and_then_refuses_to_render(monkeypatch, caplog):
+    from config.celery import check_rendering
+
+    monkeypatch.setattr(glyphs, "_probed", None)
+    monkeypatch.setattr(glyphs, "rendering_check", lambda: "本机无法生成PDF函件（缺少Pango）。")
+    check_rendering()
+    assert "本机无法生成PDF函件（缺少Pango）。 函件将不会定稿。" in caplog.text
+    with pytest.raises(glyphs.RenderingUnavailable):
+        glyphs.require_rendering()
+
+
+def test_a_glyph_drawn_as_a_box_is_caught_after_rendering_too(draft, clerk, monkeypatch):
+    """Were the check before rendering skipped, the PDF's own fonts are read back: pdftotext
+    would happily 'read' the box as the character, so the glyph itself is checked."""
+    draft = letters.save_letter(draft, clerk, body="请联系\ue002同志。")
+    monkeypatch.setattr(rendering, "require_glyphs", lambda letter: None)
+    with pytest.raises(rendering.BrokenLetter) as refused:
+        rendering.pdf(draft)
+    assert "U+E002" in str(refused.value)
