@@ -18,9 +18,8 @@ class Command(BaseCommand):
         )
         for letter_file in files.order_by("pk").iterator():
             letter = letter_file.reply or letter_file.opinion
-            label = (
-                f"{letter._meta.verbose_name} {letter.doc_number or letter.pk}《{letter.title}》"
-            )
+            number = letter.doc_number or f"#{letter.pk}"
+            label = f"{letter._meta.verbose_name} {number}《{letter.title}》"
             try:
                 done = actions.refreeze_pdf(letter_file)
             except ActionRefused as exc:
