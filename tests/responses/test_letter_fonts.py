@@ -1,6 +1,7 @@
 """Letters are set in the fonts Banli carries, on any machine, and a letter that cannot be
 printed with every glyph is neither sent nor frozen."""
 
+import io
 import shutil
 import subprocess
 
@@ -154,7 +155,7 @@ def test_a_worker_that_cannot_render_refuses_to_freeze(office, clerk, leader, ke
 
 def test_the_docx_keeps_the_government_font_names(draft, clerk):
     draft = letters.save_letter(draft, clerk, class_label="解决采纳")
-    document = Document(__import__("io").BytesIO(rendering.docx(draft)))
+    document = Document(io.BytesIO(rendering.docx(draft)))
     names = {
         run.element.rPr.rFonts.get(
             "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
