@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock venv demo migrate messages bench clean screenshots
+.PHONY: run test lint format lock venv demo migrate messages bench clean screenshots check-rendering
 
 venv: $(STAMP)
 
@@ -24,7 +24,12 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+# Letters are set in the fonts Banli carries; WeasyPrint still needs Pango from the system:
+# checked before anything starts, saying what to install (the worker checks again at start).
+check-rendering: venv
+	@$(PY) manage.py check_rendering
+
+run: check-rendering demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Banli: http://127.0.0.1:8000/  (Ctrl-C stops web, worker and beat)"
 	$(BIN)/honcho start -f Procfile

@@ -30,7 +30,7 @@ from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, AssignmentState, Unit
 
-from . import importer, rendering
+from . import glyphs, importer, rendering
 from .models import (
     EDITABLE_LETTER_STATES,
     Attachment,
@@ -451,6 +451,7 @@ def send_letter(letter, actor, at=None, doc_number=None):
     at = at or timezone.now()
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
+    rendering.require_glyphs(letter)  # never send what cannot be printed with every glyph
     if doc_number is None and letter.doc_number:  # numbered at sign-off
         doc_number = letter.doc_number
     if doc_number is None:
@@ -623,7 +624,8 @@ def close_without_feedback(proposal, actor=None):
 
 
 def freeze(letter):
-    """Render a sent letter's PDF and DOCX once; later calls return what was frozen."""
+    """Render a sent letter's PDF and DOCX once; later calls return what was frozen. A PDF
+    that fails its checks (rendering.pdf) raises rendering.BrokenLetter and nothing is kept."""
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
     if letter.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
         raise ActionRefused(_("只有已发出的函件才有定稿文件。"))
@@ -641,6 +643,39 @@ def freeze(letter):
             )
             existing[fmt] = made
     return existing
+
+
+@transaction.atomic
+def refreeze_pdf(letter_file):
+    """Repair: a sent letter's PDF frozen without its glyphs (set in a system font that lacked
+    the Chinese characters, before Banli carried its fonts) is rendered once more. The letter
+    is unchanged; its audit trail keeps the original file's SHA-256 beside the new one.
+    Returns (old hash, new hash), or None when the stored PDF is already set in Banli's fonts
+    and reads as the letter."""
+    letter_file = lock(LetterFile, letter_file.pk)
+    letter = letter_file.reply or letter_file.opinion
+    stored = bytes(letter_file.content)
+    foreign = glyphs.foreign_fonts(stored)
+    texts = [text for _role, text in rendering.lines(letter)]
+    if not foreign and not glyphs.text_problems(stored, texts):
+        return None
+    content = rendering.pdf(letter)  # checked: raises BrokenLetter rather than store a bad one
+    old, new = letter_file.sha256, rendering.digest(content)
+    letter_file.content, letter_file.sha256 = content, new
+    letter_file.rendered_at = timezone.now()
+    letter_file.save(update_fields=["content", "sha256", "rendered_at"])
+    log(
+        letter,
+        "refreeze",
+        None,
+        letter.state,
+        letter.state,
+        comment=_(
+            "定稿PDF缺字，重新生成（字体：%(fonts)s）。原SHA-256：%(old)s；新SHA-256：%(new)s"
+        )
+        % {"fonts": "、".join(sorted(foreign)) or "—", "old": old, "new": new},
+    )
+    return old, new
 
 
 # ---- past letters: the upload is read in the worker -------------------------------------------

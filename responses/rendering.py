@@ -1,9 +1,12 @@
 """One structured letter, rendered three ways: HTML (the preview and the public page), PDF
-(WeasyPrint, CJK fonts from the system) and DOCX (python-docx), all in the GB/T 9704 order
-of elements. Sent letters are frozen: their PDF and DOCX are rendered once and kept with a
-content hash."""
+(WeasyPrint, set only in the typefaces Banli carries: see glyphs.py) and DOCX (python-docx,
+with the font names of a clerk's Word), all in the GB/T 9704 order of elements. Sent letters
+are frozen: their PDF and DOCX are rendered once and kept with a content hash."""
 
+import atexit
 import hashlib
+import shutil
+from functools import cache
 from io import BytesIO
 
 from django.conf import settings
@@ -16,6 +19,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from workflow.audit import ActionRefused
+
+from . import glyphs
+
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 
@@ -24,13 +31,63 @@ def html(letter):
     return render_to_string("responses/letter_print.html", {"letter": letter})
 
 
-def pdf(letter):
-    from weasyprint import CSS, HTML  # loads Pango: only when a PDF is asked for
+class BrokenLetter(ActionRefused):
+    """The letter cannot be rendered with every glyph: it is neither sent nor frozen."""
 
-    stylesheet = CSS(filename=finders.find("css/letter-print.css"))
-    return HTML(string=html(letter), base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[stylesheet]
+
+def missing_glyphs(letter):
+    """The characters of the letter no Banli typeface has (empty when all are covered)."""
+    return glyphs.uncovered(text for _role, text in lines(letter))
+
+
+def require_glyphs(letter):
+    missing = missing_glyphs(letter)
+    if missing:
+        raise BrokenLetter(
+            _("函件中有内置字体没有的字：%(chars)s。请改用常用字或核对后再发出。")
+            % {"chars": glyphs.describe(missing)}
+        )
+
+
+@cache
+def _print_setup():
+    """The stylesheets and the font configuration, made once per process: loading the
+    faces is most of a cold render."""
+    from weasyprint import CSS  # loads Pango: only when a PDF is asked for
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()  # copies the faces to a folder of its own: removed at exit
+    atexit.register(_remove_folder, config)
+    faces = CSS(string=glyphs.font_face_css(), font_config=config)
+    sheet = CSS(filename=finders.find("css/letter-print.css"), font_config=config)
+    return config, [faces, sheet]
+
+
+def _remove_folder(config):
+    shutil.rmtree(getattr(config, "_folder", None) or "", ignore_errors=True)
+    config._folder = None  # WeasyPrint's own cleanup, at interpreter exit, has nothing to do
+
+
+def pdf(letter):
+    """The letter as PDF, checked: every character is in Banli's faces before rendering,
+    and after it only Banli's fonts are embedded, no glyph is the empty box and the PDF's
+    text is the letter's. Raises BrokenLetter (or glyphs.RenderingUnavailable) otherwise."""
+    require_glyphs(letter)
+    glyphs.require_rendering()
+    from weasyprint import HTML
+
+    config, stylesheets = _print_setup()
+    document = HTML(string=html(letter), base_url=str(settings.BASE_DIR)).render(
+        stylesheets=stylesheets, font_config=config
     )
+    content = document.write_pdf()
+    problems = glyphs.embedding_problems(document)
+    problems += glyphs.text_problems(content, [text for _role, text in lines(letter)])
+    if problems:
+        raise BrokenLetter(
+            _("生成的PDF有误，未保存：%(problems)s。") % {"problems": "；".join(problems)}
+        )
+    return content
 
 
 # ---- DOCX ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Delivery of sent letters. The row says whether a letter was delivered, not the broker."""
 
+import logging
+
 from celery import shared_task
 from django.apps import apps
 from django.conf import settings
@@ -10,11 +12,14 @@ from django.utils.translation import gettext as _
 
 from proposals.models import Proposal
 from workflow import background, deadlines
+from workflow.audit import ActionRefused
 from workflow.models import Assignment, Extension, Urge
 from workflow.tasks import notify_extension, notify_urge
 
 from .links import feedback_url
 from .models import Opinion, Reply
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -114,7 +119,11 @@ def freeze_letter(model_label, letter_id):
     from .actions import freeze  # actions schedules this task: import late
 
     letter = apps.get_model(model_label).objects.filter(pk=letter_id, sent_at__isnull=False).first()
-    return bool(letter and freeze(letter))
+    try:
+        return bool(letter and freeze(letter))
+    except ActionRefused as exc:  # a broken letter or a machine that cannot render: kept unfrozen
+        logger.error("letter %s %s not frozen: %s", model_label, letter_id, exc)
+        return False
 
 
 @shared_task

@@ -173,17 +173,23 @@ def download(request, kind, pk, fmt):
     pages.require_letter_access(request.roles, letter)
     if fmt not in CONTENT_TYPES:
         raise Http404
-    if letter.sent_at is None:
-        render = rendering.pdf if fmt == "pdf" else rendering.docx
-        return file_response(letter, fmt, render(letter))
-    frozen = actions.freeze(letter)[fmt]
+    try:
+        if letter.sent_at is None:
+            render = rendering.pdf if fmt == "pdf" else rendering.docx
+            return file_response(letter, fmt, render(letter))
+        frozen = actions.freeze(letter)[fmt]
+    except ActionRefused as exc:  # characters without a glyph, or no PDF engine here
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     return file_response(letter, fmt, bytes(frozen.content), frozen.sha256)
 
 
 def public_pdf(request, pk):
     """The frozen PDF of a reply published in full; a summary-only reply has none."""
     reply = get_object_or_404(pages.public_queryset().filter(disclosure="full"), pk=pk)
-    frozen = actions.freeze(reply)["pdf"]
+    try:
+        frozen = actions.freeze(reply)["pdf"]
+    except ActionRefused as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     return file_response(reply, "pdf", bytes(frozen.content), frozen.sha256)
 
 

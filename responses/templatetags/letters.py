@@ -38,6 +38,7 @@ TRANSITION_LABELS = {
     "publish": _("公开"),
     "withhold": _("不公开"),
     "withdraw": _("撤回公开"),
+    "refreeze": _("重新生成定稿PDF"),
     "request": _("申请"),
     "approve": _("同意"),
 }
