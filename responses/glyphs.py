@@ -11,14 +11,15 @@ Three checks keep a broken letter from being frozen:
 
 import logging
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from workflow.audit import ActionRefused
 
@@ -151,36 +152,14 @@ def normalise(text):
 
 
 def pdf_text(content):
-    """The text of a PDF, or None when no reader is available here. pypdf is used when it is
-    installed, else poppler's pdftotext."""
-    try:
-        from pypdf import PdfReader  # not in the lock yet: preferred when it is
-    except ImportError:
-        pass
-    else:
-        from io import BytesIO
-
-        reader = PdfReader(BytesIO(content))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    if shutil.which("pdftotext"):
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],
-            input=content,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        if done.returncode == 0:
-            return done.stdout.decode("utf-8", "replace")
-    return None
+    """The text of a PDF, as pypdf (from the lock, pure Python) reads it."""
+    reader = PdfReader(BytesIO(content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def text_problems(content, texts):
     """Whether the PDF's text is the letter's text (in order), as a list of sentences."""
     extracted = pdf_text(content)
-    if extracted is None:
-        logger.warning("no PDF text reader (pypdf or pdftotext): text check skipped")
-        return []
     want, got = normalise("".join(texts)), normalise(extracted)
     if want == got:
         return []
