@@ -37,7 +37,7 @@ from proposals.models import (  # noqa: E402
     User,
 )
 from responses.models import Feedback, Reply  # noqa: E402
-from workflow import actions  # noqa: E402
+from workflow import actions, auditchain  # noqa: E402
 from workflow.models import Assignment, TransitionLog, Unit, UnitMembership  # noqa: E402
 
 UNITS = 300
@@ -303,23 +303,45 @@ def generate(scale=1.0, seed=2026):
     assignment_type = ContentType.objects.get_for_model(Assignment).pk
 
     def logs():
+        # Chained as the application chains them (workflow.auditchain): one chain per
+        # assignment, so `manage.py verify_audit` finds the benchmark data whole.
         for aid, i, _unit, _role, state, assigned in plan:
-            yield (assignment_type, aid, first_item + i, "assign", "", "pending", assigned)
+            at = datetime.combine(assigned, datetime.min.time(), UTC)
+            steps = [("assign", "", "pending")]
             if state != "pending":
-                yield (
-                    assignment_type,
+                steps.append(("accept", "pending", "accepted"))
+            before = ""
+            for seq, (name, source, target) in enumerate(steps, 1):
+                item = first_item + i
+                before = auditchain.digest(
+                    before,
+                    seq,
+                    at,
+                    "workflow.assignment",
                     aid,
-                    first_item + i,
-                    "accept",
-                    "pending",
-                    "accepted",
-                    assigned,
+                    item,
+                    None,
+                    name,
+                    source,
+                    target,
+                    "",
                 )
+                yield (assignment_type, aid, item, name, source, target, at, seq, before)
 
     counts["transition_logs"] = copy_objects(
         TransitionLog,
         logs(),
-        ["content_type_id", "object_id", "proposal_id", "transition", "source", "target", "at"],
+        [
+            "content_type_id",
+            "object_id",
+            "proposal_id",
+            "transition",
+            "source",
+            "target",
+            "at",
+            "seq",
+            "hash",
+        ],
     )
     with connection.cursor() as cursor:
         for model in (Proposal, Assignment, Reply, Proposer, Feedback, TransitionLog):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from workflow.models import Heartbeat
+from workflow.models import AuditCheck, Heartbeat
 
 # Beat ticks every minute; three missed ticks mean the worker or beat is not running.
 BEAT_STALE_AFTER = timedelta(minutes=3)
@@ -51,6 +51,23 @@ def check_worker(now=None):
     }
 
 
+def check_audit():
+    """The last verification of the audit trail's hash chains (manage.py verify_audit, or the
+    nightly task): when, how many rows, how many broken chains. Never run yet is not a fault."""
+    last = AuditCheck.objects.order_by("-finished_at", "-pk").first()
+    if last is None:
+        return {"ok": True, "checked": False}
+    return {
+        "ok": last.ok,
+        "checked": True,
+        "at": last.finished_at.isoformat(),
+        "rows": last.rows,
+        "chains": last.chains,
+        "breaks": last.breaks,
+        "first_breaks": [b for b in last.details[:5] if b.get("id")],
+    }
+
+
 def for_caller(result, roles):
     """What a caller is told: everything for the staff who run the system, otherwise only
     whether it is up (no engine, broker, worker or error text for an anonymous visitor)."""
@@ -60,6 +77,7 @@ def for_caller(result, roles):
 def report():
     result = {"database": check_database(), "broker": check_broker()}
     result["worker"] = check_worker() if result["database"]["ok"] else {"ok": False}
+    result["audit"] = check_audit() if result["database"]["ok"] else {"ok": False}
     # The web answers even when the worker is behind: only the database makes it unhealthy.
     result["ok"] = result["database"]["ok"] and result["broker"]["ok"]
     return result

@@ -25,7 +25,7 @@ from proposals.models import (
     TitlePieces,
 )
 
-from . import background, deadlines, item_import
+from . import auditchain, background, deadlines, item_import
 from .audit import ActionRefused, fire, lock, log, require_may
 from .models import (
     Assignment,
@@ -499,8 +499,9 @@ def recompute_deadlines(actor=None, jurisdiction_id=None, reason="", chunk=2000)
 
 def _save_recomputed(changed, logs):
     with transaction.atomic():
+        # The rows first (their locks, as a verb takes them), then the chains' locks and heads.
         Assignment.objects.bulk_update(changed, ["due_on", "due_version"])
-        TransitionLog.objects.bulk_create(logs)
+        TransitionLog.objects.bulk_create(auditchain.link(logs))
     return len(changed)
 
 
@@ -758,7 +759,8 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
         )
         for a in assignments
     ]
-    TransitionLog.objects.bulk_create(logs, batch_size=1000)
+    # Every subject is new in this transaction: chained without a lookup.
+    TransitionLog.objects.bulk_create(auditchain.link(logs, new_subjects=True), batch_size=1000)
     return proposals
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from .auditchain import link
 from .models import TransitionLog
 
 
@@ -35,7 +36,7 @@ def proposal_id_of(obj):
 
 def log(obj, name, actor, source, target, comment="", at=None):
     """`at` is when it happened, for verbs told so (imports of past letters, the demo)."""
-    return TransitionLog.objects.create(
+    row = TransitionLog(
         at=at or timezone.now(),
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
@@ -46,6 +47,9 @@ def log(obj, name, actor, source, target, comment="", at=None):
         target=target,
         comment=comment,
     )
+    link([row])
+    row.save(force_insert=True)
+    return row
 
 
 def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=None, **kwargs):

@@ -313,6 +313,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=0),
     },
     "publish-due": {"task": "responses.tasks.publish_due", "schedule": crontab(hour=2, minute=0)},
+    "verify-audit": {"task": "workflow.tasks.verify_audit", "schedule": crontab(hour=3, minute=0)},
     "calendar-check": {
         "task": "workflow.tasks.check_calendar",
         "schedule": crontab(hour=9, minute=0),
