@@ -39,11 +39,11 @@ def _write(table, batch):
     if not batch:
         return
     values = ", ".join(["(%s, %s, %s)"] * len(batch))
-    cast = "::bigint" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
+        # A CTE names the VALUES columns the same way on PostgreSQL and SQLite (3.33+).
         cursor.execute(
-            f"UPDATE {table} SET seq = v.seq, hash = v.hash "
-            f"FROM (VALUES {values}) AS v(id, seq, hash) WHERE {table}.id = v.id{cast}",
+            f"WITH v(id, seq, hash) AS (VALUES {values}) "
+            f"UPDATE {table} SET seq = v.seq, hash = v.hash FROM v WHERE {table}.id = v.id",
             [value for row in batch for value in row],
         )
 
