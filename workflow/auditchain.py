@@ -39,13 +39,18 @@ def labels():
 
 
 def stamp(at):
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The instant in UTC to the microsecond, as both databases keep it."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# Compact JSON, Chinese kept as UTF-8: one unambiguous text per row (strings quoted and escaped).
+ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(
     seq, at, label, object_id, proposal_id, actor_id, transition, source, target, comment
 ):
-    return json.dumps(
+    return ENCODER.encode(
         [
             seq,
             stamp(at),
@@ -57,9 +62,7 @@ def canonical(
             source,
             target,
             comment,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
 
 
