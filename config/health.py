@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workflow.models import AuditCheck, Heartbeat
 
@@ -51,6 +52,15 @@ def check_worker(now=None):
     }
 
 
+def problems():
+    return {
+        "hash": _("内容与哈希不符（被改动或伪造）"),
+        "missing": _("之前的记录缺失（被删除）"),
+        "out_of_order": _("序号不符（伪造或被插入）"),
+        "deleted": _("自上次核验以来有记录被删除"),
+    }
+
+
 def check_audit():
     """The last verification of the audit trail's hash chains (manage.py verify_audit, or the
     nightly task): when, how many rows, how many broken chains. Never run yet is not a fault."""
@@ -64,7 +74,10 @@ def check_audit():
         "rows": last.rows,
         "chains": last.chains,
         "breaks": last.breaks,
-        "first_breaks": [b for b in last.details[:5] if b.get("id")],
+        "first_breaks": [
+            {**b, "label": str(problems().get(b.get("problem"), b.get("problem")))}
+            for b in last.details[:5]
+        ],
     }
 
 

@@ -201,7 +201,7 @@ def test_the_nightly_task_runs_the_same_check():
 
 
 def test_status_shows_the_last_verification_to_the_office_and_nothing_to_anonymous(
-    client, office, handled
+    client, office, clerk, handled
 ):
     assert "尚未核验" in client_page(client, office)
     victim = item_rows(handled).first()
@@ -209,7 +209,10 @@ def test_status_shows_the_last_verification_to_the_office_and_nothing_to_anonymo
     verify()
 
     page = client_page(client, office)
-    assert 'id="last-audit"' in page and "发现断裂" in page and f"记录 {victim.pk}" in page
+    assert 'id="last-audit"' in page and "发现断裂" in page
+    assert f"记录 {victim.pk}（件 {handled.proposal_id}）：内容与哈希不符" in page
+
+    assert "审计记录核验" not in client_page(client, clerk)  # a unit's clerk: status only
 
     client.logout()
     anonymous = client.get("/status/").content.decode()
