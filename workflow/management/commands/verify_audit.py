@@ -15,8 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args, chunk, **options):
         record, result = check_and_record(chunk=chunk)
         for found in result["breaks"]:
-            if found is None:
-                continue
             if found["id"] is None:
                 self.stdout.write(f"BROKEN {found['problem']}: {found['detail']}")
                 continue
