@@ -94,23 +94,40 @@ def pdf(letter):
 
 
 # ---- DOCX ------------------------------------------------------------------------------------
-def _run(paragraph, text, size=16, font=BODY_FONT, bold=False, colour=None):
+# GB/T 9704's grid: 22 lines of 28 characters in the 156 × 225 mm type area. Word's exact line
+# spacing is in twentieths of a point: 28.95 pt × 22 fits 225 mm (28.98 pt in the PDF). 3号
+# characters drawn 0.25 pt closer make 28 (441 pt) fit 156 mm (442.2 pt), not 29.
+LINE_PITCH = Pt(28.95)
+GRID_SPACING = "-5"  # w:spacing, twentieths of a point
+GRID_CHAR = 15.75  # pt: one character of the grid, for indents
+
+
+def _run(paragraph, text, size=16, font=BODY_FONT, bold=False, colour=None, grid=False):
     run = paragraph.add_run(text)
     run.font.size, run.font.bold, run.font.name = Pt(size), bold, font
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    properties = run._element.get_or_add_rPr()
+    properties.get_or_add_rFonts().set(qn("w:eastAsia"), font)
     if colour:
         run.font.color.rgb = RGBColor.from_string(colour)
+    if grid:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), GRID_SPACING)
+        later = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u")
+        properties.insert_element_before(spacing, *later, "w:effect", "w:lang", "w:eastAsianLayout")
     return run
 
 
 def _paragraph(document, text="", align=None, indent=False, **style):
+    """A paragraph at the grid's line pitch; `indent` sets its first line two characters in,
+    and puts its characters on the grid."""
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.line_spacing = Pt(28.9)
+    paragraph.paragraph_format.line_spacing = LINE_PITCH
     if align:
         paragraph.alignment = align
     if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(32)
+        paragraph.paragraph_format.first_line_indent = Pt(2 * GRID_CHAR)
+        style["grid"] = True
     if text:
         _run(paragraph, text, **style)
     return paragraph
@@ -277,12 +294,6 @@ def attachment_lines(labels):
     ]
 
 
-def _break():
-    element = OxmlElement("w:r")
-    element.append(OxmlElement("w:br"))
-    return element
-
-
 def _page_numbers(document, section):
     """GB/T 9704 7.5: "— 1 —" in 4号 under the type area, odd pages right and even pages
     left, one character in from the edge: a PAGE field in the odd and the even footer."""
@@ -378,16 +389,18 @@ def docx(letter):
             _paragraph(document, text, align=right)
         elif role == "title":
             paragraph = _paragraph(document, align=centre)
-            for number, line in enumerate(text.split("\n")):
+            first, *more = text.split("\n")  # the title's own line breaks (title_lines)
+            run = _run(paragraph, first, size=22, font=TITLE_FONT)
+            for line in more:
+                run.add_break()
                 run = _run(paragraph, line, size=22, font=TITLE_FONT)
-                if number:
-                    run._element.addprevious(_break())
         elif role in ("body", "note"):
             _paragraph(document, text, indent=True)
         elif role == "attachment":
-            _paragraph(document, text, indent=True).paragraph_format.space_before = Pt(28.9)
+            _paragraph(document, text, indent=True).paragraph_format.space_before = LINE_PITCH
         elif role == "attachment-more":
-            _paragraph(document, text).paragraph_format.left_indent = Pt(16 * 5)
+            paragraph = _paragraph(document, text, grid=True)
+            paragraph.paragraph_format.left_indent = Pt(5 * GRID_CHAR)  # under the first name
         elif role in ("signing", "date"):
             _paragraph(document, text, align=right)
         elif role == "cc":
