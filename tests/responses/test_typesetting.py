@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 
 from responses import actions as letters
 from responses import glyphs, rendering
+from responses.importer import parse
 from responses.rendering import contact_note, text_width, title_lines
 from tests import factories
 
@@ -139,6 +140,20 @@ def test_the_contact_note_examples():
         "（联系处室：资配处；联系人：李四；联系电话：0531-51751086）"
     )
     assert contact_note(person="  ", phone="") == ""
+
+
+@pytest.mark.parametrize("filled", itertools.product((False, True), repeat=5))
+def test_the_importer_reads_the_note_back(filled):
+    given = {f: VALUES[f] if on else "" for f, on in zip(FIELDS, filled, strict=True)}
+    if not any(given.values()):
+        return
+    letter = "\n".join(
+        ["某市科学技术委员会", "对某某委员所提建议的答复", "张三委员：", "收悉。"]
+        + ["某市科学技术委员会", "2024年5月27日", contact_note(**given)]
+    )
+    fields = parse(letter).fields
+    for field, value in given.items():
+        assert fields.get(f"contact_{field}", "") == value
 
 
 @pytest.mark.django_db
