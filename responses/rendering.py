@@ -215,6 +215,10 @@ def title_lines(title, per_line=TITLE_PER_LINE):
         if found:
             best = min(found, key=lambda f: f[1])[0]
             return [piece.strip() for piece in _pieces(title, best)]
+    for count in range(least, least + 3):
+        best = _balanced_breaks(title, points, costs, count, per_line)
+        if best is not None:
+            return [piece.strip() for piece in _pieces(title, best)]
     return _hard_wrap(title, per_line)
 
 
@@ -238,6 +242,34 @@ def _best_breaks(title, points, costs, count, per_line, relaxed):
         if best_score is None or score < best_score:
             best, best_score = breaks, score
     return best, best_score
+
+
+def _balanced_breaks(title, points, costs, count, per_line):
+    """For a title too long to try every way (five lines and more): the break points that
+    make `count` lines as even as the places to break allow (least squares, by dynamic
+    programming), or None."""
+    target = text_width(title) / count
+    ends = [0, *points, len(title)]
+    best = {(0, 0): (0.0, None)}  # (lines so far, index in ends) → (cost, previous index)
+    for lines in range(1, count + 1):
+        for j in range(1, len(ends)):
+            options = []
+            for i in range(j - 1, -1, -1):
+                piece = title[ends[i] : ends[j]]
+                if text_width(piece) > per_line:
+                    break
+                if (lines - 1, i) in best and len(piece.strip()) >= 2:
+                    cost = best[lines - 1, i][0] + (text_width(piece) - target) ** 2
+                    options.append((cost + (costs[ends[j]] if j < len(ends) - 1 else 0), i))
+            if options:
+                best[lines, j] = min(options)
+    if (count, len(ends) - 1) not in best:
+        return None
+    breaks, j = [], len(ends) - 1
+    for lines in range(count, 0, -1):
+        j = best[lines, j][1]
+        breaks.append(ends[j])
+    return tuple(sorted(breaks[:-1]))
 
 
 def _hard_wrap(title, per_line):

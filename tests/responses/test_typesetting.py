@@ -311,3 +311,13 @@ def test_the_docx_body_is_on_the_same_grid(draft, clerk):
     # in schema order: the spacing before the size
     names = [child.tag.split("}")[1] for child in body.runs[0]._element.rPr]
     assert names.index("spacing") < names.index("sz")
+
+
+def test_a_very_long_title_is_still_broken_where_the_sense_allows():
+    title = LONG_TITLES[0] * 2  # five lines: too many ways to try them all
+    got = title_lines(title)
+    assert "".join(got) == title and len(got) == 5
+    assert all(2 <= len(line) and text_width(line) <= rendering.TITLE_PER_LINE for line in got)
+    for upper, lower in itertools.pairwise(got):
+        assert not (upper[-1].isdigit() and lower[0].isdigit()), got
+        assert upper[-1] not in "《第" and lower[0] not in "》号", got
