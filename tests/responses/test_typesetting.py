@@ -317,7 +317,7 @@ def test_a_very_long_title_is_still_broken_where_the_sense_allows():
     title = LONG_TITLES[0] * 2  # five lines: too many ways to try them all
     got = title_lines(title)
     assert "".join(got) == title and len(got) == 5
-    assert all(2 <= len(line) and text_width(line) <= rendering.TITLE_PER_LINE for line in got)
+    assert all(len(line) >= 2 and text_width(line) <= rendering.TITLE_PER_LINE for line in got)
     for upper, lower in itertools.pairwise(got):
         assert not (upper[-1].isdigit() and lower[0].isdigit()), got
         assert upper[-1] not in "《第" and lower[0] not in "》号", got
