@@ -156,7 +156,7 @@ def root():
     if found:
         return found
     key = ec.generate_private_key(ec.SECP256R1())
-    name = _name(_("办理系统电子签章根证书"))
+    name = _name("Banli 办理系统电子签章根证书")  # in the certificate: not translated
     cert = _certificate(name, key, name, key, ROOT_YEARS, ca=True)
     try:
         with transaction.atomic():
@@ -168,12 +168,13 @@ def root():
 def current(unit):
     """The unit's certificate in force, issued by the root on first use."""
     found = SigningCertificate.objects.filter(unit=unit, retired_at__isnull=True).first()
-    return found or issue(unit)
+    return found or issue(unit, renew=False)
 
 
-def issue(unit):
+def issue(unit, renew=True):
     """A new key and certificate for the unit, issued by the installation's root; the unit's
-    earlier certificate (if any) is retired."""
+    earlier certificate (if any) is retired. On first use (`renew=False`) a certificate made
+    at the same moment by another process wins and is returned."""
     authority = root()
     ca_cert = authority.x509()
     ca_key = open_key(authority.private_key, authority.fingerprint)
@@ -181,7 +182,8 @@ def issue(unit):
     cert = _certificate(_name(unit.name, unit), key, ca_cert.subject, ca_key, UNIT_YEARS, False)
     try:
         with transaction.atomic():
-            _retire(unit)
+            if renew:
+                _retire(unit)
             return _store(cert, key, unit=unit)
     except IntegrityError:  # issued at the same moment by another process
         return SigningCertificate.objects.get(unit=unit, retired_at__isnull=True)
@@ -322,7 +324,8 @@ def seal_appearance(organ, day):
 
     config, _sheets = rendering._print_setup()
     faces = _seal_faces(config)
-    source = SEAL_HTML.format(organ=escape(organ), what=escape(_("电子签章")), day=escape(day))
+    # The seal is part of the Chinese document, in Chinese whatever the reader's language.
+    source = SEAL_HTML.format(organ=escape(organ), what="电子签章", day=escape(day))
     sheet = CSS(string=_seal_css(*SEAL_SIZE), font_config=config)
     return HTML(string=source).write_pdf(stylesheets=[faces, sheet], font_config=config)
 
@@ -378,7 +381,7 @@ def sign_pdf(content, row, organ, day, position):
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         name=organ,
-        reason=_("电子签章"),
+        reason="电子签章",
     )
     signer = PdfSigner(
         meta,

@@ -37,7 +37,8 @@ class Verification:
     organ: str = ""
     doc_number: str = ""
     letter_date: object = None
-    signed_at: object = None
+    signed_at: object = None  # as the signature says (None: not read, or not signed)
+    frozen_at: object = None  # when Banli froze the file
     item: str = ""
     public: bool = False
     signer: str = ""
@@ -72,7 +73,8 @@ def _found(letter_file, signed_at=None, message=None):
         message=message or _("这是通过本系统发出的原件，发出后未被改动。"),
         organ=letter.signing_organ,
         doc_number=letter.doc_number,
-        signed_at=signed_at or letter_file.rendered_at,
+        signed_at=signed_at,
+        frozen_at=letter_file.rendered_at,
         public=public,
         sha256=letter_file.sha256,
     )
@@ -124,8 +126,12 @@ def verify_pdf(content):
     stored = _files().filter(sha256=digest).first()
     signature = _read_signature(content)
     if stored is not None:  # the very bytes Banli froze
-        when = signature.signed_at if isinstance(signature, Signature) else None
-        return _found(stored, signed_at=when)
+        if isinstance(signature, Signature):
+            return _found(stored, signed_at=signature.signed_at)
+        return _found(  # frozen before letters were signed: the stored hash vouches for it
+            stored,
+            message=_("这是通过本系统发出的原件，发出后未被改动（该函件定稿时尚未加盖电子签章）。"),
+        )
     if signature is None:
         return Verification(
             Status.UNKNOWN,

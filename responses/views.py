@@ -342,9 +342,10 @@ def public_reply(request, pk):
 
 def verify(request):
     """核验: anyone checks a letter's PDF (or its number and SHA-256); no login."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload:
             content = upload.read(verification.MAX_BYTES + 1)

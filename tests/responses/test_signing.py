@@ -19,7 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from responses import actions as letters
 from responses import glyphs, rendering, signing, verification
-from responses.models import SigningCertificate
+from responses.models import LetterFile, SigningCertificate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +255,28 @@ def test_issue_signing_keys_gives_every_unit_a_certificate(kewei):
     call_command("issue_signing_keys", stdout=out)
     assert SigningCertificate.objects.filter(kind="root").count() == 1
     assert SigningCertificate.objects.filter(unit__isnull=False).count() == 2
+
+
+def test_a_letter_frozen_before_signing_still_verifies_by_its_stored_hash(client, sent):
+    unsigned = rendering.pdf(sent)
+    LetterFile.objects.create(
+        reply=sent, format="pdf", content=unsigned, sha256=rendering.digest(unsigned)
+    )
+    result = verification.verify_pdf(unsigned)
+    assert result.genuine and result.signed_at is None
+    assert "尚未加盖电子签章" in result.message
+    page = verify_page(client, file=SimpleUploadedFile("x.pdf", unsigned)).content.decode()
+    assert "核验通过" in page and "签章时间" not in page
+
+
+def test_an_oversized_upload_is_refused_before_reading(client, monkeypatch, frozen):
+    monkeypatch.setattr(verification, "MAX_BYTES", len(frozen) - 1)
+    page = verify_page(client, file=SimpleUploadedFile("x.pdf", frozen)).content.decode()
+    assert "无法读取" in page and "MB" in page
+
+
+def test_the_verify_page_is_public_and_asks_for_a_file_or_number(client):
+    page = client.get("/verify/")
+    assert page.status_code == 200 and "函件核验" in page.content.decode()
+    empty = client.post("/verify/", {}).content.decode()
+    assert "请上传PDF文件，或填写发文字号和SHA-256" in empty
