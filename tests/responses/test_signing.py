@@ -280,3 +280,16 @@ def test_the_verify_page_is_public_and_asks_for_a_file_or_number(client):
     assert page.status_code == 200 and "函件核验" in page.content.decode()
     empty = client.post("/verify/", {}).content.decode()
     assert "请上传PDF文件，或填写发文字号和SHA-256" in empty
+
+
+def test_a_file_that_takes_too_long_to_read_is_reported_not_waited_for(monkeypatch):
+    import threading
+
+    release = threading.Event()
+    monkeypatch.setattr(verification, "READ_SECONDS", 0.01)
+    monkeypatch.setattr(verification, "_signature_of", lambda content, roots: release.wait(5))
+    try:
+        result = verification.verify_pdf(b"%PDF-1.7 slow")
+    finally:
+        release.set()
+    assert result.status == verification.Status.UNREADABLE and "超时" in result.message
