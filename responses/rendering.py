@@ -71,10 +71,11 @@ def _remove_folder(config):
     config._folder = None  # WeasyPrint's own cleanup, at interpreter exit, has nothing to do
 
 
-def pdf(letter):
+def pdf(letter, seal=None):
     """The letter as PDF, checked: every character is in Banli's faces before rendering,
     and after it only Banli's fonts are embedded, no glyph is the empty box and the PDF's
-    text is the letter's. Raises BrokenLetter (or glyphs.RenderingUnavailable) otherwise."""
+    text is the letter's. Raises BrokenLetter (or glyphs.RenderingUnavailable) otherwise.
+    `seal(content, document)`, when given, signs the checked file (signing.sealer)."""
     require_glyphs(letter)
     glyphs.require_rendering()
     from weasyprint import HTML
@@ -90,7 +91,7 @@ def pdf(letter):
         raise BrokenLetter(
             _("生成的PDF有误，未保存：%(problems)s。") % {"problems": "；".join(problems)}
         )
-    return content
+    return seal(content, document) if seal else content
 
 
 # ---- DOCX ------------------------------------------------------------------------------------
