@@ -8,8 +8,8 @@ that it is a genuine letter of that organ and number, nothing of its content.
 """
 
 import hashlib
+import multiprocessing
 import re
-import threading
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -172,26 +172,29 @@ def verify_pdf(content):
 def _read_signature(content):
     """The file's last signature as a Signature, None when it has none, or a sentence when
     the file cannot be read (not a PDF, malformed, or not read within READ_SECONDS)."""
+    # The database is asked here, not in the child (which must not share the connection).
+    root = SigningCertificate.objects.filter(kind=SigningCertificate.Kind.ROOT).first()
+    root_pem = root.certificate if root else ""
+    # An uploaded file is parsed in a forked child that is killed when time runs out: a
+    # thread could only be abandoned, still parsing, inside the web worker.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pending = pool.apply_async(_signature_or_refusal, (content, root_pem))
+        try:
+            return pending.get(READ_SECONDS)
+        except multiprocessing.TimeoutError:
+            return _("读取该文件超时，无法核验。")
+
+
+def _signature_or_refusal(content, root_pem):
+    from cryptography import x509
+
     from . import signing
 
-    outcome = {}
-    # The database is asked here, not in the thread (which would open a connection of its own).
-    root = SigningCertificate.objects.filter(kind=SigningCertificate.Kind.ROOT).first()
-    roots = [signing._asn1(root.x509())] if root else []
-
-    def work():
-        try:
-            outcome["value"] = _signature_of(content, roots)
-        except Exception:  # a malformed upload is an answer, never a 500  # noqa: BLE001
-            outcome["value"] = _("无法读取该文件：不是有效的PDF文件。")
-
-    # A thread bounds the wait; pyHanko parses lazily, so a 20 MB file is little work.
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    thread.join(READ_SECONDS)
-    if thread.is_alive():
-        return _("读取该文件超时，无法核验。")
-    return outcome.get("value")
+    roots = [signing._asn1(x509.load_pem_x509_certificate(root_pem.encode()))] if root_pem else []
+    try:
+        return _signature_of(content, roots)
+    except Exception:  # a malformed upload is an answer, never a 500  # noqa: BLE001
+        return _("无法读取该文件：不是有效的PDF文件。")
 
 
 def _signature_of(content, roots):
