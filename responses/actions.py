@@ -30,7 +30,7 @@ from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, AssignmentState, Unit
 
-from . import glyphs, importer, rendering
+from . import glyphs, importer, rendering, signing
 from .models import (
     EDITABLE_LETTER_STATES,
     Attachment,
@@ -623,16 +623,23 @@ def close_without_feedback(proposal, actor=None):
     return proposal
 
 
+def signed_pdf(letter):
+    """The letter's PDF, checked unsigned (rendering.pdf), then signed by its issuing unit
+    (PAdES, the seal over the 落款): the file that is frozen and whose SHA-256 is kept."""
+    return rendering.pdf(letter, seal=signing.sealer(letter))
+
+
 def freeze(letter):
     """Render a sent letter's PDF and DOCX once; later calls return what was frozen. A PDF
-    that fails its checks (rendering.pdf) raises rendering.BrokenLetter and nothing is kept."""
+    that fails its checks (rendering.pdf) raises rendering.BrokenLetter and nothing is kept;
+    the stored PDF is signed by the issuing unit (signing.py), the DOCX is not."""
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
     if letter.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
         raise ActionRefused(_("只有已发出的函件才有定稿文件。"))
     existing = {f.format: f for f in LetterFile.objects.filter(**owner)}
     for fmt, render in (
-        (LetterFile.Format.PDF, rendering.pdf),
-        (LetterFile.Format.DOCX, rendering.docx),
+        (LetterFile.Format.PDF, signed_pdf),
+        (LetterFile.Format.DOCX, rendering.docx),  # the DOCX is a working copy: not signed
     ):
         if fmt not in existing:
             content = render(letter)
@@ -650,16 +657,17 @@ def refreeze_pdf(letter_file):
     """Repair: a sent letter's PDF frozen without its glyphs (set in a system font that lacked
     the Chinese characters, before Banli carried its fonts) is rendered once more. The letter
     is unchanged; its audit trail keeps the original file's SHA-256 beside the new one.
-    Returns (old hash, new hash), or None when the stored PDF is already set in Banli's fonts
-    and reads as the letter."""
+    Returns (old hash, new hash), or None when the stored PDF is already set in Banli's fonts."""
     letter_file = lock(LetterFile, letter_file.pk)
     letter = letter_file.reply or letter_file.opinion
     stored = bytes(letter_file.content)
     foreign = glyphs.foreign_fonts(stored)
-    texts = [text for _role, text in rendering.lines(letter)]
-    if not foreign and not glyphs.text_problems(stored, texts):
+    # Only a PDF set in fonts Banli does not carry lacks glyphs: one set in Banli's was
+    # checked glyph by glyph when frozen. Its text is not compared with today's layout, which
+    # has changed since (title breaks, 附注): a sent letter's record is not re-rendered for that.
+    if not foreign:
         return None
-    content = rendering.pdf(letter)  # checked: raises BrokenLetter rather than store a bad one
+    content = signed_pdf(letter)  # checked: raises BrokenLetter rather than store a bad one
     old, new = letter_file.sha256, rendering.digest(content)
     letter_file.content, letter_file.sha256 = content, new
     letter_file.rendered_at = timezone.now()

@@ -1,11 +1,20 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from workflow.admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from workflow.admin_scope import JurisdictionScopedAdmin
 
-from . import actions
-from .models import DocumentCounter, Feedback, LetterTemplate, Opinion, ReferenceDocument, Reply
+from . import actions, signing
+from .models import (
+    DocumentCounter,
+    Feedback,
+    LetterTemplate,
+    Opinion,
+    ReferenceDocument,
+    Reply,
+    SigningCertificate,
+)
 
 LETTER_ACTIONS = [
     verb_action(actions.sign_letter, _("签发")),
@@ -83,3 +92,101 @@ class LetterTemplateAdmin(JurisdictionScopedAdmin):
     list_display = ("name", "unit", "kind", "class_label")
     list_filter = ("kind", "unit__jurisdiction")
     search_fields = ("name", "body", "unit__name")
+
+
+class ImportCertificateForm(forms.ModelForm):
+    """An organ's own certificate and key, as a PKCS#12 file (.p12/.pfx) and its password."""
+
+    pkcs12 = forms.FileField(label=_("PKCS#12文件（.p12/.pfx）"))
+    password = forms.CharField(
+        label=_("PKCS#12密码"), required=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    class Meta:
+        model = SigningCertificate
+        fields = ["unit"]
+
+    def clean(self):
+        data = super().clean()
+        unit, upload = data.get("unit"), data.get("pkcs12")
+        if unit is None:
+            raise forms.ValidationError(_("请选择承办单位。"))
+        if upload is not None:
+            if upload.size > 1024 * 1024:
+                raise forms.ValidationError(_("PKCS#12文件不应超过1 MB。"))
+            try:
+                self.imported = signing.import_pkcs12(unit, upload.read(), data.get("password"))
+            except signing.BadImport as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    """The units' signing certificates: the system administrator's alone. Banli issues them
+    (manage.py issue_signing_keys, or on a unit's first letter); an organ's own one is
+    imported here. The private key is never shown: it is not a field of any form or list."""
+
+    list_display = (
+        "unit",
+        "kind",
+        "subject",
+        "fingerprint",
+        "created_at",
+        "not_after",
+        "retired_at",
+    )
+    list_filter = ("kind",)
+    search_fields = ("unit__name", "subject", "fingerprint")
+    readonly_fields = (
+        "unit",
+        "kind",
+        "subject",
+        "fingerprint",
+        "certificate",
+        "chain",
+        "created_at",
+        "not_after",
+        "retired_at",
+    )
+    fields = readonly_fields
+
+    def _superuser(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._superuser(request)
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).select_related("unit")
+        return rows if self._superuser(request) else rows.none()
+
+    def has_view_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_add_permission(self, request):
+        return self._superuser(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ImportCertificateForm
+            kwargs["fields"] = ["unit", "pkcs12", "password"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["unit", "pkcs12", "password"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.imported.pk  # import_pkcs12 stored it (and retired the unit's earlier one)
+
+    def save_related(self, request, form, formsets, change):
+        pass

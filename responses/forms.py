@@ -108,3 +108,17 @@ class StatisticsFilter(forms.Form):
 
     def filters(self):
         return self.cleaned_data if self.is_valid() else {}
+
+
+class VerifyForm(forms.Form):
+    """/verify/: a letter's PDF, or its document number and SHA-256."""
+
+    file = forms.FileField(label=_("函件PDF文件"), required=False)
+    doc_number = forms.CharField(label=_("发文字号"), max_length=60, required=False)
+    sha256 = forms.CharField(label=_("SHA-256"), max_length=64, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("doc_number") and data.get("sha256")):
+            raise forms.ValidationError(_("请上传PDF文件，或填写发文字号和SHA-256。"))
+        return data

@@ -305,8 +305,17 @@ def is_note(line):
     return bool(re.match(r"^[(（]?(联系|此件)", line)) or line.startswith(("联系", "邮政编码"))
 
 
+def note_parts(line):
+    """Banli's own 附注, "（联系处室：X；联系人：Y；联系电话：Z）", read as one line a part."""
+    bare = line.strip().strip("()（）")
+    if bare.startswith("联系") and "；" in bare:
+        return [part for part in bare.split("；") if part]
+    return [line]
+
+
 def notes(lines, result):
     fields = result.fields
+    lines = [part for line in lines for part in note_parts(line)]
     for index, line in enumerate(lines):
         bare = line.strip("()（）")
         day, issued = read_date(line)
@@ -314,7 +323,9 @@ def notes(lines, result):
             fields.setdefault("disclosure", DISCLOSURES[bare])
         elif bare.startswith("联系处室："):
             office, _sep, phone = bare.partition("，联系电话：")
-            fields["contact_office"], fields["contact_phone"] = office.split("：", 1)[1], phone
+            fields["contact_office"] = office.split("：", 1)[1]
+            if phone:
+                fields["contact_phone"] = phone
         elif bare.startswith(("联系人及电话：", "联系单位及电话：")):
             who, _sep, phone = bare.split("：", 1)[1].replace(",", "，").rpartition("，")
             key = "contact_person" if bare.startswith("联系人") else "contact_office"

@@ -34,5 +34,6 @@ urlpatterns = [
     path("search/export.xlsx", views.search_export, name="search-export"),
     path("public/", views.public_list, name="public-list"),
     path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),
+    path("verify/", views.verify, name="verify"),
     path("feedback/<str:token>/", views.proposer_feedback, name="proposer-feedback"),
 ]

@@ -30,13 +30,14 @@ from workflow.views import (
     xlsx_response,
 )
 
-from . import actions, pages, rendering, statistics, textsearch
+from . import actions, pages, rendering, statistics, textsearch, verification
 from .forms import (
     AttachmentForm,
     LetterForm,
     PaperFeedbackForm,
     RatingForm,
     StatisticsFilter,
+    VerifyForm,
 )
 from .models import (
     Attachment,
@@ -337,6 +338,23 @@ def public_list(request):
 def public_reply(request, pk):
     reply = get_object_or_404(pages.public_queryset(), pk=pk)
     return render(request, "responses/public_reply.html", {"reply": reply})
+
+
+def verify(request):
+    """核验: anyone checks a letter's PDF (or its number and SHA-256); no login."""
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
+    result = None
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload:
+            content = upload.read(verification.MAX_BYTES + 1)
+            result = verification.verify_pdf(content)
+        else:
+            result = verification.verify_number(
+                form.cleaned_data["doc_number"], form.cleaned_data["sha256"]
+            )
+    return render(request, "responses/verify.html", {"form": form, "result": result})
 
 
 # ---- the proposer ----------------------------------------------------------------------------

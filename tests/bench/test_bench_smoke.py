@@ -22,7 +22,10 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys):
     assert report["http"]["inbox"]["requests"] > 0 and report["http"]["inbox"]["failures"] == 0
     parsed = report["parsers"]  # the worst uploads: each refused or read as expected, never a crash
     assert len(parsed) >= 7 and all(r["outcome"] == r["expected"] for r in parsed)
+    letters = report["letters"]  # seed 000 rendered, signed and verified
+    assert {"pdf_cold", "pdf_warm", "docx", "sign", "verify", "verify_altered"} <= set(letters)
     table = (tmp_path / "bench.md").read_text()
+    assert "| PDF, warm" in table and "| verification of the signed PDF" in table
     assert "| nested zip" in table
     assert "| reminder sweep, first run" in table and "×" in table
     with capsys.disabled():

@@ -56,5 +56,5 @@ def test_demo_pages_for_every_role(open_as, live_server, demo, shots):
     expect(public.locator("table.list")).to_contain_text("沪科建复〔2024〕40号")
     shots(public, "demo-public-list")
     public.goto(f"{url}/public/replies/{seed.pk}/")
-    expect(public.locator(".sheet")).to_contain_text("联系人姓名：王大宽")
+    expect(public.locator(".sheet")).to_contain_text("联系人：王大宽；联系电话：23119524")
     shots(public, "demo-public-reply-seed-000")

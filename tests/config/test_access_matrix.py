@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responses import actions as letters
+from responses import signing
 from responses.links import feedback_url
 from tests import factories
 from workflow import actions, reminders
@@ -130,6 +131,7 @@ MATRIX = [
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),
     ("/public/", EVERYONE),
+    ("/verify/", EVERYONE),
     ("/items/{item}/", OWN_UNIT_AND_OFFICE),
     ("/letters/reply/{draft}/", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     ("/letters/reply/{draft}/preview", row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
@@ -244,6 +246,7 @@ ADMIN_MODELS = {
     "responses.documentcounter": ("scoped", "V", "V"),
     "responses.lettertemplate": ("scoped", "VAC", "VACD"),
     "responses.referencedocument": ("shared", "V", "VACD"),
+    "responses.signingcertificate": ("superuser", "", "VA"),
     "admin.logentry": ("superuser", "", "V"),
     "auth.group": ("django", "", "VACD"),
     "authtoken.tokenproxy": ("django", "", "VAD"),
@@ -408,6 +411,7 @@ def admin_objects(sh, sd):
             )
         ),
         "responses.referencedocument": shared(ReferenceDocument.objects.create(title="政策文件")),
+        "responses.signingcertificate": each(lambda s: signing.current(s["unit"])),
         "admin.logentry": each(
             lambda s: LogEntry.objects.create(
                 user=s["office"],
