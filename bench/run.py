@@ -55,7 +55,7 @@ def collect(scale, runs, name, out):
     report["numbering"] = json.loads(step("-m", "bench.numbering", "8", str(each), env=env))
     small = [] if scale >= 0.1 else ["--small"]
     report["parsers"] = json.loads(step("-m", "bench.parsers", "--json", *small, env=env))
-    report["letters"] = json.loads(step("-m", "bench.letters", "--json", env=env))
+    report["letters"] = json.loads(step("-m", "bench.letters", "--json", *small, env=env))
     seconds = "20" if scale >= 0.1 else "3"
     report["http"] = json.loads(step("-m", "bench.http_load", seconds, "8", env=env))
     out.mkdir(parents=True, exist_ok=True)

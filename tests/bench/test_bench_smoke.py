@@ -24,6 +24,7 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys):
     assert len(parsed) >= 7 and all(r["outcome"] == r["expected"] for r in parsed)
     letters = report["letters"]  # seed 000 rendered, signed and verified
     assert {"pdf_cold", "pdf_warm", "docx", "sign", "verify", "verify_altered"} <= set(letters)
+    assert letters["long_pages"] >= 12 and letters["rss_after_100_mb"] > 0
     table = (tmp_path / "bench.md").read_text()
     assert "| PDF, warm" in table and "| verification of the signed PDF" in table
     assert "| nested zip" in table
