@@ -123,7 +123,7 @@ LABELS = {
 }
 
 
-@pytest.mark.parametrize("filled", itertools.product((False, True), repeat=5))
+@pytest.mark.parametrize("filled", list(itertools.product((False, True), repeat=5)))
 def test_the_contact_note_has_one_shape_whatever_is_filled(filled):
     given = {f: VALUES[f] if on else "" for f, on in zip(FIELDS, filled, strict=True)}
     note = contact_note(**given)
@@ -142,7 +142,7 @@ def test_the_contact_note_examples():
     assert contact_note(person="  ", phone="") == ""
 
 
-@pytest.mark.parametrize("filled", itertools.product((False, True), repeat=5))
+@pytest.mark.parametrize("filled", list(itertools.product((False, True), repeat=5)))
 def test_the_importer_reads_the_note_back(filled):
     given = {f: VALUES[f] if on else "" for f, on in zip(FIELDS, filled, strict=True)}
     if not any(given.values()):
