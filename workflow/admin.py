@@ -495,7 +495,9 @@ class UserAdmin(JurisdictionScopedAdmin, BaseUserAdmin):
             raise PermissionDenied(_("只有系统管理员可以授予管理权限。"))
         super().save_model(request, obj, form, change)
         if not change and "unit" in form.cleaned_data:
-            actions.add_unit_member(obj, form.cleaned_data["unit"], form.cleaned_data["role"])
+            actions.add_unit_member(
+                obj, form.cleaned_data["unit"], form.cleaned_data["role"], actor=request.user
+            )
 
 
 @admin.register(LogEntry)
