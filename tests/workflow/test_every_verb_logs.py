@@ -462,3 +462,19 @@ def test_the_sign_and_send_button_leaves_nothing_signed_when_sending_fails(clien
     assert "该函含有无法打印的字" in page.content.decode()
     letter.refresh_from_db()
     assert letter.state == "submitted" and letter.signer is None
+
+
+def test_memberships_made_in_the_admin_go_through_the_verbs(client, w):
+    person = factories.user("newcomer")
+    client.force_login(w.admin)
+    client.post(
+        "/admin/workflow/unitmembership/add/",
+        {"user": person.pk, "unit": w.kewei.pk, "role": "clerk"},
+    )
+    client.post(
+        "/admin/workflow/officemembership/add/", {"user": person.pk, "jurisdiction": w.where.pk}
+    )
+    rows = TransitionLog.objects.filter(transition="add_member", actor=w.admin)
+    assert sorted(rows.values_list("target", flat=True)) == ["clerk", "office"]
+    person.refresh_from_db()
+    assert person.is_staff  # the office verb gives the office its admin
