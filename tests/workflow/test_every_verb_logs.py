@@ -478,3 +478,15 @@ def test_memberships_made_in_the_admin_go_through_the_verbs(client, w):
     assert sorted(rows.values_list("target", flat=True)) == ["clerk", "office"]
     person.refresh_from_db()
     assert person.is_staff  # the office verb gives the office its admin
+
+
+def test_the_timeline_shows_a_contact_and_an_urge_once_and_the_edits(client, w):
+    letter = draft(w)
+    assignment = letter.assignment
+    actions.urge(w.office, w.kewei, "请于本周内答复", assignment.proposal)
+    client.force_login(w.office)
+    page = client.get(f"/items/{assignment.proposal_id}/").content.decode()
+    page = page.split("办理过程")[1].split("</ol>")[0]  # the timeline
+    assert page.count("电话沟通办理思路") == 1  # the contact, from its own record
+    assert page.count("请于本周内答复") == 1
+    assert "修改" in page and "正文" in page  # the draft's edit, with the fields it changed
