@@ -8,9 +8,10 @@ import io
 import re
 import uuid
 import zipfile
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,7 +29,7 @@ from proposals.untrusted import Budget, Refused, declared_members
 from workflow import background, deadlines
 from workflow.actions import require_office, require_unit_member
 from workflow.audit import ActionRefused, fire, lock, log, require_may
-from workflow.models import Assignment, AssignmentState, Unit
+from workflow.models import Assignment, AssignmentState, TransitionLog, Unit
 
 from . import glyphs, importer, rendering, signing
 from .models import (
@@ -181,6 +182,7 @@ def apply_template(letter, actor, template):
         letter.body = body
         letter.save(update_fields=["body", "updated_at"])
         letter.record_author(actor)
+        log(letter, "apply_template", actor, letter.state, letter.state, str(template)[:500])
     return letter
 
 
@@ -211,8 +213,9 @@ def _same(stored, sent):
 
 
 @transaction.atomic
-def save_letter(letter, actor, **fields):
-    """Save the draft's elements; a letter under review or sent cannot change."""
+def save_letter(letter, actor, at=None, **fields):
+    """Save the draft's elements; a letter under review or sent cannot change. `at` is when,
+    for the demo's past letters (the edit's log row)."""
     letter = _lock_letter(letter)
     require_unit_member(actor, letter.assignment.unit)
     if letter.state not in EDITABLE_LETTER_STATES:
@@ -235,7 +238,31 @@ def save_letter(letter, actor, **fields):
     letter.save()
     if changed:  # an autosave of what was already there writes nothing
         letter.record_author(actor)
+        _log_edit(letter, actor, changed, at or timezone.now())
     return letter
+
+
+EDIT_LOG_WINDOW = timedelta(minutes=10)
+
+
+def _log_edit(letter, actor, changed, at):
+    """One "edit" row per letter and editor per ten minutes: the autosave saves every few
+    seconds, and a row for each would drown the letter's history. A row is written when the
+    letter's last row is not this editor's edit of the last ten minutes (another person's
+    edit, a transition, or an older edit of theirs in between starts a new row); it names the
+    fields changed by the save that wrote it."""
+    last = (
+        TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(letter), object_id=letter.pk
+        )
+        .order_by("-seq")
+        .values_list("transition", "actor_id", "at")
+        .first()
+    )
+    if last and last[:2] == ("edit", actor.pk) and last[2] > at - EDIT_LOG_WINDOW:
+        return
+    names = "、".join(str(letter._meta.get_field(name).verbose_name) for name in changed)
+    log(letter, "edit", actor, letter.state, letter.state, names[:500], at=at)
 
 
 @transaction.atomic
@@ -359,6 +386,7 @@ def attach_file(letter, actor, upload):
     attachment.file.save(digest, ContentFile(content), save=False)
     attachment.save()
     letter.record_author(actor)
+    log(letter, "attach", actor, letter.state, letter.state, f"{attachment.name} ({digest[:16]})")
     return attachment
 
 
@@ -420,6 +448,16 @@ def sign_letter(letter, actor, at=None, seen_revision=None):
         )
         letter.save(update_fields=["doc_number"])
     return letter
+
+
+@transaction.atomic
+def sign_and_send_letter(letter, actor, at=None, seen_revision=None):
+    """签发并发出: the leader signs and sends in one step, as one transaction: a letter that
+    cannot be sent (a glyph that cannot be printed, …) is not left signed either. Each part
+    logs its own row; sending's side effects (freezing, delivery) run after the commit."""
+    at = at or timezone.now()
+    letter = sign_letter(letter, actor, at=at, seen_revision=seen_revision)
+    return send_letter(letter, actor, at=at)
 
 
 def _series(letter):
@@ -578,6 +616,7 @@ def record_feedback(
         channel=channel,
         entered_by=actor,
     )
+    log(feedback, "feedback", actor, "", feedback.result_rating, str(feedback)[:500])
     if feedback.is_unsatisfied:
         _reopen(reply, proposal, actor, comment or _("提出人不满意"))
     else:

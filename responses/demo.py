@@ -318,7 +318,7 @@ class Demo:
                 proposer=item.proposers.order_by("signatures__position").first(),
             )
             letter = letters.start_reply(mine, clerk, at=drafted)
-        letters.save_letter(letter, clerk, **fields)
+        letters.save_letter(letter, clerk, at=drafted, **fields)
         letters.submit_letter(letter, clerk, at=sent - timedelta(days=3))
         letters.sign_letter(letter, leader, at=sent - timedelta(days=1))
         letter = letters.send_letter(letter, clerk, at=sent, doc_number=doc_number)
@@ -424,6 +424,7 @@ class Demo:
             letters.save_letter(
                 opinion,
                 co_clerk,
+                at=assigned + timedelta(days=15),
                 body="结合我单位职能，提出会办意见如下：……",
                 class_label="解决采纳",
             )
@@ -442,6 +443,7 @@ class Demo:
         letters.save_letter(
             reply,
             clerk,
+            at=assigned + timedelta(days=26),
             class_label=label,
             body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、……\n感谢您对本市工作的关心和支持。",
         )

@@ -191,6 +191,8 @@ def _timeline(proposal, contacts, replies, opinions, roles, is_office):
         "actor", "content_type"
     ):
         model = row.content_type.model
+        if model in ("contact", "urge"):
+            continue  # shown below from their own records, with their details
         if model in ("reply", "opinion"):
             letter = visible_letters.get((model, row.object_id))
             if letter is None:

@@ -230,11 +230,8 @@ def leader_queue(request):
 @unit_required
 @refusals_to_messages
 def sign(request, kind, pk):
-    letter = actions.sign_letter(
-        letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request)
-    )
-    if request.POST.get("send"):
-        letter = actions.send_letter(letter, request.user)
+    verb = actions.sign_and_send_letter if request.POST.get("send") else actions.sign_letter
+    letter = verb(letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request))
     if letter.state == "signed":
         return pages.queue_result(request, letter, _("已签发。"))
     message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}

@@ -25,8 +25,8 @@ from proposals.models import (
     TitlePieces,
 )
 
-from . import auditchain, background, deadlines, item_import
-from .audit import ActionRefused, fire, lock, log, require_may
+from . import background, deadlines, item_import
+from .audit import ActionRefused, entry, fire, lock, log, log_many, require_may
 from .models import (
     Assignment,
     AssignmentState,
@@ -37,7 +37,6 @@ from .models import (
     Notification,
     OfficeMembership,
     TransferRequest,
-    TransitionLog,
     Unit,
     UnitMembership,
     Urge,
@@ -423,7 +422,7 @@ def record_contact(
         raise ActionRefused(_("沟通日期不能晚于今天。"))
     if proposer is not None and not assignment.proposal.proposers.filter(pk=proposer.pk).exists():
         raise ActionRefused(_("沟通对象须是该件的提出人。"))
-    return Contact.objects.create(
+    contact = Contact.objects.create(
         assignment=assignment,
         proposer=proposer,
         contacted_on=contacted_on,
@@ -432,6 +431,8 @@ def record_contact(
         summary=summary,
         recorded_by=actor,
     )
+    log(contact, "contact", actor, "", "", summary[:500])
+    return contact
 
 
 @transaction.atomic
@@ -445,6 +446,7 @@ def urge(actor, unit, message, proposal=None):
     if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
         raise ActionRefused(_("该单位未承办此件。"))
     record = Urge.objects.create(unit=unit, proposal=proposal, message=message, urged_by=actor)
+    log(record, "urge", actor, "", "", message[:500])
     title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
     link = f"/items/{proposal.pk}/" if proposal else "/work/?due=overdue"
     Notification.objects.bulk_create(
@@ -478,15 +480,15 @@ def recompute_deadlines(actor=None, jurisdiction_id=None, reason="", chunk=2000)
             continue
         comment = _("期限由%(old)s改为%(new)s") % {"old": a.due_on, "new": new}
         logs.append(
-            TransitionLog(
-                content_type=content_type,
-                object_id=a.pk,
-                proposal_id=a.proposal_id,
-                actor=actor,
-                transition="recompute",
-                source=a.state,
-                target=a.state,
-                comment=f"{comment}（{reason}）" if reason else comment,
+            entry(
+                content_type,
+                a.pk,
+                a.proposal_id,
+                actor,
+                "recompute",
+                a.state,
+                a.state,
+                f"{comment}（{reason}）" if reason else comment,
             )
         )
         a.due_on, a.due_version = new, a.due_version + 1
@@ -501,7 +503,7 @@ def _save_recomputed(changed, logs):
     with transaction.atomic():
         # The rows first (their locks, as a verb takes them), then the chains' locks and heads.
         Assignment.objects.bulk_update(changed, ["due_on", "due_version"])
-        TransitionLog.objects.bulk_create(auditchain.link(logs))
+        log_many(logs)
     return len(changed)
 
 
@@ -527,23 +529,36 @@ def office_permissions():
 
 
 @transaction.atomic
-def add_office_member(user, jurisdiction):
+def add_office_member(user, jurisdiction, actor=None):
     """Makes `user` a member of the jurisdiction's proposal office, with its permissions
-    (set afresh each time: a group granted more by an earlier version loses it)."""
+    (set afresh each time: a group granted more by an earlier version loses it). `actor` is
+    who granted it (the system administrator in the admin; None for the setup commands).
+    Logged when the membership is new."""
     group = Group.objects.get_or_create(name=OFFICE_GROUP)[0]
     group.permissions.set(office_permissions())
     user.groups.add(group)
     if not user.is_staff:
         user.is_staff = True  # the office also works in the admin
         user.save(update_fields=["is_staff"])
-    return OfficeMembership.objects.get_or_create(user=user, jurisdiction=jurisdiction)[0]
+    membership, created = OfficeMembership.objects.get_or_create(
+        user=user, jurisdiction=jurisdiction
+    )
+    if created:
+        log(membership, "add_member", actor, "", "office", f"{user} · {jurisdiction}"[:500])
+    return membership
 
 
 @transaction.atomic
-def add_unit_member(user, unit, role):
+def add_unit_member(user, unit, role, actor=None):
+    """Makes `user` a member of `unit` in `role` (or changes their role there); logged when
+    the membership is new or its role changed."""
+    before = UnitMembership.objects.filter(user=user, unit=unit).values_list("role", flat=True)
+    before = before.first() or ""
     membership, _created = UnitMembership.objects.update_or_create(
         user=user, unit=unit, defaults={"role": role}
     )
+    if before != role:
+        log(membership, "add_member", actor, before, role, f"{user} · {unit}"[:500])
     return membership
 
 
@@ -732,35 +747,27 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     ProposalProposer.objects.bulk_create(links, batch_size=1000)
     Assignment.objects.bulk_create(assignments, batch_size=1000)
     comment = _("Excel导入：%(name)s") % {"name": source.name} if source else _("Excel导入")
+    item_type = ContentType.objects.get_for_model(Proposal)
+    assignment_type = ContentType.objects.get_for_model(Assignment)
     logs = [
-        TransitionLog(
-            content_type=ContentType.objects.get_for_model(Proposal),
-            object_id=p.pk,
-            proposal=p,
-            actor=actor,
-            transition="import",
-            source="",
-            target=p.state,
-            comment=comment,
-            at=p.received_at,
-        )
+        entry(item_type, p.pk, p.pk, actor, "import", "", p.state, comment, at=p.received_at)
         for p in proposals
     ] + [
-        TransitionLog(
-            content_type=ContentType.objects.get_for_model(Assignment),
-            object_id=a.pk,
-            proposal_id=a.proposal_id,
-            actor=actor,
-            transition="assign",
-            source="",
-            target=a.state,
-            comment=_("期限 %(due)s") % {"due": a.due_on},
+        entry(
+            assignment_type,
+            a.pk,
+            a.proposal_id,
+            actor,
+            "assign",
+            "",
+            a.state,
+            _("期限 %(due)s") % {"due": a.due_on},
             at=a.assigned_at,
         )
         for a in assignments
     ]
     # Every subject is new in this transaction: chained without a lookup.
-    TransitionLog.objects.bulk_create(auditchain.link(logs, new_subjects=True), batch_size=1000)
+    log_many(logs, new_subjects=True)
     return proposals
 
 

@@ -189,6 +189,13 @@ class UnitMembershipAdmin(JurisdictionScopedAdmin):
     list_filter = ("role", "unit__jurisdiction")
     search_fields = ("user__username", "user__name", "unit__name")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A membership's person and unit stay; only the role changes (through the verb).
+        return ("user", "unit") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = actions.add_unit_member(obj.user, obj.unit, obj.role, actor=request.user).pk
+
 
 @admin.register(OfficeMembership)
 class OfficeMembershipAdmin(JurisdictionScopedAdmin):
@@ -198,6 +205,13 @@ class OfficeMembershipAdmin(JurisdictionScopedAdmin):
     office_may = {"view"}
     list_display = ("user", "jurisdiction")
     list_filter = ("jurisdiction",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "jurisdiction") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        # The verb also gives the office's permissions (and the admin) to the person.
+        obj.pk = actions.add_office_member(obj.user, obj.jurisdiction, actor=request.user).pk
 
 
 class DecisionForm(forms.Form):
@@ -495,7 +509,9 @@ class UserAdmin(JurisdictionScopedAdmin, BaseUserAdmin):
             raise PermissionDenied(_("只有系统管理员可以授予管理权限。"))
         super().save_model(request, obj, form, change)
         if not change and "unit" in form.cleaned_data:
-            actions.add_unit_member(obj, form.cleaned_data["unit"], form.cleaned_data["role"])
+            actions.add_unit_member(
+                obj, form.cleaned_data["unit"], form.cleaned_data["role"], actor=request.user
+            )
 
 
 @admin.register(LogEntry)

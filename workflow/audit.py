@@ -1,6 +1,11 @@
 """The one way a state changes: check, transition, save, log — inside the caller's transaction.
 
-Every workflow verb (workflow.actions, responses.actions) locks its row and calls `fire`.
+Every workflow verb (workflow.actions, responses.actions) locks its row and calls `fire`;
+a verb that writes without a transition (an edit, an attachment, a contact, a membership)
+calls `log`; the bulk writers (Excel import, deadline recompute) build rows with `entry`
+and write them with `log_many`. Nothing else creates a TransitionLog row, so every row is a
+link of its subject's hash chain (auditchain). tests/workflow/test_every_verb_logs.py lists
+every public verb and checks that each writes its row.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -34,22 +39,47 @@ def proposal_id_of(obj):
     return None  # not one item's (an Excel import of many)
 
 
-def log(obj, name, actor, source, target, comment="", at=None):
-    """`at` is when it happened, for verbs told so (imports of past letters, the demo)."""
-    row = TransitionLog(
+def entry(content_type, object_id, proposal_id, actor, name, source, target, comment="", at=None):
+    """One unsaved log row, for `log_many` (a bulk writer that has ids, not objects)."""
+    return TransitionLog(
         at=at or timezone.now(),
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        proposal_id=proposal_id_of(obj),
+        content_type=content_type,
+        object_id=object_id,
+        proposal_id=proposal_id,
         actor=actor if actor is not None and actor.is_authenticated else None,
         transition=name,
         source=source,
         target=target,
         comment=comment,
     )
+
+
+def log(obj, name, actor, source, target, comment="", at=None):
+    """The one audit row of a verb about `obj`. `at` is when it happened, for verbs told so
+    (imports of past letters, the demo)."""
+    row = entry(
+        ContentType.objects.get_for_model(obj),
+        obj.pk,
+        proposal_id_of(obj),
+        actor,
+        name,
+        source,
+        target,
+        comment,
+        at,
+    )
     link([row])
     row.save(force_insert=True)
     return row
+
+
+def log_many(rows, new_subjects=False, batch_size=1000):
+    """Write many `entry` rows (in the order they happened) in one insert per batch, each
+    chained to its subject's last row. `new_subjects`: every subject was created in this
+    transaction (an import), so no chain head is looked up (see auditchain.link)."""
+    return TransitionLog.objects.bulk_create(
+        link(list(rows), new_subjects=new_subjects), batch_size=batch_size
+    )
 
 
 def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=None, **kwargs):

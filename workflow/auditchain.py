@@ -13,8 +13,9 @@ different assignments of one item. On PostgreSQL `link` also takes a transaction
 advisory lock per subject, for the few writers that log without the row lock (the deadline
 recompute, re-freezing a letter); and the unique constraint (content type, object, seq) means
 two writers can never fork a chain, whatever happens: the second one fails instead.
-Bulk writers (Excel import, deadline recompute) chain their rows in Python before the insert:
-hashing is a few microseconds a row.
+Rows are written only by workflow.audit: `log` (one row) and `log_many` (the bulk writers:
+Excel import, deadline recompute), both chaining here before the insert: hashing is a few
+microseconds a row.
 """
 
 import hashlib

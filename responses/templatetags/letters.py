@@ -41,6 +41,9 @@ TRANSITION_LABELS = {
     "refreeze": _("重新生成定稿PDF"),
     "request": _("申请"),
     "approve": _("同意"),
+    "edit": _("修改"),
+    "attach": _("添加附件"),
+    "apply_template": _("套用模板"),
 }
 STATES = {
     "proposal": ProposalState,

@@ -46,7 +46,8 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
 
     chains = defaultdict(list)
     for row in TransitionLog.objects.order_by("at", "id"):
-        chains[(row.content_type_id, row.object_id)].append(row)
+        if hasattr(row.content_type.model_class(), "state"):  # not a contact, membership…
+            chains[(row.content_type_id, row.object_id)].append(row)
     assert len(chains) == 5  # the item, two assignments, the opinion and the reply
     for (content_type_id, object_id), rows in chains.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
@@ -60,6 +61,7 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     ]
     assert reply_log == [
         "draft",
+        "edit",  # the one save_letter: no state changed, but the letter did
         "submit",
         "return_for_revision",
         "submit",
