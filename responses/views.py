@@ -44,6 +44,7 @@ from .models import (
     Feedback,
     LetterImport,
     LetterImportState,
+    LetterState,
     LetterTemplate,
     Opinion,
     Reply,
@@ -235,7 +236,7 @@ def sign(request, kind, pk):
     )
     if request.POST.get("send"):
         letter = actions.send_letter(letter, request.user)
-    if letter.state == "signed":
+    if letter.state == LetterState.SIGNED:
         return pages.queue_result(request, letter, _("已签发。"))
     message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}
     return pages.queue_result(request, letter, message)
