@@ -170,15 +170,15 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     def is_sent(self):
         return self.state in SENT_STATES
 
+    def is_handled_by(self, roles, jurisdiction_id):
+        """`handled_by` for one letter in hand: the drafting unit, or the office of
+        `jurisdiction_id` (the item's, which is its unit's). They may open it in any state."""
+        return roles.in_unit(self.assignment.unit_id) or roles.is_office_for(jurisdiction_id)
+
     def is_visible_to(self, roles, jurisdiction_id):
-        """LetterQuerySet.visible_to for one letter in hand: the office (of `jurisdiction_id`,
-        the item's, which is its unit's) and the drafting unit see every state, other units
-        once it is sent."""
-        return (
-            roles.is_office_for(jurisdiction_id)
-            or roles.in_unit(self.assignment.unit_id)
-            or self.is_sent
-        )
+        """LetterQuerySet.visible_to for one letter in hand: the office and the drafting unit
+        see every state, other units once it is sent."""
+        return self.is_handled_by(roles, jurisdiction_id) or self.is_sent
 
     @property
     def is_public(self):

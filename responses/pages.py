@@ -49,10 +49,10 @@ from .models import (
 WORKING_STATES = {AssignmentState.ACCEPTED, AssignmentState.REOPENED}
 
 
-# ---- who sees which letter (the rule: Letter.is_visible_to, LetterQuerySet.visible_to) -----
+# ---- who sees which letter (the rules: Letter.is_handled_by, is_visible_to) ---------------
 def require_letter_access(roles, letter):
-    jurisdiction_id = letter.assignment.proposal.session.jurisdiction_id
-    if not (roles.in_unit(letter.assignment.unit_id) or roles.is_office_for(jurisdiction_id)):
+    """The letter's own page, its files and attachments: the drafting unit and the office."""
+    if not letter.is_handled_by(roles, letter.assignment.proposal.session.jurisdiction_id):
         raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
 
 

@@ -65,6 +65,7 @@ def test_who_may_see_a_letter_in_every_state(office, clerk, leader, kewei, shang
         letter = Reply.objects.select_related("assignment").get(pk=reply.pk)
         for who, (user, sees_every_state) in people.items():
             roles = Roles.of(user)
+            assert letter.is_handled_by(roles, shanghai.pk) == sees_every_state, (state, who)
             expected = sees_every_state or state in SENT_STATES
             listed = Reply.objects.visible_to(roles).filter(pk=reply.pk).exists()
             assert listed == letter.is_visible_to(roles, shanghai.pk) == expected, (state, who)
