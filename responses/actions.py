@@ -601,7 +601,7 @@ def record_feedback(
         raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
     if not proposal.proposers.filter(pk=proposer.pk).exists():
         raise PermissionDenied(_("只有该件的提出人可以反馈。"))
-    if reply.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
+    if not reply.is_sent:
         raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
     if reply.round != proposal.round:
         raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
@@ -673,7 +673,7 @@ def freeze(letter):
     that fails its checks (rendering.pdf) raises rendering.BrokenLetter and nothing is kept;
     the stored PDF is signed by the issuing unit (signing.py), the DOCX is not."""
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
-    if letter.state not in (LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD):
+    if not letter.is_sent:
         raise ActionRefused(_("只有已发出的函件才有定稿文件。"))
     existing = {f.format: f for f in LetterFile.objects.filter(**owner)}
     for fmt, render in (

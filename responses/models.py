@@ -35,7 +35,15 @@ class LetterState(models.TextChoices):
     WITHHELD = "withheld", _("不公开")
 
 
-EDITABLE_LETTER_STATES = [LetterState.DRAFT, LetterState.RETURNED]
+# One set per meaning; pages, the API, search, statistics, tasks and verbs ask these (or the
+# LetterQuerySet methods below) rather than listing states again.
+EDITABLE_STATES = frozenset({LetterState.DRAFT, LetterState.RETURNED})
+# In the unit leader's queue: waiting to be signed, or signed and waiting to be sent.
+QUEUED_STATES = frozenset({LetterState.SUBMITTED, LetterState.SIGNED})
+# Sent: the letter has left its unit (numbered, frozen); published or withheld stay sent.
+SENT_STATES = frozenset({LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD})
+# The database constraints' form of EDITABLE_STATES (a list, in the order the migrations hold).
+EDITABLE_LETTER_STATES = sorted(EDITABLE_STATES)
 
 
 class Disclosure(models.TextChoices):
@@ -156,7 +164,21 @@ class Letter(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_editable(self):
-        return self.state in EDITABLE_LETTER_STATES
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_sent(self):
+        return self.state in SENT_STATES
+
+    def is_handled_by(self, roles, jurisdiction_id):
+        """`handled_by` for one letter in hand: the drafting unit, or the office of
+        `jurisdiction_id` (the item's, which is its unit's). They may open it in any state."""
+        return roles.in_unit(self.assignment.unit_id) or roles.is_office_for(jurisdiction_id)
+
+    def is_visible_to(self, roles, jurisdiction_id):
+        """LetterQuerySet.visible_to for one letter in hand: the office and the drafting unit
+        see every state, other units once it is sent."""
+        return self.is_handled_by(roles, jurisdiction_id) or self.is_sent
 
     @property
     def is_public(self):
@@ -327,15 +349,53 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         self.published_at = None
 
 
+def handled_by(roles):
+    """Letters of the person's own units, and of every unit in their offices' jurisdictions:
+    these they may read in any state. None when they have neither."""
+    mine = None
+    if roles.unit_ids:
+        mine = Q(assignment__unit_id__in=roles.unit_ids)
+    if roles.office_jurisdiction_ids:
+        theirs = Q(assignment__unit__jurisdiction_id__in=roles.office_jurisdiction_ids)
+        mine = theirs if mine is None else mine | theirs
+    return mine
+
+
 class LetterQuerySet(models.QuerySet):
+    """The reads of both kinds of letter (Reply and Opinion share it)."""
+
     def for_unit(self, unit):
         return self.filter(assignment__unit=unit)
 
     def awaiting_signature(self):
         return self.filter(state=LetterState.SUBMITTED)
 
+    def queued(self):
+        """In the unit leader's queue (QUEUED_STATES)."""
+        return self.filter(state__in=QUEUED_STATES)
+
+    def sent(self):
+        """Left the unit (SENT_STATES): sent, published or withheld."""
+        return self.filter(state__in=SENT_STATES)
+
     def published(self):
         return self.filter(state=LetterState.PUBLISHED)
+
+    def visible_to(self, roles):
+        """Who may see a letter: the drafting unit and the office see every state, everyone
+        else once it is sent (Letter.is_visible_to is the same rule for one letter)."""
+        mine = handled_by(roles)
+        sent = Q(state__in=SENT_STATES)
+        return self.filter(sent if mine is None else mine | sent)
+
+    def citable_for(self, roles):
+        """The letters shown beside similar items, whose own page the person may not open:
+        published ones for anyone, and the sent ones of their own units and offices."""
+        mine = handled_by(roles)
+        readable = Q(state=LetterState.PUBLISHED)
+        if mine is not None:
+            readable |= mine & Q(state__in=SENT_STATES)
+        return self.filter(readable)
 
 
 class Reply(Letter):
@@ -373,7 +433,7 @@ class Reply(Letter):
             models.Index(
                 F("published_at").desc(),
                 F("id").desc(),
-                condition=Q(state="published"),
+                condition=Q(state=LetterState.PUBLISHED),
                 name="reply_published_newest",
             ),
         ]

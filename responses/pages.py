@@ -46,24 +46,13 @@ from .models import (
     Reply,
 )
 
-OUT_OF_UNIT_STATES = {LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD}
 WORKING_STATES = {AssignmentState.ACCEPTED, AssignmentState.REOPENED}
 
 
-# ---- who sees which letter -----------------------------------------------------------------
-def letter_visible(roles, letter, jurisdiction_id):
-    """The office and the drafting unit see every state; other handling units see a letter
-    once it has been sent."""
-    return (
-        roles.is_office_for(jurisdiction_id)
-        or roles.in_unit(letter.assignment.unit_id)
-        or letter.state in OUT_OF_UNIT_STATES
-    )
-
-
+# ---- who sees which letter (the rules: Letter.is_handled_by, is_visible_to) ---------------
 def require_letter_access(roles, letter):
-    jurisdiction_id = letter.assignment.proposal.session.jurisdiction_id
-    if not (roles.in_unit(letter.assignment.unit_id) or roles.is_office_for(jurisdiction_id)):
+    """The letter's own page, its files and attachments: the drafting unit and the office."""
+    if not letter.is_handled_by(roles, letter.assignment.proposal.session.jurisdiction_id):
         raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
 
 
@@ -87,14 +76,14 @@ def item_context(roles, pk, today):
             "attachments", Prefetch("feedback", Feedback.objects.select_related("proposer"))
         )
         .order_by("round", "id")
-        if letter_visible(roles, r, jurisdiction.pk)
+        if r.is_visible_to(roles, jurisdiction.pk)
     ]
     opinions = [
         o
         for o in Opinion.objects.filter(assignment__proposal=proposal)
         .select_related(*letter_related, "lead_unit")
         .prefetch_related("attachments")
-        if letter_visible(roles, o, jurisdiction.pk)
+        if o.is_visible_to(roles, jurisdiction.pk)
     ]
     own_units = {a.unit_id for a in mine}
     contacts = Contact.objects.filter(assignment__proposal=proposal).select_related(
@@ -288,12 +277,16 @@ def queue_context(roles, today):
     )
     # Each kind's first QUEUE_SIZE + 1 in queue order, merged: the page knows whether more
     # wait without counting them.
-    order = (Case(When(state="submitted", then=0), default=1), "submitted_at", "created_at")
-    waiting = {"assignment__unit_id__in": unit_ids, "state__in": ["submitted", "signed"]}
+    order = (
+        Case(When(state=LetterState.SUBMITTED, then=0), default=1),
+        "submitted_at",
+        "created_at",
+    )
     # The item's text and the search pieces are never shown here (kilobytes a row).
     item_text = ("assignment__proposal__body", "assignment__proposal__search_grams")
     letters = [
-        *Reply.objects.filter(**waiting)
+        *Reply.objects.queued()
+        .filter(assignment__unit_id__in=unit_ids)
         .select_related(*related)
         .defer("search_grams", "title_grams", *item_text)
         .prefetch_related(revisions, authors, *checked)
@@ -305,12 +298,17 @@ def queue_context(roles, today):
             .defer(*item_text)
             .prefetch_related(revisions, authors, *checked)
             .order_by(*order)[: QUEUE_SIZE + 1]
-            if (opinions := Opinion.objects.filter(**waiting)).exists()
+            if (
+                opinions := Opinion.objects.queued().filter(assignment__unit_id__in=unit_ids)
+            ).exists()
             else ()
         ),
     ]
     letters.sort(
-        key=lambda letter: (letter.state != "submitted", letter.submitted_at or letter.created_at)
+        key=lambda letter: (
+            letter.state != LetterState.SUBMITTED,
+            letter.submitted_at or letter.created_at,
+        )
     )
     more = len(letters) > QUEUE_SIZE
     letters = letters[:QUEUE_SIZE]
@@ -364,8 +362,8 @@ def publication_context(roles, today, limit=20):
             rules(proposal.session.jurisdiction_id, proposal.kind), cal
         )
     awaiting = list(
-        replies.filter(
-            state__in=OUT_OF_UNIT_STATES,
+        replies.sent()
+        .filter(
             assignment__proposal__state="replied",
             round=F("assignment__proposal__round"),
         )
@@ -476,7 +474,8 @@ def link_state(token):
         }
     reply = (
         Reply.objects.select_related("assignment__proposal__session", "assignment__unit")
-        .filter(pk=reply_id, state__in=OUT_OF_UNIT_STATES)
+        .sent()
+        .filter(pk=reply_id)
         .first()
     )
     proposer = Proposer.objects.filter(pk=proposer_id).first()

@@ -24,9 +24,7 @@ from workflow.roles import Roles
 
 from . import actions as letters
 from . import pages, textsearch
-from .models import Feedback, LetterState, Rating, Reply
-
-OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
+from .models import Feedback, Rating, Reply
 
 # An id in a URL is digits: anything else matches no route (404), never reaches a lookup.
 ID = r"\d+"
@@ -302,11 +300,7 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         roles = roles_of(self.request)
         rows = Reply.objects.filter(assignment__proposal__in=textsearch.visible_items(roles))
-        rows = rows.filter(
-            Q(assignment__unit_id__in=roles.unit_ids)
-            | Q(assignment__unit__jurisdiction_id__in=roles.office_jurisdiction_ids)
-            | Q(state__in=OUT_OF_UNIT)
-        )
+        rows = rows.visible_to(roles)
         return rows.select_related("assignment__unit").order_by("-created_at", "-id")
 
 

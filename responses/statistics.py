@@ -32,9 +32,8 @@ from workflow import deadlines
 from workflow.exports import append_row
 from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
 
-from .models import Feedback, LetterState, Rating, Reply
+from .models import SENT_STATES, Feedback, LetterState, Rating, Reply
 
-OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
 DELIVERS_REPLY = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 BUCKET_COLOURS = {
     Bucket.SOLVED: "#2f7d4a",
@@ -138,7 +137,7 @@ class Tally:
         if days is not None:
             self.days_total += days
             self.days_counted += 1
-        if reply_state in OUT_OF_UNIT:
+        if reply_state in SENT_STATES:
             self.replies_out += 1
             self.published += reply_state == LetterState.PUBLISHED
             if bucket:

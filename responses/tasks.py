@@ -17,7 +17,7 @@ from workflow.models import Assignment, Extension, Urge
 from workflow.tasks import notify_extension, notify_urge
 
 from .links import feedback_url
-from .models import Opinion, Reply
+from .models import PUBLISHED_DISCLOSURES, LetterState, Opinion, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def publish_due(today=None):
     today = today or timezone.localdate()
     rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
     published = 0
-    sent = Reply.objects.filter(state="sent", disclosure__in=["full", "summary"])
+    sent = Reply.objects.filter(state=LetterState.SENT, disclosure__in=PUBLISHED_DISCLOSURES)
     for reply in sent.select_related("assignment__proposal__session"):
         proposal = reply.assignment.proposal
         in_force = rules(proposal.session.jurisdiction_id, proposal.kind)

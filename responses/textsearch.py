@@ -15,9 +15,8 @@ from proposals import textsearch
 from proposals.models import Proposal, ProposalProposer, Session, TitlePieces
 from workflow.models import Assignment, Unit
 
-from .models import LetterState, Opinion, Reply
+from .models import Opinion, Reply
 
-OUT_OF_UNIT = [LetterState.SENT, LetterState.PUBLISHED, LetterState.WITHHELD]
 KINDS = ("items", "replies")
 EXPORT_LIMIT = 5000
 
@@ -235,18 +234,11 @@ def similar_items(proposal, roles, limit=5, candidates=50):
     scored.sort(key=lambda pair: (-pair[0], -pair[1].received_at.timestamp()))
     best = [row for score, row in scored[:limit] if score > 0]
     scores = {row.pk: score for score, row in scored}
-    readable = Q(state=LetterState.PUBLISHED)
-    if roles.unit_ids:
-        readable |= Q(assignment__unit_id__in=roles.unit_ids, state__in=OUT_OF_UNIT)
-    if roles.office_jurisdiction_ids:
-        readable |= Q(
-            assignment__unit__jurisdiction_id__in=roles.office_jurisdiction_ids,
-            state__in=OUT_OF_UNIT,
-        )
     replies = {}
     for model in (Reply, Opinion):
         for letter in (
-            model.objects.filter(readable, assignment__proposal__in=best)
+            model.objects.citable_for(roles)
+            .filter(assignment__proposal__in=best)
             .select_related("assignment__unit")
             .order_by("-sent_at")
         ):

@@ -44,6 +44,7 @@ from .models import (
     Feedback,
     LetterImport,
     LetterImportState,
+    LetterState,
     LetterTemplate,
     Opinion,
     Reply,
@@ -232,7 +233,7 @@ def leader_queue(request):
 def sign(request, kind, pk):
     verb = actions.sign_and_send_letter if request.POST.get("send") else actions.sign_letter
     letter = verb(letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request))
-    if letter.state == "signed":
+    if letter.state == LetterState.SIGNED:
         return pages.queue_result(request, letter, _("已签发。"))
     message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}
     return pages.queue_result(request, letter, message)
