@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from workflow.audit import ActionRefused
 
@@ -113,32 +114,38 @@ def embedding_problems(document):
 
 
 # ---- fonts of a stored PDF (for letters frozen before Banli carried its fonts) -------------
-FONT_NAME = re.compile(rb"/(?:FontName|BaseFont)\s*/([^\s/<>\[\]()]+)")
-STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
-
-
 def pdf_font_names(content):
-    """The names of the fonts a PDF embeds, without subset tags ('ABCDEF+DejaVu-Sans' →
-    'DejaVu-Sans'), read from its objects and from its compressed object streams."""
-    import zlib
+    """The names of the fonts a PDF uses, without subset tags ('ABCDEF+DejaVu-Sans' →
+    'DejaVu-Sans'): those of every page and of the forms drawn on it, as pypdf reads them."""
+    names, seen = set(), set()
 
-    chunks = [content]
-    for match in STREAM.finditer(content):
-        try:
-            chunks.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    names = set()
-    for chunk in chunks:
-        for name in FONT_NAME.findall(chunk):
-            names.add(name.decode("latin-1").split("+", 1)[-1])
+    def walk(resources):
+        resources = resources.get_object() if resources is not None else None
+        if not resources:
+            return
+        for font in (resources.get("/Font") or {}).values():
+            base = str(font.get_object().get("/BaseFont", ""))
+            names.add(base.lstrip("/").split("+", 1)[-1])
+        for form in (resources.get("/XObject") or {}).values():
+            if getattr(form, "idnum", None) in seen:
+                continue
+            seen.add(getattr(form, "idnum", None))
+            walk(form.get_object().get("/Resources"))
+
+    for page in PdfReader(BytesIO(content)).pages:
+        walk(page.get("/Resources"))
+    names.discard("")
     return names
 
 
 def foreign_fonts(content):
     """Fonts in a stored PDF that are not Banli's (empty for a letter set as it should be)."""
     ours = {family.replace(" ", "-") for family in FACES}
-    return {name for name in pdf_font_names(content) if not name.startswith(tuple(ours))}
+    try:
+        names = pdf_font_names(content)
+    except PdfReadError:
+        return {"(unreadable)"}  # a stored file that is no PDF needs rendering again too
+    return {name for name in names if not name.startswith(tuple(ours))}
 
 
 # ---- the text read back from the PDF ----------------------------------------------------

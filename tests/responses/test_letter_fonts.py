@@ -167,6 +167,26 @@ def test_the_docx_keeps_the_government_font_names(draft, clerk):
     assert {"仿宋_GB2312", "方正小标宋简体", "黑体"} <= names
 
 
+def pdf_set_in(base_font):
+    """A one-page PDF whose page uses one font, as a letter frozen in a system font was."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/BaseFont"): NameObject(base_font)}
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_letters_frozen_without_their_glyphs_are_rerendered_once(office, clerk, leader, kewei):
     from io import StringIO
 
@@ -175,7 +195,7 @@ def test_letters_frozen_without_their_glyphs_are_rerendered_once(office, clerk, 
     from workflow.models import TransitionLog
 
     reply = factories.sent_reply(office, clerk, leader, kewei)
-    boxes = b"%PDF-1.7\n1 0 obj << /Type /Font /BaseFont /QWERTY+DejaVu-Sans >> endobj\n%%EOF"
+    boxes = pdf_set_in("/QWERTY+DejaVu-Sans")
     LetterFile.objects.create(reply=reply, format="pdf", content=boxes, sha256="e" * 64)
     out = StringIO()
     call_command("refreeze_letters", stdout=out)
