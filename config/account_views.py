@@ -21,12 +21,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from workflow import second_factor
+from workflow.redirects import back_to
 from workflow.roles import must_use_second_factor
 
 SETUP_KEY = "banli_otp_setup_key"
@@ -34,12 +34,9 @@ FAILURES = "banli_otp_failures"
 
 
 def _next(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("home")
+    return back_to(
+        request, request.POST.get("next"), request.GET.get("next"), default=reverse("home")
+    )
 
 
 def sign_in_complete(request, user):
@@ -104,9 +101,7 @@ def verify(request):
     error = ""
     if request.method == "POST":
         credentials = {"username": user.get_username()}
-        if AxesProxyHandler.is_locked(request, credentials):
-            logout(request)
-            request.axes_locked_out = True  # django-axes' middleware shows its lockout page
+        if _locked(request, credentials):
             return redirect("login")
         result = second_factor.check(user, request.POST.get("code", ""))
         if result.device is not None:

@@ -33,7 +33,6 @@ from workflow.models import Assignment, AssignmentState, TransitionLog, Unit
 
 from . import glyphs, importer, rendering, signing
 from .models import (
-    EDITABLE_LETTER_STATES,
     Attachment,
     Disclosure,
     DocumentCounter,
@@ -218,7 +217,7 @@ def save_letter(letter, actor, at=None, **fields):
     for the demo's past letters (the edit's log row)."""
     letter = _lock_letter(letter)
     require_unit_member(actor, letter.assignment.unit)
-    if letter.state not in EDITABLE_LETTER_STATES:
+    if not letter.is_editable:
         raise ActionRefused(
             _("该函当前状态为“%(state)s”，不能修改。") % {"state": letter.get_state_display()}
         )
@@ -698,7 +697,7 @@ def refreeze_pdf(letter_file):
     is unchanged; its audit trail keeps the original file's SHA-256 beside the new one.
     Returns (old hash, new hash), or None when the stored PDF is already set in Banli's fonts."""
     letter_file = lock(LetterFile, letter_file.pk)
-    letter = letter_file.reply or letter_file.opinion
+    letter = letter_file.letter
     stored = bytes(letter_file.content)
     foreign = glyphs.foreign_fonts(stored)
     # Only a PDF set in fonts Banli does not carry lacks glyphs: one set in Banli's was

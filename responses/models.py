@@ -367,9 +367,6 @@ class LetterQuerySet(models.QuerySet):
     def for_unit(self, unit):
         return self.filter(assignment__unit=unit)
 
-    def awaiting_signature(self):
-        return self.filter(state=LetterState.SUBMITTED)
-
     def queued(self):
         """In the unit leader's queue (QUEUED_STATES)."""
         return self.filter(state__in=QUEUED_STATES)
@@ -764,6 +761,10 @@ class LetterFile(models.Model):
 
     def __str__(self):
         return f"{self.format} {self.sha256[:12]}"
+
+    @property
+    def letter(self):
+        return self.reply or self.opinion
 
 
 class LetterTemplate(models.Model):

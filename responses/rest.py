@@ -20,7 +20,7 @@ from workflow import actions
 from workflow.audit import ActionRefused
 from workflow.forms import proposers_from_names, split_names
 from workflow.models import Assignment, Unit
-from workflow.roles import Roles
+from workflow.roles import roles_of
 
 from . import actions as letters
 from . import pages, textsearch
@@ -152,10 +152,6 @@ class FeedbackSerializer(serializers.Serializer):
 
 
 # ---- reads ----------------------------------------------------------------------------------
-def roles_of(request):
-    return getattr(request, "roles", None) or Roles.of(request.user)
-
-
 def visible_assignments(roles):
     return Assignment.objects.filter(
         Q(unit__jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(unit_id__in=roles.unit_ids)

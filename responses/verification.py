@@ -7,7 +7,6 @@ Both return a Verification; the page only renders it. A letter that is not publi
 that it is a genuine letter of that organ and number, nothing of its content.
 """
 
-import hashlib
 import multiprocessing
 import re
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from io import BytesIO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from . import rendering
 from .models import LetterFile, LetterState, SigningCertificate
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -61,12 +61,8 @@ class Signature:
     signed_at: object = None
 
 
-def _letter_of(letter_file):
-    return letter_file.reply or letter_file.opinion
-
-
 def _found(letter_file, signed_at=None, message=None):
-    letter = _letter_of(letter_file)
+    letter = letter_file.letter
     public = letter.state == LetterState.PUBLISHED
     result = Verification(
         status=Status.GENUINE,
@@ -122,7 +118,7 @@ def verify_pdf(content):
             Status.UNREADABLE,
             _("文件超过%(mb)d MB，无法核验。") % {"mb": MAX_BYTES // (1024 * 1024)},
         )
-    digest = hashlib.sha256(content).hexdigest()
+    digest = rendering.digest(content)
     stored = _files().filter(sha256=digest).first()
     signature = _read_signature(content)
     if stored is not None:  # the very bytes Banli froze
@@ -209,12 +205,14 @@ def _signature_of(content, roots):
     if not signatures:
         return None
     embedded = signatures[-1]
-    cert = embedded.signer_cert
     from cryptography import x509
 
+    from . import signing
+
+    cert = x509.load_der_x509_certificate(embedded.signer_cert.dump())
     found = Signature(
-        fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
-        subject=x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string(),
+        fingerprint=signing.fingerprint(cert),
+        subject=cert.subject.rfc4514_string(),
         signed_at=embedded.self_reported_timestamp,
     )
     context = ValidationContext(

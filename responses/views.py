@@ -152,10 +152,7 @@ def attach(request, kind, pk):
     return redirect(editor_url(letter))
 
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+CONTENT_TYPES = {kind: Attachment.MEDIA_TYPES[kind] for kind in ("pdf", "docx")}
 
 
 def file_response(letter, fmt, content, digest=None):

@@ -125,7 +125,7 @@ def correct_proposal(proposal, actor, **changes):
     before = {name: getattr(proposal, name) for name in changed}
     for name, value in changed.items():
         setattr(proposal, name, value)
-    proposal.search_grams = textsearch.item_fields(proposal.title, proposal.body)["search_grams"]
+    proposal.search_grams = textsearch.stored(proposal.title, proposal.body)
     proposal.save()
     if "title" in changed:
         TitlePieces.objects.filter(proposal=proposal).delete()

@@ -111,7 +111,7 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
         roles = roles_of(request)
         if self.superuser_only or not roles.is_office or verb not in self.office_may:
             return False
-        if verb != "view" and self.jurisdiction_path is None and not roles.is_office_everywhere():
+        if verb != "view" and self.jurisdiction_path is None and not roles.is_office_everywhere:
             return False
         return obj is None or self.in_scope(request, obj)
 

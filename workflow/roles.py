@@ -70,6 +70,7 @@ class Roles:
         system administrator and the office; anyone else learns only whether it is up."""
         return bool(self.user.is_authenticated and (self.user.is_superuser or self.is_office))
 
+    @cached_property
     def is_office_everywhere(self):
         """Office of every jurisdiction there is: only then may it change rows all of them
         share (the holiday calendar, the reminder ladder)."""

@@ -22,6 +22,8 @@ from django_otp.util import random_hex
 
 from proposals.models import User
 
+from .audit import lock
+
 log = logging.getLogger("banli.security")
 
 RECOVERY_CODES = 10
@@ -58,10 +60,6 @@ def _matching_step(key, code, at=None):
     return None
 
 
-def code_matches_key(key, code):
-    return _matching_step(key, code) is not None
-
-
 def has_device(user):
     """Whether the user has a confirmed authenticator: known already for the signed-in user
     (workflow.auth.Backend loads it with the user), one query otherwise."""
@@ -75,10 +73,6 @@ def recovery_codes_left(user):
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def _lock(user):
-    User.objects.select_for_update().filter(pk=user.pk).first()
-
-
 @transaction.atomic
 def enrol(user, key, code):
     """Confirm a new authenticator with a code it shows: it replaces any earlier one, and the
@@ -87,7 +81,7 @@ def enrol(user, key, code):
     if matched is None:
         return None, []
     step, drift = matched
-    _lock(user)
+    lock(User, user.pk)
     TOTPDevice.objects.filter(user=user).delete()
     # last_t: the code just typed cannot be typed again to sign in.
     device = TOTPDevice.objects.create(
@@ -101,7 +95,7 @@ def enrol(user, key, code):
 @transaction.atomic
 def new_recovery_codes(user):
     """Ten new recovery codes; the old ones stop working at once."""
-    _lock(user)
+    lock(User, user.pk)
     codes = _issue_recovery_codes(user)
     log.info("recovery codes issued anew: user %s", user.pk)
     return codes
@@ -111,7 +105,7 @@ def new_recovery_codes(user):
 def remove(user):
     """Turn the second factor off: the authenticator and the recovery codes are deleted. Whether
     the user may is roles.must_use_second_factor's to say, asked by the page."""
-    _lock(user)
+    lock(User, user.pk)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     log.info("second factor removed: user %s", user.pk)
@@ -162,7 +156,7 @@ def check(user, code):
 def demo_device(user):
     """The demo's authenticator and recovery codes for `user`: made once, then the same on
     every later run (the newcomer has already scanned it). Returns (device, codes left)."""
-    _lock(user)
+    lock(User, user.pk)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)

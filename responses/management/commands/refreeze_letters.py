@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "reply", "opinion"
         )
         for letter_file in files.order_by("pk").iterator():
-            letter = letter_file.reply or letter_file.opinion
+            letter = letter_file.letter
             number = letter.doc_number or f"#{letter.pk}"
             label = f"{letter._meta.verbose_name} {number}《{letter.title}》"
             try:
