@@ -1,0 +1,172 @@
+"""Figures of the code itself, as issue 17 measured them: how long functions and views are,
+which modules import each other, how big the model modules are, and how often a state's
+value is written out as a string outside its machine.
+
+    python -m bench.codebase          a table
+    python -m bench.codebase --json   the same figures as JSON
+
+No database and no Django set-up: it reads the source with `ast`.
+"""
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = [
+    p.name
+    for p in sorted(ROOT.iterdir())
+    if (p / "apps.py").exists() or p.name == "config"
+]
+MACHINES = {  # state enums whose values pages and code must not restate
+    "ProposalState",
+    "AssignmentState",
+    "Decision",
+    "LetterState",
+    "ItemImportState",
+    "LetterImportState",
+}
+
+
+def sources():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" not in relative:
+                yield relative, path
+
+
+def module_name(relative):
+    name = relative[:-3].replace("/", ".")
+    return name[: -len(".__init__")] if name.endswith(".__init__") else name
+
+
+def package_of(relative):
+    name = relative[:-3].replace("/", ".")
+    return name if relative.endswith("__init__.py") else name.rsplit(".", 1)[0]
+
+
+def functions(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node, node.end_lineno - node.lineno + 1
+
+
+def state_values():
+    """Every value of the state enums, read from their class bodies."""
+    values = set()
+    for _relative, path in sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name in MACHINES:
+                for item in node.body:
+                    if isinstance(item, ast.Assign) and isinstance(item.value, ast.Tuple):
+                        first = item.value.elts[0]
+                        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                            values.add(first.value)
+    return values
+
+
+def imports_of(tree, known, package):
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the module's own package upwards
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            if name in known:
+                found.add(name)
+    return found
+
+
+def measure():
+    trees = {relative: ast.parse(path.read_text(encoding="utf-8")) for relative, path in sources()}
+    known = {module_name(r): r for r in trees}
+    long40, long50, views20 = [], [], []
+    for relative, tree in trees.items():
+        for node, length in functions(tree):
+            where = f"{relative}:{node.lineno} {node.name} ({length})"
+            if length > 40:
+                long40.append(where)
+            if length > 50:
+                long50.append(where)
+            is_view = relative.endswith(("views.py", "pages.py", "account_views.py"))
+            if is_view and node.col_offset == 0 and node.args.args and (
+                node.args.args[0].arg == "request"
+            ):
+                if length > 20:
+                    views20.append(where)
+    graph = {
+        module_name(r): imports_of(t, known, package_of(r)) - {module_name(r)}
+        for r, t in trees.items()
+    }
+    cycles = sorted(
+        {tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, ())}
+    )
+    values = state_values()
+    python_strings = []
+    for relative, tree in trees.items():
+        if relative.endswith("models.py") or "/models/" in relative:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in values:
+                python_strings.append(f"{relative}:{node.lineno} {node.value!r}")
+    template_strings = []
+    pattern = re.compile(r"""(?:==|!=|\bin)\s*['"]([a-z_]+)['"]""")
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for value in pattern.findall(line):
+                if value in values:
+                    template_strings.append(f"{path.relative_to(ROOT)}:{number} {value!r}")
+    model_modules = {}
+    for relative, tree in trees.items():
+        if relative.endswith("models.py") or "/models/" in relative:
+            count = sum(
+                1
+                for n in tree.body
+                if isinstance(n, ast.ClassDef)
+                and any(
+                    getattr(b, "attr", getattr(b, "id", "")).endswith(("Model", "Mixin"))
+                    for b in n.bases
+                )
+            )
+            lines = len((ROOT / relative).read_text(encoding="utf-8").splitlines())
+            model_modules[relative] = {"lines": lines, "classes": count}
+    return {
+        "functions over 40 lines": long40,
+        "functions over 50 lines": long50,
+        "views over 20 lines": views20,
+        "modules importing each other": [" ↔ ".join(c) for c in cycles],
+        "state strings in Python": python_strings,
+        "state strings in templates": template_strings,
+        "model modules": model_modules,
+    }
+
+
+def main():
+    figures = measure()
+    if "--json" in sys.argv:
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+        return
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            print(f"{name}:")
+            for key, item in sorted(value.items(), key=lambda kv: -kv[1]["lines"]):
+                print(f"  {key}: {item['lines']} lines, {item['classes']} model classes")
+            continue
+        print(f"{name}: {len(value)}")
+        for line in value:
+            print(f"  {line}")
+
+
+if __name__ == "__main__":
+    main()
