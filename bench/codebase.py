@@ -15,11 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = [
-    p.name
-    for p in sorted(ROOT.iterdir())
-    if (p / "apps.py").exists() or p.name == "config"
-]
+APPS = [p.name for p in sorted(ROOT.iterdir()) if (p / "apps.py").exists() or p.name == "config"]
 MACHINES = {  # state enums whose values pages and code must not restate
     "ProposalState",
     "AssignmentState",
@@ -100,17 +96,24 @@ def measure():
             if length > 50:
                 long50.append(where)
             is_view = relative.endswith(("views.py", "pages.py", "account_views.py"))
-            if is_view and node.col_offset == 0 and node.args.args and (
-                node.args.args[0].arg == "request"
-            ):
-                if length > 20:
-                    views20.append(where)
+            if (
+                is_view
+                and node.col_offset == 0
+                and node.args.args
+                and (node.args.args[0].arg == "request")
+            ) and length > 20:
+                views20.append(where)
     graph = {
         module_name(r): imports_of(t, known, package_of(r)) - {module_name(r)}
         for r, t in trees.items()
     }
     cycles = sorted(
-        {tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, ())}
+        {
+            tuple(sorted((a, b)))
+            for a, targets in graph.items()
+            for b in targets
+            if a in graph.get(b, ())
+        }
     )
     values = state_values()
     python_strings = []
