@@ -2,7 +2,6 @@
 whatever the number of rows, and the visibility rules (drafts never leave their unit)."""
 
 import difflib
-import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, Proposer, Session, User
+from proposals.params import plain_int
 from workflow import deadlines
 from workflow.audit import ActionRefused
 from workflow.exports import xlsx
@@ -423,12 +423,6 @@ def public_queryset():
     return Reply.objects.published().select_related(
         "assignment__proposal__session__jurisdiction", "assignment__unit"
     )
-
-
-def plain_int(value):
-    """A filter value as an int, or None: only ASCII digits and within a database integer
-    (str.isdigit accepts '²' and int() then fails; a long number overflows PostgreSQL)."""
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value or "") else None
 
 
 def public_replies(params):

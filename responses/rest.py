@@ -16,6 +16,7 @@ from rest_framework.views import APIView, exception_handler
 
 from proposals import textsearch as grams
 from proposals.models import Proposal, ProposalProposer, Proposer, Session
+from proposals.params import plain_int
 from workflow import actions
 from workflow.audit import ActionRefused
 from workflow.forms import proposers_from_names, split_names
@@ -37,14 +38,14 @@ def refusals(exc, context):
     return exception_handler(exc, context)
 
 
-def plain_int(request, name):
+def int_param(request, name):
     """A query parameter as an int; anything but ASCII digits is a 400, never a 500."""
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
-    if pages.plain_int(value) is None:
+    if plain_int(value) is None:
         raise ValidationError({name: _("应为数字。")})
-    return pages.plain_int(value)
+    return plain_int(value)
 
 
 # ---- serializers --------------------------------------------------------------------------
@@ -175,8 +176,8 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
             )
         params = self.request.query_params
-        if plain_int(self.request, "session") is not None:
-            rows = rows.filter(session_id=plain_int(self.request, "session"))
+        if int_param(self.request, "session") is not None:
+            rows = rows.filter(session_id=int_param(self.request, "session"))
         if params.get("state"):
             rows = rows.filter(state=params["state"])
         if params.get("kind"):
@@ -259,8 +260,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             rows = rows.open()
         elif params.get("state"):
             rows = rows.filter(state=params["state"])
-        if plain_int(self.request, "unit") is not None:
-            rows = rows.filter(unit_id=plain_int(self.request, "unit"))
+        if int_param(self.request, "unit") is not None:
+            rows = rows.filter(unit_id=int_param(self.request, "unit"))
         if params.get("overdue") in ("1", "true"):
             rows = rows.overdue()
         return rows.order_by("due_on", "id")

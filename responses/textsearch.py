@@ -3,8 +3,6 @@ page and the letter editor. The pieces and the index are proposals.textsearch; t
 decides who sees what: the office its jurisdictions' items, a unit the items assigned to it,
 everyone the published replies (the public nothing else)."""
 
-import re
-
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When, Window
 from django.utils.html import escape
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from proposals import textsearch
 from proposals.models import Proposal, ProposalProposer, Session, TitlePieces
+from proposals.params import plain_int
 from workflow.models import Assignment, Unit
 
 from .models import Opinion, Reply
@@ -25,10 +24,6 @@ def query_pieces(q):
     """The pieces of what was typed; a query of nothing but boilerplate keeps them all."""
     pieces = textsearch.grams(q)
     return textsearch.subject(pieces) or pieces
-
-
-def plain_int(value):
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value or "") else None
 
 
 def visible_items(roles):
