@@ -14,10 +14,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from proposals.classification import Bucket
 from proposals.models import Proposer
 from workflow import deadlines
-from workflow.models import (
-    Assignment,
-    AssignmentState,
-    Unit,
+from workflow.models import Assignment, AssignmentState, Unit
+from workflow.permissions import (
     done_by_the_worker,
     is_office_for,
     is_unit_member,

@@ -41,27 +41,19 @@ from .models import (
     UnitMembership,
     Urge,
 )
+from .permissions import in_office, in_unit
 from .tasks import check_item_import_task, notify_extension, notify_urge, save_item_import_task
 
 
 # ---- roles -------------------------------------------------------------------------------
 def require_office(actor, jurisdiction, permission=ASSIGN_PERMISSION):
     """The actor works in this jurisdiction's proposal office and holds `permission`."""
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and actor.has_perm(permission)
-        and OfficeMembership.objects.filter(user=actor, jurisdiction=jurisdiction).exists()
-    ):
+    if not in_office(actor, jurisdiction.pk, permission):
         raise PermissionDenied(_("只有本级建议提案处可以执行此操作。"))
 
 
 def require_unit_member(actor, unit):
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and UnitMembership.objects.filter(user=actor, unit=unit).exists()
-    ):
+    if not in_unit(actor, unit.pk):
         raise PermissionDenied(_("只有承办单位本单位人员可以执行此操作。"))
 
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals.models import (
-    ASSIGN_PERMISSION,
     Jurisdiction,
     Proposal,
     ProposalProposer,
@@ -24,6 +23,13 @@ from proposals.models import (
 )
 
 from .deadlines import AGING_BANDS, band_bounds
+from .permissions import (
+    done_by_the_worker,
+    follows_reply,
+    is_office_for,
+    is_office_of_import,
+    is_unit_member,
+)
 
 
 class Unit(models.Model):
@@ -106,37 +112,6 @@ class OfficeMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.jurisdiction}"
-
-
-# ---- who may fire what ---------------------------------------------------------------------
-def is_unit_member(obj, user):
-    """A clerk or leader of the unit the object belongs to."""
-    unit_id = obj.unit_id if hasattr(obj, "unit_id") else obj.assignment.unit_id
-    return bool(
-        user and user.is_authenticated and user.unit_memberships.filter(unit_id=unit_id).exists()
-    )
-
-
-def is_office_for(obj, user):
-    """A proposal-office member of the item's jurisdiction holding the assign permission."""
-    proposal = obj.proposal if hasattr(obj, "proposal") else obj.assignment.proposal
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_perm(ASSIGN_PERMISSION)
-        and user.office_memberships.filter(
-            jurisdiction_id=proposal.session.jurisdiction_id
-        ).exists()
-    )
-
-
-def is_unit_member_or_office(obj, user):
-    return is_unit_member(obj, user) or is_office_for(obj, user)
-
-
-def follows_reply(obj, user):
-    """No person fires these: sending or rating a letter advances them."""
-    return False
 
 
 class AssignmentState(models.TextChoices):
@@ -987,21 +962,6 @@ class Notification(models.Model):
 
 
 # ---- Excel intake (批量登记交办) -------------------------------------------------------------
-def is_office_of_import(obj, user):
-    """A proposal-office member of the import's jurisdiction holding the assign permission."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_perm(ASSIGN_PERMISSION)
-        and user.office_memberships.filter(jurisdiction_id=obj.jurisdiction_id).exists()
-    )
-
-
-def done_by_the_worker(obj, user):
-    """No person fires these: the background check and save advance them."""
-    return False
-
-
 def item_import_path(instance, filename):
     # Never the uploader's file name on disk: it is kept in `name` for the pages.
     return f"item-imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"

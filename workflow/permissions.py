@@ -1,0 +1,60 @@
+"""Who may act: the one home of the membership tests every layer asks.
+
+The transitions name these functions as their `permission=` (so `can_proceed` /
+`has_transition_perm` answer for pages), and the verbs' `require_office` /
+`require_unit_member` ask `in_office` / `in_unit`. `Roles` (roles.py) answers the same
+questions for a page from memberships it loads once per request.
+"""
+
+from proposals.models import ASSIGN_PERMISSION
+
+
+def in_office(user, jurisdiction_id, permission=ASSIGN_PERMISSION):
+    """A member of this jurisdiction's proposal office holding `permission`."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perm(permission)
+        and user.office_memberships.filter(jurisdiction_id=jurisdiction_id).exists()
+    )
+
+
+def in_unit(user, unit_id):
+    """A clerk or leader of the unit."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.unit_memberships.filter(unit_id=unit_id).exists()
+    )
+
+
+# ---- transition permissions (obj, user) ----------------------------------------------------
+def is_unit_member(obj, user):
+    """A clerk or leader of the unit the object belongs to."""
+    unit_id = obj.unit_id if hasattr(obj, "unit_id") else obj.assignment.unit_id
+    return in_unit(user, unit_id)
+
+
+def is_office_for(obj, user):
+    """A proposal-office member of the item's jurisdiction holding the assign permission."""
+    proposal = obj.proposal if hasattr(obj, "proposal") else obj.assignment.proposal
+    return in_office(user, proposal.session.jurisdiction_id)
+
+
+def is_unit_member_or_office(obj, user):
+    return is_unit_member(obj, user) or is_office_for(obj, user)
+
+
+def is_office_of_import(obj, user):
+    """A proposal-office member of the import's jurisdiction holding the assign permission."""
+    return in_office(user, obj.jurisdiction_id)
+
+
+def follows_reply(obj, user):
+    """No person fires these: sending or rating a letter advances them."""
+    return False
+
+
+def done_by_the_worker(obj, user):
+    """No person fires these: the background check and save advance them."""
+    return False
