@@ -65,6 +65,38 @@ def state_values():
     return values
 
 
+def _constants(node):
+    if isinstance(node, ast.Constant):
+        yield node
+    elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        for element in node.elts:
+            yield from _constants(element)
+
+
+def _is_state_filter(node):
+    return isinstance(node, ast.keyword) and bool(node.arg) and "state" in node.arg
+
+
+def _is_constant(node):
+    return isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id.isupper() for t in node.targets
+    )
+
+
+def state_uses(tree, values):
+    """String constants equal to a state's value where they stand for a state: compared
+    (==, !=, in), given as a `state…=` filter, or listed in an upper-case constant (a copied
+    state set). A transition's name or a dictionary key that happens to match is not one."""
+    for node in ast.walk(tree):
+        found = []
+        if isinstance(node, ast.Compare):
+            for part in [node.left, *node.comparators]:
+                found.extend(_constants(part))
+        elif _is_state_filter(node) or _is_constant(node):
+            found.extend(_constants(node.value))
+        yield from (c for c in found if isinstance(c.value, str) and c.value in values)
+
+
 def imports_of(tree, known, package):
     found = set()
     for node in ast.walk(tree):
@@ -120,9 +152,8 @@ def measure():
     for relative, tree in trees.items():
         if relative.endswith("models.py") or "/models/" in relative:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in values:
-                python_strings.append(f"{relative}:{node.lineno} {node.value!r}")
+        for node in state_uses(tree, values):
+            python_strings.append(f"{relative}:{node.lineno} {node.value!r}")
     template_strings = []
     pattern = re.compile(r"""(?:==|!=|\bin)\s*['"]([a-z_]+)['"]""")
     for path in sorted((ROOT / "templates").rglob("*.html")):
