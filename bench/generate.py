@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from proposals import textsearch  # noqa: E402
+from proposals import bigrams  # noqa: E402
 from proposals.models import (  # noqa: E402
     Jurisdiction,
     Proposal,
@@ -176,7 +176,7 @@ def generate(scale=1.0, seed=2026):
             kind = "proposal" if session.body == "cppcc" else "suggestion"
             topic, title, body = item_text(rng, i)
             titles.append(title)
-            pieces = textsearch.item_fields(title, body)
+            pieces = bigrams.item_fields(title, body)
             yield (first_item + i, kind, session.pk, str(i + 1), title, body, topic) + (
                 "in_handling",
                 pieces["search_grams"],
@@ -189,7 +189,7 @@ def generate(scale=1.0, seed=2026):
     )
     copy_objects(
         TitlePieces,
-        ((first_item + i, textsearch.stored(title)) for i, title in enumerate(titles)),
+        ((first_item + i, bigrams.stored(title)) for i, title in enumerate(titles)),
         ["proposal_id", "grams"],
     )
     counts["signatures"] = copy_objects(
@@ -279,8 +279,8 @@ def generate(scale=1.0, seed=2026):
                 clerks[unit_id],
                 None if awaiting else leaders[unit_id],
                 f"{assigned + timedelta(days=55)}T03:00:00+00:00",
-                textsearch.stored(title, titles[i], body) if published else "",
-                textsearch.stored(title, titles[i]) if published else "",
+                bigrams.stored(title, titles[i], body) if published else "",
+                bigrams.stored(title, titles[i]) if published else "",
             )
 
     counts["replies"] = copy_objects(

@@ -69,7 +69,8 @@ def setup(var_dir):
 
 def seed_letter():
     """Seed 000 as a sent letter (the demo's own code puts it there)."""
-    from responses.demo import FIXTURES, Demo
+    from demo.data import FIXTURES
+    from demo.loader import Demo
     from responses.models import Opinion, Reply
 
     seed = next(

@@ -3,7 +3,7 @@ the similar-case lookup, each against its one-statement lower bound."""
 
 from django.test import Client
 
-from proposals import textsearch
+from proposals import bigrams
 from proposals.models import Proposal
 from responses.textsearch import similar_items
 from workflow.roles import Roles
@@ -25,7 +25,7 @@ def tsquery(pieces, joiner):
 
 
 def figures(office, runs, timed, lower_bound, figure, page):
-    pieces = textsearch.grams(QUERY)
+    pieces = bigrams.grams(QUERY)
     vector = "array_to_tsvector(array_remove(string_to_array({}, ' '), ''))"
     public_sql = f"""
         SELECT r.id, r.title FROM responses_reply r
@@ -36,7 +36,7 @@ def figures(office, runs, timed, lower_bound, figure, page):
         WHERE {vector.format("p.search_grams")} @@ %s::tsquery
         ORDER BY p.received_at DESC LIMIT 25"""
     item = Proposal.objects.filter(title__contains="干细胞").order_by("id").first()
-    title = textsearch.subject(textsearch.grams(item.title))
+    title = bigrams.subject(bigrams.grams(item.title))
     similar_sql = f"""
         SELECT t.proposal_id FROM proposals_titlepieces t
         WHERE {vector.format("t.grams")} @@ %s::tsquery AND t.proposal_id <> %s

@@ -27,9 +27,11 @@ urlpatterns = [
     path("account/password/done/", account_views.password_changed, name="password-changed"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", include("responses.rest_urls")),
+    path("api/", include("api.urls")),
     path("", include("workflow.urls")),
     path("", include("responses.urls")),
+    path("", include("reports.urls")),
+    path("", include("search.urls")),
 ]
 
 handler500 = "config.views.server_error"

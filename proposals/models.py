@@ -284,7 +284,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     review_reason = models.TextField(_("审查意见"), blank=True)
-    # Search pieces (proposals.textsearch) of the title and text, written by the verbs that
+    # Search pieces (proposals.bigrams) of the title and text, written by the verbs that
     # create an item; GIN-indexed on PostgreSQL by migration 0003. The title's own pieces
     # are in TitlePieces.
     search_grams = models.TextField(blank=True, editable=False)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from proposals import textsearch
+from proposals import bigrams as textsearch
 from proposals.classification import bucket_for
 from proposals.models import Proposal, ProposalProposer, ProposalState
 from proposals.untrusted import Budget, Refused, declared_members

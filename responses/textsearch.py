@@ -1,29 +1,26 @@
-"""Search for the office, the units and the public, and the similar-case panel of the item
-page and the letter editor. The pieces and the index are proposals.textsearch; this module
-decides who sees what: the office its jurisdictions' items, a unit the items assigned to it,
-everyone the published replies (the public nothing else)."""
+"""Finding items and letters by their words, for every page that does: the pieces of a query,
+the items a signed-in user may open, replies ranked for a query, a page of hits, the hits
+marked in an excerpt, and the similar-case panel of the item page and the letter editor. The
+pieces and the index are proposals.bigrams; the search page of the office and the units is
+search/ (above this app), the public list of replies is here."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, When, Window
+from django.db.models import Case, Count, IntegerField, Q, When, Window
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-from proposals import textsearch
-from proposals.models import Proposal, ProposalProposer, Session, TitlePieces
+from proposals import bigrams
+from proposals.models import Proposal, TitlePieces
 from proposals.params import plain_int
-from workflow.models import Assignment, Unit
+from workflow.models import Assignment
 
 from .models import Opinion, Reply
-
-KINDS = ("items", "replies")
-EXPORT_LIMIT = 5000
 
 
 def query_pieces(q):
     """The pieces of what was typed; a query of nothing but boilerplate keeps them all."""
-    pieces = textsearch.grams(q)
-    return textsearch.subject(pieces) or pieces
+    pieces = bigrams.grams(q)
+    return bigrams.subject(pieces) or pieces
 
 
 def visible_items(roles):
@@ -34,56 +31,16 @@ def visible_items(roles):
     return Proposal.objects.filter(mine)
 
 
-def published_replies():
-    return Reply.objects.published().select_related(
-        "assignment__proposal__session__jurisdiction", "assignment__unit"
-    )
-
-
-def _filtered(rows, params, prefix):
-    year, body, unit = (params.get(k, "") for k in ("year", "body", "unit"))
-    if plain_int(year) is not None:
-        rows = rows.filter(**{f"{prefix}session__year": plain_int(year)})
-    if body in Session.Body.values:
-        rows = rows.filter(**{f"{prefix}session__body": body})
-    if plain_int(unit) is not None:
-        if prefix:
-            rows = rows.filter(assignment__unit_id=plain_int(unit))
-        else:
-            rows = rows.filter(assignments__unit_id=plain_int(unit)).distinct()
-    return rows
-
-
-def item_results(roles, q, params):
-    """The items matching every piece of the query, best first: the phrase in the title, then
-    the newest."""
-    pieces = query_pieces(q)
-    rows = visible_items(roles).filter(textsearch.matches(Proposal, "search_grams", pieces))
-    rows = _filtered(rows, params, "")
-    # Every hit holds every piece already; the phrase in the title is what tells them apart.
-    # (Ranking by shared pieces rebuilt each hit's pieces: 250 ms more at 27,000 hits.)
-    return (
-        rows.annotate(
-            in_title=Case(When(title__contains=q, then=1), default=0, output_field=IntegerField()),
-        )
-        .order_by("-in_title", "-received_at", "-id")
-        .select_related("session")
-        .prefetch_related(
-            Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
-        )
-    )
-
-
 def ranked_replies(rows, q):
     """Replies (already narrowed to what the reader may see) matching every piece, best
     first: the query in the reply's or its item's title, then the newest. The titles' pieces
     are stored with the reply, so ranking joins no hit to its item."""
     pieces = query_pieces(q)
     return (
-        rows.filter(textsearch.matches(Reply, "search_grams", pieces))
+        rows.filter(bigrams.matches(Reply, "search_grams", pieces))
         .annotate(
             in_title=Case(
-                When(textsearch.matches(Reply, "title_grams", pieces), then=1),
+                When(bigrams.matches(Reply, "title_grams", pieces), then=1),
                 default=0,
                 output_field=IntegerField(),
             ),
@@ -108,45 +65,6 @@ def hits_page(rows, number, per_page):
     paginator = Paginator(rows, per_page)
     paginator.count = found[0][1] if found else 0  # a cached_property: set, never counted
     return Page([shown[pk] for pk in order], number, paginator)
-
-
-def reply_results(q, params):
-    return ranked_replies(_filtered(published_replies(), params, "assignment__proposal__"), q)
-
-
-def search(roles, params):
-    """What the search page lists for one request: the rows (not yet paged) and the choices."""
-    q = (params.get("q") or "").strip()[:100]
-    kind = params.get("kind") if params.get("kind") in KINDS else "items"
-    if not q:
-        rows = Proposal.objects.none() if kind == "items" else Reply.objects.none()
-    elif kind == "items":
-        rows = item_results(roles, q, params)
-    else:
-        rows = reply_results(q, params)
-    scope = Session.objects.filter(jurisdiction_id__in=roles.office_jurisdiction_ids)
-    if roles.unit_ids:
-        scope = Session.objects.filter(
-            Q(jurisdiction_id__in=roles.office_jurisdiction_ids)
-            | Q(jurisdiction__units__id__in=roles.unit_ids)
-        )
-    return {
-        "q": q,
-        "kind": kind,
-        "rows": rows,
-        "years": sorted(set(scope.values_list("year", flat=True)), reverse=True),
-        "bodies": Session.Body.choices,
-        # (value, name) pairs: hundreds of units, rendered as options without a model each
-        "units": [
-            (str(pk), name)
-            for pk, name in Unit.objects.filter(
-                Q(jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(pk__in=roles.unit_ids)
-            )
-            .order_by("name")
-            .values_list("pk", "name")
-        ],
-        "selected": {k: params.get(k, "") for k in ("year", "body", "unit")},
-    }
 
 
 # ---- showing a hit ----------------------------------------------------------------------------
@@ -197,47 +115,18 @@ def similar_items(proposal, roles, limit=5, candidates=50):
 
     Candidates share at least one subject piece of the title (the GIN index finds them); the
     best 50 by shared pieces are scored in Python: title pieces weigh 70%, the text 30%."""
-    title = textsearch.subject(textsearch.grams(proposal.title))
-    body = textsearch.subject(textsearch.grams(proposal.body))
+    title = bigrams.subject(bigrams.grams(proposal.title))
+    body = bigrams.subject(bigrams.grams(proposal.body))
     if not title:
         return []
-    # The best-ranked matches first, then which of them the user may learn from: asking both
-    # at once makes PostgreSQL test the visibility of every match (tens of thousands).
-    ranked = list(
-        TitlePieces.objects.exclude(proposal_id=proposal.pk)
-        .filter(textsearch.matches(TitlePieces, "grams", title, any_=True))
-        .annotate(rank=textsearch.overlap(TitlePieces, "grams", title))
-        .order_by("-rank", "-proposal_id")
-        .values_list("proposal_id", flat=True)[: candidates * 4]
+    rows = _learnable_candidates(proposal, title, roles, candidates)
+    scored = sorted(
+        ((_similarity(title, body, row), row) for row in rows),
+        key=lambda pair: (-pair[0], -pair[1].received_at.timestamp()),
     )
-    published = Q(pk__in=Reply.objects.published().values("assignment__proposal_id")) | Q(
-        pk__in=Opinion.objects.published().values("assignment__proposal_id")
-    )
-    learnable = Q(pk__in=visible_items(roles).filter(pk__in=ranked).values("pk")) | published
-    order = {pk: i for i, pk in enumerate(ranked)}
-    rows = sorted(
-        Proposal.objects.filter(learnable, pk__in=ranked).select_related("session"),
-        key=lambda row: order[row.pk],
-    )[:candidates]
-    scored = []
-    for row in rows:
-        score = textsearch.jaccard(title, textsearch.subject(textsearch.grams(row.title)))
-        if body and row.body:
-            text = textsearch.jaccard(body, textsearch.subject(textsearch.grams(row.body)))
-            score = round(0.7 * score + 0.3 * text)
-        scored.append((score, row))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].received_at.timestamp()))
     best = [row for score, row in scored[:limit] if score > 0]
     scores = {row.pk: score for score, row in scored}
-    replies = {}
-    for model in (Reply, Opinion):
-        for letter in (
-            model.objects.citable_for(roles)
-            .filter(assignment__proposal__in=best)
-            .select_related("assignment__unit")
-            .order_by("-sent_at")
-        ):
-            replies.setdefault(letter.assignment.proposal_id, []).append(letter)
+    replies = _citable_letters(best, roles)
     openable = set(
         visible_items(roles).filter(pk__in=[r.pk for r in best]).values_list("pk", flat=True)
     )
@@ -250,6 +139,52 @@ def similar_items(proposal, roles, limit=5, candidates=50):
         }
         for row in best
     ]
+
+
+def _learnable_candidates(proposal, title, roles, candidates):
+    """The items sharing most title pieces with this one that the user may learn from (their
+    own, or with a published letter), best first."""
+    # The best-ranked matches first, then which of them the user may learn from: asking both
+    # at once makes PostgreSQL test the visibility of every match (tens of thousands).
+    ranked = list(
+        TitlePieces.objects.exclude(proposal_id=proposal.pk)
+        .filter(bigrams.matches(TitlePieces, "grams", title, any_=True))
+        .annotate(rank=bigrams.overlap(TitlePieces, "grams", title))
+        .order_by("-rank", "-proposal_id")
+        .values_list("proposal_id", flat=True)[: candidates * 4]
+    )
+    published = Q(pk__in=Reply.objects.published().values("assignment__proposal_id")) | Q(
+        pk__in=Opinion.objects.published().values("assignment__proposal_id")
+    )
+    learnable = Q(pk__in=visible_items(roles).filter(pk__in=ranked).values("pk")) | published
+    order = {pk: i for i, pk in enumerate(ranked)}
+    return sorted(
+        Proposal.objects.filter(learnable, pk__in=ranked).select_related("session"),
+        key=lambda row: order[row.pk],
+    )[:candidates]
+
+
+def _similarity(title, body, row):
+    """0–100: the title pieces shared, and when both have a text, 30% from the text's."""
+    score = bigrams.jaccard(title, bigrams.subject(bigrams.grams(row.title)))
+    if body and row.body:
+        text = bigrams.jaccard(body, bigrams.subject(bigrams.grams(row.body)))
+        score = round(0.7 * score + 0.3 * text)
+    return score
+
+
+def _citable_letters(items, roles):
+    """The replies and opinions on these items the user may cite, newest first, by item."""
+    letters = {}
+    for model in (Reply, Opinion):
+        for letter in (
+            model.objects.citable_for(roles)
+            .filter(assignment__proposal__in=items)
+            .select_related("assignment__unit")
+            .order_by("-sent_at")
+        ):
+            letters.setdefault(letter.assignment.proposal_id, []).append(letter)
+    return letters
 
 
 def with_excerpts(rows, q, kind):
@@ -265,37 +200,3 @@ def with_excerpts(rows, q, kind):
             hit = any(term in text for term in query_pieces(q))
             row.excerpt = highlight(text, q) if hit else row.item_title_html
     return rows
-
-
-def export_rows(rows, kind):
-    """The search results as spreadsheet rows (at most EXPORT_LIMIT)."""
-    if kind == "items":
-        headers = [_("届次会议"), _("案号"), _("类型"), _("案由"), _("提出人"), _("状态")]
-        headers.append(_("收到日期"))
-        body = (
-            [
-                str(p.session),
-                p.number,
-                p.get_kind_display(),
-                p.title,
-                "、".join(s.proposer.name for s in p.signatories.all()),
-                p.get_state_display(),
-                p.received_at.date().isoformat(),
-            ]
-            for p in rows[:EXPORT_LIMIT]
-        )
-    else:
-        headers = [_("届次会议"), _("案号"), _("答复标题"), _("承办单位"), _("办理结果")]
-        headers.append(_("公开日期"))
-        body = (
-            [
-                str(r.assignment.proposal.session),
-                r.assignment.proposal.number,
-                r.title,
-                r.assignment.unit.name,
-                r.get_result_bucket_display(),
-                r.published_at.date().isoformat() if r.published_at else "",
-            ]
-            for r in rows[:EXPORT_LIMIT]
-        )
-    return headers, body

@@ -21,17 +21,10 @@ urlpatterns = [
     path("review/", views.leader_queue, name="leader-queue"),
     path("office/publication/", views.publication, name="publication"),
     path("office/publication/export.xlsx", views.publication_export, name="publication-export"),
-    path("office/statistics/", views.statistics_page, name="office-statistics"),
-    path("office/statistics/export.xlsx", views.statistics_export, name="office-statistics-export"),
-    path(
-        "office/statistics/summary.docx", views.statistics_summary, name="office-statistics-summary"
-    ),
     path("office/import/", views.import_letters, name="office-import"),
     path("office/import/<int:pk>/", views.letter_import, name="office-letter-import"),
     path("office/import/<int:pk>/save", views.letter_import_save, name="office-letter-import-save"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
-    path("search/", views.search, name="search"),
-    path("search/export.xlsx", views.search_export, name="search-export"),
     path("public/", views.public_list, name="public-list"),
     path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),
     path("verify/", views.verify, name="verify"),

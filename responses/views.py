@@ -1,8 +1,6 @@
 """The item page, the letter editor, the leader's queue, the office's feedback and
 publication pages, the public site and the proposer's feedback link."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,11 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from proposals.models import Jurisdiction, Proposer
+from workflow import downloads
 from workflow.audit import ActionRefused
-from workflow.exports import xlsx
 from workflow.models import Assignment
 from workflow.redirects import back_to
 from workflow.views import (
@@ -27,16 +24,14 @@ from workflow.views import (
     refusals_to_messages,
     render_partial,
     unit_required,
-    xlsx_response,
 )
 
-from . import actions, pages, rendering, statistics, textsearch, verification
+from . import actions, pages, rendering, textsearch, verification
 from .forms import (
     AttachmentForm,
     LetterForm,
     PaperFeedbackForm,
     RatingForm,
-    StatisticsFilter,
     VerifyForm,
 )
 from .models import (
@@ -155,13 +150,9 @@ def attach(request, kind, pk):
 CONTENT_TYPES = {kind: Attachment.MEDIA_TYPES[kind] for kind in ("pdf", "docx")}
 
 
-def file_response(letter, fmt, content, digest=None):
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+def letter_download(letter, fmt, content, digest=None):
     name = f"{letter.doc_number or letter.title}.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    if digest:
-        response["X-Content-SHA256"] = digest
-    return response
+    return downloads.download(content, name, CONTENT_TYPES[fmt], digest)
 
 
 @login_required
@@ -175,11 +166,11 @@ def download(request, kind, pk, fmt):
     try:
         if letter.sent_at is None:
             render = rendering.pdf if fmt == "pdf" else rendering.docx
-            return file_response(letter, fmt, render(letter))
+            return letter_download(letter, fmt, render(letter))
         frozen = actions.freeze(letter)[fmt]
     except ActionRefused as exc:  # characters without a glyph, or no PDF engine here
         return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    return file_response(letter, fmt, bytes(frozen.content), frozen.sha256)
+    return letter_download(letter, fmt, bytes(frozen.content), frozen.sha256)
 
 
 def public_pdf(request, pk):
@@ -189,7 +180,7 @@ def public_pdf(request, pk):
         frozen = actions.freeze(reply)["pdf"]
     except ActionRefused as exc:
         return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    return file_response(reply, "pdf", bytes(frozen.content), frozen.sha256)
+    return letter_download(reply, "pdf", bytes(frozen.content), frozen.sha256)
 
 
 @login_required
@@ -269,7 +260,7 @@ def publication(request):
 def publication_export(request):
     today = timezone.localdate()
     context = pages.publication_context(request.roles, today, limit=None)
-    return xlsx_response(pages.publication_xlsx(context), f"publication-{today:%Y%m%d}.xlsx")
+    return downloads.download(pages.publication_xlsx(context), f"publication-{today:%Y%m%d}.xlsx")
 
 
 @require_POST
@@ -422,81 +413,3 @@ def letter_import_save(request, pk):
         return redirect("office-letter-import", record.pk)
     messages.success(request, _("已导入 %(n)d 份函件。") % {"n": saved})
     return redirect("publication")
-
-
-# ---- the office's statistics ----------------------------------------------------------------
-def statistics_report(request):
-    form = StatisticsFilter(request.GET, request.roles.office_jurisdiction_ids)
-    report = statistics.build_report(request.roles.office_jurisdiction_ids, form.filters())
-    return form, report
-
-
-@office_required
-def statistics_page(request):
-    form, report = statistics_report(request)
-    context = {
-        "form": form,
-        "report": report,
-        "tables": statistics.tables(report),
-        "definitions": statistics.DEFINITIONS,
-        "on_time_chart": statistics.on_time_chart(report.units),
-        "bucket_chart": statistics.bucket_chart(report.units),
-        "trend_chart": statistics.trend_chart(report.months),
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "responses/statistics.html", context)
-
-
-@office_required
-def statistics_export(request):
-    _form, report = statistics_report(request)
-    content = statistics.report_workbook(report)
-    return xlsx_response(content, f"statistics-{report.today:%Y%m%d}.xlsx")
-
-
-@office_required
-def statistics_summary(request):
-    form, report = statistics_report(request)
-    heading = statistics.heading(form.filters())
-    response = HttpResponse(
-        statistics.summary_docx(report, heading), content_type=CONTENT_TYPES["docx"]
-    )
-    response["Content-Disposition"] = f'attachment; filename="summary-{report.today:%Y%m%d}.docx"'
-    return response
-
-
-# ---- search -----------------------------------------------------------------------------------
-def require_searcher(request):
-    if not (request.roles.is_office or request.roles.is_unit_member):
-        raise PermissionDenied(_("检索供建议提案处和承办单位使用；公众请使用公开答复页面。"))
-
-
-@login_required
-def search(request):
-    require_searcher(request)
-    context = textsearch.search(request.roles, request.GET)
-    context["page"] = textsearch.hits_page(context.pop("rows"), request.GET.get("page"), PAGE_SIZE)
-    textsearch.with_excerpts(context["page"], context["q"], context["kind"])
-    context["query"] = request.GET.urlencode()
-    return render_partial(request, "responses/search.html", context, "results")
-
-
-@login_required
-def search_export(request):
-    require_searcher(request)
-    context = textsearch.search(request.roles, request.GET)
-    headers, rows = textsearch.export_rows(context["rows"], context["kind"])
-    return xlsx_response(xlsx(headers, rows, _("检索结果")), "search.xlsx")
-
-
-# ---- the API token ----------------------------------------------------------------------------
-@login_required
-def api_token(request):
-    """The signed-in user's API token: shown to its owner; POST issues a new one (the old one
-    stops working at once)."""
-    if request.method == "POST":
-        actions.rotate_api_token(request.user)
-        messages.success(request, _("已生成新令牌，旧令牌已失效。"))
-        return redirect("api-token")
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "responses/api_token.html", {"token": token})

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals import textsearch
+from proposals import bigrams as textsearch
 from proposals.models import (
     ASSIGN_PERMISSION,
     CORRECTABLE_STATES,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .charts import bar_chart
 from .deadlines import AGING_BANDS, standing_text
 
 BAND_COLOURS = {
@@ -147,43 +148,26 @@ def requests_xlsx(transfers, extensions, decided):
 
 
 def aging_chart(by_unit, width=900, bar=18, gap=8, label_width=170):
-    """Stacked horizontal bars per unit, one segment per aging band, as SVG geometry."""
+    """Stacked horizontal bars per unit (the first 20), one segment per aging band, all on
+    one scale: the longest bar is the unit with most open items."""
     peak = max((sum(row[b[0]] for b in AGING_BANDS) for row in by_unit), default=0) or 1
-    scale = (width - label_width - 40) / peak
-    bars = []
-    for index, row in enumerate(by_unit[:20]):
-        y, x, segments = index * (bar + gap), label_width, []
-        for key, label, *_rest in AGING_BANDS:
-            count = row[key]
-            if count:
-                segments.append(
-                    {
-                        "x": x,
-                        "w": max(count * scale, 2),
-                        "n": count,
-                        "colour": BAND_COLOURS[key],
-                        "label": label,
-                    }
-                )
-                x += count * scale
-        bars.append(
-            {
-                "y": y,
-                "ty": y + bar - 4,
-                "unit": row["unit__short_name"] or row["unit__name"],
-                "segments": segments,
-                "end": x + 4,
-                "total": sum(s["n"] for s in segments),
-            }
+    rows = [
+        (
+            row["unit__short_name"] or row["unit__name"],
+            peak,
+            [(row[key], BAND_COLOURS[key], label) for key, label, *_r in AGING_BANDS if row[key]],
         )
-    return {
-        "width": width,
-        "height": max(len(bars), 1) * (bar + gap) + 30,
-        "bar": bar,
-        "bars": bars,
-        "legend": [
-            {"x": i * 120, "colour": BAND_COLOURS[k], "label": lbl}
-            for i, (k, lbl, *_r) in enumerate(AGING_BANDS)
-        ],
-        "legend_y": max(len(bars), 1) * (bar + gap) + 8,
-    }
+        for row in by_unit[:20]
+    ]
+    legend = [(BAND_COLOURS[key], label) for key, label, *_r in AGING_BANDS]
+    return bar_chart(
+        rows,
+        width=width,
+        bar=bar,
+        gap=gap,
+        label_width=label_width,
+        span=width - label_width - 40,
+        min_width=2,
+        legend=legend,
+        bottom=30,
+    )

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from proposals.models import REVIEW_PERMISSION, Proposal, ProposalProposer, Prop
 
 from . import actions, deadlines, exports, item_import
 from .audit import ActionRefused
+from .downloads import download
 from .forms import (
     AssignForm,
     ContactForm,
@@ -158,7 +158,7 @@ def inbox(request):
 def inbox_export(request):
     today = timezone.localdate()
     _form, rows = inbox_rows(request, today)
-    return xlsx_response(exports.assignments_xlsx(rows, today), f"work-{today:%Y%m%d}.xlsx")
+    return download(exports.assignments_xlsx(rows, today), f"work-{today:%Y%m%d}.xlsx")
 
 
 @require_POST
@@ -237,7 +237,7 @@ def office_proposals(request):
 def office_proposals_export(request):
     _state, _query, rows = office_proposal_rows(request)
     today = timezone.localdate()
-    return xlsx_response(exports.proposals_xlsx(rows), f"proposals-{today:%Y%m%d}.xlsx")
+    return download(exports.proposals_xlsx(rows), f"proposals-{today:%Y%m%d}.xlsx")
 
 
 @office_required
@@ -327,7 +327,7 @@ def office_requests(request):
 def office_requests_export(request):
     today = timezone.localdate()
     content = exports.requests_xlsx(**office_request_rows(request))
-    return xlsx_response(content, f"requests-{today:%Y%m%d}.xlsx")
+    return download(content, f"requests-{today:%Y%m%d}.xlsx")
 
 
 def _decide(request, verb, model, pk, fields, done):
@@ -466,12 +466,7 @@ def monitor_export(request):
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = monitor_list(monitor_rows(request.roles, data, today), data, today)
-    response = HttpResponse(
-        exports.assignments_xlsx(rows, today),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="overdue-{today:%Y%m%d}.xlsx"'
-    return response
+    return download(exports.assignments_xlsx(rows, today), f"overdue-{today:%Y%m%d}.xlsx")
 
 
 # ---- the notification centre ----------------------------------------------------------------
@@ -509,15 +504,6 @@ def mark_read(request, pk=None):
 
 
 # ---- Excel intake ---------------------------------------------------------------------------
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def office_import_or_404(request, pk):
     return get_object_or_404(
         ItemImport, pk=pk, jurisdiction_id__in=request.roles.office_jurisdiction_ids
@@ -541,7 +527,7 @@ def item_imports(request):
 
 @office_required
 def item_import_template(request):
-    return xlsx_response(item_import.template_workbook(), "banli-import-template.xlsx")
+    return download(item_import.template_workbook(), "banli-import-template.xlsx")
 
 
 @office_required
@@ -566,4 +552,4 @@ def item_import_confirm(request, pk):
 @office_required
 def item_import_errors(request, pk):
     record = office_import_or_404(request, pk)
-    return xlsx_response(item_import.report_workbook(record.report), f"import-{pk}-errors.xlsx")
+    return download(item_import.report_workbook(record.report), f"import-{pk}-errors.xlsx")

@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "proposals",
     "workflow",
     "responses",
+    # Above responses: what serves every app (they import the apps below, never each other).
+    "api",
+    "reports",
+    "search",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "responses.rest.refusals",
+    "EXCEPTION_HANDLER": "api.views.refusals",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from proposals import textsearch
+from proposals import bigrams
 
 
 def fill(apps, schema_editor):
@@ -8,8 +8,8 @@ def fill(apps, schema_editor):
     Proposal = apps.get_model("proposals", "Proposal")
     batch = []
     for item in Proposal.objects.only("id", "title", "body").iterator(chunk_size=2000):
-        item.title_grams = textsearch.stored(item.title)
-        item.search_grams = textsearch.stored(item.title, item.body)
+        item.title_grams = bigrams.stored(item.title)
+        item.search_grams = bigrams.stored(item.title, item.body)
         batch.append(item)
         if len(batch) == 2000:
             Proposal.objects.bulk_update(batch, ["title_grams", "search_grams"])
@@ -20,7 +20,7 @@ def fill(apps, schema_editor):
 def indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for column in ("title_grams", "search_grams"):
-            create, _drop = textsearch.index_sql(
+            create, _drop = bigrams.index_sql(
                 "proposals_proposal", column, f"proposal_{column}_gin"
             )
             schema_editor.execute(create)

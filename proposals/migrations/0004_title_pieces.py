@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from proposals import textsearch
+from proposals import bigrams
 
 # The title pieces move from the item rows to their own table, with their GIN index.
 COPY = "INSERT INTO proposals_titlepieces (proposal_id, grams) SELECT id, title_grams FROM proposals_proposal"
@@ -12,7 +12,7 @@ COPY = "INSERT INTO proposals_titlepieces (proposal_id, grams) SELECT id, title_
 def index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS proposal_title_grams_gin")
-        create, _drop = textsearch.index_sql("proposals_titlepieces", "grams", "title_pieces_gin")
+        create, _drop = bigrams.index_sql("proposals_titlepieces", "grams", "title_pieces_gin")
         schema_editor.execute(create)
 
 

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from proposals import textsearch
+from proposals import bigrams
 
 
 def fill(apps, schema_editor):
@@ -10,7 +10,7 @@ def fill(apps, schema_editor):
     published = Reply.objects.filter(state="published").select_related("assignment__proposal")
     for reply in published.iterator(chunk_size=1000):
         text = reply.summary if reply.disclosure == "summary" else reply.body
-        reply.search_grams = textsearch.stored(
+        reply.search_grams = bigrams.stored(
             reply.title, reply.assignment.proposal.title, text
         )
         batch.append(reply)
@@ -19,7 +19,7 @@ def fill(apps, schema_editor):
 
 def index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        create, _drop = textsearch.index_sql("responses_reply", "search_grams", "reply_grams_gin")
+        create, _drop = bigrams.index_sql("responses_reply", "search_grams", "reply_grams_gin")
         schema_editor.execute(create)
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from proposals import textsearch
+from proposals import bigrams
 
 
 def fill(apps, schema_editor):
@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
     batch = []
     published = Reply.objects.filter(state="published").select_related("assignment__proposal")
     for reply in published.iterator(chunk_size=1000):
-        reply.title_grams = textsearch.stored(reply.title, reply.assignment.proposal.title)
+        reply.title_grams = bigrams.stored(reply.title, reply.assignment.proposal.title)
         batch.append(reply)
         if len(batch) == 1000:  # a chunk at a time: a decade holds a hundred thousand
             Reply.objects.bulk_update(batch, ["title_grams"])
@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 
 # Every reply search is over published replies: the index holds only those, so counting the
 # hits needs no look at each row's state.
-PUBLISHED_ONLY = textsearch.index_sql("responses_reply", "search_grams", "reply_grams_gin")[0]
+PUBLISHED_ONLY = bigrams.index_sql("responses_reply", "search_grams", "reply_grams_gin")[0]
 
 
 def published_only_index(apps, schema_editor):

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from responses.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from responses.models import Reply
 
 pytestmark = [

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from demo import loader as demo
 from proposals.models import User
 from responses import actions as letters
-from responses import demo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

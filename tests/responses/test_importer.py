@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from demo.data import FIXTURES
+from demo.loader import Demo
 from responses.actions import allocate_doc_number
-from responses.demo import FIXTURES, Demo
 from responses.importer import parse
 from responses.models import Opinion, Reply
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from demo.data import FIXTURES
+from demo.loader import Demo
 from responses import actions, rendering
-from responses.demo import FIXTURES, Demo
 from responses.models import Opinion, Reply
 from tests.services import IN_CI
 

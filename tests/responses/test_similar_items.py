@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from demo.data import FIXTURES
+from demo.loader import Demo
 from proposals.models import Proposal
 from responses import actions as letters
 from responses import textsearch
-from responses.demo import FIXTURES, Demo
 from tests import factories
 from workflow import actions
 from workflow.roles import Roles

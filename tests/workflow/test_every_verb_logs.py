@@ -14,9 +14,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
+from demo.data import FIXTURES
 from proposals.models import Proposal
 from responses import actions as letters
-from responses.demo import FIXTURES
 from responses.importer import parse
 from responses.models import LetterTemplate
 from tests import factories

@@ -11,8 +11,8 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
+from reports import statistics
 from responses import actions as letters
-from responses import statistics
 from tests import factories
 from workflow import actions
 from workflow.models import DeadlineRule

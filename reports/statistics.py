@@ -28,11 +28,11 @@ from openpyxl.styles import Font
 
 from proposals.classification import Bucket
 from proposals.models import Proposal, Session
+from responses.models import SENT_STATES, Feedback, LetterState, Rating, Reply
 from workflow import deadlines
+from workflow.charts import bar_chart
 from workflow.exports import append_row
 from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
-
-from .models import SENT_STATES, Feedback, LetterState, Rating, Reply
 
 DELIVERS_REPLY = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 BUCKET_COLOURS = {
@@ -278,6 +278,23 @@ def build_report(jurisdiction_ids, data, today=None):
     today = today or timezone.localdate()
     assignments = scoped_assignments(jurisdiction_ids, data)
     by_unit, by_session, total = {}, {}, Tally(label=_("合计"))
+    months = _fold_assignments(assignments, today, (by_unit, by_session), total)
+    _fold_feedback(assignments, by_unit, by_session, total)
+    _label(by_unit, Unit.objects.filter(pk__in=by_unit), lambda u: u.short_name or u.name)
+    _label(by_session, Session.objects.filter(pk__in=by_session), str)
+    return Report(
+        units=sorted(by_unit.values(), key=lambda t: (-t.assigned, t.label)),
+        sessions=sorted(by_session.values(), key=lambda t: t.label),
+        total=total,
+        months=[{"month": m, **counts} for m, counts in sorted(months.items())],
+        today=today,
+    )
+
+
+def _fold_assignments(assignments, today, tables, total):
+    """Adds each assignment to its unit's and its session's tally and to the total; returns
+    how many were assigned and first replied in each month."""
+    by_unit, by_session = tables
     months = defaultdict(lambda: {"assigned": 0, "replied": 0})
     clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
     for row in assignment_rows(assignments).iterator(chunk_size=5000):
@@ -303,6 +320,11 @@ def build_report(jurisdiction_ids, data, today=None):
         months[assigned_on.strftime("%Y-%m")]["assigned"] += 1
         if first_on:
             months[first_on.strftime("%Y-%m")]["replied"] += 1
+    return months
+
+
+def _fold_feedback(assignments, by_unit, by_session, total):
+    """The feedback forms on these assignments' replies, counted by unit, session and rating."""
     forms = (
         Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
         .values(
@@ -318,15 +340,6 @@ def build_report(jurisdiction_ids, data, today=None):
         by_unit[form["reply__assignment__unit_id"]].add_feedback(*rating)
         by_session[form["reply__assignment__proposal__session_id"]].add_feedback(*rating)
         total.add_feedback(*rating)
-    _label(by_unit, Unit.objects.filter(pk__in=by_unit), lambda u: u.short_name or u.name)
-    _label(by_session, Session.objects.filter(pk__in=by_session), str)
-    return Report(
-        units=sorted(by_unit.values(), key=lambda t: (-t.assigned, t.label)),
-        sessions=sorted(by_session.values(), key=lambda t: t.label),
-        total=total,
-        months=[{"month": m, **counts} for m, counts in sorted(months.items())],
-        today=today,
-    )
 
 
 def _label(tallies, objects, name):
@@ -337,53 +350,39 @@ def _label(tallies, objects, name):
 # ---- charts: geometry only; the template draws the SVG --------------------------------------
 def on_time_chart(units, width=760, bar=16, gap=8, label_width=150):
     """One horizontal bar per unit: its on-time reply rate out of 100%."""
+    rows = [
+        (t.label, 100, [(t.on_time_rate, "#2f7d4a", t.label)])
+        for t in units
+        if t.on_time_rate is not None
+    ]
     span = width - label_width - 60
-    bars = []
-    for index, tally in enumerate(u for u in units if u.on_time_rate is not None):
-        y = index * (bar + gap)
-        rate = tally.on_time_rate
-        bars.append(
-            {"y": y, "ty": y + bar - 4, "label": tally.label, "w": max(rate / 100 * span, 1)}
-            | {"rate": rate, "end": label_width + rate / 100 * span + 4}
-        )
-    return {
-        "width": width,
-        "height": max(len(bars), 1) * (bar + gap) + 4,
-        "x": label_width,
-        "bar": bar,
-        "bars": bars,
-    }
+    return bar_chart(
+        rows, width=width, bar=bar, gap=gap, label_width=label_width, span=span, min_width=1
+    )
 
 
 def bucket_chart(units, width=760, bar=16, gap=8, label_width=150):
     """One 100% stacked bar per unit: its replies' result classes."""
-    span = width - label_width - 10
-    bars = []
-    for index, tally in enumerate(u for u in units if u.classified):
-        y, x, segments = index * (bar + gap), label_width, []
-        for bucket in Bucket:
-            count = tally.buckets[bucket]
-            if count:
-                w = count / tally.classified * span
-                segments.append(
-                    {"x": x, "w": w, "n": count, "label": bucket.label}
-                    | {"colour": BUCKET_COLOURS[bucket]}
-                )
-                x += w
-        bars.append({"y": y, "ty": y + bar - 4, "label": tally.label, "segments": segments})
-    height = max(len(bars), 1) * (bar + gap)
-    legend = [
-        {"x": label_width + i * 110, "colour": BUCKET_COLOURS[b], "label": b.label}
-        for i, b in enumerate(Bucket)
+    rows = [
+        (
+            t.label,
+            t.classified,
+            [(t.buckets[b], BUCKET_COLOURS[b], b.label) for b in Bucket if t.buckets[b]],
+        )
+        for t in units
+        if t.classified
     ]
-    return {
-        "width": width,
-        "height": height + 28,
-        "bar": bar,
-        "bars": bars,
-        "legend": legend,
-        "legend_y": height + 6,
-    }
+    return bar_chart(
+        rows,
+        width=width,
+        bar=bar,
+        gap=gap,
+        label_width=label_width,
+        span=width - label_width - 10,
+        legend=[(BUCKET_COLOURS[b], b.label) for b in Bucket],
+        legend_at=(label_width, 110),
+        bottom=28,
+    )
 
 
 def trend_chart(months, width=760, height=200, bottom=24, left=36):
@@ -531,8 +530,22 @@ def summary_docx(report, heading):
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _cjk(title.add_run(heading), size=18, bold=True)
-    t = report.total
-    lines = [
+    for line in _summary_lines(report.total):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(24)
+        _cjk(paragraph.add_run(line))
+    for spec in tables(report)[:3:2]:  # by unit, and the result classes
+        _summary_table(document, spec)
+    note = document.add_paragraph()
+    _cjk(note.add_run(_("统计日期：%(day)s。指标口径见系统统计页。") % {"day": report.today}), 10)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _summary_lines(t):
+    """The summary's three paragraphs, from the total row: handling, results, satisfaction."""
+    return [
         _(
             "统计范围内共交办%(assigned)d件次，已答复%(replied)d件次，答复率%(replied_rate)s；"
             "按时签收率%(accept)s，按时答复率%(on_time)s，统计日仍逾期未答复%(overdue)d件次，"
@@ -573,21 +586,15 @@ def summary_docx(report, heading):
             "rehandled": t.rehandled,
         },
     ]
-    for line in lines:
-        paragraph = document.add_paragraph()
-        paragraph.paragraph_format.first_line_indent = Pt(24)
-        _cjk(paragraph.add_run(line))
-    for spec in tables(report)[:3:2]:  # by unit, and the result classes
-        _cjk(document.add_paragraph().add_run(spec["title"]), size=14, bold=True)
-        table = document.add_table(rows=1, cols=len(spec["headers"]))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, spec["headers"], strict=True):
-            _cjk(cell.paragraphs[0].add_run(text), size=9, bold=True)
-        for values in spec["rows"]:
-            for cell, value in zip(table.add_row().cells, values, strict=True):
-                _cjk(cell.paragraphs[0].add_run("—" if value is None else str(value)), size=9)
-    note = document.add_paragraph()
-    _cjk(note.add_run(_("统计日期：%(day)s。指标口径见系统统计页。") % {"day": report.today}), 10)
-    out = BytesIO()
-    document.save(out)
-    return out.getvalue()
+
+
+def _summary_table(document, spec):
+    """One table of the page, headers in bold, as the summary prints it."""
+    _cjk(document.add_paragraph().add_run(spec["title"]), size=14, bold=True)
+    table = document.add_table(rows=1, cols=len(spec["headers"]))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, spec["headers"], strict=True):
+        _cjk(cell.paragraphs[0].add_run(text), size=9, bold=True)
+    for values in spec["rows"]:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            _cjk(cell.paragraphs[0].add_run("—" if value is None else str(value)), size=9)

@@ -3,7 +3,7 @@ import io
 import segno
 from django.core.management.base import BaseCommand
 
-from responses.demo import Demo, demo_logins, demo_second_factors
+from demo.loader import Demo, demo_logins, demo_second_factors
 
 
 class Command(BaseCommand):

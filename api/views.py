@@ -2,11 +2,15 @@
 pages, each narrowed by the same roles, and the same verbs for every change. A view parses,
 calls one verb, and serialises; a refusal is 409 with the verb's own words."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
@@ -14,18 +18,28 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from proposals import textsearch as grams
-from proposals.models import Proposal, ProposalProposer, Proposer, Session
+from proposals import bigrams
+from proposals.models import Proposal, ProposalProposer
 from proposals.params import plain_int
+from responses import actions as letters
+from responses import pages, textsearch
+from responses.models import Feedback, Reply
 from workflow import actions
 from workflow.audit import ActionRefused
-from workflow.forms import proposers_from_names, split_names
-from workflow.models import Assignment, Unit
+from workflow.forms import proposers_from_names
+from workflow.models import Assignment
 from workflow.roles import roles_of
 
-from . import actions as letters
-from . import pages, textsearch
-from .models import Feedback, Rating, Reply
+from .serializers import (
+    AssignmentSerializer,
+    AssignSerializer,
+    FeedbackSerializer,
+    NewProposalSerializer,
+    ProposalDetailSerializer,
+    ProposalSerializer,
+    PublicReplySerializer,
+    ReplySerializer,
+)
 
 # An id in a URL is digits: anything else matches no route (404), never reaches a lookup.
 ID = r"\d+"
@@ -46,110 +60,6 @@ def int_param(request, name):
     if plain_int(value) is None:
         raise ValidationError({name: _("应为数字。")})
     return plain_int(value)
-
-
-# ---- serializers --------------------------------------------------------------------------
-class ProposerSerializer(serializers.ModelSerializer):
-    """Names and kinds only: a proposer's contact details never leave through the API."""
-
-    class Meta:
-        model = Proposer
-        fields = ["id", "name", "kind", "affiliation"]
-
-
-class AssignmentSerializer(serializers.ModelSerializer):
-    unit = serializers.CharField(source="unit.name")
-    proposal = serializers.IntegerField(source="proposal_id")
-
-    class Meta:
-        model = Assignment
-        fields = ["id", "proposal", "unit", "unit_id", "role", "state", "round", "assigned_at"]
-        fields += ["accepted_at", "due_on"]
-
-
-class ProposalSerializer(serializers.ModelSerializer):
-    session = serializers.CharField(source="session.name")
-    proposers = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Proposal
-        fields = ["id", "session", "session_id", "kind", "number", "title", "body", "topic"]
-        fields += ["is_key", "state", "round", "received_at", "proposers"]
-
-    def get_proposers(self, proposal) -> list[str]:
-        return [s.proposer.name for s in proposal.signatories.all()]
-
-
-class ProposalDetailSerializer(ProposalSerializer):
-    assignments = AssignmentSerializer(many=True, read_only=True)
-
-    class Meta(ProposalSerializer.Meta):
-        fields = [*ProposalSerializer.Meta.fields, "assignments"]
-
-
-class NewProposalSerializer(serializers.Serializer):
-    """登记: as the intake page takes it; proposers by name, the lead first."""
-
-    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all())
-    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
-    number = serializers.CharField(max_length=20)
-    title = serializers.CharField(max_length=300)
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    is_key = serializers.BooleanField(required=False, default=False)
-    proposers = serializers.CharField(max_length=500, help_text="章毅、张远波")
-    proposer_kind = serializers.ChoiceField(choices=Proposer.Kind.choices)
-
-    def validate_proposers(self, value):
-        if not split_names(value):
-            raise ValidationError(_("至少需要一位提出人（第一位为领衔人）。"))
-        return value
-
-
-class AssignSerializer(serializers.Serializer):
-    """交办: a lead with co-handlers, or separate handlers."""
-
-    lead = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
-    co = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, default=[])
-    separate = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), many=True, default=[]
-    )
-
-
-class ReplySerializer(serializers.ModelSerializer):
-    proposal = serializers.IntegerField(source="assignment.proposal_id")
-    unit = serializers.CharField(source="assignment.unit.name")
-
-    class Meta:
-        model = Reply
-        fields = ["id", "proposal", "unit", "round", "kind", "state", "title", "doc_number"]
-        fields += ["class_label", "result_bucket", "disclosure", "body", "sent_at"]
-        fields += ["published_at"]
-
-
-class PublicReplySerializer(serializers.ModelSerializer):
-    """What the public site shows: the summary instead of the text for 摘要 replies."""
-
-    unit = serializers.CharField(source="assignment.unit.name")
-    proposal_title = serializers.CharField(source="assignment.proposal.title")
-    text = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Reply
-        fields = ["id", "title", "proposal_title", "doc_number", "unit", "class_label"]
-        fields += ["result_bucket", "published_at", "text"]
-
-    def get_text(self, reply) -> str:
-        return textsearch.public_text(reply)
-
-
-class FeedbackSerializer(serializers.Serializer):
-    """征询意见表 through the signed link's token: no account needed."""
-
-    token = serializers.CharField(max_length=200)
-    handling = serializers.ChoiceField(choices=Rating.choices)
-    result = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 # ---- reads ----------------------------------------------------------------------------------
@@ -184,7 +94,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             rows = rows.filter(kind=params["kind"])
         if params.get("q"):
             wanted = textsearch.query_pieces(params["q"][:100])
-            rows = rows.filter(grams.matches(Proposal, "search_grams", wanted))
+            rows = rows.filter(bigrams.matches(Proposal, "search_grams", wanted))
         return rows.order_by("-received_at", "-id")
 
     def get_serializer_class(self):
@@ -350,3 +260,16 @@ class FeedbackView(APIView):
             channel=Feedback.Channel.LINK,
         )
         return Response({"id": feedback.pk}, status=status.HTTP_201_CREATED)
+
+
+# ---- the API token page -----------------------------------------------------------------------
+@login_required
+def api_token(request):
+    """The signed-in user's API token: shown to its owner; POST issues a new one (the old one
+    stops working at once)."""
+    if request.method == "POST":
+        letters.rotate_api_token(request.user)
+        messages.success(request, _("已生成新令牌，旧令牌已失效。"))
+        return redirect("api-token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "api/token.html", {"token": token})

@@ -2,13 +2,13 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import rest, views
+from . import views
 
 router = DefaultRouter()
-router.register("proposals", rest.ProposalViewSet, basename="api-proposal")
-router.register("assignments", rest.AssignmentViewSet, basename="api-assignment")
-router.register("replies", rest.ReplyViewSet, basename="api-reply")
-router.register("public/replies", rest.PublicReplyViewSet, basename="api-public-reply")
+router.register("proposals", views.ProposalViewSet, basename="api-proposal")
+router.register("assignments", views.AssignmentViewSet, basename="api-assignment")
+router.register("replies", views.ReplyViewSet, basename="api-reply")
+router.register("public/replies", views.PublicReplyViewSet, basename="api-public-reply")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -16,6 +16,6 @@ urlpatterns = [
     # site's Content-Security-Policy holds on this page too.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("token/", views.api_token, name="api-token"),
-    path("feedback/", rest.FeedbackView.as_view(), name="api-feedback"),
+    path("feedback/", views.FeedbackView.as_view(), name="api-feedback"),
     *router.urls,
 ]

@@ -123,10 +123,10 @@ def test_the_public_searches_what_was_published(client, office, kewei, clerk, le
 @pytest.mark.services
 def test_postgresql_answers_from_the_gin_index(office, items):
     require_postgres()
-    from proposals import textsearch
+    from proposals import bigrams
 
     rows = Proposal.objects.filter(
-        textsearch.matches(Proposal, "search_grams", textsearch.grams("干细胞"))
+        bigrams.matches(Proposal, "search_grams", bigrams.grams("干细胞"))
     ).order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")

@@ -1,0 +1,403 @@
+"""Demo data: the five seed documents as real records, plus a realistic spread of items in
+every state, all built through the verbs. Running it twice adds nothing. What it is made of
+(places, people, topics) is in demo/data.py."""
+
+import json
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import password_validation
+from django.db import transaction
+from django.utils import timezone
+
+from proposals.models import Jurisdiction, Proposal, ProposalState, Proposer, Session, User
+from responses import actions as letters
+from responses.models import Feedback, LetterState, Rating, ReferenceDocument, Reply
+from workflow import actions, reminders, second_factor
+from workflow.models import Assignment, AssignmentState, Unit
+from workflow.roles import must_use_second_factor
+
+from .data import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    FIXTURES,
+    GIVEN,
+    JURISDICTIONS,
+    SESSIONS,
+    SPREAD,
+    SURNAMES,
+    TOPICS,
+    UNITS,
+    USERS,
+)
+
+
+def _aware(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+class Demo:
+    def __init__(self, out=None):
+        self.out = out or (lambda message: None)
+        self.jurisdictions, self.sessions, self.units, self.users = {}, {}, {}, {}
+
+    def load(self):
+        with transaction.atomic():
+            self.base()
+        for seed in json.loads((FIXTURES / "seed_letters.json").read_text())["letters"]:
+            with transaction.atomic():
+                self.seed_letter(seed)
+        with transaction.atomic():
+            self.spread()
+        # The demo logins find today's reminders in their notification centre.
+        self.out(f"提醒：{reminders.sweep()['total']} 条")
+
+    # ---- reference data --------------------------------------------------------------
+    def base(self):
+        self._places()
+        self._people()
+        ReferenceDocument.objects.get_or_create(
+            doc_number="沪科合〔2022〕29号", defaults=self._reference()
+        )
+
+    def _places(self):
+        """Jurisdictions, their sessions and their units."""
+        for spec in JURISDICTIONS:
+            spec = dict(spec)
+            name = spec.pop("name")
+            self.jurisdictions[name] = Jurisdiction.objects.get_or_create(name=name, defaults=spec)[
+                0
+            ]
+        for where, body, term, meeting, year, name in SESSIONS:
+            session = Session.objects.get_or_create(
+                jurisdiction=self.jurisdictions[where],
+                body=body,
+                term=term,
+                meeting=meeting,
+                period=Session.Period.DURING,
+                defaults={"year": year, "name": name},
+            )[0]
+            self.sessions[str(session)] = session
+        for where, name, short, code, office, address in UNITS:
+            defaults = {
+                "short_name": short,
+                "organ_code": code,
+                "issuing_office": office,
+                "address": address,
+                "postcode": "200003" if where == "上海市" else "",
+            }
+            if code == "鲁科":
+                defaults["series_proposal_reply"] = "函"  # seed 002: 鲁科函〔2023〕86号
+            self.units[name] = Unit.objects.get_or_create(
+                jurisdiction=self.jurisdictions[where], name=name, defaults=defaults
+            )[0]
+
+    def _people(self):
+        """The administrator and the demo users, each a member of their office or unit."""
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"name": "系统管理员", "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            _set_demo_password(admin)
+        for username, name, (where, role) in USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={"name": name})
+            if created:
+                _set_demo_password(user)
+            if where == "office":
+                actions.add_office_member(user, self.jurisdictions[role])
+            else:
+                actions.add_unit_member(user, self.units[where], role)
+            self.users[username] = User.objects.get(pk=user.pk)
+
+    def _reference(self):
+        ref = json.loads((FIXTURES / "seed_letters.json").read_text())["references"][0]
+        return {
+            "title": ref["title"],
+            "issuer": ref["issuer"],
+            "issued_on": date.fromisoformat(ref["issued_on"]),
+            "body": ref["body"],
+        }
+
+    def _staff(self, unit_name, role):
+        return next(
+            self.users[u]
+            for u, _name, where in USERS
+            if where == (unit_name, role) and u in self.users
+        )
+
+    def _office(self, jurisdiction_name):
+        return next(
+            self.users[u] for u, _n, where in USERS if where == ("office", jurisdiction_name)
+        )
+
+    def _proposers(self, people, jurisdiction):
+        return [
+            Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
+            for name, kind in people
+        ]
+
+    # ---- the seed letters -------------------------------------------------------------
+    def seed_letter(self, seed):
+        session = self.sessions[seed["session"]]
+        if Proposal.objects.filter(session=session, number=seed["number"]).exists():
+            return
+        assigned = _aware(date.fromisoformat(seed["assigned_on"]))
+        sent = _aware(date.fromisoformat(seed["sent_on"]), 16)
+        item = self._seed_item(seed, session, assigned)
+        mine = self._seed_assignment(seed, item, assigned)
+        letter = self._seed_draft(seed, item, mine, sent)
+        clerk, leader = self._staff(seed["unit"], "clerk"), self._staff(seed["unit"], "leader")
+        letters.submit_letter(letter, clerk, at=sent - timedelta(days=3))
+        letters.sign_letter(letter, leader, at=sent - timedelta(days=1))
+        letter = letters.send_letter(
+            letter, clerk, at=sent, doc_number=seed["fields"]["doc_number"]
+        )
+        if seed["state"] == LetterState.PUBLISHED:
+            letters.publish_letter(letter, clerk, at=sent + timedelta(days=5))
+        for number in seed.get("references", []):
+            letter.references.add(ReferenceDocument.objects.get(doc_number=number))
+        self.out(f"种子公文 {seed['seed']}：{letter.title}")
+
+    def _seed_item(self, seed, session, assigned):
+        """The seed's item, received a month before it was assigned, and filed (立案)."""
+        office = self._office(seed["jurisdiction"])
+        people = seed["proposers"]
+        if seed["seed"] == "003":
+            people = [["原函未载明提案人", "member"]]
+        item = actions.receive_proposal(
+            office,
+            session=session,
+            number=seed["number"],
+            title=seed["proposal_title"],
+            kind=seed["kind"],
+            topic=seed["topic"],
+            proposers=self._proposers(people, session.jurisdiction),
+            received_at=assigned - timedelta(days=30),
+        )
+        if item.kind == Proposal.Kind.PROPOSAL:
+            actions.start_review(item, office)
+        actions.file_proposal(item, office)
+        return item
+
+    def _seed_assignment(self, seed, item, assigned):
+        """交办 to the seed's unit (as a co-handler beside a lead when the seed says so), and
+        签收 two days later: the seed unit's assignment."""
+        office = self._office(seed["jurisdiction"])
+        unit, clerk = self.units[seed["unit"]], self._staff(seed["unit"], "clerk")
+        if seed["role"] == "co":
+            lead_unit = self.units[seed["lead_unit"]]
+            lead, mine = actions.assign_proposal(
+                item, office, lead=lead_unit, co=[unit], at=assigned
+            )
+            actions.accept_assignment(lead, self._staff(seed["lead_unit"], "clerk"), at=assigned)
+        else:
+            (mine,) = actions.assign_proposal(item, office, lead=unit, at=assigned)
+        actions.accept_assignment(mine, clerk, at=assigned + timedelta(days=2))
+        return mine
+
+    def _seed_draft(self, seed, item, mine, sent):
+        """The seed's letter drafted ten days before it was sent (a reply after a call to
+        the proposers), with the seed's fields."""
+        clerk = self._staff(seed["unit"], "clerk")
+        fields = dict(seed["fields"])
+        fields.pop("doc_number")
+        for key in ("letter_date", "issued_on"):
+            fields[key] = date.fromisoformat(fields[key]) if fields[key] else None
+        drafted = sent - timedelta(days=10)
+        if seed["letter"] == "opinion":
+            letter = letters.start_opinion(mine, clerk, at=drafted)
+        else:
+            actions.record_contact(
+                mine,
+                clerk,
+                contacted_on=(sent - timedelta(days=20)).date(),
+                method="phone",
+                summary="电话联系提出人，沟通办理思路和进展。",
+                proposer=item.proposers.order_by("signatures__position").first(),
+            )
+            letter = letters.start_reply(mine, clerk, at=drafted)
+        letters.save_letter(letter, clerk, at=drafted, **fields)
+        return letter
+
+    # ---- a realistic spread -----------------------------------------------------------
+    def spread(self):
+        rng = random.Random(2026)
+        today = timezone.localdate()
+        sessions = [self.sessions["市政协十四届四次会议"], self.sessions["市十六届人大四次会议"]]
+        for index, (fate, age) in enumerate(SPREAD, start=1):
+            session = sessions[0 if fate == ProposalState.IN_REVIEW else index % 2]
+            number = f"{index:04d}"
+            if Proposal.objects.filter(session=session, number=number).exists():
+                continue
+            item = self._spread_item(rng, session, index, number, age, today)
+            self._advance(rng, item, index, fate, age, today)
+        self.out(f"示例件：{Proposal.objects.count()} 件")
+
+    def _spread_item(self, rng, session, index, number, age, today):
+        """A generated item on one of the topics, from one to three invented proposers."""
+        topic, title = TOPICS[index % len(TOPICS)]
+        is_proposal = session.body == Session.Body.CPPCC
+        kind = Proposal.Kind.PROPOSAL if is_proposal else Proposal.Kind.SUGGESTION
+        if is_proposal:
+            title = title.removesuffix("的建议") + "的提案"
+        people = [
+            (
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                Proposer.Kind.MEMBER if is_proposal else Proposer.Kind.DEPUTY,
+            )
+            for _ in range(rng.choice([1, 1, 1, 2, 3]))
+        ]
+        return actions.receive_proposal(
+            self.users["office"],
+            session=session,
+            number=number,
+            title=title,
+            kind=kind,
+            topic=topic,
+            body=f"{title.removesuffix('的提案').removesuffix('的建议')}。\n一、现状与问题……\n二、具体建议……",
+            is_key=index % 9 == 0,
+            proposers=self._proposers(people, session.jurisdiction),
+            received_at=_aware(today - timedelta(days=(age or 5) + 10)),
+        )
+
+    def _advance(self, rng, item, index, fate, age, today):
+        """Takes a generated item through the verbs until it reaches its fate."""
+        office = self.users["office"]
+        if fate == ProposalState.RECEIVED:
+            return
+        if item.kind == Proposal.Kind.PROPOSAL:
+            actions.start_review(item, office)
+        if fate == ProposalState.IN_REVIEW:
+            return
+        actions.file_proposal(item, office)
+        if fate == ProposalState.FILED:
+            return
+        # Most items land at the science commission so the demo logins see a full inbox.
+        shanghai = [u for u in self.units.values() if u.jurisdiction.name == "上海市"]
+        lead = self.units["上海市科学技术委员会"] if index % 3 else rng.choice(shanghai)
+        co = [u for u in rng.sample(shanghai, 2) if u != lead][: rng.choice([0, 1, 2])]
+        assigned = _aware(today - timedelta(days=age))
+        assignments = actions.assign_proposal(item, office, lead=lead, co=co, at=assigned)
+        if fate == AssignmentState.PENDING:
+            return
+        for a in assignments:
+            actions.accept_assignment(a, self._first_staff(a.unit), at=assigned + timedelta(days=1))
+        if fate == AssignmentState.ACCEPTED:
+            return
+        self._reply(item, assignments[0], fate, assigned)
+
+    def _first_staff(self, unit, role="clerk"):
+        membership = unit.memberships.filter(role=role).select_related("user").first()
+        if membership is None:
+            user, _ = User.objects.get_or_create(
+                username=f"{unit.organ_code}-{role}",
+                defaults={"name": f"{unit.short_name}{'承办人' if role == 'clerk' else '领导'}"},
+            )
+            _set_demo_password(user)
+            membership = actions.add_unit_member(user, unit, role)
+        return membership.user
+
+    def _reply(self, item, lead, fate, assigned):
+        """The co-handlers' opinions, then the lead's reply taken as far as the fate: with
+        the leader, returned, sent, or rated by the proposers (closed or reopened)."""
+        clerk, leader = self._first_staff(lead.unit), self._first_staff(lead.unit, "leader")
+        lead = Assignment.objects.get(pk=lead.pk)
+        self._opinions(item, assigned)
+        reply = self._lead_reply(item, lead, clerk, assigned)
+        if fate == LetterState.SUBMITTED:
+            return
+        if fate == LetterState.RETURNED:
+            letters.return_letter(reply, leader, "请补充具体措施和时间安排。")
+            return
+        letters.sign_letter(reply, leader, at=assigned + timedelta(days=32))
+        reply = letters.send_letter(reply, clerk, at=assigned + timedelta(days=33))
+        if reply.discloses():
+            letters.publish_letter(reply, clerk, at=assigned + timedelta(days=35))
+        if fate == LetterState.SENT:
+            return
+        self._rate(item, reply, fate)
+
+    def _opinions(self, item, assigned):
+        """Co-handlers send their opinions first (会办意见)."""
+        for co in item.assignments.filter(role=Assignment.Role.CO):
+            co_clerk, co_leader = self._first_staff(co.unit), self._first_staff(co.unit, "leader")
+            opinion = letters.start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
+            letters.save_letter(
+                opinion,
+                co_clerk,
+                at=assigned + timedelta(days=15),
+                body="结合我单位职能，提出会办意见如下：……",
+                class_label="解决采纳",
+            )
+            letters.submit_letter(opinion, co_clerk, at=assigned + timedelta(days=20))
+            letters.sign_letter(opinion, co_leader, at=assigned + timedelta(days=21))
+            letters.send_letter(opinion, co_clerk, at=assigned + timedelta(days=22))
+
+    def _lead_reply(self, item, lead, clerk, assigned):
+        """A visit to the proposers, then the lead unit's reply drafted and sent to its leader."""
+        actions.record_contact(
+            lead,
+            clerk,
+            contacted_on=(assigned + timedelta(days=25)).date(),
+            method="visit",
+            summary="走访提出人，听取对办理工作的意见。",
+        )
+        reply = letters.start_reply(lead, clerk, at=assigned + timedelta(days=26))
+        label = ["解决采纳", "正在解决", "计划解决", "留作参考"][item.pk % 4]
+        letters.save_letter(
+            reply,
+            clerk,
+            at=assigned + timedelta(days=26),
+            class_label=label,
+            body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、……\n感谢您对本市工作的关心和支持。",
+        )
+        letters.submit_letter(reply, clerk, at=assigned + timedelta(days=30))
+        return reply
+
+    def _rate(self, item, reply, fate):
+        """The proposers' feedback forms on paper: satisfied (the item closes), or not (it is
+        handled again)."""
+        reopens = fate == ProposalState.REOPENED
+        ratings = (Rating.UNSATISFIED, Rating.BASIC) if reopens else (Rating.SATISFIED,) * 2
+        for person in item.proposers.all():
+            if Reply.objects.get(pk=reply.pk).assignment.state != AssignmentState.REPLIED:
+                break
+            letters.record_feedback(
+                reply,
+                person,
+                handling=ratings[1],
+                result=ratings[0],
+                actor=self.users["office"],
+                channel=Feedback.Channel.PAPER,
+                comment="" if fate == ProposalState.CLOSED else "希望进一步落实具体措施。",
+            )
+
+
+def _set_demo_password(user):
+    password_validation.validate_password(DEMO_PASSWORD, user)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+
+
+def demo_logins():
+    return [(username, DEMO_PASSWORD, role) for username, role in DEMO_LOGINS]
+
+
+def demo_second_factors():
+    """For each demo login that must pass a second factor: (username, secret as text, the
+    otpauth:// address for a QR code, its unused recovery codes). The same on every run."""
+    found = []
+    for username, _role in DEMO_LOGINS:
+        user = User.objects.get(username=username)
+        if must_use_second_factor(user):
+            device, codes = second_factor.demo_device(user)
+            found.append(
+                (
+                    username,
+                    second_factor.secret_text(device.key),
+                    device.config_url,
+                    codes,
+                )
+            )
+    return found
