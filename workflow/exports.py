@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .deadlines import AGING_BANDS, standing_text
+from .aging import AGING_BANDS, standing_text
 
 BAND_COLOURS = {
     "due_7": "#e8b04b",

@@ -22,7 +22,7 @@ from proposals.models import (
     Proposer,
 )
 
-from .deadlines import AGING_BANDS, band_bounds
+from .aging import AGING_BANDS, band_bounds
 from .permissions import (
     done_by_the_worker,
     follows_reply,
