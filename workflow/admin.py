@@ -20,7 +20,7 @@ from proposals.models import (
     User,
 )
 
-from . import actions, calendar, tasks
+from . import actions, holidays, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from .admin_scope import JurisdictionScopedAdmin, ScopedForm, narrow, people_in_care
 from .forms import proposers_from_names, validate_proposer_names
@@ -364,7 +364,7 @@ class CalendarDayAdmin(RecomputesDeadlines, JurisdictionScopedAdmin):
         years = sorted({d.year for d in queryset.values_list("day", flat=True)})
         for year in years:
             try:
-                calendar.load_year(year)
+                holidays.load_year(year)
             except ValueError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
         transaction.on_commit(

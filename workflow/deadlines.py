@@ -4,6 +4,8 @@ kind and from the working-day calendar (DOMAIN.md §3).
 Calendar months clamp to the month's end (31 Jan + 3 months → 30 Apr). Working-day windows
 skip weekends and public holidays and count make-up working days (调休). A year whose official
 schedule the office has not loaded counts Monday to Friday, and the pages say so.
+
+How a deadline stands on a given day (badge words, the monitor's aging bands) is in aging.py.
 """
 
 import calendar
@@ -11,6 +13,12 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
+
+# How a deadline stands today (badges, the monitor's bands) is computed in aging.py, which the
+# models build on; pages still ask for these two here.
+from .aging import AGING_BANDS as AGING_BANDS
+from .aging import standing as standing
+from .models import CalendarDay, CalendarYear, DeadlineRule
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,6 @@ RULE_FIELDS = [f.name for f in fields(Rules)]
 
 def rules_for(jurisdiction, kind):
     """The rule set in force for a jurisdiction and item kind (the defaults if none is set)."""
-    from .models import DeadlineRule
-
     row = DeadlineRule.objects.filter(jurisdiction=jurisdiction, kind=kind).first()
     return Rules(**{name: getattr(row, name) for name in RULE_FIELDS}) if row else DEFAULT_RULES
 
@@ -73,8 +79,6 @@ class WorkingCalendar(WeekdayCalendar):
     """The official schedule as loaded into the database: holidays and make-up days."""
 
     def __init__(self):
-        from .models import CalendarDay, CalendarYear
-
         rows = CalendarDay.objects.values_list("day", "is_working", "name")
         self.exceptions = {day: working for day, working, _name in rows}
         self.names = {day: name for day, _working, name in rows}
@@ -89,8 +93,6 @@ class WorkingCalendar(WeekdayCalendar):
 
 def unloaded_years(days):
     """Years among these dates whose official schedule is not loaded (pages warn)."""
-    from .models import CalendarYear
-
     years = {d.year for d in days if d}
     if not years:
         return []
@@ -229,47 +231,3 @@ def explain(assignment, rules, cal, extensions=()):
             "makeups": t_makeups,
         }
     return lines
-
-
-# ---- how a deadline stands today (badges, monitor bands) -----------------------------------
-DUE_SOON_DAYS = 7
-
-# Aging bands of the overdue monitor, in display order: (key, label, first day, last day)
-# counted as days past due (negative: days still left).
-AGING_BANDS = [
-    ("due_7", _("7日内到期"), -DUE_SOON_DAYS, -1),
-    ("due_today", _("今日到期"), 0, 0),
-    ("over_1_7", _("逾期1–7日"), 1, 7),
-    ("over_8_30", _("逾期8–30日"), 8, 30),
-    ("over_30", _("逾期30日以上"), 31, None),
-]
-
-
-def standing(due_on: date, today: date):
-    """('overdue', days over) | ('today', 0) | ('soon', days left) | ('ok', days left)."""
-    days = (due_on - today).days
-    if days < 0:
-        return "overdue", -days
-    if days == 0:
-        return "today", 0
-    if days <= DUE_SOON_DAYS:
-        return "soon", days
-    return "ok", days
-
-
-def standing_text(due_on: date, today: date):
-    """(kind, words) for badges and exports: 逾期3日 / 今日到期 / 剩12日."""
-    kind, days = standing(due_on, today)
-    if kind == "overdue":
-        return kind, _("逾期%(n)d日") % {"n": days}
-    if kind == "today":
-        return kind, _("今日到期")
-    return kind, _("剩%(n)d日") % {"n": days}
-
-
-def band_bounds(key, today: date):
-    """The due_on range (inclusive; None is open) of an aging band on `today`."""
-    _key, _label, first, last = next(b for b in AGING_BANDS if b[0] == key)
-    latest = today - timedelta(days=first)
-    earliest = today - timedelta(days=last) if last is not None else None
-    return earliest, latest

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .aging import AGING_BANDS, standing_text
 from .charts import bar_chart
-from .deadlines import AGING_BANDS, standing_text
 
 BAND_COLOURS = {
     "due_7": "#e8b04b",

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Jurisdiction, Proposal, Proposer, Session
 
-from .deadlines import AGING_BANDS
+from .aging import AGING_BANDS
 from .models import Assignment, AssignmentState, Contact, Unit
 
 DUE_WINDOWS = [

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import deadlines
+from . import aging
 from .models import (
     Audience,
     DeadlineKind,
@@ -180,7 +180,7 @@ def sweep_statements(kinds):
 
 
 def standing_words(due_on, today):
-    kind, days = deadlines.standing(due_on, today)
+    kind, days = aging.standing(due_on, today)
     if kind == "overdue":
         return _("已逾期%(n)d天") % {"n": days}
     if kind == "today":

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import background, calendar, reminders, sms
+from . import background, holidays, reminders, sms
 from .models import Extension, Heartbeat, Notification, OfficeMembership, ReminderDigest, Urge
 
 
@@ -222,7 +222,7 @@ def verify_audit():
 @shared_task
 def check_calendar():
     """From December: remind the office once to load next year's holiday schedule."""
-    year = calendar.next_year_missing()
+    year = holidays.next_year_missing()
     if year is None:
         return None
     Notification.objects.bulk_create(

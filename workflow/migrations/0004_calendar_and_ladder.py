@@ -4,7 +4,7 @@ chinese-calendar package knows, and the default reminder ladder."""
 from django.db import migrations
 
 def forwards(apps, schema_editor):
-    from workflow.calendar import SOURCE, known_years, official_days
+    from workflow.holidays import SOURCE, known_years, official_days
     from workflow.reminders import install_default_ladder
 
     CalendarDay = apps.get_model("workflow", "CalendarDay")

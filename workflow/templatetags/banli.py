@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from workflow.deadlines import standing_text
+from workflow.aging import standing_text
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow import calendar
+from workflow import holidays
 from workflow.actions import recompute_deadlines
 
 
@@ -14,9 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("years", nargs="*", type=int, help="年份；不填则载入包内全部年份")
 
     def handle(self, *args, years, **options):
-        for year in years or calendar.known_years():
+        for year in years or holidays.known_years():
             try:
-                days = calendar.load_year(year)
+                days = holidays.load_year(year)
             except ValueError as exc:
                 raise CommandError(
                     f"{exc}：请升级 chinese-calendar 包，或在管理后台手工录入。"

@@ -1,0 +1,21 @@
+"""Who may act on a letter: the permission functions of the letter transitions that only a
+unit's leader may fire (workflow/permissions.py holds the rest, shared by every app).
+
+The transitions name these as their `permission=`, so `can_proceed` / `has_transition_perm`
+answer for pages and `require_may` for the verbs. The four-eyes rule itself is
+`Letter.may_sign` (with `four_eyes_refusal` giving the words), on the letter it reads.
+"""
+
+
+# Returning a letter for revision: any leader of the letter's unit.
+def is_unit_leader(letter, user):
+    return bool(
+        user
+        and user.is_authenticated
+        and user.unit_memberships.filter(unit_id=letter.assignment.unit_id, role="leader").exists()
+    )
+
+
+def may_sign_letter(letter, user):
+    """签发: a leader of the unit who wrote none of the letter (four eyes)."""
+    return letter.may_sign(user)

@@ -1,0 +1,66 @@
+"""The workflow app's tables, one module per concern. Everything is re-exported here, so
+`from workflow.models import Assignment` works wherever the model lives:
+
+- units.py: `Unit`, `UnitMembership`, `OfficeMembership`
+- assignments.py: `Assignment` (交办) with `AssignmentState` and `AssignmentQuerySet`
+- decisions.py: `OfficeDecision` (`Decision`) with `TransferRequest` and `Extension`
+- contacts.py: `Contact` (沟通), `Urge` (催办)
+- audit.py: `TransitionLog`, `AuditCheck`
+- health.py: `Heartbeat`
+- deadline_rules.py: `DeadlineRule`, `CalendarDay`, `CalendarYear`
+- reminders.py: `ReminderRung`, `Reminder`, `ReminderDigest`, `Notification`
+- item_imports.py: `ItemImport` (`ItemImportState`)
+
+State changes happen only through `workflow.actions`; the transitions only set fields.
+"""
+
+from .assignments import OPEN_ASSIGNMENT_STATES, Assignment, AssignmentQuerySet, AssignmentState
+from .audit import AppendOnlyQuerySet, AuditCheck, TransitionLog
+from .contacts import Contact, Urge
+from .deadline_rules import CalendarDay, CalendarYear, DeadlineRule
+from .decisions import Decision, Extension, OfficeDecision, TransferRequest
+from .health import Heartbeat
+from .item_imports import ItemImport, ItemImportState, item_import_path
+from .reminders import (
+    Audience,
+    DeadlineKind,
+    Notification,
+    Reminder,
+    ReminderDigest,
+    ReminderQuerySet,
+    ReminderRung,
+)
+from .units import OfficeMembership, Unit, UnitMembership
+
+__all__ = [
+    "OPEN_ASSIGNMENT_STATES",
+    "AppendOnlyQuerySet",
+    "Assignment",
+    "AssignmentQuerySet",
+    "AssignmentState",
+    "Audience",
+    "AuditCheck",
+    "CalendarDay",
+    "CalendarYear",
+    "Contact",
+    "DeadlineKind",
+    "DeadlineRule",
+    "Decision",
+    "Extension",
+    "Heartbeat",
+    "ItemImport",
+    "ItemImportState",
+    "Notification",
+    "OfficeDecision",
+    "OfficeMembership",
+    "Reminder",
+    "ReminderDigest",
+    "ReminderQuerySet",
+    "ReminderRung",
+    "TransferRequest",
+    "TransitionLog",
+    "Unit",
+    "UnitMembership",
+    "Urge",
+    "item_import_path",  # named by migration 0005 as the upload path
+]
