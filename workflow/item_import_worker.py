@@ -134,6 +134,26 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     require_office(actor, jurisdiction, REVIEW_PERMISSION)
     require_office(actor, jurisdiction)
     at = at or timezone.now()
+    items = _rows_not_yet_there(items, jurisdiction)
+    if not items:
+        return []
+    people = _proposers_for(items, jurisdiction)
+    units = set(
+        Unit.objects.filter(jurisdiction=jurisdiction, is_active=True).values_list("pk", flat=True)
+    )
+    proposals, plans = _planned_items(items, units, at)
+    Proposal.objects.bulk_create(proposals, batch_size=500)
+    textsearch.title_pieces(proposals)
+    links, assignments = _links_and_assignments(proposals, plans, people, jurisdiction, actor)
+    ProposalProposer.objects.bulk_create(links, batch_size=1000)
+    Assignment.objects.bulk_create(assignments, batch_size=1000)
+    # Every subject is new in this transaction: chained without a lookup.
+    log_many(_import_log_rows(proposals, assignments, actor, source), new_subjects=True)
+    return proposals
+
+
+def _rows_not_yet_there(items, jurisdiction):
+    """The rows of the jurisdiction's sessions whose (session, number) is not registered."""
     sessions = {
         s.pk: s
         for s in Session.objects.filter(
@@ -142,24 +162,26 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     }
     items = [i for i in items if i["session_id"] in sessions]
     existing = item_import.existing_numbers({(i["session_id"], i["number"]) for i in items})
-    items = [i for i in items if (i["session_id"], i["number"]) not in existing]
-    if not items:
-        return []
-    people = _proposers_for(items, jurisdiction)
-    units = set(
-        Unit.objects.filter(jurisdiction=jurisdiction, is_active=True).values_list("pk", flat=True)
-    )
-    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
+    return [i for i in items if (i["session_id"], i["number"]) not in existing]
+
+
+def _roles_of(item):
+    roles = [(item["lead"], Assignment.Role.LEAD)] * bool(item["lead"])
+    roles += [(u, Assignment.Role.CO) for u in item["co"]]
+    roles += [(u, Assignment.Role.SEPARATE) for u in item["separate"]]
+    return roles
+
+
+def _planned_items(items, units, at):
+    """Unsaved items, and for each (row, roles, day assigned, time received); a row naming a
+    unit that is inactive or of another jurisdiction refuses the whole import."""
     proposals, plans = [], []
     for item in items:
-        roles = [(item["lead"], Assignment.Role.LEAD)] * bool(item["lead"])
-        roles += [(u, Assignment.Role.CO) for u in item["co"]]
-        roles += [(u, Assignment.Role.SEPARATE) for u in item["separate"]]
+        roles = _roles_of(item)
         if any(unit not in units for unit, _role in roles):
             raise ActionRefused(_("第%(n)s号的承办单位已停用或不属于本行政区。") % item)
         day = date.fromisoformat(item["assigned_on"]) if item["assigned_on"] else None
         when = timezone.make_aware(datetime.combine(day, time(9))) if day else at
-        state = ProposalState.ASSIGNED if roles else ProposalState.FILED
         proposals.append(
             Proposal(
                 session_id=item["session_id"],
@@ -170,13 +192,17 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
                 topic=item["topic"],
                 is_key=item["is_key"],
                 received_at=when,
-                state=state,
+                state=ProposalState.ASSIGNED if roles else ProposalState.FILED,
                 **textsearch.item_fields(item["title"], item["body"]),
             )
         )
         plans.append((item, roles, day, when))
-    Proposal.objects.bulk_create(proposals, batch_size=500)
-    textsearch.title_pieces(proposals)
+    return proposals, plans
+
+
+def _links_and_assignments(proposals, plans, people, jurisdiction, actor):
+    """Unsaved proposer links (in order) and assignments with their deadlines."""
+    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
     links, assignments = [], []
     for proposal, (item, roles, day, when) in zip(proposals, plans, strict=True):
         links += [
@@ -199,12 +225,15 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
                     due_from=day,
                 )
             )
-    ProposalProposer.objects.bulk_create(links, batch_size=1000)
-    Assignment.objects.bulk_create(assignments, batch_size=1000)
+    return links, assignments
+
+
+def _import_log_rows(proposals, assignments, actor, source):
+    """An "import" row per item and an "assign" row per assignment, at their own times."""
     comment = _("Excel导入：%(name)s") % {"name": source.name} if source else _("Excel导入")
     item_type = ContentType.objects.get_for_model(Proposal)
     assignment_type = ContentType.objects.get_for_model(Assignment)
-    logs = [
+    return [
         entry(item_type, p.pk, p.pk, actor, "import", "", p.state, comment, at=p.received_at)
         for p in proposals
     ] + [
@@ -221,9 +250,6 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
         )
         for a in assignments
     ]
-    # Every subject is new in this transaction: chained without a lookup.
-    log_many(logs, new_subjects=True)
-    return proposals
 
 
 def _proposers_for(items, jurisdiction, chunk=500):

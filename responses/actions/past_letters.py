@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from proposals import textsearch
 from proposals.classification import bucket_for
-from proposals.models import Proposal, ProposalProposer, ProposalState
+from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session
 from workflow.audit import ActionRefused, log
 from workflow.models import Assignment, AssignmentState, Unit
 from workflow.permissions import require_office
@@ -68,16 +68,10 @@ def import_letter(actor, parsed, jurisdiction):
     """A letter sent before Banli, entered as it was: its item, its unit's assignment and the
     letter itself in their final states, each with an "import" log row. The unit's number
     series moves past the imported number so Banli never issues it again."""
-    from proposals.models import Proposer, Session
-
     require_office(actor, jurisdiction)
     fields = dict(parsed.fields)
     organ = fields.get("signing_organ", "")
-    unit = (
-        Unit.objects.filter(jurisdiction=jurisdiction)
-        .filter(Q(name=organ) | Q(short_name=organ))
-        .first()
-    )
+    unit = _unit_named(jurisdiction, organ)
     if unit is None:
         raise ActionRefused(_("发文机关“%(o)s”不是本行政区的承办单位。") % {"o": organ})
     session = Session.objects.filter(jurisdiction=jurisdiction, name=parsed.session_name).first()
@@ -91,51 +85,15 @@ def import_letter(actor, parsed, jurisdiction):
         raise ActionRefused(_("%(n)s 已导入过。") % {"n": number})
     day = fields.get("letter_date") or fields.get("issued_on")
     at = timezone.make_aware(datetime.combine(day, time(12)))
-    kind = Proposal.Kind.PROPOSAL if parsed.kind == "提案" else Proposal.Kind.SUGGESTION
-    proposal = Proposal.objects.filter(session=session, number=parsed.number).first()
-    if proposal is None:
-        title = fields["title"]
-        proposal = Proposal.objects.create(
-            session=session,
-            number=parsed.number,
-            kind=kind,
-            received_at=at,
-            title=title,
-            state=ProposalState.IN_HANDLING if parsed.is_opinion else ProposalState.REPLIED,
-            **textsearch.item_fields(title),
-        )
-        textsearch.title_pieces([proposal])
-        for position, (name, person_kind) in enumerate(parsed.proposers):
-            person = Proposer.objects.get_or_create(
-                name=name, kind=person_kind, jurisdiction=session.jurisdiction
-            )[0]
-            ProposalProposer.objects.create(proposal=proposal, proposer=person, position=position)
-        log(proposal, "import", actor, "", proposal.state, at=at)
-    role = Assignment.Role.CO if parsed.is_opinion else Assignment.Role.LEAD
-    assignment = Assignment.objects.create(
-        proposal=proposal,
-        unit=unit,
-        role=role,
-        assigned_at=at,
-        assigned_by=actor,
-        due_on=day,
-        state=AssignmentState.OPINION_SENT if parsed.is_opinion else AssignmentState.REPLIED,
-        finished_at=at,
-    )
-    log(assignment, "import", actor, "", assignment.state, at=at)
+    proposal = _past_item(actor, parsed, session, fields["title"], at)
+    assignment = _past_assignment(actor, parsed, proposal, unit, day, at)
     extra = {}
     if parsed.is_opinion:
-        lead = (
-            Unit.objects.filter(jurisdiction=jurisdiction)
-            .filter(Q(name=fields.get("addressee")) | Q(short_name=fields.get("addressee")))
-            .first()
-        )
-        if lead is None:
+        extra["lead_unit"] = _unit_named(jurisdiction, fields.get("addressee"))
+        if extra["lead_unit"] is None:
             raise ActionRefused(
                 _("主送单位“%(u)s”不是本行政区的承办单位。") % {"u": fields.get("addressee")}
             )
-        extra["lead_unit"] = lead
-    scheme = jurisdiction.scheme
     letter = model.objects.create(
         **{k: v for k, v in fields.items() if k in LETTER_FIELDS or k == "doc_number"},
         **extra,
@@ -143,7 +101,7 @@ def import_letter(actor, parsed, jurisdiction):
         round=1,
         state=LetterState.SENT,
         drafted_by=actor,
-        result_bucket=bucket_for(scheme, fields.get("class_label", "")) or "",
+        result_bucket=bucket_for(jurisdiction.scheme, fields.get("class_label", "")) or "",
         created_at=at,
         submitted_at=at,
         signed_at=at,
@@ -151,6 +109,59 @@ def import_letter(actor, parsed, jurisdiction):
         delivered_at=at,
     )
     log(letter, "import", actor, "", letter.state, at=at)
+    _move_series_past(unit, number)
+    return letter
+
+
+def _unit_named(jurisdiction, name):
+    """The jurisdiction's unit a letter names, by its full or its short name."""
+    units = Unit.objects.filter(jurisdiction=jurisdiction)
+    return units.filter(Q(name=name) | Q(short_name=name)).first()
+
+
+def _past_item(actor, parsed, session, title, at):
+    """The letter's item: already in Banli, or entered with its proposers in their order."""
+    proposal = Proposal.objects.filter(session=session, number=parsed.number).first()
+    if proposal is not None:
+        return proposal
+    proposal = Proposal.objects.create(
+        session=session,
+        number=parsed.number,
+        kind=Proposal.Kind.PROPOSAL if parsed.kind == "提案" else Proposal.Kind.SUGGESTION,
+        received_at=at,
+        title=title,
+        state=ProposalState.IN_HANDLING if parsed.is_opinion else ProposalState.REPLIED,
+        **textsearch.item_fields(title),
+    )
+    textsearch.title_pieces([proposal])
+    for position, (name, person_kind) in enumerate(parsed.proposers):
+        person = Proposer.objects.get_or_create(
+            name=name, kind=person_kind, jurisdiction=session.jurisdiction
+        )[0]
+        ProposalProposer.objects.create(proposal=proposal, proposer=person, position=position)
+    log(proposal, "import", actor, "", proposal.state, at=at)
+    return proposal
+
+
+def _past_assignment(actor, parsed, proposal, unit, day, at):
+    """The writing unit's assignment, finished: an opinion sent, or a reply replied."""
+    assignment = Assignment.objects.create(
+        proposal=proposal,
+        unit=unit,
+        role=Assignment.Role.CO if parsed.is_opinion else Assignment.Role.LEAD,
+        assigned_at=at,
+        assigned_by=actor,
+        due_on=day,
+        state=AssignmentState.OPINION_SENT if parsed.is_opinion else AssignmentState.REPLIED,
+        finished_at=at,
+    )
+    log(assignment, "import", actor, "", assignment.state, at=at)
+    return assignment
+
+
+def _move_series_past(unit, number):
+    """A number of the unit's own series (沪科提复〔2024〕25号): its counter for that year
+    moves up to it, so Banli never issues it again."""
     found = re.match(r"^(.+?)〔(\d{4})〕(\d+)号$", number)
     if found and found[1].startswith(unit.organ_code):
         series = found[1][len(unit.organ_code) :]
@@ -160,4 +171,3 @@ def import_letter(actor, parsed, jurisdiction):
         if counter.last_number < int(found[3]):
             counter.last_number = int(found[3])
             counter.save(update_fields=["last_number"])
-    return letter

@@ -43,43 +43,9 @@ def send_letter(letter, actor, at=None, doc_number=None):
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
     rendering.require_glyphs(letter)  # never send what cannot be printed with every glyph
-    if doc_number is None and letter.doc_number:  # numbered at sign-off
-        doc_number = letter.doc_number
-    if doc_number is None:
-        doc_number = allocate_doc_number(
-            letter.assignment.unit, series_of(letter), timezone.localdate(at).year
-        )
+    doc_number = _number_for(letter, doc_number, at)
     fire(letter, "send", by=actor, doc_number=doc_number, at=at, logged_at=at)
-    assignment = lock(Assignment, letter.assignment_id)
-    if isinstance(letter, Opinion):
-        fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
-    elif assignment.state in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
-        proposal = assignment.proposal
-        rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
-        window = deadlines.feedback_until(
-            timezone.localdate(at), rules, deadlines.WorkingCalendar()
-        )
-        fire(
-            assignment,
-            "mark_replied",
-            by=actor,
-            at=at,
-            feedback_until=window,
-            check_perm=False,
-            logged_at=at,
-        )
-        if assignment.role == Assignment.Role.LEAD:
-            for late in letter.outstanding_opinions().select_for_update():
-                fire(
-                    late,
-                    "lapse",
-                    by=actor,
-                    at=at,
-                    check_perm=False,
-                    log_comment=_("主办单位已答复"),
-                    logged_at=at,
-                )
-        _follow_replies(assignment.proposal_id, actor, at)
+    _follow_the_letter(letter, actor, at)
     if not letter.discloses():
         fire(
             letter,
@@ -89,11 +55,62 @@ def send_letter(letter, actor, at=None, doc_number=None):
             log_comment=letter.get_disclosure_display(),
             logged_at=at,
         )
+    _queue_freezing_and_delivery(letter)
+    return letter
+
+
+def _number_for(letter, doc_number, at):
+    """The number given (a past letter's), else the one given at sign-off, else the next of
+    the unit's series."""
+    if doc_number is None and letter.doc_number:  # numbered at sign-off
+        doc_number = letter.doc_number
+    if doc_number is None:
+        doc_number = allocate_doc_number(
+            letter.assignment.unit, series_of(letter), timezone.localdate(at).year
+        )
+    return doc_number
+
+
+def _follow_the_letter(letter, actor, at):
+    """The assignment follows its sent letter: an opinion is sent; a reply is replied, with its
+    feedback window, the lead's late co-handlers lapse, and the item may follow."""
+    assignment = lock(Assignment, letter.assignment_id)
+    if isinstance(letter, Opinion):
+        fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
+        return
+    if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+        return
+    proposal = assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    window = deadlines.feedback_until(timezone.localdate(at), rules, deadlines.WorkingCalendar())
+    fire(
+        assignment,
+        "mark_replied",
+        by=actor,
+        at=at,
+        feedback_until=window,
+        check_perm=False,
+        logged_at=at,
+    )
+    if assignment.role == Assignment.Role.LEAD:
+        for late in letter.outstanding_opinions().select_for_update():
+            fire(
+                late,
+                "lapse",
+                by=actor,
+                at=at,
+                check_perm=False,
+                log_comment=_("主办单位已答复"),
+                logged_at=at,
+            )
+    _follow_replies(assignment.proposal_id, actor, at)
+
+
+def _queue_freezing_and_delivery(letter):
     label = letter._meta.label_lower
     if settings.FREEZE_LETTERS_AT_SENDING:
         transaction.on_commit(lambda: freeze_letter.delay(label, letter.pk), robust=True)
     transaction.on_commit(lambda: deliver_letter.delay(label, letter.pk), robust=True)
-    return letter
 
 
 def _follow_replies(proposal_id, actor, at=None):
