@@ -2,7 +2,7 @@
 
 Reading and checking never write: `check` turns the sheet into one result per row (new,
 already there, or the problems found, each naming its column) with a fixed number of queries
-whatever the number of rows. Saving is the verb `workflow.actions.import_items`.
+whatever the number of rows. Saving is the verb `import_items` (item_import_worker.py).
 """
 
 import re
