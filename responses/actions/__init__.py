@@ -10,6 +10,8 @@ one, with the constants their callers share. A sent letter's files (`freeze`,
 tasks that run them: responses/freezing.py and responses/letter_import_worker.py.
 """
 
+from workflow.audit import ActionRefused
+
 from ..freezing import freeze, refreeze_pdf
 from ..letter_import_worker import end_letter_import_if_stuck
 from .api_tokens import rotate_api_token
@@ -58,7 +60,8 @@ __all__ = [
     "import_letter",
     # accounts
     "rotate_api_token",
-    # shared constants
+    # the refusal every verb may raise, and shared constants
+    "ActionRefused",
     "LETTER_FIELDS",
     "ATTACHMENT_LIMIT",
 ]

@@ -9,6 +9,7 @@ that run them (workflow/item_import_worker.py); `require_office` / `require_unit
 workflow/permissions.py.
 """
 
+from ..audit import ActionRefused
 from ..item_import_worker import end_item_import_if_stuck, import_items
 from ..permissions import require_office, require_unit_member
 from .assignment import accept_assignment, assign_proposal, request_transfer
@@ -59,7 +60,8 @@ __all__ = [
     "confirm_item_import",
     "import_items",
     "end_item_import_if_stuck",
-    # the checks every verb asks first, and shared constants
+    # the refusal every verb may raise, the checks every verb asks first, shared constants
+    "ActionRefused",
     "require_office",
     "require_unit_member",
     "CORRECTABLE_FIELDS",
