@@ -48,8 +48,3 @@ def bucket_for(scheme, label):
     """The canonical bucket of a scheme's label; None for a label the scheme lacks."""
     entry = SCHEMES.get(scheme, {}).get(label)
     return entry[0] if entry else None
-
-
-def needs_follow_up(bucket):
-    """B/C-type results stay open for a follow-up reply once the matter is delivered."""
-    return bucket in (Bucket.IN_PROGRESS, Bucket.PLANNED)

@@ -1,4 +1,4 @@
-"""Chinese numerals as official documents print them (十四届, 二〇二四年)."""
+"""Chinese numerals as official documents print them (十四届, 一百零五)."""
 
 DIGITS = "〇一二三四五六七八九"
 
@@ -23,8 +23,3 @@ def chinese_number(n: int) -> str:
     text = "".join(out)
     # 十四 not 一十四 when the number starts at the tens.
     return text[1:] if text.startswith("一十") else text
-
-
-def chinese_digits(n: int) -> str:
-    """Digit by digit, as years are written: 2017 → 二〇一七."""
-    return "".join(DIGITS[int(c)] for c in str(n))

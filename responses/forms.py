@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import SCHEMES
 
+from .actions import LETTER_FIELDS
 from .models import Disclosure, Rating, Reply, WithholdingReason
 
 LETTER_WIDGETS = {
@@ -13,27 +14,6 @@ LETTER_WIDGETS = {
     "letter_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
 }
-LETTER_FORM_FIELDS = [
-    "title",
-    "addressee",
-    "body",
-    "class_label",
-    "disclosure",
-    "withheld_reason",
-    "summary",
-    "signing_organ",
-    "show_signer",
-    "signer_name",
-    "letter_date",
-    "contact_person",
-    "contact_phone",
-    "contact_office",
-    "contact_address",
-    "contact_postcode",
-    "cc",
-    "issued_by",
-    "issued_on",
-]
 
 
 # The model's fields with their labels, as a plain form: views hand the cleaned data to
@@ -41,7 +21,7 @@ LETTER_FORM_FIELDS = [
 LetterFields = type(
     "LetterFields",
     (forms.Form,),
-    fields_for_model(Reply, LETTER_FORM_FIELDS, widgets=LETTER_WIDGETS),
+    fields_for_model(Reply, LETTER_FIELDS, widgets=LETTER_WIDGETS),
 )
 
 

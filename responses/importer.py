@@ -194,10 +194,23 @@ def parse(text):
     """Recognise a letter's elements; what stays unrecognised is reported, never guessed."""
     lines = lines_of(text)
     result = Parsed()
-    fields = result.fields
-    i = 0
-    head = []
-    # The head: class and disclosure lines, organ mark, number, 签发人, up to the title.
+    i = _read_head(lines, result)
+    i = _read_title(lines, i, result)
+    if i < len(lines) and ADDRESSEE.match(lines[i]):
+        result.fields["addressee"] = ADDRESSEE.match(lines[i])["who"]
+        result.proposers = addressees(result.fields["addressee"])
+        i += 1
+    tail = lines[i:]
+    j = _read_body(tail, result.fields)
+    notes(tail[j:], result)
+    _note_missing(result)
+    return result
+
+
+def _read_head(lines, result):
+    """The head: class and disclosure lines, organ mark, number, 签发人, up to the title.
+    Returns the index of the title's line."""
+    fields, head, i = result.fields, [], 0
     while i < len(lines):
         line = lines[i]
         bare = line.strip("()（）")
@@ -221,31 +234,36 @@ def parse(text):
     if head:
         fields["signing_organ"] = head[0]
         result.unrecognised += head[1:]
-    if i < len(lines):
-        title = lines[i]
-        # A title split over two lines continues until the addressee.
-        while i + 1 < len(lines) and not ADDRESSEE.match(lines[i + 1]) and len(title) < 80:
-            if lines[i + 1].endswith(("答复", "答复意见", "的函", "复函")) or not title.endswith(
-                ("答复", "的函")
-            ):
-                title += lines[i + 1]
-                i += 1
-            else:
-                break
-        fields["title"] = title
-        reference = reference_in(title)
-        if reference:
-            result.session_name = reference["session"].split("对", 1)[-1].split("关于", 1)[-1]
-            result.number, result.kind = reference["number"], reference["kind"]
-        result.is_opinion = "会办意见" in title
-        i += 1
-    if i < len(lines) and ADDRESSEE.match(lines[i]):
-        fields["addressee"] = ADDRESSEE.match(lines[i])["who"]
-        result.proposers = addressees(fields["addressee"])
-        i += 1
-    body, tail = [], lines[i:]
-    # The body runs until the signing organ + date, or the notes when there is no signature.
-    j = 0
+    return i
+
+
+def _read_title(lines, i, result):
+    """The title from line `i`, and the item it answers; returns the next line's index."""
+    if i >= len(lines):
+        return i
+    title = lines[i]
+    # A title split over two lines continues until the addressee.
+    while i + 1 < len(lines) and not ADDRESSEE.match(lines[i + 1]) and len(title) < 80:
+        if lines[i + 1].endswith(("答复", "答复意见", "的函", "复函")) or not title.endswith(
+            ("答复", "的函")
+        ):
+            title += lines[i + 1]
+            i += 1
+        else:
+            break
+    result.fields["title"] = title
+    reference = reference_in(title)
+    if reference:
+        result.session_name = reference["session"].split("对", 1)[-1].split("关于", 1)[-1]
+        result.number, result.kind = reference["number"], reference["kind"]
+    result.is_opinion = "会办意见" in title
+    return i + 1
+
+
+def _read_body(tail, fields):
+    """The body runs until the signing organ + date, or the notes when there is no signature.
+    Returns the index in `tail` where the notes start."""
+    body, j = [], 0
     while j < len(tail):
         line = tail[j]
         day, issued = read_date(line)
@@ -264,7 +282,11 @@ def parse(text):
         body.append(line)
         j += 1
     fields["body"] = "\n".join(join_broken(body))
-    notes(tail[j:], result)
+    return j
+
+
+def _note_missing(result):
+    fields = result.fields
     for name in ("title", "addressee", "signing_organ", "body"):
         if not fields.get(name):
             result.missing.append(name)
@@ -274,7 +296,6 @@ def parse(text):
         result.missing.append("session")
     if not result.number:
         result.missing.append("number")
-    return result
 
 
 SENTENCE_ENDS = "。：；！？）”」:"

@@ -36,7 +36,8 @@ from workflow.models import (
 )
 
 from . import importer, links, textsearch
-from .forms import LETTER_FORM_FIELDS, PaperFeedbackForm
+from .actions import LETTER_FIELDS
+from .forms import PaperFeedbackForm
 from .models import (
     Feedback,
     LetterRevision,
@@ -201,7 +202,7 @@ def _timeline(proposal, contacts, replies, opinions, roles, is_office):
 
 # ---- the letter editor ----------------------------------------------------------------------
 def letter_initial(letter):
-    return {name: getattr(letter, name) for name in LETTER_FORM_FIELDS}
+    return {name: getattr(letter, name) for name in LETTER_FIELDS}
 
 
 def letter_context(roles, letter, form, attachment_form):

@@ -136,6 +136,12 @@ def verify_pdf(content):
         )
     if isinstance(signature, str):
         return Verification(Status.UNREADABLE, signature, sha256=digest)
+    return _verdict_on_signature(signature, digest)
+
+
+def _verdict_on_signature(signature, digest):
+    """A signed file Banli did not freeze: sealed by another's certificate, changed after
+    sealing, or sealed by a unit of Banli's but not the stored original."""
     known = SigningCertificate.objects.filter(
         fingerprint=signature.fingerprint, unit__isnull=False
     ).first()

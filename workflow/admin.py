@@ -44,7 +44,7 @@ from .models import (
 )
 
 
-class IntakeForm(forms.ModelForm):
+class ProposalIntakeAdminForm(forms.ModelForm):
     """登记: the office enters an item by hand; proposers are typed lead first."""
 
     proposer_names = forms.CharField(
@@ -141,7 +141,7 @@ class ProposalAdmin(JurisdictionScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = IntakeForm
+            kwargs["form"] = ProposalIntakeAdminForm
         return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -163,7 +163,7 @@ class ProposalAdmin(JurisdictionScopedAdmin):
                 data = {f: form.cleaned_data[f] for f in fields}
                 actions.correct_proposal(obj, request.user, **data)
             return
-        data = {f: form.cleaned_data[f] for f in IntakeForm.Meta.fields}
+        data = {f: form.cleaned_data[f] for f in ProposalIntakeAdminForm.Meta.fields}
         created = actions.receive_proposal(request.user, proposers=form.proposers(), **data)
         obj.pk = created.pk
         obj._state.adding = False

@@ -82,27 +82,35 @@ def log_many(rows, new_subjects=False, batch_size=1000):
     )
 
 
-def fire(obj, name, actor, *args, comment="", check_perm=True, refusal=None, at=None, **kwargs):
-    """Run transition `name` on a locked `obj`, save it and write its one log row.
+def fire(
+    obj, name, *, by, log_comment="", check_perm=True, refusal=None, logged_at=None, **arguments
+):
+    """Run transition `name` on a locked `obj` as `by`, save it and write its one log row.
 
-    `check_perm=False` is for transitions no person fires directly: the workflow advances
-    them as the consequence of another verb whose permission was already checked.
+    The transition's own arguments are passed by keyword, under the names of its
+    `@transition` method, so a call reads without opening the model:
+    `fire(transfer, "approve", by=actor, user=actor, at=at, comment=comment,
+    log_comment=comment)`. fire's own arguments are named so no transition's can be taken
+    for them: `log_comment` is the log row's comment, `logged_at` its time when that is not
+    now (past letters, the demo). `check_perm=False` is for transitions no person fires
+    directly: the workflow advances them as the consequence of another verb whose
+    permission was already checked.
     """
     method = getattr(obj, name)
     if check_perm:
-        require_may(obj, name, actor)  # who acts, before anything about the object is said
+        require_may(obj, name, by)  # who acts, before anything about the object is said
     if not can_proceed(method):
         raise ActionRefused(
             refusal
             or _("“%(object)s”当前状态为“%(state)s”，不能执行此操作。")
             % {"object": obj, "state": obj.get_state_display()}
         )
-    if check_perm and not has_transition_perm(method, actor):
+    if check_perm and not has_transition_perm(method, by):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
     source = obj.state
-    result = method(*args, **kwargs)
+    result = method(**arguments)
     obj.save()
-    log(obj, name, actor, source, obj.state, comment, at=at)
+    log(obj, name, by, source, obj.state, log_comment, at=logged_at)
     return result
 
 

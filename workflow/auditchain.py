@@ -196,72 +196,84 @@ def verify(chunk=5000, previous=None):
             chains += 1
         if broken:
             continue
-        problem = None
-        if row["seq"] != expected:
-            problem = (
-                "missing" if row["seq"] > expected else "out_of_order",
-                f"seq {row['seq']}, expected {expected}",
-            )
-        else:
-            label = names.get(row["content_type_id"], "")
-            wanted = digest(
-                before,
-                row["seq"],
-                row["at"],
-                label,
-                row["object_id"],
-                row["proposal_id"],
-                row["actor_id"],
-                row["transition"],
-                row["source"],
-                row["target"],
-                row["comment"],
-            )
-            if wanted != row["hash"]:
-                problem = (
-                    "hash",
-                    f"stored {row['hash'][:16] or '(none)'}…, computed {wanted[:16]}…",
-                )
+        problem = _problem(row, expected, before, names)
         if problem:
             broken = True
             if len(breaks) < MAX_DETAILS:  # every break counted, the first ones detailed
-                breaks.append(
-                    {
-                        "id": row["id"],
-                        "subject": names.get(row["content_type_id"], str(row["content_type_id"])),
-                        "object_id": row["object_id"],
-                        "item": row["proposal_id"],
-                        "seq": row["seq"],
-                        "problem": problem[0],
-                        "detail": problem[1],
-                    }
-                )
+                breaks.append(_break(row, problem, names))
             count += 1
             continue
         expected, before = expected + 1, row["hash"]
-    if previous is not None and previous.last_id:
-        still = TransitionLog.objects.filter(id__lte=previous.last_id).count()
-        if still < previous.anchor_rows:
-            count += 1
-            breaks.append(
-                {
-                    "id": None,
-                    "subject": "",
-                    "object_id": None,
-                    "item": None,
-                    "seq": None,
-                    "problem": "deleted",
-                    "detail": f"{previous.anchor_rows - still} rows at or below id "
-                    f"{previous.last_id} deleted since the check of "
-                    f"{previous.finished_at:%Y-%m-%d %H:%M}",
-                }
-            )
+    deleted = _deleted_since(previous)
+    if deleted:
+        count += 1
+        breaks.append(deleted)
     return {
         "rows": rows,
         "chains": chains,
         "breaks": breaks,
         "count": count,
         "last_id": last_id,
+    }
+
+
+def _problem(row, expected, before, names):
+    """(kind, detail) of what is wrong with a row that should be link `expected` of its chain
+    after the hash `before`, or None."""
+    if row["seq"] != expected:
+        return (
+            "missing" if row["seq"] > expected else "out_of_order",
+            f"seq {row['seq']}, expected {expected}",
+        )
+    wanted = digest(
+        before,
+        row["seq"],
+        row["at"],
+        names.get(row["content_type_id"], ""),
+        row["object_id"],
+        row["proposal_id"],
+        row["actor_id"],
+        row["transition"],
+        row["source"],
+        row["target"],
+        row["comment"],
+    )
+    if wanted != row["hash"]:
+        return ("hash", f"stored {row['hash'][:16] or '(none)'}…, computed {wanted[:16]}…")
+    return None
+
+
+def _break(row, problem, names):
+    return {
+        "id": row["id"],
+        "subject": names.get(row["content_type_id"], str(row["content_type_id"])),
+        "object_id": row["object_id"],
+        "item": row["proposal_id"],
+        "seq": row["seq"],
+        "problem": problem[0],
+        "detail": problem[1],
+    }
+
+
+def _deleted_since(previous):
+    """A break when fewer rows are at or below the previous run's highest id than it counted."""
+    from .models import TransitionLog
+
+    if previous is None or not previous.last_id:
+        return None
+    still = TransitionLog.objects.filter(id__lte=previous.last_id).count()
+    if still >= previous.anchor_rows:
+        return None
+    return {
+        "id": None,
+        "subject": "",
+        "object_id": None,
+        "item": None,
+        "seq": None,
+        "problem": "deleted",
+        "detail": f"{previous.anchor_rows - still} rows at or below id "
+        f"{previous.last_id} deleted since the check of "
+        f"{previous.finished_at:%Y-%m-%d %H:%M}",
     }
 
 

@@ -2,7 +2,7 @@
 
 Reading and checking never write: `check` turns the sheet into one result per row (new,
 already there, or the problems found, each naming its column) with a fixed number of queries
-whatever the number of rows. Saving is the verb `workflow.actions.import_items`.
+whatever the number of rows. Saving is the verb `import_items` (item_import_worker.py).
 """
 
 import re
@@ -309,7 +309,30 @@ def existing_numbers(keys):
 
 def _check_row(number, texts, sessions, units):
     result = RowResult(number, values=texts)
-    item = result.item
+    kind, session = _check_kind_and_session(result, texts, sessions)
+    names, is_key = _check_texts(result, texts)
+    lead, co, separate, assigned_on = _check_units(result, texts, units)
+    if result.status == "error":
+        return result
+    result.item.update(
+        kind=kind,
+        session_id=session.pk,
+        number=texts["number"],
+        title=texts["title"],
+        body=texts.get("body", ""),
+        topic=texts.get("topic", ""),
+        is_key=is_key in YES,
+        proposers=names,
+        proposer_kind=PROPOSER_KIND[kind],
+        lead=lead,
+        co=co,
+        separate=separate,
+        assigned_on=assigned_on.isoformat() if assigned_on else None,
+    )
+    return result
+
+
+def _check_kind_and_session(result, texts, sessions):
     kind = KINDS.get(texts.get("kind", ""))
     if kind is None:
         result.refuse("kind", _("应填“提案”或“建议”。"))
@@ -318,6 +341,11 @@ def _check_row(number, texts, sessions, units):
         result.refuse("session", _("未找到届次会议“%(s)s”。") % {"s": texts.get("session", "")})
     elif kind and session.body != BODY_OF_KIND[kind]:
         result.refuse("session", _("%(s)s不收%(k)s。") % {"s": session, "k": texts["kind"]})
+    return kind, session
+
+
+def _check_texts(result, texts):
+    """The number, title, topic, proposers and 重点 mark; returns (proposer names, is_key)."""
     for key in ("number", "title"):
         if not texts.get(key):
             result.refuse(key, _("必填。"))
@@ -333,6 +361,11 @@ def _check_row(number, texts, sessions, units):
     is_key = texts.get("is_key", "")
     if is_key not in YES | NO:
         result.refuse("is_key", _("应填“是”或“否”。"))
+    return names, is_key
+
+
+def _check_units(result, texts, units):
+    """The units and the day of 交办; returns (lead, co, separate, assigned_on)."""
     lead, co, separate = _units(result, texts, units)
     # Judge the choice by what was written, so an unknown unit is one error, not three.
     written = {key: bool(texts.get(key)) for key in ("lead", "co", "separate")}
@@ -352,24 +385,7 @@ def _check_row(number, texts, sessions, units):
     chosen = ([lead] if lead else []) + co + separate
     if len(set(chosen)) != len(chosen):
         result.refuse("co", _("同一单位不能重复交办。"))
-    if result.status == "error":
-        return result
-    item.update(
-        kind=kind,
-        session_id=session.pk,
-        number=texts["number"],
-        title=texts["title"],
-        body=texts.get("body", ""),
-        topic=texts.get("topic", ""),
-        is_key=is_key in YES,
-        proposers=names,
-        proposer_kind=PROPOSER_KIND[kind],
-        lead=lead,
-        co=co,
-        separate=separate,
-        assigned_on=assigned_on.isoformat() if assigned_on else None,
-    )
-    return result
+    return lead, co, separate, assigned_on
 
 
 def _units(result, texts, units):

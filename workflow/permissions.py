@@ -1,10 +1,13 @@
 """Who may act: the one home of the membership tests every layer asks.
 
 The transitions name these functions as their `permission=` (so `can_proceed` /
-`has_transition_perm` answer for pages), and the verbs' `require_office` /
-`require_unit_member` ask `in_office` / `in_unit`. `Roles` (roles.py) answers the same
-questions for a page from memberships it loads once per request.
+`has_transition_perm` answer for pages), and the verbs ask `require_office` /
+`require_unit_member` (below), built on `in_office` / `in_unit`. `Roles` (roles.py)
+answers the same questions for a page from memberships it loads once per request.
 """
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from proposals.models import ASSIGN_PERMISSION
 
@@ -26,6 +29,17 @@ def in_unit(user, unit_id):
         and user.is_authenticated
         and user.unit_memberships.filter(unit_id=unit_id).exists()
     )
+
+
+def require_office(actor, jurisdiction, permission=ASSIGN_PERMISSION):
+    """The actor works in this jurisdiction's proposal office and holds `permission`."""
+    if not in_office(actor, jurisdiction.pk, permission):
+        raise PermissionDenied(_("只有本级建议提案处可以执行此操作。"))
+
+
+def require_unit_member(actor, unit):
+    if not in_unit(actor, unit.pk):
+        raise PermissionDenied(_("只有承办单位本单位人员可以执行此操作。"))
 
 
 # ---- transition permissions (obj, user) ----------------------------------------------------

@@ -3,8 +3,8 @@ phone is lost. Enrolling, new recovery codes, checking a code at sign-in, and th
 devices. Who must have one is `roles.must_use_second_factor`; the pages and the middleware
 that ask for it are in config/accounts.py.
 
-The verbs live here, not in actions.py, because they act on accounts rather than on items;
-each is one transaction that locks the user's row first (two tabs enrolling at once leave
+The verbs live here, not in workflow/actions/, because they act on accounts rather than on
+items; each is one transaction that locks the user's row first (two tabs enrolling at once leave
 one authenticator, not two)."""
 
 import logging

@@ -1,5 +1,7 @@
-"""Background work. Tasks take ids, re-read the rows, and return early when nothing is
-left to do: the database, not the broker, says what has been done."""
+"""Background work: every Celery task of this app. Tasks take ids, re-read the rows, and
+return early when nothing is left to do: the database, not the broker, says what has been
+done. Those the verbs queue on commit are defined in after_commit.py (below the verbs) and
+listed here; those here may call the verbs."""
 
 import socket
 
@@ -10,8 +12,32 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import background, holidays, reminders, sms
-from .models import Extension, Heartbeat, Notification, OfficeMembership, ReminderDigest, Urge
+from . import holidays, reminders, sms
+from .actions import recompute_deadlines
+from .after_commit import (
+    check_item_import_task,
+    notify_extension,
+    notify_urge,
+    save_item_import_task,
+)
+from .models import Heartbeat, Notification, OfficeMembership, ReminderDigest
+
+__all__ = [
+    # queued by the verbs on commit (after_commit.py)
+    "notify_extension",
+    "notify_urge",
+    "check_item_import_task",
+    "save_item_import_task",
+    # beat's, the health page's and the admin's
+    "beat_heartbeat",
+    "complete_probe",
+    "sweep_reminders",
+    "send_email_digests",
+    "send_sms_digests",
+    "verify_audit",
+    "check_calendar",
+    "recompute",
+]
 
 
 @shared_task
@@ -34,69 +60,6 @@ def complete_probe(heartbeat_id):
         done_at=timezone.now(), worker=socket.gethostname()
     )
     return bool(updated)
-
-
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def notify_extension(self, extension_id):
-    """Tell the proposers an extension was approved (DOMAIN.md §3: notice to proposer)."""
-    with transaction.atomic():
-        extension = (
-            Extension.objects.select_for_update(skip_locked=True)
-            .filter(pk=extension_id, state="approved", proposer_notified_at__isnull=True)
-            .select_related("assignment__proposal__session", "assignment__unit")
-            .first()
-        )
-        if extension is None:
-            return False
-        proposal = extension.assignment.proposal
-        recipients = [p.email for p in proposal.proposers.all() if p.email]
-        if recipients:
-            try:
-                send_mail(
-                    _("关于%(ref)s办理期限延期的告知") % {"ref": proposal.reference},
-                    _("您提出的%(ref)s“%(title)s”由%(unit)s办理，经同意，答复期限延至%(due)s。")
-                    % {
-                        "ref": proposal.reference,
-                        "title": proposal.title,
-                        "unit": extension.assignment.unit,
-                        "due": extension.requested_due,
-                    },
-                    None,
-                    recipients,
-                )
-            except OSError as exc:
-                raise self.retry(exc=exc) from exc
-        extension.proposer_notified_at = timezone.now()
-        extension.save(update_fields=["proposer_notified_at"])
-    return True
-
-
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def notify_urge(self, urge_id):
-    """催办 reaches every member of the unit by email."""
-    with transaction.atomic():
-        record = (
-            Urge.objects.select_for_update(skip_locked=True)
-            .filter(pk=urge_id, notified_at__isnull=True)
-            .select_related("unit", "proposal__session")
-            .first()
-        )
-        if record is None:
-            return False
-        recipients = [
-            m.user.email for m in record.unit.memberships.select_related("user") if m.user.email
-        ]
-        subject = _("催办：%(what)s") % {
-            "what": record.proposal.reference if record.proposal else record.unit.name
-        }
-        if recipients:
-            try:
-                send_mail(subject, record.message, None, recipients)
-            except OSError as exc:
-                raise self.retry(exc=exc) from exc
-        record.notified_at = timezone.now()
-        record.save(update_fields=["notified_at"])
-    return True
 
 
 # ---- reminders --------------------------------------------------------------------------------
@@ -244,20 +207,4 @@ def check_calendar():
 
 @shared_task
 def recompute(jurisdiction_id=None, reason=""):
-    from .actions import recompute_deadlines  # actions schedules this task: import late
-
     return recompute_deadlines(jurisdiction_id=jurisdiction_id, reason=reason)
-
-
-@shared_task(**background.TASK_LIMITS)
-def check_item_import_task(record_id):
-    from . import actions  # the verbs schedule this task: import at run time
-
-    background.guarded(record_id, actions.check_item_import, actions.fail_item_import)
-
-
-@shared_task(**background.TASK_LIMITS)
-def save_item_import_task(record_id):
-    from . import actions
-
-    background.guarded(record_id, actions.save_item_import, actions.fail_item_import)

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responses import actions as letters
-from responses.forms import LETTER_FORM_FIELDS
+from responses.actions import LETTER_FIELDS
 from responses.models import LetterTemplate, Reply
 from tests import factories
 from workflow.audit import ActionRefused
@@ -31,7 +31,7 @@ def draft(office, kewei, clerk):
 def editor_form(reply, **changes):
     """What the editor's form posts: every field as it stands, with `changes`."""
     values = {}
-    for name in LETTER_FORM_FIELDS:
+    for name in LETTER_FIELDS:
         value = getattr(reply, name)
         if name == "show_signer":
             if value:

@@ -1,0 +1,105 @@
+"""征询意见表: the proposers rate a sent reply; 不满意 reopens the unit's handling, and the item
+closes once every proposer has answered (or the feedback window passed).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.models import Proposal, ProposalState
+from workflow import deadlines
+from workflow.audit import ActionRefused, fire, lock, log
+from workflow.models import Assignment, AssignmentState
+from workflow.permissions import require_office
+
+from ..models import (
+    Feedback,
+    Reply,
+)
+
+
+@transaction.atomic
+def record_feedback(
+    reply, proposer, *, handling, result, comment="", actor=None, channel=Feedback.Channel.LINK
+):
+    """征询意见表: a proposer's two-axis rating. 不满意 opens a new round for the unit;
+    once every proposer is satisfied with every reply of the round, the item closes.
+
+    `actor` is the office member entering a paper form; None when the proposer used their
+    signed link (the view has verified it)."""
+    reply = lock(Reply, reply.pk)
+    proposal = lock(Proposal, reply.assignment.proposal_id)
+    if actor is not None:
+        require_office(actor, proposal.session.jurisdiction)
+    elif channel != Feedback.Channel.LINK:
+        raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
+    if not proposal.proposers.filter(pk=proposer.pk).exists():
+        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
+    if not reply.is_sent:
+        raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
+    if reply.round != proposal.round:
+        raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
+    if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
+        raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
+    feedback = Feedback.objects.create(
+        reply=reply,
+        proposer=proposer,
+        handling_rating=handling,
+        result_rating=result,
+        comment=comment,
+        channel=channel,
+        entered_by=actor,
+    )
+    log(feedback, "feedback", actor, "", feedback.result_rating, str(feedback)[:500])
+    if feedback.is_unsatisfied:
+        _reopen(reply, proposal, actor, comment or _("提出人不满意"))
+    else:
+        _close_if_everyone_answered(proposal, actor)
+    return feedback
+
+
+def _reopen(reply, proposal, actor, comment):
+    """重新办理: the unit that replied gets a new round with the re-handling deadline."""
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    assignment = lock(Assignment, reply.assignment_id)
+    today = timezone.localdate()
+    due = deadlines.rehandling_due(today, rules, deadlines.WorkingCalendar())
+    fire(
+        assignment,
+        "reopen",
+        by=actor,
+        due_on=due,
+        reopened_on=today,
+        check_perm=False,
+        log_comment=comment,
+    )
+    fire(proposal, "reopen", by=actor, check_perm=False, log_comment=comment)
+
+
+def _close_if_everyone_answered(proposal, actor):
+    replies = Reply.objects.filter(
+        assignment__proposal=proposal, round=proposal.round, kind=Reply.Kind.REPLY
+    ).exclude(assignment__state=AssignmentState.TRANSFERRED)
+    proposers = proposal.proposers.count()
+    answered = Feedback.objects.filter(reply__in=replies).count()
+    if proposal.state == ProposalState.REPLIED and answered >= proposers * replies.count():
+        _close(proposal, actor, _("提出人均已反馈"))
+
+
+def _close(proposal, actor, comment):
+    for assignment in proposal.assignments.filter(
+        state__in=[AssignmentState.REPLIED, AssignmentState.OPINION_SENT]
+    ).select_for_update():
+        fire(assignment, "complete", by=actor, check_perm=False)
+    fire(proposal, "close", by=actor, check_perm=False, log_comment=comment)
+
+
+@transaction.atomic
+def close_without_feedback(proposal, actor=None):
+    """未反馈: the feedback window passed; the item closes with no rating assumed."""
+    proposal = lock(Proposal, proposal.pk)
+    if proposal.state != ProposalState.REPLIED:
+        return proposal
+    _close(proposal, actor, _("反馈期限届满，未反馈"))
+    return proposal

@@ -1,0 +1,129 @@
+"""发出: a signed letter is numbered, dated and sent; the assignment and the item follow, and
+the letter is frozen and delivered after the commit. 签发并发出 does both in one step.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.models import Proposal
+from workflow import deadlines
+from workflow.audit import ActionRefused, fire, lock, require_may
+from workflow.models import Assignment, AssignmentState
+
+from .. import rendering
+from ..after_commit import deliver_letter, freeze_letter
+from ..models import (
+    LetterState,
+    Opinion,
+)
+from .numbering import allocate_doc_number, series_of
+from .sign_off import sign_letter
+
+
+@transaction.atomic
+def sign_and_send_letter(letter, actor, at=None, seen_revision=None):
+    """签发并发出: the leader signs and sends in one step, as one transaction: a letter that
+    cannot be sent (a glyph that cannot be printed, …) is not left signed either. Each part
+    logs its own row; sending's side effects (freezing, delivery) run after the commit."""
+    at = at or timezone.now()
+    letter = sign_letter(letter, actor, at=at, seen_revision=seen_revision)
+    return send_letter(letter, actor, at=at)
+
+
+@transaction.atomic
+def send_letter(letter, actor, at=None, doc_number=None):
+    """发出: the number is allocated, the date fixed, the content frozen; the assignment
+    and the item follow. `doc_number` is given only for letters issued before Banli (imports
+    and the seed letters); it may be empty where the original had none."""
+    letter = lock(type(letter), letter.pk)
+    require_may(letter, "send", actor)
+    at = at or timezone.now()
+    if letter.state != LetterState.SIGNED:
+        raise ActionRefused(_("只有已签发的函件可以发出。"))
+    rendering.require_glyphs(letter)  # never send what cannot be printed with every glyph
+    doc_number = _number_for(letter, doc_number, at)
+    fire(letter, "send", by=actor, doc_number=doc_number, at=at, logged_at=at)
+    _follow_the_letter(letter, actor, at)
+    if not letter.discloses():
+        fire(
+            letter,
+            "withhold",
+            by=actor,
+            check_perm=False,
+            log_comment=letter.get_disclosure_display(),
+            logged_at=at,
+        )
+    _queue_freezing_and_delivery(letter)
+    return letter
+
+
+def _number_for(letter, doc_number, at):
+    """The number given (a past letter's), else the one given at sign-off, else the next of
+    the unit's series."""
+    if doc_number is None and letter.doc_number:  # numbered at sign-off
+        doc_number = letter.doc_number
+    if doc_number is None:
+        doc_number = allocate_doc_number(
+            letter.assignment.unit, series_of(letter), timezone.localdate(at).year
+        )
+    return doc_number
+
+
+def _follow_the_letter(letter, actor, at):
+    """The assignment follows its sent letter: an opinion is sent; a reply is replied, with its
+    feedback window, the lead's late co-handlers lapse, and the item may follow."""
+    assignment = lock(Assignment, letter.assignment_id)
+    if isinstance(letter, Opinion):
+        fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
+        return
+    if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+        return
+    proposal = assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    window = deadlines.feedback_until(timezone.localdate(at), rules, deadlines.WorkingCalendar())
+    fire(
+        assignment,
+        "mark_replied",
+        by=actor,
+        at=at,
+        feedback_until=window,
+        check_perm=False,
+        logged_at=at,
+    )
+    if assignment.role == Assignment.Role.LEAD:
+        for late in letter.outstanding_opinions().select_for_update():
+            fire(
+                late,
+                "lapse",
+                by=actor,
+                at=at,
+                check_perm=False,
+                log_comment=_("主办单位已答复"),
+                logged_at=at,
+            )
+    _follow_replies(assignment.proposal_id, actor, at)
+
+
+def _queue_freezing_and_delivery(letter):
+    label = letter._meta.label_lower
+    if settings.FREEZE_LETTERS_AT_SENDING:
+        transaction.on_commit(lambda: freeze_letter.delay(label, letter.pk), robust=True)
+    transaction.on_commit(lambda: deliver_letter.delay(label, letter.pk), robust=True)
+
+
+def _follow_replies(proposal_id, actor, at=None):
+    """The item is replied once every lead and separate unit of this round has replied."""
+    proposal = lock(Proposal, proposal_id)
+    waiting = proposal.assignments.filter(
+        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+        state__in=[
+            AssignmentState.PENDING,
+            AssignmentState.ACCEPTED,
+            AssignmentState.TRANSFER_REQUESTED,
+            AssignmentState.REOPENED,
+        ],
+    )
+    if not waiting.exists():
+        fire(proposal, "mark_replied", by=actor, check_perm=False, logged_at=at)

@@ -1,0 +1,63 @@
+"""沟通 and 催办: a unit records its contact with the proposers; the office urges a unit."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..after_commit import notify_urge
+from ..audit import ActionRefused, lock, log
+from ..models import (
+    Assignment,
+    Contact,
+    Notification,
+    Urge,
+)
+from ..permissions import require_office, require_unit_member
+
+
+@transaction.atomic
+def record_contact(
+    assignment, actor, *, contacted_on, method, summary, proposer=None, with_whom=""
+):
+    """沟通 / 办前面商: recorded before the reply is signed."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not summary.strip():
+        raise ActionRefused(_("请填写沟通情况。"))
+    if contacted_on > timezone.localdate():
+        raise ActionRefused(_("沟通日期不能晚于今天。"))
+    if proposer is not None and not assignment.proposal.proposers.filter(pk=proposer.pk).exists():
+        raise ActionRefused(_("沟通对象须是该件的提出人。"))
+    contact = Contact.objects.create(
+        assignment=assignment,
+        proposer=proposer,
+        contacted_on=contacted_on,
+        method=method,
+        with_whom=with_whom,
+        summary=summary,
+        recorded_by=actor,
+    )
+    log(contact, "contact", actor, "", "", summary[:500])
+    return contact
+
+
+@transaction.atomic
+def urge(actor, unit, message, proposal=None):
+    """催办: the unit's people are told at once; the item's timeline shows it."""
+    require_office(actor, unit.jurisdiction)
+    if proposal is not None:
+        require_office(actor, proposal.session.jurisdiction)
+    if not message.strip():
+        raise ActionRefused(_("请填写催办内容。"))
+    if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
+        raise ActionRefused(_("该单位未承办此件。"))
+    record = Urge.objects.create(unit=unit, proposal=proposal, message=message, urged_by=actor)
+    log(record, "urge", actor, "", "", message[:500])
+    title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
+    link = f"/items/{proposal.pk}/" if proposal else "/work/?due=overdue"
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, title=title, body=message, link=link)
+        for user_id in unit.memberships.values_list("user_id", flat=True)
+    )
+    transaction.on_commit(lambda: notify_urge.delay(record.pk), robust=True)
+    return record

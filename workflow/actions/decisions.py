@@ -1,0 +1,132 @@
+"""The office's decisions on a unit's requests: transfers (申请调整) and extensions (延期)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import deadlines
+from ..after_commit import notify_extension
+from ..audit import ActionRefused, fire, lock, log
+from ..models import (
+    Assignment,
+    AssignmentState,
+    Extension,
+    TransferRequest,
+)
+from ..permissions import require_office, require_unit_member
+from .assignment import assign_proposal, follow_assignments
+
+
+@transaction.atomic
+def decide_transfer(transfer, actor, *, approve, comment="", new_unit=None, at=None):
+    """The office approves (the assignment ends; optionally re-assigned to `new_unit` in the
+    same role) or rejects (the unit must handle it) a transfer request."""
+    transfer = lock(TransferRequest, transfer.pk)
+    assignment = lock(Assignment, transfer.assignment_id)
+    require_office(actor, assignment.proposal.session.jurisdiction)
+    at = at or timezone.now()
+    if approve:
+        fire(
+            transfer,
+            "approve",
+            by=actor,
+            user=actor,
+            at=at,
+            comment=comment,
+            log_comment=comment,
+        )
+        fire(assignment, "approve_transfer", by=actor, at=at, log_comment=comment)
+        if new_unit is not None:
+            role = assignment.role
+            assign_proposal(
+                assignment.proposal,
+                actor,
+                lead=new_unit if role == Assignment.Role.LEAD else None,
+                co=[new_unit] if role == Assignment.Role.CO else [],
+                separate=[new_unit] if role == Assignment.Role.SEPARATE else [],
+                at=at,
+            )
+    else:
+        if not comment.strip():
+            raise ActionRefused(_("不同意调整时请说明理由，承办单位将据此办理。"))
+        fire(
+            transfer,
+            "reject",
+            by=actor,
+            user=actor,
+            at=at,
+            comment=comment,
+            log_comment=comment,
+        )
+        fire(assignment, "reject_transfer", by=actor, at=at, log_comment=comment)
+        follow_assignments(assignment.proposal_id, actor)
+    return transfer
+
+
+@transaction.atomic
+def request_extension(assignment, actor, requested_due, reason):
+    """申请延期: a later reply deadline, within the rule's ceiling."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not reason.strip():
+        raise ActionRefused(_("申请延期必须说明理由。"))
+    if not assignment.replies_to_proposer or assignment.state not in (
+        AssignmentState.ACCEPTED,
+        AssignmentState.REOPENED,
+    ):
+        raise ActionRefused(_("只有办理中的主办或分办件可以申请延期。"))
+    proposal = assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    ceiling = deadlines.extension_ceiling(timezone.localdate(assignment.assigned_at), rules)
+    if requested_due <= assignment.due_on:
+        raise ActionRefused(_("延期后的期限须晚于现期限（%(due)s）。") % {"due": assignment.due_on})
+    if requested_due > ceiling:
+        raise ActionRefused(
+            _("延期最长至交办后%(months)s个月，即%(ceiling)s。")
+            % {"months": rules.extension_ceiling_months, "ceiling": ceiling}
+        )
+    if assignment.extensions.filter(state="pending").exists():
+        raise ActionRefused(_("已有一份延期申请待审批。"))
+    extension = Extension.objects.create(
+        assignment=assignment,
+        reason=reason,
+        requested_by=actor,
+        previous_due=assignment.due_on,
+        requested_due=requested_due,
+    )
+    log(extension, "request", actor, "", extension.state, reason)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension, actor, *, approve, comment="", at=None):
+    """The office approves (the deadline moves; the proposer is told) or rejects."""
+    extension = lock(Extension, extension.pk)
+    assignment = lock(Assignment, extension.assignment_id)
+    require_office(actor, assignment.proposal.session.jurisdiction)
+    at = at or timezone.now()
+    fire(
+        extension,
+        "approve" if approve else "reject",
+        by=actor,
+        user=actor,
+        at=at,
+        comment=comment,
+        log_comment=comment,
+    )
+    if approve:
+        assignment.due_on, assignment.due_basis = extension.requested_due, "extension"
+        assignment.due_from = timezone.localdate(at)
+        assignment.due_version += 1
+        assignment.save(update_fields=["due_on", "due_basis", "due_from", "due_version"])
+        log(
+            assignment,
+            "extend",
+            actor,
+            assignment.state,
+            assignment.state,
+            _("期限由%(old)s延至%(new)s")
+            % {"old": extension.previous_due, "new": assignment.due_on},
+        )
+        transaction.on_commit(lambda: notify_extension.delay(extension.pk), robust=True)
+    return extension

@@ -1,0 +1,156 @@
+"""登记 and review of an item (proposals.Proposal) by the proposal office: receive, correct,
+start review, file, reject, merge, return, convert.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from proposals import bigrams
+from proposals.models import (
+    CORRECTABLE_STATES,
+    REVIEW_PERMISSION,
+    Proposal,
+    ProposalProposer,
+    Proposer,
+    TitlePieces,
+)
+
+from ..audit import ActionRefused, fire, lock, log
+from ..permissions import require_office
+
+
+@transaction.atomic
+def receive_proposal(actor, *, session, number, title, kind, proposers, body="", **fields):
+    """登记: an item enters Banli, with its proposers in order (the lead first): Proposer
+    rows, or (name, kind) pairs found or added among the session's jurisdiction's own."""
+    require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
+    if not proposers:
+        raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
+    proposers = [
+        p if isinstance(p, Proposer) else _proposer_named(*p, session.jurisdiction)
+        for p in proposers
+    ]
+    ids = [p.pk for p in proposers]
+    foreign = Proposer.objects.filter(pk__in=ids).exclude(jurisdiction=None)
+    if foreign.exclude(jurisdiction=session.jurisdiction).exists():
+        raise PermissionDenied(_("提出人属于其他地区，不能在本地区登记。"))
+    if Proposal.objects.filter(session=session, number=number).exists():
+        raise ActionRefused(
+            _("%(session)s已有第%(number)s号，案号不能重复。")
+            % {"session": session, "number": number}
+        )
+    proposal = Proposal.objects.create(
+        session=session,
+        number=number,
+        title=title,
+        kind=kind,
+        body=body,
+        **bigrams.item_fields(title, body),
+        **fields,
+    )
+    bigrams.title_pieces([proposal])
+    ProposalProposer.objects.bulk_create(
+        ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
+    )
+    Proposer.objects.filter(pk__in=ids, jurisdiction=None).update(jurisdiction=session.jurisdiction)
+    log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
+    return proposal
+
+
+CORRECTABLE_FIELDS = ("title", "body", "topic", "is_key", "supervising_leader", "received_at")
+
+
+@transaction.atomic
+def correct_proposal(proposal, actor, **changes):
+    """更正登记: the office corrects what was registered, until the item is assigned. The
+    search pieces follow the new title and text; the log keeps what changed."""
+    proposal = lock(Proposal, proposal.pk)
+    require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
+    if proposal.state not in CORRECTABLE_STATES:
+        raise ActionRefused(_("已交办的建议提案不能再更正登记内容。"))
+    changed = {
+        name: value
+        for name, value in changes.items()
+        if name in CORRECTABLE_FIELDS and getattr(proposal, name) != value
+    }
+    if not changed:
+        return proposal
+    before = {name: getattr(proposal, name) for name in changed}
+    for name, value in changed.items():
+        setattr(proposal, name, value)
+    proposal.search_grams = bigrams.stored(proposal.title, proposal.body)
+    proposal.save()
+    if "title" in changed:
+        TitlePieces.objects.filter(proposal=proposal).delete()
+        bigrams.title_pieces([proposal])
+    note = "；".join(
+        f"{name}：{str(before[name])[:60]} → {str(v)[:60]}" for name, v in changed.items()
+    )
+    log(proposal, "correct", actor, proposal.state, proposal.state, note[:500])
+    return proposal
+
+
+def _proposer_named(name, kind, jurisdiction):
+    """A namesake in another jurisdiction is another person, with contacts of their own."""
+    return Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
+
+
+def _review(proposal, actor, name, comment="", check=None, **fields):
+    """`check(proposal)` refuses by the item's own facts, asked only once the actor is known
+    to be its office (an outsider learns nothing of it)."""
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
+        if check is not None:
+            check(proposal)
+        for field, value in fields.items():
+            setattr(proposal, field, value)
+        fire(proposal, name, by=actor, log_comment=comment)
+        return proposal
+
+
+def start_review(proposal, actor):
+    """审查: a CPPCC proposal goes to review (suggestions skip it)."""
+
+    def check(proposal):
+        if proposal.kind != Proposal.Kind.PROPOSAL:
+            raise ActionRefused(_("代表建议不经审查，直接登记后交办。"))
+
+    return _review(proposal, actor, "start_review", check=check)
+
+
+def file_proposal(proposal, actor, comment=""):
+    """立案 (for a suggestion: registered for handling)."""
+    return _review(proposal, actor, "file", comment)
+
+
+def reject_proposal(proposal, actor, reason):
+    """不予立案: the reason is required and is told to the proposer."""
+    if not reason.strip():
+        raise ActionRefused(_("不予立案必须填写理由。"))
+    return _review(proposal, actor, "reject", reason, review_reason=reason)
+
+
+def merge_proposal(proposal, actor, into, comment=""):
+    """并案: handled together with `into`; every proposer still gets a reply."""
+
+    def check(proposal):
+        if into.pk == proposal.pk or into.session_id != proposal.session_id:
+            raise ActionRefused(_("只能并入同一届次会议的另一件提案。"))
+
+    return _review(proposal, actor, "merge", comment, check=check, merged_into=into)
+
+
+def return_proposal(proposal, actor, reason):
+    """退回修改: back to the proposer; resubmission starts a new review."""
+    if not reason.strip():
+        raise ActionRefused(_("退回修改必须说明需要修改的内容。"))
+    return _review(proposal, actor, "return_for_revision", reason, review_reason=reason)
+
+
+def convert_proposal(proposal, actor, reason):
+    """转意见建议 / 社情民意."""
+    if not reason.strip():
+        raise ActionRefused(_("转为意见建议必须说明理由。"))
+    return _review(proposal, actor, "convert", reason, review_reason=reason)
