@@ -22,7 +22,7 @@ from proposals import bigrams
 from proposals.models import Proposal, ProposalProposer
 from proposals.params import plain_int
 from responses import actions as letters
-from responses import pages, textsearch
+from responses import selectors, textsearch
 from responses.models import Feedback, Reply
 from workflow import actions
 from workflow.audit import ActionRefused
@@ -220,7 +220,7 @@ class PublicReplyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PublicReplySerializer
 
     def get_queryset(self):
-        rows = pages.public_queryset()
+        rows = selectors.public_queryset()
         q = (self.request.query_params.get("q") or "").strip()[:100]
         return textsearch.ranked_replies(rows, q) if q else rows.order_by("-published_at", "-id")
 
@@ -248,7 +248,7 @@ class FeedbackView(APIView):
         incoming = FeedbackSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        state = pages.link_state(data["token"])
+        state = selectors.link_state(data["token"])
         if state["problem"]:
             return Response({"detail": state["problem"]}, status=state["status"])
         feedback = letters.record_feedback(

@@ -100,35 +100,47 @@ def verify(request):
         return redirect(f"{reverse('two-factor')}?{urlencode({'next': target})}")
     error = ""
     if request.method == "POST":
-        credentials = {"username": user.get_username()}
-        if _locked(request, credentials):
-            return redirect("login")
-        result = second_factor.check(user, request.POST.get("code", ""))
-        if result.device is not None:
-            _passed(request, result.device)
-            if result.used_recovery_code:
-                messages.warning(
-                    request,
-                    _("已使用一个恢复码，还剩 %(count)d 个。请尽快在“两步验证”页重新生成。")
-                    % {"count": second_factor.recovery_codes_left(user)},
-                )
-            return redirect(target)
-        # A wrong code is a failed sign-in: django-axes counts it with the wrong passwords and
-        # locks the username on this address after AXES_FAILURE_LIMIT of them.
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-        failures = request.session.get(FAILURES, 0) + 1
-        request.session[FAILURES] = failures
-        if getattr(request, "axes_locked_out", False) or failures >= settings.AXES_FAILURE_LIMIT:
-            logout(request)
-            messages.error(request, _("验证码错误次数过多，请重新登录。"))
-            return redirect("login")
-        if result.locked_until:
-            error = _("验证码错误次数过多，请于 %(time)s 后再试。") % {
-                "time": formats.time_format(timezone.localtime(result.locked_until), "H:i:s")
-            }
-        else:
-            error = _("验证码不正确，请重新输入。")
+        answer = _check_code(request, user, target)
+        if not isinstance(answer, str):
+            return answer
+        error = answer
     return render(request, "registration/two_factor_verify.html", {"next": target, "error": error})
+
+
+def _check_code(request, user, target):
+    """The code posted at sign-in: a redirect once it passes (or the sign-in ends), else the
+    error to show."""
+    credentials = {"username": user.get_username()}
+    if _locked(request, credentials):
+        return redirect("login")
+    result = second_factor.check(user, request.POST.get("code", ""))
+    if result.device is not None:
+        _passed(request, result.device)
+        if result.used_recovery_code:
+            messages.warning(
+                request,
+                _("已使用一个恢复码，还剩 %(count)d 个。请尽快在“两步验证”页重新生成。")
+                % {"count": second_factor.recovery_codes_left(user)},
+            )
+        return redirect(target)
+    return _wrong_code(request, credentials, result)
+
+
+def _wrong_code(request, credentials, result):
+    """A wrong code is a failed sign-in: django-axes counts it with the wrong passwords and
+    locks the username on this address after AXES_FAILURE_LIMIT of them."""
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    failures = request.session.get(FAILURES, 0) + 1
+    request.session[FAILURES] = failures
+    if getattr(request, "axes_locked_out", False) or failures >= settings.AXES_FAILURE_LIMIT:
+        logout(request)
+        messages.error(request, _("验证码错误次数过多，请重新登录。"))
+        return redirect("login")
+    if result.locked_until:
+        return _("验证码错误次数过多，请于 %(time)s 后再试。") % {
+            "time": formats.time_format(timezone.localtime(result.locked_until), "H:i:s")
+        }
+    return _("验证码不正确，请重新输入。")
 
 
 @never_cache
@@ -139,45 +151,69 @@ def two_factor(request):
     enrolled = second_factor.has_device(user)
     if enrolled and not user.is_verified():
         return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.path})}")
-    target = _next(request)
     action = request.POST.get("action") if request.method == "POST" else None
-    must = request.roles.must_use_second_factor
-    error = ""
-    if action == "disable":
-        if must or not enrolled:
-            raise PermissionDenied
-        result = second_factor.check(user, request.POST.get("code", ""))
-        if result.device is not None:
-            second_factor.remove(user)
-            messages.success(request, _("两步验证已关闭。"))
-            return redirect("home")
-        if _failed(request, user):
-            return redirect("login")
-        error = _("验证码不正确，两步验证未关闭。")
-    if action == "codes" and enrolled:
-        codes = second_factor.new_recovery_codes(user)
-        return render(request, "registration/recovery_codes.html", {"codes": codes, "next": ""})
     enrolling = action in {"replace", "confirm"} or not enrolled
     if action == "replace" or (enrolling and SETUP_KEY not in request.session):
         request.session[SETUP_KEY] = second_factor.new_key()  # a new secret to scan
+    answer = _two_factor_action(request, action, enrolled)
+    if not isinstance(answer, str):
+        return answer
+    context = _two_factor_context(request, enrolled, enrolling, error=answer)
+    return render(request, "registration/two_factor.html", context)
+
+
+def _two_factor_action(request, action, enrolled):
+    """What the posted action does: a response when it is done, else the error to show
+    ("" when there is none)."""
+    if action == "disable":
+        return _disable(request, enrolled)
+    if action == "codes" and enrolled:
+        codes = second_factor.new_recovery_codes(request.user)
+        return render(request, "registration/recovery_codes.html", {"codes": codes, "next": ""})
     if action == "confirm" and SETUP_KEY in request.session:
-        device, codes = second_factor.enrol(
-            user, request.session[SETUP_KEY], request.POST.get("code", "")
-        )
-        if device is not None:
-            del request.session[SETUP_KEY]
-            _passed(request, device)
-            messages.success(request, _("两步验证已启用。"))
-            return render(
-                request,
-                "registration/recovery_codes.html",
-                {"codes": codes, "next": target if "next" in request.POST else ""},
-            )
-        error = _("验证码不正确，请核对手机时间后输入验证器当前显示的六位数字。")
+        return _confirm_enrolment(request)
+    return ""
+
+
+def _disable(request, enrolled):
+    """关闭两步验证, with a current code; never for whom it is required."""
+    user = request.user
+    if request.roles.must_use_second_factor or not enrolled:
+        raise PermissionDenied
+    result = second_factor.check(user, request.POST.get("code", ""))
+    if result.device is not None:
+        second_factor.remove(user)
+        messages.success(request, _("两步验证已关闭。"))
+        return redirect("home")
+    if _failed(request, user):
+        return redirect("login")
+    return _("验证码不正确，两步验证未关闭。")
+
+
+def _confirm_enrolment(request):
+    """The first code from a newly scanned authenticator: enrolled, with recovery codes."""
+    user = request.user
+    device, codes = second_factor.enrol(
+        user, request.session[SETUP_KEY], request.POST.get("code", "")
+    )
+    if device is None:
+        return _("验证码不正确，请核对手机时间后输入验证器当前显示的六位数字。")
+    del request.session[SETUP_KEY]
+    _passed(request, device)
+    messages.success(request, _("两步验证已启用。"))
+    return render(
+        request,
+        "registration/recovery_codes.html",
+        {"codes": codes, "next": _next(request) if "next" in request.POST else ""},
+    )
+
+
+def _two_factor_context(request, enrolled, enrolling, error):
+    user = request.user
     context = {
         "enrolled": enrolled,
         "enrolling": enrolling,
-        "must": must,
+        "must": request.roles.must_use_second_factor,
         "codes_left": second_factor.recovery_codes_left(user) if enrolled else 0,
         "error": error,
         "next": request.POST.get("next") or request.GET.get("next") or "",
@@ -187,7 +223,7 @@ def two_factor(request):
         url = second_factor.provisioning_url(user, key)
         context["qr"] = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
         context["secret"] = second_factor.secret_text(key)
-    return render(request, "registration/two_factor.html", context)
+    return context
 
 
 class BanliPasswordChangeForm(PasswordChangeForm):

@@ -4,7 +4,7 @@ the same queryset as the public pages, so a withheld or withdrawn reply can neve
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .pages import public_queryset
+from .selectors import public_queryset
 
 
 class PublicListSitemap(Sitemap):

@@ -12,8 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from proposals.models import Jurisdiction, Proposer
+from proposals.params import plain_int
 from workflow import downloads
 from workflow.audit import ActionRefused
+from workflow.exports import publication_xlsx
+from workflow.forms import (
+    AssignForm,
+    ContactForm,
+    ExtensionForm,
+    ReviewForm,
+    TransferForm,
+    UrgeForm,
+)
 from workflow.models import Assignment
 from workflow.redirects import back_to
 from workflow.views import (
@@ -26,7 +36,7 @@ from workflow.views import (
     unit_required,
 )
 
-from . import actions, pages, rendering, textsearch, verification
+from . import actions, rendering, selectors, textsearch, verification
 from .forms import (
     AttachmentForm,
     LetterForm,
@@ -64,11 +74,31 @@ def editor_url(letter):
     return reverse("letter", args=[letter._meta.model_name, letter.pk])
 
 
+def require_letter_access(roles, letter):
+    """The letter's own page, its files and attachments: the drafting unit and the office
+    (Letter.is_handled_by)."""
+    if not letter.is_handled_by(roles, letter.assignment.proposal.session.jurisdiction_id):
+        raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
+
+
 # ---- the item page: everyone who handles the item, each seeing what is theirs -------------
+def item_forms(context):
+    """The blank forms of the actions the item page offers: the office's, and a unit's."""
+    office, mine = context["is_office"], context["mine"]
+    return {
+        "review_form": ReviewForm() if office else None,
+        "assign_form": AssignForm(jurisdiction=context["jurisdiction"].pk) if office else None,
+        "urge_form": UrgeForm() if office else None,
+        "contact_form": ContactForm(proposal=context["proposal"]) if mine else None,
+        "transfer_form": TransferForm() if mine else None,
+        "extension_form": ExtensionForm() if mine else None,
+    }
+
+
 @login_required
 def item(request, pk):
-    context = pages.item_context(request.roles, pk, timezone.localdate())
-    return render(request, "responses/item.html", context)
+    context = selectors.item_context(request.roles, pk, timezone.localdate())
+    return render(request, "responses/item.html", context | item_forms(context))
 
 
 @require_POST
@@ -81,36 +111,38 @@ def start_letter(request, assignment_pk):
 
 
 # ---- the letter editor ----------------------------------------------------------------------
+def saved(request, letter):
+    """The answer to a save: the htmx editor swaps in the saved time; a form post reloads."""
+    if request.htmx:
+        response = render(request, "responses/letter.html#saved", {"letter": letter})
+        response["HX-Trigger"] = "letter-saved"
+        return response
+    messages.success(request, _("已保存。"))
+    return redirect(editor_url(letter))
+
+
 @unit_required
 @refusals_to_messages
 def letter(request, kind, pk):
     letter = letter_or_404(kind, pk)
-    pages.require_letter_access(request.roles, letter)
+    require_letter_access(request.roles, letter)
     scheme = letter.assignment.proposal.session.jurisdiction.scheme
+    initial = selectors.letter_initial(letter)
     form = LetterForm(
-        request.POST or None,
-        scheme=scheme,
-        initial=pages.letter_initial(letter),
-        editable=letter.is_editable,
+        request.POST or None, scheme=scheme, initial=initial, editable=letter.is_editable
     )
     if request.method == "POST":
         if not form.is_valid():
             raise ActionRefused(_("请检查填写内容：") + "；".join(form.errors))
-        letter = actions.save_letter(letter, request.user, **form.cleaned_data)
-        if request.htmx:
-            response = render(request, "responses/letter.html#saved", {"letter": letter})
-            response["HX-Trigger"] = "letter-saved"
-            return response
-        messages.success(request, _("已保存。"))
-        return redirect(editor_url(letter))
-    context = pages.letter_context(request.roles, letter, form, AttachmentForm())
+        return saved(request, actions.save_letter(letter, request.user, **form.cleaned_data))
+    context = selectors.letter_context(request.roles, letter, form, AttachmentForm())
     return render(request, "responses/letter.html", context)
 
 
 @unit_required
 def letter_preview(request, kind, pk):
     letter = letter_or_404(kind, pk)
-    pages.require_letter_access(request.roles, letter)
+    require_letter_access(request.roles, letter)
     return render(request, "responses/letter.html#preview", {"letter": letter})
 
 
@@ -160,7 +192,7 @@ def download(request, kind, pk, fmt):
     """The letter as PDF or DOCX: the frozen files once sent, a fresh rendering of a draft
     (drafts only for their unit and the office)."""
     letter = letter_or_404(kind, pk)
-    pages.require_letter_access(request.roles, letter)
+    require_letter_access(request.roles, letter)
     if fmt not in CONTENT_TYPES:
         raise Http404
     try:
@@ -175,7 +207,7 @@ def download(request, kind, pk, fmt):
 
 def public_pdf(request, pk):
     """The frozen PDF of a reply published in full; a summary-only reply has none."""
-    reply = get_object_or_404(pages.public_queryset().filter(disclosure="full"), pk=pk)
+    reply = get_object_or_404(selectors.public_queryset().filter(disclosure="full"), pk=pk)
     try:
         frozen = actions.freeze(reply)["pdf"]
     except ActionRefused as exc:
@@ -188,7 +220,7 @@ def attachment(request, pk):
     found = get_object_or_404(
         Attachment.objects.select_related("reply__assignment", "opinion__assignment"), pk=pk
     )
-    pages.require_letter_access(request.roles, found.reply or found.opinion)
+    require_letter_access(request.roles, found.reply or found.opinion)
     # Served as the kind sniffed at upload, never as its name says: a PDF named poly.html
     # is application/pdf, poly.pdf, downloaded rather than shown, and not to be sniffed.
     response = FileResponse(
@@ -202,16 +234,24 @@ def attachment(request, pk):
 
 
 # ---- the leader ------------------------------------------------------------------------------
+def queue_result(request, letter, message):
+    """After 签发 or 退回: htmx swaps the letter's card for the outcome; else back to the queue."""
+    if request.htmx:
+        return render(request, "responses/queue.html#done", {"letter": letter, "message": message})
+    messages.success(request, message)
+    return redirect("leader-queue")
+
+
 def seen_revision(request):
     """The submission (稿) the leader's page showed, sent back with the decision."""
-    return pages.plain_int(request.POST.get("revision", ""))
+    return plain_int(request.POST.get("revision", ""))
 
 
 @unit_required
 def leader_queue(request):
     if not request.roles.is_leader:
         raise PermissionDenied(_("只有单位审核签发人可以访问此页面。"))
-    context = pages.queue_context(request.roles, timezone.localdate())
+    context = selectors.queue_context(request.roles, timezone.localdate())
     return render(request, "responses/queue.html", context)
 
 
@@ -222,9 +262,9 @@ def sign(request, kind, pk):
     verb = actions.sign_and_send_letter if request.POST.get("send") else actions.sign_letter
     letter = verb(letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request))
     if letter.state == LetterState.SIGNED:
-        return pages.queue_result(request, letter, _("已签发。"))
+        return queue_result(request, letter, _("已签发。"))
     message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}
-    return pages.queue_result(request, letter, message)
+    return queue_result(request, letter, message)
 
 
 @require_POST
@@ -237,7 +277,7 @@ def return_letter(request, kind, pk):
         request.POST.get("comment", ""),
         seen_revision=seen_revision(request),
     )
-    return pages.queue_result(request, letter, _("已退回修改。"))
+    return queue_result(request, letter, _("已退回修改。"))
 
 
 @require_POST
@@ -252,15 +292,16 @@ def send(request, kind, pk):
 # ---- the office: feedback forms on paper, publication ---------------------------------------
 @office_required
 def publication(request):
-    context = pages.publication_context(request.roles, timezone.localdate())
+    context = selectors.publication_context(request.roles, timezone.localdate())
+    context["feedback_form"] = PaperFeedbackForm()
     return render(request, "responses/publication.html", context)
 
 
 @office_required
 def publication_export(request):
     today = timezone.localdate()
-    context = pages.publication_context(request.roles, today, limit=None)
-    return downloads.download(pages.publication_xlsx(context), f"publication-{today:%Y%m%d}.xlsx")
+    context = selectors.publication_context(request.roles, today, limit=None)
+    return downloads.download(publication_xlsx(context), f"publication-{today:%Y%m%d}.xlsx")
 
 
 @require_POST
@@ -311,7 +352,7 @@ def paper_feedback(request, pk):
 
 # ---- the public ------------------------------------------------------------------------------
 def public_list(request):
-    rows, filters = pages.public_replies(request.GET)
+    rows, filters = selectors.public_replies(request.GET)
     if filters["q"]:
         page = textsearch.hits_page(rows, request.GET.get("page"), PAGE_SIZE)
         textsearch.with_excerpts(page, filters["q"], "replies")
@@ -322,7 +363,7 @@ def public_list(request):
 
 
 def public_reply(request, pk):
-    reply = get_object_or_404(pages.public_queryset(), pk=pk)
+    reply = get_object_or_404(selectors.public_queryset(), pk=pk)
     return render(request, "responses/public_reply.html", {"reply": reply})
 
 
@@ -346,7 +387,7 @@ def verify(request):
 # ---- the proposer ----------------------------------------------------------------------------
 def proposer_feedback(request, token):
     """征询意见表 through a signed link: no account; one rating per proposer and round."""
-    state = pages.link_state(token)
+    state = selectors.link_state(token)
     if state["problem"]:
         return render(request, "responses/feedback_link.html", state, status=state["status"])
     form = RatingForm(request.POST or None)
@@ -392,7 +433,7 @@ def letter_import_or_404(request, pk):
 @office_required
 def letter_import(request, pk):
     record = actions.end_letter_import_if_stuck(letter_import_or_404(request, pk))
-    context = {"record": record, **pages.letter_import_preview(record)}
+    context = {"record": record, **selectors.letter_import_preview(record)}
     return render_partial(request, "responses/import.html", context, "status")
 
 
@@ -403,10 +444,9 @@ def letter_import_save(request, pk):
     if record.state != LetterImportState.READY or not record.letters:
         messages.error(request, _("没有可保存的函件。"))
         return redirect("office-letter-import", record.pk)
-    texts = [preview["text"] for preview in record.letters]
     try:
-        saved = pages.save_imports(
-            request.user, record.jurisdiction, texts, bool(request.POST.get("accept_gaps"))
+        saved = actions.save_letter_import(
+            request.user, record, bool(request.POST.get("accept_gaps"))
         )
     except ActionRefused as exc:
         messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})

@@ -171,3 +171,29 @@ def aging_chart(by_unit, width=900, bar=18, gap=8, label_width=170):
         legend=legend,
         bottom=30,
     )
+
+
+def publication_xlsx(context):
+    """The office's publication page (responses' publication_context) as one sheet; the page
+    shows the latest 20, the sheet all."""
+    headers = [_("类别"), _("届次会议"), _("案号"), _("标题"), _("承办单位"), _("发出日期")]
+    headers += [_("公开期限或公开时间"), _("未反馈的提出人")]
+
+    def row(kind, reply, when="", waiting=""):
+        proposal = reply.assignment.proposal
+        sent = reply.sent_at.date().isoformat() if reply.sent_at else ""
+        return [kind, str(proposal.session), proposal.number, reply.title] + [
+            reply.assignment.unit.name,
+            sent,
+            when,
+            waiting,
+        ]
+
+    rows = [row(_("待公开"), r, r.publication_deadline.isoformat()) for r in context["pending"]]
+    rows += [row(_("已公开"), r, r.published_at.date().isoformat()) for r in context["published"]]
+    rows += [row(_("不予公开"), r, r.get_withheld_reason_display()) for r in context["withheld"]]
+    rows += [
+        row(_("待反馈"), r, "", "、".join(p.name for p in r.unanswered))
+        for r in context["awaiting"]
+    ]
+    return xlsx(headers, rows, _("公开与反馈"))

@@ -3,23 +3,20 @@ review, 交办, decisions, 催办, overdue monitor). Each view parses, calls one
 function, and renders; refusals come back as a message naming the rule."""
 
 from functools import wraps
-from hashlib import sha256
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import REVIEW_PERMISSION, Proposal, ProposalProposer, ProposalState
+from proposals.models import REVIEW_PERMISSION, Proposal, ProposalState
 
-from . import actions, deadlines, exports, item_import
+from . import actions, deadlines, exports, item_import, selectors
 from .audit import ActionRefused
 from .downloads import download
 from .forms import (
@@ -37,13 +34,12 @@ from .forms import (
 )
 from .models import (
     Assignment,
-    AssignmentState,
     Extension,
     ItemImport,
+    ItemImportState,
     Notification,
     ReminderDigest,
     TransferRequest,
-    TransitionLog,
 )
 from .redirects import back_to
 
@@ -115,32 +111,12 @@ def render_partial(request, template, context, partial):
 
 
 # ---- the unit -------------------------------------------------------------------------------
-def filter_assignments(rows, data, today):
-    state = data.get("state")
-    if state == "open":
-        rows = rows.open()
-    elif state:
-        rows = rows.filter(state=state)
-    if data.get("kind"):
-        rows = rows.filter(proposal__kind=data["kind"])
-    if data.get("session"):
-        rows = rows.filter(proposal__session=data["session"])
-    if data.get("role"):
-        rows = rows.filter(role=data["role"])
-    if data.get("due") == "overdue":
-        rows = rows.overdue(today)
-    elif data.get("due"):
-        rows = rows.due_within(int(data["due"]), today)
-    return rows
-
-
 def inbox_rows(request, today):
     form = InboxFilter(
         request.GET or {"state": "open"}, jurisdiction_ids=request.roles.jurisdiction_ids
     )
     data = form.cleaned_data if form.is_valid() else {}
-    rows = Assignment.objects.for_units(request.roles.unit_ids).current().with_item()
-    return form, filter_assignments(rows, data, today).order_by("due_on", "id")
+    return form, selectors.inbox_rows(request.roles, data, today)
 
 
 @unit_required
@@ -211,18 +187,8 @@ def request_extension(request, pk):
 
 # ---- the proposal office --------------------------------------------------------------------
 def office_proposal_rows(request):
-    rows = Proposal.objects.filter(
-        session__jurisdiction_id__in=request.roles.office_jurisdiction_ids
-    )
     state, query = request.GET.get("state", ""), request.GET.get("q", "").strip()
-    if state:
-        rows = rows.filter(state=state)
-    if query:
-        rows = rows.filter(title__icontains=query) | rows.filter(number=query)
-    rows = rows.select_related("session").prefetch_related(
-        Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
-    )
-    return state, query, rows.order_by("-received_at", "-id")
+    return state, query, selectors.office_proposal_rows(request.roles, state, query)
 
 
 @office_required
@@ -253,6 +219,16 @@ def intake(request):
     return render(request, "workflow/intake.html", {"form": form})
 
 
+# 审查结果 → its verb (并案 also needs the item it joins, looked up in the view).
+REVIEW_VERBS = {
+    "start_review": lambda proposal, actor, reason: actions.start_review(proposal, actor),
+    "file": lambda proposal, actor, reason: actions.file_proposal(proposal, actor),
+    "reject": actions.reject_proposal,
+    "return": actions.return_proposal,
+    "convert": actions.convert_proposal,
+}
+
+
 @require_POST
 @office_required
 @refusals_to_messages
@@ -265,23 +241,12 @@ def review(request, pk):
         raise ActionRefused(_("请选择审查结果。"))
     verb, reason = form.cleaned_data["verb"], form.cleaned_data["reason"]
     if verb == "merge":
-        into = Proposal.objects.filter(
-            session=proposal.session, number=form.cleaned_data["merge_into"].strip()
-        ).first()
+        into = selectors.merge_target(proposal, form.cleaned_data["merge_into"])
         if into is None:
             raise ActionRefused(_("同一届次会议中没有该案号。"))
         actions.merge_proposal(proposal, request.user, into, reason)
-    elif verb in ("start_review", "file"):
-        {"start_review": actions.start_review, "file": actions.file_proposal}[verb](
-            proposal, request.user
-        )
     else:
-        verbs = {
-            "reject": actions.reject_proposal,
-            "return": actions.return_proposal,
-            "convert": actions.convert_proposal,
-        }
-        verbs[verb](proposal, request.user, reason)
+        REVIEW_VERBS[verb](proposal, request.user, reason)
     messages.success(request, _("审查结果已记录。"))
     return redirect(item_url(pk))
 
@@ -299,26 +264,9 @@ def assign(request, pk):
     return redirect(item_url(pk))
 
 
-def office_request_rows(request):
-    scope = request.roles.office_jurisdiction_ids
-    related = ("assignment__proposal__session", "assignment__unit", "requested_by")
-    return {
-        "transfers": TransferRequest.objects.filter(
-            state="pending", assignment__unit__jurisdiction_id__in=scope
-        ).select_related(*related, "suggested_unit"),
-        "extensions": Extension.objects.filter(
-            state="pending", assignment__unit__jurisdiction_id__in=scope
-        ).select_related(*related),
-        "decided": TransferRequest.objects.filter(assignment__unit__jurisdiction_id__in=scope)
-        .exclude(state="pending")
-        .select_related(*related)
-        .order_by("-decided_at"),
-    }
-
-
 @office_required
 def office_requests(request):
-    context = office_request_rows(request)
+    context = selectors.office_request_rows(request.roles)
     context["decided"] = context["decided"][:20]
     return render(request, "workflow/office_requests.html", context)
 
@@ -326,7 +274,7 @@ def office_requests(request):
 @office_required
 def office_requests_export(request):
     today = timezone.localdate()
-    content = exports.requests_xlsx(**office_request_rows(request))
+    content = exports.requests_xlsx(**selectors.office_request_rows(request.roles))
     return download(content, f"requests-{today:%Y%m%d}.xlsx")
 
 
@@ -371,92 +319,14 @@ def urge(request):
     return redirect(back_to(request, request.POST.get("next"), default="office-monitor"))
 
 
-def monitor_rows(roles, data, today):
-    rows = Assignment.objects.for_office(roles.office_jurisdiction_ids)
-    if data.get("body"):
-        rows = rows.filter(proposal__session__body=data["body"])
-    if data.get("session"):
-        rows = rows.filter(proposal__session=data["session"])
-    if data.get("kind"):
-        rows = rows.filter(proposal__kind=data["kind"])
-    if data.get("key"):
-        rows = rows.filter(proposal__is_key=True)
-    return rows.open()
-
-
-def monitor_list(rows, data, today):
-    """The drill-down list: exactly the rows a count in the table stands for."""
-    if data.get("unit"):
-        rows = rows.filter(unit=data["unit"])
-    if data.get("band"):
-        rows = rows.in_band(data["band"], today)
-    if data.get("state"):
-        rows = rows.filter(state=data["state"])
-    return rows.with_item().order_by("due_on", "id")
-
-
-def with_drill_links(by_unit, params):
-    """Each count's drill-down query and the urge message, made here once per unit: built
-    in the template they cost a third of a second for 300 units."""
-    base = params.copy()
-    for key in ("unit", "band", "state", "page"):
-        base.pop(key, None)
-    prefix = base.urlencode()
-    prefix = prefix + "&" if prefix else ""
-    for row in by_unit:
-        unit = f"{prefix}unit={row['unit_id']}"
-        row["cells"] = [(row[key], f"{unit}&band={key}") for key, *_rest in deadlines.AGING_BANDS]
-        row["all_query"] = unit
-        row["urge_message"] = _("贵单位有%(n)s件建议提案已逾期，请抓紧办理答复。") % {
-            "n": row["overdue"]
-        }
-    return by_unit
-
-
-COUNT_FILTERS = ("body", "session", "kind", "key")
-DRILL = ("unit", "band", "state")
-UNITS_SHOWN = 50
-
-
-def cached_band_counts(rows, roles, data, today):
-    """The counts by unit and band, computed once per filter, day and audit-log position:
-    every verb that changes an assignment's state or deadline writes a TransitionLog row, so
-    a newer last id means the counts may have changed. The cache is per process (nothing new
-    to fail), and the check costs one index lookup."""
-    last = TransitionLog.objects.aggregate(last=Max("id"))["last"]
-    scope = sorted(roles.office_jurisdiction_ids)
-    chosen = [(k, str(getattr(data.get(k), "pk", data.get(k)))) for k in COUNT_FILTERS]
-    key = "monitor:" + sha256(repr((scope, chosen, today, last)).encode()).hexdigest()
-    return cache.get_or_set(key, lambda: rows.band_counts(today), 3600)
-
-
 @office_required
 def monitor(request):
     form = MonitorFilter(request.GET or None, jurisdiction_ids=request.roles.jurisdiction_ids)
     data = form.cleaned_data if form.is_valid() else {}
-    today = timezone.localdate()
-    rows = monitor_rows(request.roles, data, today)
-    by_unit, by_state = cached_band_counts(rows, request.roles, data, today)
-    all_units = request.GET.get("units") == "all"
-    context = {
-        "form": form,
-        "today": today,
-        "bands": deadlines.AGING_BANDS,
-        "by_unit": with_drill_links(by_unit if all_units else by_unit[:UNITS_SHOWN], request.GET),
-        "units_hidden": 0 if all_units else max(0, len(by_unit) - UNITS_SHOWN),
-        "chart": exports.aging_chart(by_unit),
-        "by_state": sorted(by_state.items()),
-        "page": page_of(
-            request,
-            monitor_list(rows, data, today),
-            # undrilled, the list is every open row the cached counts already add up
-            count=None if any(data.get(k) for k in DRILL) else sum(by_state.values()),
-        ),
-        "query": request.GET.urlencode(),
-        "drill": {k: data.get(k) for k in DRILL if data.get(k)},
-        "state_labels": dict(AssignmentState.choices),
-    }
-    context["missing_years"] = deadlines.unloaded_years([a.due_on for a in context["page"]])
+    context = selectors.monitor_context(request.roles, data, request.GET, timezone.localdate())
+    page = page_of(request, context.pop("rows"), count=context.pop("count"))
+    context |= {"form": form, "page": page}
+    context["missing_years"] = deadlines.unloaded_years([a.due_on for a in page])
     return render_partial(request, "workflow/monitor.html", context, "list")
 
 
@@ -465,7 +335,7 @@ def monitor_export(request):
     form = MonitorFilter(request.GET or None, jurisdiction_ids=request.roles.jurisdiction_ids)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    rows = monitor_list(monitor_rows(request.roles, data, today), data, today)
+    rows = selectors.monitor_list(selectors.monitor_rows(request.roles, data, today), data, today)
     return download(exports.assignments_xlsx(rows, today), f"overdue-{today:%Y%m%d}.xlsx")
 
 
@@ -535,6 +405,8 @@ def item_import_detail(request, pk):
     record = actions.end_item_import_if_stuck(office_import_or_404(request, pk))
     context = {
         "record": record,
+        "states": ItemImportState,
+        "can_confirm": selectors.may(request.roles, record, "confirm"),
         "errors": [row for row in record.report if row["errors"]],
         "page": Paginator(record.report, 200).get_page(request.GET.get("page")),
     }

@@ -27,7 +27,7 @@ from .drafting import (
 )
 from .feedback import close_without_feedback, record_feedback
 from .numbering import allocate_doc_number
-from .past_letters import import_letter, start_letter_import
+from .past_letters import import_letter, save_letter_import, start_letter_import
 from .publication import publish_letter, withdraw_publication
 from .sending import send_letter, sign_and_send_letter
 from .sign_off import return_letter, sign_letter
@@ -58,6 +58,7 @@ __all__ = [
     "start_letter_import",
     "end_letter_import_if_stuck",
     "import_letter",
+    "save_letter_import",
     # accounts
     "rotate_api_token",
     # the refusal every verb may raise, and shared constants

@@ -20,6 +20,7 @@ from workflow.audit import ActionRefused, log
 from workflow.models import Assignment, AssignmentState, Unit
 from workflow.permissions import require_office
 
+from .. import importer
 from ..after_commit import read_letter_import_task
 from ..letter_import_worker import IMPORT_LIMIT
 from ..models import (
@@ -171,3 +172,25 @@ def _move_series_past(unit, number):
         if counter.last_number < int(found[3]):
             counter.last_number = int(found[3])
             counter.save(update_fields=["last_number"])
+
+
+@transaction.atomic
+def save_letter_import(actor, record, accept_gaps):
+    """保存全部: every letter the import read, or none (one transaction). A letter that lacks
+    what no "接受缺项" can accept refuses the whole save; so does a gap not accepted."""
+    texts = [preview["text"] for preview in record.letters]
+    for number, text in enumerate(texts, 1):
+        parsed = importer.parse(text)
+        what = parsed.fields.get("title", f"#{number}")
+        if parsed.blocking:
+            raise ActionRefused(
+                _("%(t)s 缺少%(m)s，无法保存。请补全原件后重新上传。")
+                % {"t": what, "m": importer.labels(parsed.blocking)}
+            )
+        if not parsed.complete and not accept_gaps:
+            raise ActionRefused(
+                _("%(t)s 缺少：%(m)s。补全原件，或勾选“接受缺项”后保存。")
+                % {"t": what, "m": importer.labels(parsed.missing)}
+            )
+        import_letter(actor, parsed, record.jurisdiction)
+    return len(texts)

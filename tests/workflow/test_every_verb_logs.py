@@ -20,7 +20,7 @@ from proposals.models import Proposal
 from responses import actions as letters
 from responses import rendering
 from responses.importer import parse
-from responses.models import LetterTemplate
+from responses.models import LetterImport, LetterTemplate
 from tests import factories
 from workflow import actions, item_import, item_import_worker
 from workflow.audit import ActionRefused
@@ -142,6 +142,14 @@ def feedback(w):
 def past_letter(w):
     parsed = parse(next((FIXTURES / "seeds").glob("000_*.txt")).read_text())
     return lambda: letters.import_letter(w.office, parsed, w.where)
+
+
+def saved_import(w):
+    text = next((FIXTURES / "seeds").glob("000_*.txt")).read_text()
+    record = LetterImport.objects.create(
+        jurisdiction=w.where, created_by=w.office, names=["000.txt"], previews=[{"text": text}]
+    )
+    return lambda: letters.save_letter_import(w.office, record, accept_gaps=True)
 
 
 def opinion(w):
@@ -389,6 +397,7 @@ VERBS = {
         "office",
     ),
     R + "import_letter": (past_letter, "import", "office"),
+    R + "save_letter_import": (saved_import, "import", "office"),
 }
 
 

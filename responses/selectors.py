@@ -1,45 +1,39 @@
-"""What each page shows: the reads behind the views, with a fixed number of queries per page
-whatever the number of rows, and the visibility rules (drafts never leave their unit)."""
+"""The reads behind responses' pages, in one place: what each page shows, with a fixed
+number of queries per page whatever the number of rows; the visibility rules (drafts never
+leave their unit); and which actions a page offers, asked of the machines (`may`,
+workflow/selectors.py) so a page offers exactly what the verbs accept."""
 
 import difflib
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Prefetch, When
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from proposals.classification import Bucket
-from proposals.models import Proposal, ProposalProposer, Proposer, Session, User
+from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session, User
 from proposals.params import plain_int
 from workflow import deadlines
-from workflow.audit import ActionRefused
-from workflow.exports import xlsx
-from workflow.forms import (
-    AssignForm,
-    ContactForm,
-    ExtensionForm,
-    ReviewForm,
-    TransferForm,
-    UrgeForm,
-)
 from workflow.models import (
     Assignment,
     AssignmentState,
     Contact,
+    Decision,
     Extension,
     TransferRequest,
     TransitionLog,
     Unit,
     Urge,
 )
+from workflow.selectors import may, may_assign, may_review
 
 from . import importer, links, textsearch
 from .actions import LETTER_FIELDS
-from .forms import PaperFeedbackForm
 from .models import (
     Feedback,
+    LetterImportState,
     LetterRevision,
     LetterState,
     LetterTemplate,
@@ -47,14 +41,8 @@ from .models import (
     Reply,
 )
 
-WORKING_STATES = {AssignmentState.ACCEPTED, AssignmentState.REOPENED}
-
-
-# ---- who sees which letter (the rules: Letter.is_handled_by, is_visible_to) ---------------
-def require_letter_access(roles, letter):
-    """The letter's own page, its files and attachments: the drafting unit and the office."""
-    if not letter.is_handled_by(roles, letter.assignment.proposal.session.jurisdiction_id):
-        raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
+# No deadline left to explain: re-routed elsewhere, or finished for good.
+NO_DEADLINE = (AssignmentState.TRANSFERRED, AssignmentState.DONE)
 
 
 # ---- the item page ---------------------------------------------------------------------------
@@ -68,6 +56,43 @@ def item_context(roles, pk, today):
     mine = [a for a in assignments if roles.in_unit(a.unit_id)]
     if not is_office and not mine:
         raise PermissionDenied(_("您所在单位未承办该件。"))
+    for a in assignments:  # what AssignmentQuerySet.current() keeps: not re-routed elsewhere
+        a.is_current = a.state != AssignmentState.TRANSFERRED
+    replies, opinions = _item_letters(proposal, roles, jurisdiction.pk)
+    contacts = _item_contacts(proposal, mine, is_office)
+    approved, pending = _item_extensions(proposal)
+    cal = deadlines.WorkingCalendar()
+    return {
+        "similar": textsearch.similar_items(proposal, roles),
+        "explained": _explained(proposal, mine or assignments, approved, cal),
+        "missing_years": cal.missing_years(*[a.due_on for a in assignments]),
+        "proposal": proposal,
+        "jurisdiction": jurisdiction,
+        "is_office": is_office,
+        "today": today,
+        "signatories": list(proposal.signatories.select_related("proposer")),
+        "assignments": assignments,
+        "lead": next(
+            (a for a in assignments if a.role == Assignment.Role.LEAD and a.is_current), None
+        ),
+        "mine": [_assignment_panel(roles, a, replies, opinions, pending, today) for a in mine],
+        "replies": [_with_download(r, roles, is_office) for r in replies],
+        "opinions": opinions,
+        "contacts": contacts,
+        "timeline": _timeline(proposal, contacts, replies, opinions, roles, is_office),
+        "transfers": list(
+            TransferRequest.objects.filter(
+                assignment__proposal=proposal, state=Decision.PENDING
+            ).select_related("assignment__unit")
+        ),
+        "extensions": pending,
+        "can_review": is_office and may_review(roles, proposal),
+        "can_assign": is_office and may_assign(roles, proposal),
+    }
+
+
+def _item_letters(proposal, roles, jurisdiction_id):
+    """The item's replies and opinions this person may see (Letter.is_visible_to)."""
     letter_related = ("assignment__unit", "signer", "drafted_by")
     replies = [
         r
@@ -77,66 +102,48 @@ def item_context(roles, pk, today):
             "attachments", Prefetch("feedback", Feedback.objects.select_related("proposer"))
         )
         .order_by("round", "id")
-        if r.is_visible_to(roles, jurisdiction.pk)
+        if r.is_visible_to(roles, jurisdiction_id)
     ]
     opinions = [
         o
         for o in Opinion.objects.filter(assignment__proposal=proposal)
         .select_related(*letter_related, "lead_unit")
         .prefetch_related("attachments")
-        if o.is_visible_to(roles, jurisdiction.pk)
+        if o.is_visible_to(roles, jurisdiction_id)
     ]
-    own_units = {a.unit_id for a in mine}
+    return replies, opinions
+
+
+def _item_contacts(proposal, mine, is_office):
+    """The office sees every unit's contacts; a unit sees its own."""
     contacts = Contact.objects.filter(assignment__proposal=proposal).select_related(
         "proposer", "recorded_by", "assignment__unit"
     )
     if not is_office:
-        contacts = contacts.filter(assignment__unit_id__in=own_units)
-    contacts = list(contacts)
-    cal = deadlines.WorkingCalendar()
-    rules = deadlines.rules_for(jurisdiction, proposal.kind)
-    approved = list(Extension.objects.filter(assignment__proposal=proposal, state="approved"))
-    explained = {
-        a.pk: deadlines.explain(a, rules, cal, [e for e in approved if e.assignment_id == a.pk])
-        for a in (mine or assignments)
-        if a.state not in ("transferred", "done")
-    }
+        contacts = contacts.filter(assignment__unit_id__in={a.unit_id for a in mine})
+    return list(contacts)
+
+
+def _item_extensions(proposal):
+    """The item's approved extensions (they explain deadlines) and its pending ones."""
+    rows = list(
+        Extension.objects.filter(
+            assignment__proposal=proposal, state__in=[Decision.APPROVED, Decision.PENDING]
+        ).select_related("assignment__unit")
+    )
+    return (
+        [e for e in rows if e.state == Decision.APPROVED],
+        [e for e in rows if e.state == Decision.PENDING],
+    )
+
+
+def _explained(proposal, assignments, approved, cal):
+    """How each assignment's deadline was reached, for those that still have one."""
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
     return {
-        "similar": textsearch.similar_items(proposal, roles),
-        "explained": explained,
-        "missing_years": cal.missing_years(*[a.due_on for a in assignments]),
-        "proposal": proposal,
-        "jurisdiction": jurisdiction,
-        "is_office": is_office,
-        "today": today,
-        "signatories": list(proposal.signatories.select_related("proposer")),
-        "assignments": assignments,
-        "lead": next(
-            (a for a in assignments if a.role == "lead" and a.state != "transferred"), None
-        ),
-        "mine": [_assignment_panel(a, replies, opinions, today) for a in mine],
-        "replies": [_with_download(r, roles, is_office) for r in replies],
-        "opinions": opinions,
-        "contacts": contacts,
-        "timeline": _timeline(proposal, contacts, replies, opinions, roles, is_office),
-        "transfers": list(
-            TransferRequest.objects.filter(
-                assignment__proposal=proposal, state="pending"
-            ).select_related("assignment__unit")
-        ),
-        "extensions": list(
-            Extension.objects.filter(assignment__proposal=proposal, state="pending").select_related(
-                "assignment__unit"
-            )
-        ),
-        "review_form": ReviewForm() if is_office else None,
-        "assign_form": AssignForm(jurisdiction=jurisdiction.pk) if is_office else None,
-        "urge_form": UrgeForm() if is_office else None,
-        "contact_form": ContactForm(proposal=proposal) if mine else None,
-        "transfer_form": TransferForm() if mine else None,
-        "extension_form": ExtensionForm() if mine else None,
-        "can_review": is_office and proposal.state in ("received", "in_review", "returned"),
-        "can_assign": is_office and proposal.state in ("filed", "assigned", "in_handling"),
+        a.pk: deadlines.explain(a, rules, cal, [e for e in approved if e.assignment_id == a.pk])
+        for a in assignments
+        if a.state not in NO_DEADLINE
     }
 
 
@@ -149,23 +156,31 @@ def _with_download(reply, roles, is_office):
     return reply
 
 
-def _assignment_panel(assignment, replies, opinions, today):
-    """What the viewer's own unit can do on its assignment right now."""
+def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, today):
+    """What the viewer's own unit can do on its assignment right now: each flag is the
+    question its verb asks first, put to the machine."""
     letters = [
         letter
         for letter in (replies if assignment.replies_to_proposer else opinions)
         if letter.assignment_id == assignment.pk and letter.round == assignment.round
     ]
-    working = assignment.state in WORKING_STATES
+    letter = letters[0] if letters else None
+    # Writing: the states from which this unit's letter, once sent, moves the assignment on
+    # (start_reply and start_opinion accept exactly these).
+    writing = can_proceed(assignment.mark_replied) or can_proceed(assignment.mark_opinion_sent)
+    in_handling = can_proceed(assignment.mark_replied, check_conditions=False)
+    asked = any(e.assignment_id == assignment.pk for e in pending_extensions)
     return {
         "assignment": assignment,
-        "letter": letters[0] if letters else None,
-        "can_accept": assignment.state == AssignmentState.PENDING,
-        "can_transfer": assignment.state in ("pending", "accepted")
-        and assignment.within_transfer_window(),
-        "can_contact": working or assignment.state == AssignmentState.PENDING,
-        "can_write": working,
-        "can_extend": working and assignment.replies_to_proposer,
+        "letter": letter,
+        "returned": letter is not None and letter.state == LetterState.RETURNED,
+        "can_accept": may(roles, assignment, "accept"),
+        "can_transfer": may(roles, assignment, "request_transfer"),
+        "can_contact": can_proceed(assignment.accept) or in_handling,
+        "can_write": writing,
+        # request_extension: a reply of the current round not yet sent, none pending
+        "can_extend": can_proceed(assignment.mark_replied) and not asked,
+        "can_send": letter is not None and may(roles, letter, "send"),
         "standing": deadlines.standing(assignment.due_on, today),
     }
 
@@ -202,6 +217,7 @@ def _timeline(proposal, contacts, replies, opinions, roles, is_office):
 
 # ---- the letter editor ----------------------------------------------------------------------
 def letter_initial(letter):
+    """The editor form's values: the letter's own."""
     return {name: getattr(letter, name) for name in LETTER_FIELDS}
 
 
@@ -214,6 +230,7 @@ def letter_context(roles, letter, form, attachment_form):
         "attachment_form": attachment_form,
         "attachments": list(letter.attachments.all()),
         "proposal": letter.assignment.proposal,
+        "returned": letter.state == LetterState.RETURNED,
         "preflight": [(level, str(p)) for level, p in letter.preflight()]
         if letter.is_editable
         else [],
@@ -263,8 +280,10 @@ def letter_urls(kind, pk):
     }
 
 
-def queue_context(roles, today):
-    unit_ids = roles.leader_unit_ids
+def queued_letters(unit_ids):
+    """The units' letters with the leader (QUEUED_STATES), 送审 first and oldest first: the
+    first QUEUE_SIZE + 1 of each kind, merged, so the page knows whether more wait without
+    counting them."""
     related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
     revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
     authors = Prefetch("contributors", User.objects.only("pk"))
@@ -276,8 +295,6 @@ def queue_context(roles, today):
         ),
         "assignment__contacts",
     )
-    # Each kind's first QUEUE_SIZE + 1 in queue order, merged: the page knows whether more
-    # wait without counting them.
     order = (
         Case(When(state=LetterState.SUBMITTED, then=0), default=1),
         "submitted_at",
@@ -311,24 +328,34 @@ def queue_context(roles, today):
             letter.submitted_at or letter.created_at,
         )
     )
-    more = len(letters) > QUEUE_SIZE
-    letters = letters[:QUEUE_SIZE]
+    return letters
+
+
+def queue_entry(roles, letter):
+    """One letter of the queue: what changed, what the pre-flight check says, and what the
+    leader may do with it."""
+    kind = letter._meta.model_name
     return {
-        "letters": [
-            {
-                "letter": x,
-                "kind": x._meta.model_name,
-                **letter_urls(x._meta.model_name, x.pk),
-                "changes": changes(list(x.revisions.all())),
-                "revision": max((r.number for r in x.revisions.all()), default=""),
-                # The queue is the leader's own units' letters: four eyes and the sign
-                # blockers are what is left to ask; the leader sees why instead of buttons.
-                "sign_refusal": x.sign_refusal(roles.user),
-                "preflight": [(level, str(p)) for level, p in x.preflight()],
-            }
-            for x in letters
-        ],
-        "more": more,
+        "letter": letter,
+        "kind": kind,
+        **letter_urls(kind, letter.pk),
+        "changes": changes(list(letter.revisions.all())),
+        "revision": max((r.number for r in letter.revisions.all()), default=""),
+        # 签发 and 退回 both leave 送审 (the machine); a signed letter waits for its clerk.
+        "decidable": can_proceed(letter.return_for_revision),
+        # The queue is the leader's own units' letters: four eyes and the sign blockers are
+        # what is left to ask; the leader sees why instead of buttons.
+        "sign_refusal": letter.sign_refusal(roles.user),
+        "preflight": [(level, str(p)) for level, p in letter.preflight()],
+    }
+
+
+def queue_context(roles, today):
+    unit_ids = roles.leader_unit_ids
+    letters = queued_letters(unit_ids)
+    return {
+        "letters": [queue_entry(roles, x) for x in letters[:QUEUE_SIZE]],
+        "more": len(letters) > QUEUE_SIZE,
         "overdue": Assignment.objects.for_units(unit_ids)
         .overdue(today)
         .with_item()
@@ -336,13 +363,6 @@ def queue_context(roles, today):
         "overdue_shown": OVERDUE_SHOWN,
         "today": today,
     }
-
-
-def queue_result(request, letter, message):
-    if request.htmx:
-        return render(request, "responses/queue.html#done", {"letter": letter, "message": message})
-    messages.success(request, message)
-    return redirect("leader-queue")
 
 
 # ---- the office: publication and feedback ---------------------------------------------------
@@ -365,7 +385,7 @@ def publication_context(roles, today, limit=20):
     awaiting = list(
         replies.sent()
         .filter(
-            assignment__proposal__state="replied",
+            assignment__proposal__state=ProposalState.REPLIED,
             round=F("assignment__proposal__round"),
         )
         .prefetch_related(
@@ -389,34 +409,8 @@ def publication_context(roles, today, limit=20):
         "published": replies.filter(state=LetterState.PUBLISHED).order_by("-published_at")[:limit],
         "withheld": replies.filter(state=LetterState.WITHHELD).order_by("-sent_at")[:limit],
         "awaiting": [r for r in awaiting if r.unanswered],
-        "feedback_form": PaperFeedbackForm(),
         "today": today,
     }
-
-
-def publication_xlsx(context):
-    """The publication page as one sheet; the page shows the latest 20, the sheet all."""
-    headers = [_("类别"), _("届次会议"), _("案号"), _("标题"), _("承办单位"), _("发出日期")]
-    headers += [_("公开期限或公开时间"), _("未反馈的提出人")]
-
-    def row(kind, reply, when="", waiting=""):
-        proposal = reply.assignment.proposal
-        sent = reply.sent_at.date().isoformat() if reply.sent_at else ""
-        return [kind, str(proposal.session), proposal.number, reply.title] + [
-            reply.assignment.unit.name,
-            sent,
-            when,
-            waiting,
-        ]
-
-    rows = [row(_("待公开"), r, r.publication_deadline.isoformat()) for r in context["pending"]]
-    rows += [row(_("已公开"), r, r.published_at.date().isoformat()) for r in context["published"]]
-    rows += [row(_("不予公开"), r, r.get_withheld_reason_display()) for r in context["withheld"]]
-    rows += [
-        row(_("待反馈"), r, "", "、".join(p.name for p in r.unanswered))
-        for r in context["awaiting"]
-    ]
-    return xlsx(headers, rows, _("公开与反馈"))
 
 
 # ---- the public site ------------------------------------------------------------------------
@@ -485,41 +479,12 @@ def link_state(token):
 
 
 # ---- importing past letters -----------------------------------------------------------------
-
-
-def preview_texts(texts, names=None):
-    names = names or [f"#{i + 1}" for i in range(len(texts))]
-    return [
-        {"name": name, "text": text, "parsed": importer.parse(text)}
-        for name, text in zip(names, texts, strict=True)
-    ]
-
-
 def letter_import_preview(record):
     """What the import's page shows: each file's elements under their names, and whether a
     letter lacks something no "接受缺项" can accept (then nothing can be saved)."""
     previews = importer.shown(record.previews)
-    return {"previews": previews, "blocked": any(p.get("blocking") for p in previews)}
-
-
-def save_imports(actor, jurisdiction, texts, accept_gaps):
-    from django.db import transaction
-
-    from .actions import import_letter
-
-    with transaction.atomic():
-        for preview in preview_texts(texts):
-            parsed = preview["parsed"]
-            what = parsed.fields.get("title", preview["name"])
-            if parsed.blocking:
-                raise ActionRefused(
-                    _("%(t)s 缺少%(m)s，无法保存。请补全原件后重新上传。")
-                    % {"t": what, "m": importer.labels(parsed.blocking)}
-                )
-            if not parsed.complete and not accept_gaps:
-                raise ActionRefused(
-                    _("%(t)s 缺少：%(m)s。补全原件，或勾选“接受缺项”后保存。")
-                    % {"t": what, "m": importer.labels(parsed.missing)}
-                )
-            import_letter(actor, parsed, jurisdiction)
-    return len(texts)
+    return {
+        "previews": previews,
+        "blocked": any(p.get("blocking") for p in previews),
+        "states": LetterImportState,
+    }

@@ -1,0 +1,210 @@
+"""Pages offer exactly what the verbs accept: for every stage of an item and every role, a
+form shown on the item page (or in the leader's queue) ⇔ its verb, called as that person,
+succeeds. Each verb is tried inside a transaction that is rolled back, so one stage's
+fixture serves every action."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from responses import actions as letters
+from tests import factories
+from workflow import actions
+from workflow.audit import ActionRefused
+from workflow.views import REVIEW_VERBS
+
+pytestmark = pytest.mark.django_db
+
+FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*data-action="([a-z_]+)"')
+ROLES = ("office", "lead_clerk", "lead_leader", "co_clerk", "other_clerk", "other_office")
+ITEM_STAGES = (
+    "received",
+    "in_review",
+    "filed",
+    "assigned",
+    "accepted",
+    "both_accepted",
+    "transfer_requested",
+    "draft",
+    "signed",
+    "replied",
+)
+# record_contact asks only who acts, not the assignment's state: the page offers it while the
+# unit handles the item (待签收, 办理中, 重新办理), the verb would take it later too.
+PAGE_NARROWER = {"record_contact"}
+
+
+def succeeds(call):
+    """Whether the verb accepts, its writes rolled back whatever happens."""
+    try:
+        with transaction.atomic():
+            call()
+            transaction.set_rollback(True)
+    except (ActionRefused, PermissionDenied, TransitionNotAllowed):
+        return False
+    return True
+
+
+@pytest.fixture
+def cast(shanghai, office, kewei, clerk, leader):
+    co_unit = factories.unit("上海市卫生健康委员会", shanghai, organ_code="沪卫")
+    other_unit = factories.unit("上海市教育委员会", shanghai, organ_code="沪教")
+    elsewhere = factories.jurisdiction("浙江省", level="province")
+    return {
+        "office": office,
+        "lead_clerk": clerk,
+        "lead_leader": leader,
+        "co_clerk": factories.member(co_unit, "clerk"),
+        "other_clerk": factories.member(other_unit, "clerk"),
+        "other_office": factories.office_user(elsewhere),
+        "lead": kewei,
+        "co": co_unit,
+        "spare": factories.unit("上海市民政局", shanghai, organ_code="沪民"),
+    }
+
+
+def build(stage, cast):
+    """The item taken to `stage` through the verbs."""
+    office, clerk, leader = cast["office"], cast["lead_clerk"], cast["lead_leader"]
+    item = factories.proposal(office)
+    if stage == "received":
+        return item
+    item = actions.start_review(item, office)
+    if stage == "in_review":
+        return item
+    item = actions.file_proposal(item, office)
+    if stage == "filed":
+        return item
+    lead, co = actions.assign_proposal(item, office, lead=cast["lead"], co=[cast["co"]])
+    if stage == "assigned":
+        return item
+    actions.accept_assignment(lead, clerk)
+    if stage == "accepted":
+        return item
+    actions.accept_assignment(co, cast["co_clerk"])
+    if stage == "both_accepted":
+        return item
+    if stage == "transfer_requested":
+        actions.request_transfer(lead, clerk, "非本单位职责")
+        return item
+    factories.contacted(lead, clerk)
+    reply = letters.start_reply(lead, clerk)
+    reply = letters.save_letter(reply, clerk, body="现将办理情况答复如下……", class_label="解决采纳")
+    if stage == "draft":
+        return item
+    opinion = letters.start_opinion(co, cast["co_clerk"])
+    opinion = letters.save_letter(opinion, cast["co_clerk"], body="会办意见", class_label="")
+    co_leader = factories.member(cast["co"], "leader")
+    for letter, author, signer in ((opinion, cast["co_clerk"], co_leader), (reply, clerk, leader)):
+        letter = letters.submit_letter(letter, author)
+        letter = letters.sign_letter(letter, signer)
+        if letter is reply and stage == "signed":
+            return item
+        letters.send_letter(letter, author)
+    return item
+
+
+def candidates(item, cast):
+    """Every form the item page can show, by its URL, with the verb it posts to."""
+    today = timezone.localdate()
+    found = {}
+    for a in item.assignments.all():
+        found[(reverse("assignment-accept", args=[a.pk]), "accept")] = lambda user, a=a: (
+            actions.accept_assignment(a, user)
+        )
+        found[(reverse("assignment-transfer", args=[a.pk]), "request_transfer")] = (
+            lambda user, a=a: actions.request_transfer(a, user, "非本单位职责")
+        )
+        found[(reverse("assignment-contact", args=[a.pk]), "record_contact")] = lambda user, a=a: (
+            actions.record_contact(a, user, contacted_on=today, method="phone", summary="电话沟通")
+        )
+        found[(reverse("assignment-extension", args=[a.pk]), "request_extension")] = (
+            lambda user, a=a: actions.request_extension(a, user, a.due_on + timedelta(1), "调研")
+        )
+        found[(reverse("letter-start", args=[a.pk]), "start_letter")] = lambda user, a=a: (
+            letters.start_letter(a, user)
+        )
+        for letter in [*a.replies.all(), *a.opinions.all()]:
+            url = reverse("letter-send", args=[letter._meta.model_name, letter.pk])
+            found[(url, "send")] = lambda user, x=letter: letters.send_letter(x, user)
+
+    def review(user):
+        if not any(succeeds(lambda v=v: v(item, user, "理由")) for v in REVIEW_VERBS.values()):
+            raise ActionRefused("")
+
+    def assign(user):
+        has_lead = item.assignments.current().filter(role="lead").exists()
+        unit = {"co": [cast["spare"]]} if has_lead else {"lead": cast["spare"]}
+        actions.assign_proposal(item, user, **unit)
+
+    found[(reverse("office-review", args=[item.pk]), "review")] = review
+    found[(reverse("office-assign", args=[item.pk]), "assign")] = assign
+    return found
+
+
+def shown(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code in (200, 403), url
+    return set(FORM.findall(response.content.decode())) if response.status_code == 200 else set()
+
+
+@pytest.mark.parametrize("stage", ITEM_STAGES)
+def test_the_item_page_offers_what_the_verbs_accept(client, cast, stage):
+    item = build(stage, cast)
+    for role in ROLES:
+        user = cast[role]
+        on_page = shown(client, user, reverse("item", args=[item.pk]))
+        forms = candidates(item, cast)
+        assert on_page <= set(forms), (stage, role, on_page - set(forms))
+        for key, verb in forms.items():
+            accepted = succeeds(lambda verb=verb, user=user: verb(user))
+            offered = key in on_page
+            if key[1] in PAGE_NARROWER:
+                assert not offered or accepted, (stage, role, key)
+            else:
+                assert offered == accepted, (stage, role, key, "offered" if offered else "hidden")
+
+
+@pytest.mark.parametrize("author", ["clerk", "leader"])
+@pytest.mark.parametrize("stage", ["submitted", "signed"])
+def test_the_leader_queue_offers_what_the_verbs_accept(client, cast, stage, author):
+    """The lead unit's leader sees its letters with the leader; one they wrote themselves
+    (four eyes) is shown without the sign buttons."""
+    clerk, leader = cast["lead_clerk"], cast["lead_leader"]
+    writer = clerk if author == "clerk" else leader
+    item = build("accepted", cast)
+    lead = item.assignments.get(unit=cast["lead"])
+    factories.contacted(lead, clerk)
+    reply = letters.start_reply(lead, writer)
+    reply = letters.save_letter(reply, writer, body="答复如下……", class_label="解决采纳")
+    with pytest.MonkeyPatch.context() as patch:  # the co-handler's opinion is not awaited
+        patch.setattr(
+            type(reply),
+            "blocking_opinions",
+            lambda self, today=None: self.outstanding_opinions().none(),
+        )
+        reply = letters.submit_letter(reply, writer)
+        if stage == "signed":
+            second = factories.member(cast["lead"], "leader")
+            reply = letters.sign_letter(reply, second)
+        revision = reply.revisions.count()
+        sign_url = reverse("letter-sign", args=["reply", reply.pk])
+        forms = {
+            (sign_url, "sign"): lambda: letters.sign_letter(reply, leader, seen_revision=revision),
+            (sign_url, "sign_and_send"): lambda: letters.sign_and_send_letter(
+                reply, leader, seen_revision=revision
+            ),
+            (reverse("letter-return", args=["reply", reply.pk]), "return_letter"): lambda: (
+                letters.return_letter(reply, leader, "改", seen_revision=revision)
+            ),
+        }
+        on_page = shown(client, leader, reverse("leader-queue"))
+        for key, verb in forms.items():
+            assert (key in on_page) == succeeds(verb), (stage, author, key)

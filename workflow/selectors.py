@@ -1,0 +1,221 @@
+"""The reads behind workflow's pages, in one place: the rows each list shows, the monitor's
+counts, and what a person may do on an object right now (`may`), asked of its machine.
+
+Views parse the request, call one function here (or a verb), and render.
+"""
+
+from hashlib import sha256
+
+from django.core.cache import cache
+from django.db.models import Max, Prefetch
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from proposals.models import (
+    ASSIGN_PERMISSION,
+    REVIEW_PERMISSION,
+    Proposal,
+    ProposalProposer,
+    ProposalState,
+)
+
+from . import deadlines, exports, permissions
+from .models import Assignment, AssignmentState, Decision, Extension, TransferRequest, TransitionLog
+
+
+# ---- what a person may do: the machine answers ---------------------------------------------
+def _jurisdiction_of(obj):
+    proposal = obj if isinstance(obj, Proposal) else obj.assignment.proposal
+    return proposal.session.jurisdiction_id
+
+
+def _unit_of(obj):
+    return obj.unit_id if hasattr(obj, "unit_id") else obj.assignment.unit_id
+
+
+# Each transition permission (workflow/permissions.py, the item's review and 交办 rights),
+# answered from the roles the page loaded once: the same question, no query per button.
+ROLE_ANSWERS = {
+    permissions.is_unit_member: lambda roles, obj: roles.in_unit(_unit_of(obj)),
+    permissions.is_office_for: lambda roles, obj: roles.is_office_for(_jurisdiction_of(obj)),
+    permissions.is_unit_member_or_office: lambda roles, obj: (
+        roles.in_unit(_unit_of(obj)) or roles.is_office_for(_jurisdiction_of(obj))
+    ),
+    permissions.is_office_of_import: lambda roles, obj: roles.is_office_for(obj.jurisdiction_id),
+    permissions.follows_reply: lambda roles, obj: False,
+    permissions.done_by_the_worker: lambda roles, obj: False,
+    REVIEW_PERMISSION: lambda roles, obj: roles.is_office_for(_jurisdiction_of(obj)),
+    ASSIGN_PERMISSION: lambda roles, obj: roles.is_office_for(_jurisdiction_of(obj)),
+}
+
+
+def may(roles, obj, name, check_conditions=True):
+    """Whether the person may fire transition `name` on `obj` now: the machine says whether
+    it leaves the current state (and its conditions hold), the transition's permission says
+    who. `check_conditions=False` for conditions on what the form supplies (a reason)."""
+    method = getattr(obj, name)
+    if not can_proceed(method, check_conditions=check_conditions):
+        return False
+    meta = method._django_fsm
+    permission = meta.get_transition(meta.field.get_state(obj)).permission
+    answer = ROLE_ANSWERS.get(permission)
+    if answer is None:  # a permission the roles cannot answer: ask it directly
+        return has_transition_perm(method, roles.user)
+    return answer(roles, obj)
+
+
+REVIEW_TRANSITIONS = ("start_review", "file", "reject", "merge", "return_for_revision", "convert")
+# 交办 fires `assign` from 已立案; adding a unit later (a new lead after a transfer) changes
+# no state. The verb, assign_proposal, accepts these same two states.
+ADDS_UNITS = (ProposalState.ASSIGNED, ProposalState.IN_HANDLING)
+
+
+def may_review(roles, proposal):
+    return any(may(roles, proposal, name, check_conditions=False) for name in REVIEW_TRANSITIONS)
+
+
+def may_assign(roles, proposal):
+    if proposal.state in ADDS_UNITS:
+        return roles.is_office_for(_jurisdiction_of(proposal))
+    return may(roles, proposal, "assign")
+
+
+# ---- the unit's inbox -----------------------------------------------------------------------
+def filter_assignments(rows, data, today):
+    state = data.get("state")
+    if state == "open":
+        rows = rows.open()
+    elif state:
+        rows = rows.filter(state=state)
+    if data.get("kind"):
+        rows = rows.filter(proposal__kind=data["kind"])
+    if data.get("session"):
+        rows = rows.filter(proposal__session=data["session"])
+    if data.get("role"):
+        rows = rows.filter(role=data["role"])
+    if data.get("due") == "overdue":
+        rows = rows.overdue(today)
+    elif data.get("due"):
+        rows = rows.due_within(int(data["due"]), today)
+    return rows
+
+
+def inbox_rows(roles, data, today):
+    rows = Assignment.objects.for_units(roles.unit_ids).current().with_item()
+    return filter_assignments(rows, data, today).order_by("due_on", "id")
+
+
+# ---- the office's lists ---------------------------------------------------------------------
+def office_proposal_rows(roles, state, query):
+    rows = Proposal.objects.filter(session__jurisdiction_id__in=roles.office_jurisdiction_ids)
+    if state:
+        rows = rows.filter(state=state)
+    if query:
+        rows = rows.filter(title__icontains=query) | rows.filter(number=query)
+    rows = rows.select_related("session").prefetch_related(
+        Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
+    )
+    return rows.order_by("-received_at", "-id")
+
+
+def merge_target(proposal, number):
+    """The item of the same session numbered `number` (并案), or None."""
+    return Proposal.objects.filter(session=proposal.session, number=number.strip()).first()
+
+
+def office_request_rows(roles):
+    scope = roles.office_jurisdiction_ids
+    related = ("assignment__proposal__session", "assignment__unit", "requested_by")
+    return {
+        "transfers": TransferRequest.objects.filter(
+            state=Decision.PENDING, assignment__unit__jurisdiction_id__in=scope
+        ).select_related(*related, "suggested_unit"),
+        "extensions": Extension.objects.filter(
+            state=Decision.PENDING, assignment__unit__jurisdiction_id__in=scope
+        ).select_related(*related),
+        "decided": TransferRequest.objects.filter(assignment__unit__jurisdiction_id__in=scope)
+        .exclude(state=Decision.PENDING)
+        .select_related(*related)
+        .order_by("-decided_at"),
+    }
+
+
+# ---- the overdue monitor --------------------------------------------------------------------
+COUNT_FILTERS = ("body", "session", "kind", "key")
+DRILL = ("unit", "band", "state")
+UNITS_SHOWN = 50
+
+
+def monitor_rows(roles, data, today):
+    rows = Assignment.objects.for_office(roles.office_jurisdiction_ids)
+    if data.get("body"):
+        rows = rows.filter(proposal__session__body=data["body"])
+    if data.get("session"):
+        rows = rows.filter(proposal__session=data["session"])
+    if data.get("kind"):
+        rows = rows.filter(proposal__kind=data["kind"])
+    if data.get("key"):
+        rows = rows.filter(proposal__is_key=True)
+    return rows.open()
+
+
+def monitor_list(rows, data, today):
+    """The drill-down list: exactly the rows a count in the table stands for."""
+    if data.get("unit"):
+        rows = rows.filter(unit=data["unit"])
+    if data.get("band"):
+        rows = rows.in_band(data["band"], today)
+    if data.get("state"):
+        rows = rows.filter(state=data["state"])
+    return rows.with_item().order_by("due_on", "id")
+
+
+def with_drill_links(by_unit, params):
+    """Each count's drill-down query and the urge message, made here once per unit: built
+    in the template they cost a third of a second for 300 units."""
+    base = params.copy()
+    for key in ("unit", "band", "state", "page"):
+        base.pop(key, None)
+    prefix = base.urlencode()
+    prefix = prefix + "&" if prefix else ""
+    for row in by_unit:
+        unit = f"{prefix}unit={row['unit_id']}"
+        row["cells"] = [(row[key], f"{unit}&band={key}") for key, *_rest in deadlines.AGING_BANDS]
+        row["all_query"] = unit
+        row["urge_message"] = _("贵单位有%(n)s件建议提案已逾期，请抓紧办理答复。") % {
+            "n": row["overdue"]
+        }
+    return by_unit
+
+
+def cached_band_counts(rows, roles, data, today):
+    """The counts by unit and band, computed once per filter, day and audit-log position:
+    every verb that changes an assignment's state or deadline writes a TransitionLog row, so
+    a newer last id means the counts may have changed. The cache is per process (nothing new
+    to fail), and the check costs one index lookup."""
+    last = TransitionLog.objects.aggregate(last=Max("id"))["last"]
+    scope = sorted(roles.office_jurisdiction_ids)
+    chosen = [(k, str(getattr(data.get(k), "pk", data.get(k)))) for k in COUNT_FILTERS]
+    key = "monitor:" + sha256(repr((scope, chosen, today, last)).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: rows.band_counts(today), 3600)
+
+
+def monitor_context(roles, data, params, today):
+    """The monitor's table, chart and drill-down rows; `rows` and `count` are for the page's
+    paginator (undrilled, the list is every open row the cached counts already add up)."""
+    rows = monitor_rows(roles, data, today)
+    by_unit, by_state = cached_band_counts(rows, roles, data, today)
+    all_units = params.get("units") == "all"
+    return {
+        "today": today,
+        "bands": deadlines.AGING_BANDS,
+        "by_unit": with_drill_links(by_unit if all_units else by_unit[:UNITS_SHOWN], params),
+        "units_hidden": 0 if all_units else max(0, len(by_unit) - UNITS_SHOWN),
+        "chart": exports.aging_chart(by_unit),
+        "by_state": sorted(by_state.items()),
+        "rows": monitor_list(rows, data, today),
+        "count": None if any(data.get(k) for k in DRILL) else sum(by_state.values()),
+        "query": params.urlencode(),
+        "drill": {k: data.get(k) for k in DRILL if data.get(k)},
+        "state_labels": dict(AssignmentState.choices),
+    }
