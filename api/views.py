@@ -21,8 +21,8 @@ from rest_framework.views import APIView, exception_handler
 from proposals import bigrams
 from proposals.models import Proposal, ProposalProposer
 from proposals.params import plain_int
-from responses import actions as letters
 from responses import selectors, textsearch
+from responses.actions import record_feedback, rotate_api_token
 from responses.models import Feedback, Reply
 from workflow import actions
 from workflow.audit import ActionRefused
@@ -251,7 +251,7 @@ class FeedbackView(APIView):
         state = selectors.link_state(data["token"])
         if state["problem"]:
             return Response({"detail": state["problem"]}, status=state["status"])
-        feedback = letters.record_feedback(
+        feedback = record_feedback(
             state["reply"],
             state["proposer"],
             handling=data["handling"],
@@ -268,7 +268,7 @@ def api_token(request):
     """The signed-in user's API token: shown to its owner; POST issues a new one (the old one
     stops working at once)."""
     if request.method == "POST":
-        letters.rotate_api_token(request.user)
+        rotate_api_token(request.user)
         messages.success(request, _("已生成新令牌，旧令牌已失效。"))
         return redirect("api-token")
     token = Token.objects.filter(user=request.user).first()

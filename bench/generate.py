@@ -37,7 +37,8 @@ from proposals.models import (  # noqa: E402
     User,
 )
 from responses.models import Feedback, Reply  # noqa: E402
-from workflow import actions, auditchain  # noqa: E402
+from workflow import auditchain  # noqa: E402
+from workflow.actions import add_office_member  # noqa: E402
 from workflow.models import Assignment, TransitionLog, Unit, UnitMembership  # noqa: E402
 
 UNITS = 300
@@ -130,7 +131,7 @@ def base(units=UNITS):
         office, _ = User.objects.get_or_create(
             username=f"bench-office{n}", defaults={"password": password}
         )
-        actions.add_office_member(office, where)
+        add_office_member(office, where)
     return where, sessions, made
 
 

@@ -22,7 +22,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from proposals.models import Jurisdiction, Session, User  # noqa: E402
-from workflow import actions, item_import  # noqa: E402
+from workflow import item_import  # noqa: E402
+from workflow.actions import add_office_member, import_items  # noqa: E402
 from workflow.models import OfficeMembership, Unit  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def reference_data():
     if office is None:
         office = User.objects.create_user("bench-import-office", password=None)
     if not OfficeMembership.objects.filter(user=office, jurisdiction=where).exists():
-        actions.add_office_member(office, where)
+        add_office_member(office, where)
     return where, session, units, User.objects.get(pk=office.pk)
 
 
@@ -92,7 +93,7 @@ def run(rows=10000):
     try:
         with transaction.atomic(), CaptureQueriesContext(connection) as queries:
             started = time.monotonic()
-            created = actions.import_items(office, where, items)
+            created = import_items(office, where, items)
             timings["save_s"] = round(time.monotonic() - started, 2)
             timings["saved"] = len(created)
             timings["save_queries"] = len(queries)

@@ -127,7 +127,8 @@ def collect():
         setup(var_dir)
         from django.db import transaction
 
-        from responses import actions, rendering, signing, verification
+        from responses import rendering, signing, verification
+        from responses.actions import freeze
 
         with transaction.atomic():
             letter = seed_letter()
@@ -154,7 +155,7 @@ def collect():
         )
         unsigned = document.write_pdf()
         figures["sign"] = median(lambda: sealer(unsigned, document))
-        signed = bytes(actions.freeze(letter)["pdf"].content)
+        signed = bytes(freeze(letter)["pdf"].content)
         verdict = verification.verify_pdf(signed)
         assert verdict.genuine, verdict.message
         figures["verify"] = median(lambda: verification.verify_pdf(signed))

@@ -11,9 +11,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals.models import Jurisdiction, Proposal, ProposalState, Proposer, Session, User
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    record_feedback,
+    return_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_opinion,
+    start_reply,
+    submit_letter,
+)
 from responses.models import Feedback, LetterState, Rating, ReferenceDocument, Reply
-from workflow import actions, reminders, second_factor
+from workflow import reminders, second_factor
+from workflow.actions import (
+    accept_assignment,
+    add_office_member,
+    add_unit_member,
+    assign_proposal,
+    file_proposal,
+    receive_proposal,
+    record_contact,
+    start_review,
+)
 from workflow.models import Assignment, AssignmentState, Unit
 from workflow.roles import must_use_second_factor
 
@@ -105,9 +125,9 @@ class Demo:
             if created:
                 _set_demo_password(user)
             if where == "office":
-                actions.add_office_member(user, self.jurisdictions[role])
+                add_office_member(user, self.jurisdictions[role])
             else:
-                actions.add_unit_member(user, self.units[where], role)
+                add_unit_member(user, self.units[where], role)
             self.users[username] = User.objects.get(pk=user.pk)
 
     def _reference(self):
@@ -148,13 +168,11 @@ class Demo:
         mine = self._seed_assignment(seed, item, assigned)
         letter = self._seed_draft(seed, item, mine, sent)
         clerk, leader = self._staff(seed["unit"], "clerk"), self._staff(seed["unit"], "leader")
-        letters.submit_letter(letter, clerk, at=sent - timedelta(days=3))
-        letters.sign_letter(letter, leader, at=sent - timedelta(days=1))
-        letter = letters.send_letter(
-            letter, clerk, at=sent, doc_number=seed["fields"]["doc_number"]
-        )
+        submit_letter(letter, clerk, at=sent - timedelta(days=3))
+        sign_letter(letter, leader, at=sent - timedelta(days=1))
+        letter = send_letter(letter, clerk, at=sent, doc_number=seed["fields"]["doc_number"])
         if seed["state"] == LetterState.PUBLISHED:
-            letters.publish_letter(letter, clerk, at=sent + timedelta(days=5))
+            publish_letter(letter, clerk, at=sent + timedelta(days=5))
         for number in seed.get("references", []):
             letter.references.add(ReferenceDocument.objects.get(doc_number=number))
         self.out(f"种子公文 {seed['seed']}：{letter.title}")
@@ -165,7 +183,7 @@ class Demo:
         people = seed["proposers"]
         if seed["seed"] == "003":
             people = [["原函未载明提案人", "member"]]
-        item = actions.receive_proposal(
+        item = receive_proposal(
             office,
             session=session,
             number=seed["number"],
@@ -176,8 +194,8 @@ class Demo:
             received_at=assigned - timedelta(days=30),
         )
         if item.kind == Proposal.Kind.PROPOSAL:
-            actions.start_review(item, office)
-        actions.file_proposal(item, office)
+            start_review(item, office)
+        file_proposal(item, office)
         return item
 
     def _seed_assignment(self, seed, item, assigned):
@@ -187,13 +205,11 @@ class Demo:
         unit, clerk = self.units[seed["unit"]], self._staff(seed["unit"], "clerk")
         if seed["role"] == "co":
             lead_unit = self.units[seed["lead_unit"]]
-            lead, mine = actions.assign_proposal(
-                item, office, lead=lead_unit, co=[unit], at=assigned
-            )
-            actions.accept_assignment(lead, self._staff(seed["lead_unit"], "clerk"), at=assigned)
+            lead, mine = assign_proposal(item, office, lead=lead_unit, co=[unit], at=assigned)
+            accept_assignment(lead, self._staff(seed["lead_unit"], "clerk"), at=assigned)
         else:
-            (mine,) = actions.assign_proposal(item, office, lead=unit, at=assigned)
-        actions.accept_assignment(mine, clerk, at=assigned + timedelta(days=2))
+            (mine,) = assign_proposal(item, office, lead=unit, at=assigned)
+        accept_assignment(mine, clerk, at=assigned + timedelta(days=2))
         return mine
 
     def _seed_draft(self, seed, item, mine, sent):
@@ -206,9 +222,9 @@ class Demo:
             fields[key] = date.fromisoformat(fields[key]) if fields[key] else None
         drafted = sent - timedelta(days=10)
         if seed["letter"] == "opinion":
-            letter = letters.start_opinion(mine, clerk, at=drafted)
+            letter = start_opinion(mine, clerk, at=drafted)
         else:
-            actions.record_contact(
+            record_contact(
                 mine,
                 clerk,
                 contacted_on=(sent - timedelta(days=20)).date(),
@@ -216,8 +232,8 @@ class Demo:
                 summary="电话联系提出人，沟通办理思路和进展。",
                 proposer=item.proposers.order_by("signatures__position").first(),
             )
-            letter = letters.start_reply(mine, clerk, at=drafted)
-        letters.save_letter(letter, clerk, at=drafted, **fields)
+            letter = start_reply(mine, clerk, at=drafted)
+        save_letter(letter, clerk, at=drafted, **fields)
         return letter
 
     # ---- a realistic spread -----------------------------------------------------------
@@ -248,7 +264,7 @@ class Demo:
             )
             for _ in range(rng.choice([1, 1, 1, 2, 3]))
         ]
-        return actions.receive_proposal(
+        return receive_proposal(
             self.users["office"],
             session=session,
             number=number,
@@ -267,10 +283,10 @@ class Demo:
         if fate == ProposalState.RECEIVED:
             return
         if item.kind == Proposal.Kind.PROPOSAL:
-            actions.start_review(item, office)
+            start_review(item, office)
         if fate == ProposalState.IN_REVIEW:
             return
-        actions.file_proposal(item, office)
+        file_proposal(item, office)
         if fate == ProposalState.FILED:
             return
         # Most items land at the science commission so the demo logins see a full inbox.
@@ -278,11 +294,11 @@ class Demo:
         lead = self.units["上海市科学技术委员会"] if index % 3 else rng.choice(shanghai)
         co = [u for u in rng.sample(shanghai, 2) if u != lead][: rng.choice([0, 1, 2])]
         assigned = _aware(today - timedelta(days=age))
-        assignments = actions.assign_proposal(item, office, lead=lead, co=co, at=assigned)
+        assignments = assign_proposal(item, office, lead=lead, co=co, at=assigned)
         if fate == AssignmentState.PENDING:
             return
         for a in assignments:
-            actions.accept_assignment(a, self._first_staff(a.unit), at=assigned + timedelta(days=1))
+            accept_assignment(a, self._first_staff(a.unit), at=assigned + timedelta(days=1))
         if fate == AssignmentState.ACCEPTED:
             return
         self._reply(item, assignments[0], fate, assigned)
@@ -295,7 +311,7 @@ class Demo:
                 defaults={"name": f"{unit.short_name}{'承办人' if role == 'clerk' else '领导'}"},
             )
             _set_demo_password(user)
-            membership = actions.add_unit_member(user, unit, role)
+            membership = add_unit_member(user, unit, role)
         return membership.user
 
     def _reply(self, item, lead, fate, assigned):
@@ -308,12 +324,12 @@ class Demo:
         if fate == LetterState.SUBMITTED:
             return
         if fate == LetterState.RETURNED:
-            letters.return_letter(reply, leader, "请补充具体措施和时间安排。")
+            return_letter(reply, leader, "请补充具体措施和时间安排。")
             return
-        letters.sign_letter(reply, leader, at=assigned + timedelta(days=32))
-        reply = letters.send_letter(reply, clerk, at=assigned + timedelta(days=33))
+        sign_letter(reply, leader, at=assigned + timedelta(days=32))
+        reply = send_letter(reply, clerk, at=assigned + timedelta(days=33))
         if reply.discloses():
-            letters.publish_letter(reply, clerk, at=assigned + timedelta(days=35))
+            publish_letter(reply, clerk, at=assigned + timedelta(days=35))
         if fate == LetterState.SENT:
             return
         self._rate(item, reply, fate)
@@ -322,37 +338,37 @@ class Demo:
         """Co-handlers send their opinions first (会办意见)."""
         for co in item.assignments.filter(role=Assignment.Role.CO):
             co_clerk, co_leader = self._first_staff(co.unit), self._first_staff(co.unit, "leader")
-            opinion = letters.start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
-            letters.save_letter(
+            opinion = start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
+            save_letter(
                 opinion,
                 co_clerk,
                 at=assigned + timedelta(days=15),
                 body="结合我单位职能，提出会办意见如下：……",
                 class_label="解决采纳",
             )
-            letters.submit_letter(opinion, co_clerk, at=assigned + timedelta(days=20))
-            letters.sign_letter(opinion, co_leader, at=assigned + timedelta(days=21))
-            letters.send_letter(opinion, co_clerk, at=assigned + timedelta(days=22))
+            submit_letter(opinion, co_clerk, at=assigned + timedelta(days=20))
+            sign_letter(opinion, co_leader, at=assigned + timedelta(days=21))
+            send_letter(opinion, co_clerk, at=assigned + timedelta(days=22))
 
     def _lead_reply(self, item, lead, clerk, assigned):
         """A visit to the proposers, then the lead unit's reply drafted and sent to its leader."""
-        actions.record_contact(
+        record_contact(
             lead,
             clerk,
             contacted_on=(assigned + timedelta(days=25)).date(),
             method="visit",
             summary="走访提出人，听取对办理工作的意见。",
         )
-        reply = letters.start_reply(lead, clerk, at=assigned + timedelta(days=26))
+        reply = start_reply(lead, clerk, at=assigned + timedelta(days=26))
         label = ["解决采纳", "正在解决", "计划解决", "留作参考"][item.pk % 4]
-        letters.save_letter(
+        save_letter(
             reply,
             clerk,
             at=assigned + timedelta(days=26),
             class_label=label,
             body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、……\n感谢您对本市工作的关心和支持。",
         )
-        letters.submit_letter(reply, clerk, at=assigned + timedelta(days=30))
+        submit_letter(reply, clerk, at=assigned + timedelta(days=30))
         return reply
 
     def _rate(self, item, reply, fate):
@@ -363,7 +379,7 @@ class Demo:
         for person in item.proposers.all():
             if Reply.objects.get(pk=reply.pk).assignment.state != AssignmentState.REPLIED:
                 break
-            letters.record_feedback(
+            record_feedback(
                 reply,
                 person,
                 handling=ratings[1],

@@ -5,8 +5,17 @@ from datetime import date
 
 from proposals.classification import Scheme
 from proposals.models import Jurisdiction, Proposal, Proposer, Session, User
-from responses import actions as letters
-from workflow import actions
+from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
+from workflow.actions import (
+    accept_assignment,
+    add_office_member,
+    add_unit_member,
+    assign_proposal,
+    file_proposal,
+    receive_proposal,
+    record_contact,
+    start_review,
+)
 from workflow.models import Unit, UnitMembership
 
 _seq = itertools.count(1)
@@ -42,13 +51,13 @@ def unit(name=None, where=None, organ_code="沪科", **extra):
 
 def office_user(where=None, username=None):
     account = user(username, name="提案处干部")
-    actions.add_office_member(account, where or jurisdiction())
+    add_office_member(account, where or jurisdiction())
     return User.objects.get(pk=account.pk)  # fresh: permission cache
 
 
 def member(of_unit, role=UnitMembership.Role.CLERK, username=None, name=""):
     account = user(username, name=name or ("承办人" if role == "clerk" else "分管领导"))
-    actions.add_unit_member(account, of_unit, role)
+    add_unit_member(account, of_unit, role)
     return account
 
 
@@ -58,7 +67,7 @@ def proposer(name="章毅", kind=Proposer.Kind.MEMBER, **extra):
 
 def proposal(office, *, sess=None, number=None, kind=Proposal.Kind.PROPOSAL, proposers=None, **kw):
     sess = sess or session()
-    return actions.receive_proposal(
+    return receive_proposal(
         office,
         session=sess,
         number=number or str(1000 + next(_seq)),
@@ -72,19 +81,19 @@ def proposal(office, *, sess=None, number=None, kind=Proposal.Kind.PROPOSAL, pro
 def filed(office, **kw):
     item = proposal(office, **kw)
     if item.kind == Proposal.Kind.PROPOSAL:
-        item = actions.start_review(item, office)
-    return actions.file_proposal(item, office)
+        item = start_review(item, office)
+    return file_proposal(item, office)
 
 
 def accepted(office, clerk, lead_unit, at=None, **kw):
     """An item filed, assigned to `lead_unit` and signed for by `clerk`."""
     item = filed(office, **kw)
-    (assignment,) = actions.assign_proposal(item, office, lead=lead_unit, at=at)
-    return actions.accept_assignment(assignment, clerk, at=at)
+    (assignment,) = assign_proposal(item, office, lead=lead_unit, at=at)
+    return accept_assignment(assignment, clerk, at=at)
 
 
 def contacted(assignment, clerk, on=date(2024, 4, 1)):
-    return actions.record_contact(
+    return record_contact(
         assignment, clerk, contacted_on=on, method="phone", summary="电话沟通办理思路"
     )
 
@@ -92,13 +101,11 @@ def contacted(assignment, clerk, on=date(2024, 4, 1)):
 def sent_reply(office, clerk, leader, lead_unit, class_label="解决采纳", **kw):
     assignment = accepted(office, clerk, lead_unit, **kw)
     contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    reply = letters.save_letter(
-        reply, clerk, body="现将办理情况答复如下……", class_label=class_label
-    )
-    reply = letters.submit_letter(reply, clerk)
-    reply = letters.sign_letter(reply, leader)
-    return letters.send_letter(reply, clerk)
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(reply, clerk, body="现将办理情况答复如下……", class_label=class_label)
+    reply = submit_letter(reply, clerk)
+    reply = sign_letter(reply, leader)
+    return send_letter(reply, clerk)
 
 
 def just_active(client):

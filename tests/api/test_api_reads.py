@@ -4,10 +4,9 @@ and drafts, withheld texts and contact details never leave."""
 import pytest
 from rest_framework.test import APIClient
 
-from responses import actions as letters
-from responses.actions import rotate_api_token
+from responses.actions import publish_letter, rotate_api_token, save_letter, start_reply
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 
 pytestmark = pytest.mark.django_db
 PHONE = "13900001111"
@@ -18,14 +17,14 @@ def world(office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
     person = factories.proposer("文彬", kind="deputy", phone=PHONE)
     item = factories.filed(office, proposers=[person], title="关于干细胞库的提案")
-    (own,) = actions.assign_proposal(item, office, lead=kewei)
-    actions.accept_assignment(own, clerk)
-    draft = letters.start_reply(own, clerk)
-    letters.save_letter(draft, clerk, body="内部草稿：尚未签发", class_label="解决采纳")
+    (own,) = assign_proposal(item, office, lead=kewei)
+    accept_assignment(own, clerk)
+    draft = start_reply(own, clerk)
+    save_letter(draft, clerk, body="内部草稿：尚未签发", class_label="解决采纳")
     published = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞治疗的提案")
-    letters.publish_letter(published, clerk)
+    publish_letter(published, clerk)
     elsewhere = factories.filed(office, title="关于课后服务的提案")
-    actions.assign_proposal(elsewhere, office, lead=other_unit)
+    assign_proposal(elsewhere, office, lead=other_unit)
     return {
         "users": {
             "clerk": clerk,

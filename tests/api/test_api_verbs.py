@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from proposals.models import Proposal
 from tests import factories
-from workflow import actions
+from workflow.actions import assign_proposal
 from workflow.models import Assignment, TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,6 @@ def test_a_unit_cannot_assign_or_accept_for_another_unit(office, kewei, clerk):
         404,
     )
     assert api(clerk).post("/api/proposals/", {}, format="json").status_code in (400, 403)
-    (elsewhere,) = actions.assign_proposal(item, office, lead=other)
+    (elsewhere,) = assign_proposal(item, office, lead=other)
     assert api(clerk).post(f"/api/assignments/{elsewhere.pk}/accept/").status_code == 404
     assert Assignment.objects.get(pk=elsewhere.pk).state == "pending"

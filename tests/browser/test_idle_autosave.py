@@ -6,7 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
 from config.accounts import LAST_SEEN
-from responses import actions as letters
+from responses.actions import start_reply
 from responses.models import Reply
 from tests import factories
 
@@ -20,7 +20,7 @@ def test_an_autosave_after_the_idle_limit_keeps_the_text_and_saves_after_signing
 ):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk)
     page = open_as("clerk")
     page.goto(f"{live_server.url}/letters/reply/{reply.pk}/")
     expect(page.locator("#id_body")).to_be_visible()

@@ -9,7 +9,7 @@ from proposals.models import Proposal
 from responses.links import feedback_url
 from responses.models import Feedback, Reply
 from tests import factories
-from workflow import actions
+from workflow.actions import assign_proposal
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,7 +21,7 @@ pytestmark = [
 def item(office, kewei):
     person = factories.proposer("章毅")
     proposal = factories.filed(office, proposers=[person, factories.proposer("张远波")])
-    actions.assign_proposal(proposal, office, lead=kewei)
+    assign_proposal(proposal, office, lead=kewei)
     return proposal
 
 
@@ -112,11 +112,11 @@ def test_office_registers_assigns_and_watches_the_monitor(
 def test_proposer_rates_through_the_link_and_the_public_reads_it(
     open_as, live_server, office, kewei, clerk, leader, shots
 ):
-    from responses import actions as letters
+    from responses.actions import publish_letter
 
     person = factories.proposer("姚成岭")
     reply = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
-    letters.publish_letter(reply, clerk)
+    publish_letter(reply, clerk)
     page = open_as()
     page.goto(live_server.url + feedback_url(reply, person))
     expect(page.locator("h1")).to_contain_text("征询意见表")

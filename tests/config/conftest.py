@@ -4,9 +4,9 @@ what an office must never reach through the admin."""
 import pytest
 
 from proposals.classification import Scheme
-from responses import actions as letters
+from responses.actions import save_letter, start_reply
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 
 OTHER_DRAFT = "山东内部草稿：资金安排尚未确定"
 OTHER_PHONE = "13700002222"
@@ -21,10 +21,10 @@ def side(where, office, unit, clerk, leader, *, person, body, term=14):
         title=f"关于{unit.name}科技成果转化的提案",
         proposers=[person],
     )
-    (assignment,) = actions.assign_proposal(item, office, lead=unit)
-    actions.accept_assignment(assignment, clerk)
-    draft = letters.start_reply(assignment, clerk)
-    draft = letters.save_letter(draft, clerk, body=body)
+    (assignment,) = assign_proposal(item, office, lead=unit)
+    accept_assignment(assignment, clerk)
+    draft = start_reply(assignment, clerk)
+    draft = save_letter(draft, clerk, body=body)
     # Registered, not yet assigned: what the office may still correct in the admin.
     registered = factories.filed(office, sess=item.session, proposers=[person])
     return {

@@ -7,12 +7,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from responses import actions as letters
 from responses import signing
+from responses.actions import (
+    publish_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_letter_import,
+    start_reply,
+    submit_letter,
+)
 from responses.links import feedback_url
 from tests import factories
-from workflow import actions, reminders
 from workflow import item_import as item_import_module
+from workflow import reminders
+from workflow.actions import OFFICE_GROUP, accept_assignment, assign_proposal, start_item_import
 from workflow.models import Assignment, ReminderDigest
 
 pytestmark = pytest.mark.django_db
@@ -25,16 +34,16 @@ def world(shanghai, office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
     person = factories.proposer("文彬", kind="deputy", phone=PHONE)
     draft_item = factories.filed(office, proposers=[person])
-    (own,) = actions.assign_proposal(draft_item, office, lead=kewei)
-    actions.accept_assignment(own, clerk)
-    draft = letters.start_reply(own, clerk)
-    letters.save_letter(draft, clerk, body="内部草稿：尚未签发", class_label="解决采纳")
+    (own,) = assign_proposal(draft_item, office, lead=kewei)
+    accept_assignment(own, clerk)
+    draft = start_reply(own, clerk)
+    save_letter(draft, clerk, body="内部草稿：尚未签发", class_label="解决采纳")
     published = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
-    letters.publish_letter(published, clerk)
+    publish_letter(published, clerk)
     assignment = factories.accepted(office, clerk, kewei, proposers=[person])
     factories.contacted(assignment, clerk)
-    withheld = letters.start_reply(assignment, clerk)
-    letters.save_letter(
+    withheld = start_reply(assignment, clerk)
+    save_letter(
         withheld,
         clerk,
         body="不予公开的答复",
@@ -42,17 +51,17 @@ def world(shanghai, office, kewei, clerk, leader):
         disclosure="withheld",
         withheld_reason="privacy",
     )
-    letters.submit_letter(withheld, clerk)
-    letters.sign_letter(withheld, leader)
-    withheld = letters.send_letter(withheld, clerk)
+    submit_letter(withheld, clerk)
+    sign_letter(withheld, leader)
+    withheld = send_letter(withheld, clerk)
     reminders.sweep(today=assignment.due_on - timedelta(days=1))  # the clerk's digest
     digest = ReminderDigest.objects.get(recipient=clerk)
     admin = factories.user("root", is_staff=True, is_superuser=True)
     letter_text = "关于加快科技成果转化的提案的答复\n文彬委员：\n现答复如下。".encode()
-    letter_import = letters.start_letter_import(
+    letter_import = start_letter_import(
         office, shanghai, [SimpleUploadedFile("letter.txt", letter_text)]
     )
-    item_import = actions.start_item_import(
+    item_import = start_item_import(
         office, shanghai, SimpleUploadedFile("items.xlsx", item_import_module.template_workbook())
     )
     users = {
@@ -192,7 +201,7 @@ def test_forbidden_actions_change_nothing(client, world):
     other = world["users"]["other_unit"]
     pending = Assignment.objects.filter(state="pending").first()
     if pending is None:
-        pending = actions.assign_proposal(
+        pending = assign_proposal(
             factories.filed(world["users"]["office"]),
             world["users"]["office"],
             lead=world["own"].unit,
@@ -422,7 +431,7 @@ def admin_objects(sh, sd):
                 change_message="[]",
             )
         ),
-        "auth.group": shared(Group.objects.get(name=actions.OFFICE_GROUP)),
+        "auth.group": shared(Group.objects.get(name=OFFICE_GROUP)),
         "authtoken.tokenproxy": each(token),
         "axes.accessattempt": each(
             lambda s: attempt(AccessAttempt, s, get_data="", post_data="", failures_since_start=1)

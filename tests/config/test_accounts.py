@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from demo import loader as demo
 from proposals.models import User
-from responses import actions as letters
+from responses.actions import start_reply
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_an_autosave_after_the_idle_limit_keeps_the_typed_text_on_the_page(
     time_machine.move_to(START, tick=False)
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk)
     client.force_login(clerk)
     url = f"/letters/reply/{reply.pk}/"
     assert client.get(url).status_code == 200

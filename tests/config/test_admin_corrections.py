@@ -6,7 +6,7 @@ import pytest
 
 from proposals.models import Proposal, TitlePieces
 from tests import factories
-from workflow import actions
+from workflow.actions import ActionRefused, assign_proposal, correct_proposal
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_a_filed_item_is_corrected_through_the_verb(client, office):
 
 def test_an_assigned_item_cannot_be_rewritten_in_the_admin(client, office, kewei):
     item = factories.filed(office)
-    actions.assign_proposal(item, office, lead=kewei)
+    assign_proposal(item, office, lead=kewei)
     client.force_login(office)
     client.post(
         f"/admin/proposals/proposal/{item.pk}/change/",
@@ -57,6 +57,6 @@ def test_an_assigned_item_cannot_be_rewritten_in_the_admin(client, office, kewei
 
 def test_the_verb_refuses_after_assignment(office, kewei):
     item = factories.filed(office)
-    actions.assign_proposal(item, office, lead=kewei)
-    with pytest.raises(actions.ActionRefused):
-        actions.correct_proposal(item, office, title="关于别的事项的提案")
+    assign_proposal(item, office, lead=kewei)
+    with pytest.raises(ActionRefused):
+        correct_proposal(item, office, title="关于别的事项的提案")

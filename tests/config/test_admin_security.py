@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from proposals.models import Proposal, User
 from tests import factories
 from tests.config.conftest import OTHER_ADDRESS, OTHER_DRAFT, OTHER_PHONE
-from workflow import actions
+from workflow.actions import OFFICE_GROUP, office_permissions
 from workflow.models import CalendarDay, OfficeMembership, UnitMembership
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_the_office_cannot_raise_itself_or_any_staff_account(client, office, roo
     office.refresh_from_db()
     assert not office.is_superuser
     assert client.get(f"/admin/proposals/user/{root.pk}/change/").status_code == 302
-    group = Group.objects.get(name=actions.OFFICE_GROUP)
+    group = Group.objects.get(name=OFFICE_GROUP)
     perm = Permission.objects.get(codename="view_user")
     client.post(
         f"/admin/proposals/user/{office.pk}/change/",
@@ -126,16 +126,16 @@ def test_the_office_cannot_join_anyone_to_another_jurisdictions_unit(
 
 
 def test_the_office_group_grants_no_offices_and_nothing_of_djangos_own():
-    names = set(actions.office_permissions().values_list("codename", flat=True))
+    names = set(office_permissions().values_list("codename", flat=True))
     assert {"add_officemembership", "change_officemembership"}.isdisjoint(names)
     assert not any(n.startswith("delete_") for n in names)
-    assert not actions.office_permissions().exclude(
+    assert not office_permissions().exclude(
         content_type__app_label__in=["proposals", "workflow", "responses"]
     )
 
 
 def test_an_office_group_granted_too_much_before_is_narrowed(office):
-    group = Group.objects.get(name=actions.OFFICE_GROUP)
+    group = Group.objects.get(name=OFFICE_GROUP)
     too_much = Permission.objects.filter(
         codename__in=["add_officemembership", "change_officemembership", "delete_user", "add_group"]
     )

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from proposals.models import Proposal, Proposer
 from tests import factories
 from tests.config.conftest import OTHER_ADDRESS, OTHER_PHONE
-from workflow import actions
+from workflow.actions import receive_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_the_api_makes_a_namesake(client, office, ours, elsewhere):
 
 def test_a_proposer_of_another_jurisdiction_cannot_be_linked_by_id(office, ours, elsewhere):
     with pytest.raises(PermissionDenied):
-        actions.receive_proposal(
+        receive_proposal(
             office,
             session=ours,
             number="9904",

@@ -12,9 +12,18 @@ from docx import Document
 from openpyxl import load_workbook
 
 from reports import statistics
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    record_feedback,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_opinion,
+    start_reply,
+    submit_letter,
+)
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 from workflow.models import DeadlineRule
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +35,14 @@ def at(month, day):
 
 
 def send(assignment, clerk, leader, sent_on, class_label=None, opinion=False, **fields):
-    start = letters.start_opinion if opinion else letters.start_reply
+    start = start_opinion if opinion else start_reply
     letter = start(assignment, clerk, at=sent_on)
     if class_label:
         fields["class_label"] = class_label
-    letter = letters.save_letter(letter, clerk, body="现将办理情况答复如下……", **fields)
-    letter = letters.submit_letter(letter, clerk, at=sent_on)
-    letter = letters.sign_letter(letter, leader, at=sent_on)
-    return letters.send_letter(letter, clerk, at=sent_on)
+    letter = save_letter(letter, clerk, body="现将办理情况答复如下……", **fields)
+    letter = submit_letter(letter, clerk, at=sent_on)
+    letter = sign_letter(letter, leader, at=sent_on)
+    return send_letter(letter, clerk, at=sent_on)
 
 
 @pytest.fixture
@@ -45,29 +54,29 @@ def year(office, kewei, clerk, leader):
     j_clerk, j_leader = factories.member(jiaowei, "clerk"), factories.member(jiaowei, "leader")
     p1, p2 = factories.proposer("章毅"), factories.proposer("朱军红")
 
-    a1, b1 = actions.assign_proposal(
+    a1, b1 = assign_proposal(
         factories.filed(office, proposers=[p1]), office, lead=kewei, co=[jiaowei], at=at(3, 1)
     )
-    actions.accept_assignment(a1, clerk, at=at(3, 4))
-    actions.accept_assignment(b1, j_clerk, at=at(3, 5))
+    accept_assignment(a1, clerk, at=at(3, 4))
+    accept_assignment(b1, j_clerk, at=at(3, 5))
     send(b1, j_clerk, j_leader, at(3, 20), opinion=True)
     factories.contacted(a1, clerk)
     r1 = send(a1, clerk, leader, at(5, 10), "解决采纳")
-    letters.publish_letter(r1, clerk)
-    letters.record_feedback(r1, p1, handling="satisfied", result="basic")
+    publish_letter(r1, clerk)
+    record_feedback(r1, p1, handling="satisfied", result="basic")
 
-    (a2,) = actions.assign_proposal(
+    (a2,) = assign_proposal(
         factories.filed(office, proposers=[p2]), office, lead=kewei, at=at(3, 1)
     )
-    actions.accept_assignment(a2, clerk, at=at(3, 15))
+    accept_assignment(a2, clerk, at=at(3, 15))
     factories.contacted(a2, clerk)
     r2 = send(a2, clerk, leader, at(6, 20), "正在解决")
-    letters.record_feedback(r2, p2, handling="basic", result="unsatisfied")
+    record_feedback(r2, p2, handling="basic", result="unsatisfied")
 
-    actions.assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
+    assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
 
-    (b2,) = actions.assign_proposal(factories.filed(office), office, lead=jiaowei, at=at(3, 1))
-    actions.accept_assignment(b2, j_clerk, at=at(3, 4))
+    (b2,) = assign_proposal(factories.filed(office), office, lead=jiaowei, at=at(3, 1))
+    accept_assignment(b2, j_clerk, at=at(3, 4))
     factories.contacted(b2, j_clerk)
     send(
         b2,
@@ -180,12 +189,12 @@ def test_the_annual_summary_is_a_word_document(client, office, year):
 
 def test_the_page_costs_the_same_queries_however_many_items(client, office, kewei):
     client.force_login(office)
-    actions.assign_proposal(factories.filed(office), office, lead=kewei)
+    assign_proposal(factories.filed(office), office, lead=kewei)
     factories.just_active(client)
     with CaptureQueriesContext(connection) as few:
         client.get("/office/statistics/")
     for _ in range(20):
-        actions.assign_proposal(factories.filed(office), office, lead=factories.unit())
+        assign_proposal(factories.filed(office), office, lead=factories.unit())
     factories.just_active(client)
     with CaptureQueriesContext(connection) as many:
         client.get("/office/statistics/")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from responses import actions as letters
+from responses.actions import ATTACHMENT_LIMIT, attach_file, start_reply
 from responses.models import Attachment
 from tests import factories
 from workflow.audit import ActionRefused
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(office, kewei, clerk):
-    return letters.start_reply(factories.accepted(office, clerk, kewei), clerk)
+    return start_reply(factories.accepted(office, clerk, kewei), clerk)
 
 
 def upload(client, reply, name, content):
@@ -118,7 +118,7 @@ def test_labels_keep_the_name_and_lose_only_its_extension():
 
 
 def test_an_upload_over_the_limit_is_refused_without_reading_it_all(draft, clerk):
-    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * letters.ATTACHMENT_LIMIT)
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * ATTACHMENT_LIMIT)
     big.size = 1  # a lying size: the bytes read are what counts
     with pytest.raises(ActionRefused, match="10MB"):
-        letters.attach_file(draft, clerk, big)
+        attach_file(draft, clerk, big)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from responses import actions as letters
+from responses.actions import save_letter, sign_letter, start_reply, submit_letter
 from responses.models import Reply
 from tests import factories
 from tests.services import require_postgres
@@ -46,14 +46,14 @@ def test_concurrent_sign_off_by_two_leaders(office, kewei, clerk, leader):
     second_leader = factories.member(kewei, "leader", name="另一位领导")
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    letters.save_letter(reply, clerk, body="答复", class_label="解决采纳")
-    letters.submit_letter(reply, clerk)
+    reply = start_reply(assignment, clerk)
+    save_letter(reply, clerk, body="答复", class_label="解决采纳")
+    submit_letter(reply, clerk)
 
     outcomes = race(
         [
-            lambda: letters.sign_letter(reply, leader),
-            lambda: letters.sign_letter(reply, second_leader),
+            lambda: sign_letter(reply, leader),
+            lambda: sign_letter(reply, second_leader),
         ]
     )
     assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"], outcomes

@@ -4,8 +4,16 @@ applied a template, attached a file or sent it up) never signs it; another leade
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from responses import actions as letters
-from responses.actions import LETTER_FIELDS
+from responses.actions import (
+    LETTER_FIELDS,
+    apply_template,
+    attach_file,
+    return_letter,
+    save_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.models import LetterTemplate, Reply
 from tests import factories
 from workflow.audit import ActionRefused
@@ -24,8 +32,8 @@ def draft(office, kewei, clerk):
     """The clerk's draft, ready to be submitted."""
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    return letters.save_letter(reply, clerk, body="科委拟稿：现答复如下。", class_label="解决采纳")
+    reply = start_reply(assignment, clerk)
+    return save_letter(reply, clerk, body="科委拟稿：现答复如下。", class_label="解决采纳")
 
 
 def editor_form(reply, **changes):
@@ -80,8 +88,8 @@ def test_a_leader_who_rewrote_the_draft_cannot_sign_or_send_it(client, draft, le
 
 
 def test_another_leader_can_sign_what_a_leader_rewrote(client, draft, kewei, leader):
-    letters.save_letter(draft, leader, body="领导改写的全文。")
-    letters.submit_letter(Reply.objects.get(pk=draft.pk), leader)
+    save_letter(draft, leader, body="领导改写的全文。")
+    submit_letter(Reply.objects.get(pk=draft.pk), leader)
     other = factories.member(kewei, "leader", username="deputy")
     client.force_login(other)
     queue = text(client.get("/review/"))
@@ -92,7 +100,7 @@ def test_another_leader_can_sign_what_a_leader_rewrote(client, draft, kewei, lea
 
 
 def test_the_clerks_own_letter_is_signed_as_before(client, draft, leader):
-    letters.submit_letter(draft, draft.drafted_by)
+    submit_letter(draft, draft.drafted_by)
     client.force_login(leader)
     queue = text(client.get("/review/"))
     assert FOUR_EYES not in queue and f'action="/letters/reply/{draft.pk}/sign"' in queue
@@ -103,52 +111,52 @@ def test_the_clerks_own_letter_is_signed_as_before(client, draft, leader):
 @pytest.mark.parametrize("how", ["save", "template", "attach", "submit"])
 def test_every_verb_that_writes_content_makes_an_author(draft, kewei, clerk, leader, how):
     if how == "save":
-        letters.save_letter(draft, leader, contact_phone="23119999")
+        save_letter(draft, leader, contact_phone="23119999")
     elif how == "template":
         template = LetterTemplate.objects.create(
             unit=kewei, kind="reply", name="标准", body="【提出人】：领导选用的模板。"
         )
-        letters.apply_template(draft, leader, template)
+        apply_template(draft, leader, template)
     elif how == "attach":
         upload = SimpleUploadedFile("说明.pdf", b"%PDF-1.7\n%%EOF\n")
-        letters.attach_file(draft, leader, upload)
+        attach_file(draft, leader, upload)
     reply = Reply.objects.get(pk=draft.pk)
-    letters.submit_letter(reply, leader if how == "submit" else clerk)
+    submit_letter(reply, leader if how == "submit" else clerk)
     reply = Reply.objects.get(pk=draft.pk)
     assert not reply.may_sign(leader)
     with pytest.raises(ActionRefused, match="四眼原则"):
-        letters.sign_letter(reply, leader)
+        sign_letter(reply, leader)
     unchanged(draft)
 
 
 def test_saving_what_is_already_there_writes_nothing(draft, clerk, leader):
     """An autosave that changes nothing (line ends as a browser sends them included)."""
-    letters.save_letter(draft, leader, body=draft.body, class_label=draft.class_label, cc=draft.cc)
-    letters.save_letter(draft, leader, cc=draft.cc.replace("\n", "\r\n"))
-    reply = letters.submit_letter(Reply.objects.get(pk=draft.pk), clerk)
+    save_letter(draft, leader, body=draft.body, class_label=draft.class_label, cc=draft.cc)
+    save_letter(draft, leader, cc=draft.cc.replace("\n", "\r\n"))
+    reply = submit_letter(Reply.objects.get(pk=draft.pk), clerk)
     assert reply.may_sign(leader)
-    assert letters.sign_letter(reply, leader).state == "signed"
+    assert sign_letter(reply, leader).state == "signed"
 
 
 def test_an_earlier_round_still_counts_after_return(draft, kewei, clerk, leader):
     """Text a leader wrote before 退回修改 may still be in what is submitted again: they
     stay an author for the letter's whole life."""
-    letters.save_letter(draft, leader, body="领导第一轮写的段落。")
-    reply = letters.submit_letter(Reply.objects.get(pk=draft.pk), clerk)
+    save_letter(draft, leader, body="领导第一轮写的段落。")
+    reply = submit_letter(Reply.objects.get(pk=draft.pk), clerk)
     deputy = factories.member(kewei, "leader", username="deputy")
-    reply = letters.return_letter(reply, deputy, "请补充下一步打算。")
-    reply = letters.save_letter(reply, clerk, body="领导第一轮写的段落。下一步……")
-    reply = letters.submit_letter(reply, clerk)
+    reply = return_letter(reply, deputy, "请补充下一步打算。")
+    reply = save_letter(reply, clerk, body="领导第一轮写的段落。下一步……")
+    reply = submit_letter(reply, clerk)
     with pytest.raises(ActionRefused, match="四眼原则"):
-        letters.sign_letter(reply, leader)
-    assert letters.sign_letter(reply, deputy).signer == deputy
+        sign_letter(reply, leader)
+    assert sign_letter(reply, deputy).signer == deputy
 
 
 def test_the_transition_permission_asks_the_same_rule(draft, clerk, leader):
     from django_fsm import has_transition_perm
 
-    letters.save_letter(draft, leader, body="领导改写。")
-    reply = letters.submit_letter(Reply.objects.get(pk=draft.pk), clerk)
+    save_letter(draft, leader, body="领导改写。")
+    reply = submit_letter(Reply.objects.get(pk=draft.pk), clerk)
     assert not has_transition_perm(reply.sign, leader)
     assert not has_transition_perm(reply.sign, clerk)  # not a leader
 
@@ -161,7 +169,7 @@ def test_past_submitters_become_authors_when_migrating(draft, leader):
     from django.apps import apps
 
     migration = import_module("responses.migrations.0007_letter_contributors")
-    reply = letters.submit_letter(draft, leader)
+    reply = submit_letter(draft, leader)
     reply.contributors.clear()
     assert reply.may_sign(leader)
     migration.submitters_are_authors(apps, None)
@@ -178,8 +186,8 @@ def test_the_queue_offers_signing_only_when_the_verb_would_accept_it(client, dra
     from django.utils import timezone
 
     future = timezone.localdate() + timedelta(days=3)
-    letters.save_letter(draft, clerk, letter_date=future)
-    letters.submit_letter(draft, clerk)
+    save_letter(draft, clerk, letter_date=future)
+    submit_letter(draft, clerk)
     client.force_login(leader)
     queue = text(client.get("/review/"))
     assert "成文日期晚于今天" in queue and "尚有未满足的签发条件" in queue

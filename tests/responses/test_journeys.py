@@ -8,10 +8,29 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from proposals.models import Proposal, ProposalState
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    record_feedback,
+    return_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_opinion,
+    start_reply,
+    submit_letter,
+)
 from responses.models import Feedback, LetterState, Rating
 from tests import factories
-from workflow import actions
+from workflow.actions import (
+    accept_assignment,
+    assign_proposal,
+    decide_extension,
+    decide_transfer,
+    file_proposal,
+    request_extension,
+    request_transfer,
+    start_review,
+)
 from workflow.audit import ActionRefused
 from workflow.models import Assignment, AssignmentState, TransitionLog
 
@@ -34,74 +53,68 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
 
     with time_machine.travel(at(2024, 2, 20), tick=False):
         item = factories.proposal(office, number="1136", proposers=[lead_proposer, *others])
-        item = actions.start_review(item, office)
-        item = actions.file_proposal(item, office)
-        lead, co_health, co_drugs = actions.assign_proposal(
-            item, office, lead=kewei, co=[health, drugs]
-        )
+        item = start_review(item, office)
+        item = file_proposal(item, office)
+        lead, co_health, co_drugs = assign_proposal(item, office, lead=kewei, co=[health, drugs])
     assert lead.due_on == date(2024, 5, 20)
     assert co_health.due_on == date(2024, 3, 20)
     assert Proposal.objects.get(pk=item.pk).state == ProposalState.ASSIGNED
 
     with time_machine.travel(at(2024, 2, 22), tick=False):
         for assignment, who in [(lead, clerk), (co_health, health_clerk), (co_drugs, drugs_clerk)]:
-            actions.accept_assignment(assignment, who)
+            accept_assignment(assignment, who)
     assert Proposal.objects.get(pk=item.pk).state == ProposalState.IN_HANDLING
 
     # The health commission's opinion arrives in time; the drug authority's is late.
     with time_machine.travel(at(2024, 3, 10), tick=False):
-        opinion = letters.start_opinion(co_health, health_clerk)
+        opinion = start_opinion(co_health, health_clerk)
         assert opinion.addressee == "上海市科学技术委员会"
-        opinion = letters.save_letter(
-            opinion, health_clerk, body="会办意见正文", class_label="解决采纳"
-        )
-        letters.submit_letter(opinion, health_clerk)
-        letters.sign_letter(opinion, health_leader)
-        opinion = letters.send_letter(opinion, health_clerk)
+        opinion = save_letter(opinion, health_clerk, body="会办意见正文", class_label="解决采纳")
+        submit_letter(opinion, health_clerk)
+        sign_letter(opinion, health_leader)
+        opinion = send_letter(opinion, health_clerk)
     assert opinion.doc_number == "沪卫函〔2024〕1号"
     assert Assignment.objects.get(pk=co_health.pk).state == AssignmentState.OPINION_SENT
 
-    reply = letters.start_reply(lead, clerk)
+    reply = start_reply(lead, clerk)
     assert reply.addressee == "章毅、张远波、朱军红等委员"
     assert reply.title == "对市政协十四届二次会议第1136号提案的答复"
-    reply = letters.save_letter(reply, clerk, body="现将办理情况答复如下", class_label="解决采纳")
+    reply = save_letter(reply, clerk, body="现将办理情况答复如下", class_label="解决采纳")
 
     with (
         time_machine.travel(at(2024, 3, 15), tick=False),
         pytest.raises(ActionRefused, match="上海市药品监督管理局"),
     ):
-        letters.submit_letter(reply, clerk)
+        submit_letter(reply, clerk)
 
     with time_machine.travel(at(2024, 3, 21), tick=False):
-        reply = letters.submit_letter(reply, clerk)  # the opinion deadline has passed
+        reply = submit_letter(reply, clerk)  # the opinion deadline has passed
     assert reply.proceeded_without_opinions
     assert TransitionLog.objects.filter(
         object_id=reply.pk, transition="submit", comment__contains="逾期未到"
     ).exists()
 
     with pytest.raises(PermissionDenied):
-        letters.return_letter(reply, clerk, "clerks cannot return")
-    reply = letters.return_letter(reply, leader, "请补充下一步工作打算。")
+        return_letter(reply, clerk, "clerks cannot return")
+    reply = return_letter(reply, leader, "请补充下一步工作打算。")
     assert reply.state == LetterState.RETURNED
-    reply = letters.save_letter(reply, clerk, body="现将办理情况答复如下。下一步……")
-    reply = letters.submit_letter(reply, clerk)
+    reply = save_letter(reply, clerk, body="现将办理情况答复如下。下一步……")
+    reply = submit_letter(reply, clerk)
 
     with pytest.raises(ActionRefused, match="沟通"):
-        letters.sign_letter(reply, leader)
+        sign_letter(reply, leader)
     factories.contacted(lead, clerk, on=date(2024, 3, 20))
     with time_machine.travel(at(2024, 5, 27), tick=False):
-        reply = letters.sign_letter(reply, leader)
-        reply = letters.send_letter(reply, clerk)
+        reply = sign_letter(reply, leader)
+        reply = send_letter(reply, clerk)
     assert reply.doc_number == "沪科提复〔2024〕1号"
     assert reply.letter_date == date(2024, 5, 27)
     assert Proposal.objects.get(pk=item.pk).state == ProposalState.REPLIED
 
-    letters.publish_letter(reply, clerk)
-    letters.record_feedback(
-        reply, others[0], handling=Rating.SATISFIED, result=Rating.BASIC, comment=""
-    )
+    publish_letter(reply, clerk)
+    record_feedback(reply, others[0], handling=Rating.SATISFIED, result=Rating.BASIC, comment="")
     with time_machine.travel(at(2024, 6, 3), tick=False):
-        letters.record_feedback(
+        record_feedback(
             reply,
             lead_proposer,
             handling=Rating.BASIC,
@@ -115,16 +128,16 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     assert lead.due_on == date(2024, 7, 3)
 
     # Round two: a new reply; both rounds stay on record.
-    second = letters.start_reply(lead, clerk)
+    second = start_reply(lead, clerk)
     assert second.pk != reply.pk and second.round == 2
-    second = letters.save_letter(second, clerk, body="再次答复", class_label="解决采纳")
-    letters.submit_letter(second, clerk)
-    letters.sign_letter(second, leader)
+    second = save_letter(second, clerk, body="再次答复", class_label="解决采纳")
+    submit_letter(second, clerk)
+    sign_letter(second, leader)
     with time_machine.travel(at(2024, 6, 20), tick=False):
-        second = letters.send_letter(second, clerk)
+        second = send_letter(second, clerk)
     assert second.doc_number == "沪科提复〔2024〕2号"
     for person in [lead_proposer, *others]:
-        letters.record_feedback(second, person, handling="satisfied", result="satisfied")
+        record_feedback(second, person, handling="satisfied", result="satisfied")
     item = Proposal.objects.get(pk=item.pk)
     assert item.state == ProposalState.CLOSED
     assert Feedback.objects.filter(reply__assignment=lead).count() == 5
@@ -147,20 +160,20 @@ def test_npc_suggestion_separately_handled_by_two_units(office, kewei, clerk, le
         office, sess=npc, number="0345", kind="suggestion", proposers=[deputy]
     )
     with pytest.raises(ActionRefused):
-        actions.start_review(item, office)
-    item = actions.file_proposal(item, office)
-    mine, theirs = actions.assign_proposal(item, office, separate=[kewei, education])
+        start_review(item, office)
+    item = file_proposal(item, office)
+    mine, theirs = assign_proposal(item, office, separate=[kewei, education])
     assert {mine.role, theirs.role} == {"separate"}
     for assignment, who, boss in [(mine, clerk, leader), (theirs, edu_clerk, edu_leader)]:
-        actions.accept_assignment(assignment, who)
+        accept_assignment(assignment, who)
         factories.contacted(assignment, who)
-        reply = letters.start_reply(assignment, who)
+        reply = start_reply(assignment, who)
         assert reply.title == "对市十六届人大二次会议第0345号代表建议的答复"
         assert reply.addressee == "文彬代表"
-        reply = letters.save_letter(reply, who, body="答复", class_label="解决采纳")
-        letters.submit_letter(reply, who)
-        letters.sign_letter(reply, boss)
-        reply = letters.send_letter(reply, who)
+        reply = save_letter(reply, who, body="答复", class_label="解决采纳")
+        submit_letter(reply, who)
+        sign_letter(reply, boss)
+        reply = send_letter(reply, who)
         state = Proposal.objects.get(pk=item.pk).state
         expected = ProposalState.REPLIED if assignment == theirs else ProposalState.IN_HANDLING
         assert state == expected
@@ -170,13 +183,13 @@ def test_npc_suggestion_separately_handled_by_two_units(office, kewei, clerk, le
 def test_transfer_requested_and_approved_to_another_unit(office, kewei, clerk):
     other = factories.unit("上海市经济和信息化委员会", organ_code="沪经信")
     item = factories.filed(office)
-    (assignment,) = actions.assign_proposal(item, office, lead=kewei)
-    actions.accept_assignment(assignment, clerk)
-    request = actions.request_transfer(assignment, clerk, "职责属经信委", suggested_unit=other)
+    (assignment,) = assign_proposal(item, office, lead=kewei)
+    accept_assignment(assignment, clerk)
+    request = request_transfer(assignment, clerk, "职责属经信委", suggested_unit=other)
     assert Assignment.objects.get(pk=assignment.pk).state == AssignmentState.TRANSFER_REQUESTED
     with pytest.raises(PermissionDenied):
-        actions.decide_transfer(request, clerk, approve=True)
-    actions.decide_transfer(request, office, approve=True, comment="同意", new_unit=other)
+        decide_transfer(request, clerk, approve=True)
+    decide_transfer(request, office, approve=True, comment="同意", new_unit=other)
     assert Assignment.objects.get(pk=assignment.pk).state == AssignmentState.TRANSFERRED
     new_lead = Assignment.objects.current().get(proposal=item)
     assert new_lead.unit == other and new_lead.role == "lead" and new_lead.state == "pending"
@@ -190,16 +203,16 @@ def test_transfer_window_closes_five_working_days_after_acceptance(office, kewei
         time_machine.travel(at(2024, 3, 11), tick=False),
         pytest.raises(ActionRefused, match="调整申请期限"),
     ):
-        actions.request_transfer(assignment, clerk, "不属于我委职责")
+        request_transfer(assignment, clerk, "不属于我委职责")
 
 
 def test_transfer_rejected_means_the_unit_handles_it(office, kewei, clerk):
     item = factories.filed(office)
-    (assignment,) = actions.assign_proposal(item, office, lead=kewei)
-    request = actions.request_transfer(assignment, clerk, "请调整")
+    (assignment,) = assign_proposal(item, office, lead=kewei)
+    request = request_transfer(assignment, clerk, "请调整")
     with pytest.raises(ActionRefused):
-        actions.decide_transfer(request, office, approve=False)
-    actions.decide_transfer(request, office, approve=False, comment="属于贵委职责，请办理")
+        decide_transfer(request, office, approve=False)
+    decide_transfer(request, office, approve=False, comment="属于贵委职责，请办理")
     assignment = Assignment.objects.get(pk=assignment.pk)
     assert assignment.state == AssignmentState.ACCEPTED and assignment.accepted_at is not None
     assert Proposal.objects.get(pk=item.pk).state == ProposalState.IN_HANDLING
@@ -213,10 +226,10 @@ def test_extension_approved_moves_the_deadline_and_tells_the_proposer(
         assignment = factories.accepted(office, clerk, kewei, proposers=[person])
     assert assignment.due_on == date(2024, 4, 30)
     with pytest.raises(ActionRefused, match="2024-07-31"):
-        actions.request_extension(assignment, clerk, date(2024, 8, 1), "需协调多部门")
-    extension = actions.request_extension(assignment, clerk, date(2024, 6, 30), "需协调多部门")
+        request_extension(assignment, clerk, date(2024, 8, 1), "需协调多部门")
+    extension = request_extension(assignment, clerk, date(2024, 6, 30), "需协调多部门")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.decide_extension(extension, office, approve=True, comment="同意延期")
+        decide_extension(extension, office, approve=True, comment="同意延期")
     assert Assignment.objects.get(pk=assignment.pk).due_on == date(2024, 6, 30)
     assert len(mailoutbox) == 1 and "2024-06-30" in mailoutbox[0].body
     assert extension.__class__.objects.get(pk=extension.pk).proposer_notified_at is not None

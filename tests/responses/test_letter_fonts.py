@@ -8,8 +8,15 @@ import subprocess
 import pytest
 from docx import Document
 
-from responses import actions as letters
 from responses import glyphs, rendering
+from responses.actions import (
+    freeze,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.models import LetterFile, LetterState
 from tests import factories
 from tests.responses.test_letters import seeds  # noqa: F401  (the seed letters fixture)
@@ -41,7 +48,7 @@ def embedded_families(content):
 def draft(office, clerk, kewei):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    return letters.start_reply(assignment, clerk)
+    return start_reply(assignment, clerk)
 
 
 @pytest.fixture
@@ -61,7 +68,7 @@ def empty_fontconfig(tmp_path, monkeypatch):
     [("王䶮代表", "䶮"), ("李𠇔委员", "𠇔")],  # CJK Extension A, CJK Extension B
 )
 def test_rare_characters_in_names_render_with_their_glyphs(draft, clerk, addressee, rare):
-    draft = letters.save_letter(
+    draft = save_letter(
         draft, clerk, addressee=addressee, title=f"对{addressee}所提建议的答复", body="收悉。"
     )
     assert rendering.missing_glyphs(draft) == []
@@ -86,13 +93,13 @@ def test_a_character_no_banli_font_has_is_refused_at_sending(
 ):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    reply = letters.save_letter(
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(
         reply, clerk, body=f"现将办理情况答复如下：张{stranger}同志。", class_label="解决采纳"
     )
-    reply = letters.sign_letter(letters.submit_letter(reply, clerk), leader)
+    reply = sign_letter(submit_letter(reply, clerk), leader)
     with pytest.raises(rendering.BrokenLetter) as refused:
-        letters.send_letter(reply, clerk)
+        send_letter(reply, clerk)
     assert f"U+{ord(stranger):04X}" in str(refused.value)
     reply.refresh_from_db()
     assert reply.state == LetterState.SIGNED and not reply.doc_number
@@ -101,9 +108,9 @@ def test_a_character_no_banli_font_has_is_refused_at_sending(
 def test_the_send_button_says_which_characters(client, office, clerk, leader, kewei):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    reply = letters.save_letter(reply, clerk, body="请联系\ue001先生。", class_label="解决采纳")
-    reply = letters.sign_letter(letters.submit_letter(reply, clerk), leader)
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(reply, clerk, body="请联系\ue001先生。", class_label="解决采纳")
+    reply = sign_letter(submit_letter(reply, clerk), leader)
     client.force_login(clerk)
     page = client.post(f"/letters/reply/{reply.pk}/send", follow=True)
     assert "U+E001" in page.content.decode()
@@ -117,11 +124,11 @@ def test_a_pdf_whose_text_is_not_the_letters_is_never_stored(
     reply = factories.sent_reply(office, clerk, leader, kewei)
     monkeypatch.setattr(glyphs, "pdf_text", lambda content: "□□□□")
     with pytest.raises(rendering.BrokenLetter) as refused:
-        letters.freeze(reply)
+        freeze(reply)
     assert "PDF中的文字与函件不一致" in str(refused.value)
     assert not LetterFile.objects.filter(reply=reply).exists()
     monkeypatch.undo()
-    assert letters.freeze(reply)["pdf"].sha256
+    assert freeze(reply)["pdf"].sha256
 
 
 def test_text_check_reads_modulo_whitespace_and_page_numbers():
@@ -154,7 +161,7 @@ def test_a_worker_that_cannot_render_refuses_to_freeze(office, clerk, leader, ke
 
 
 def test_the_docx_keeps_the_government_font_names(draft, clerk):
-    draft = letters.save_letter(draft, clerk, class_label="解决采纳")
+    draft = save_letter(draft, clerk, class_label="解决采纳")
     document = Document(io.BytesIO(rendering.docx(draft)))
     names = {
         run.element.rPr.rFonts.get(
@@ -227,7 +234,7 @@ def test_the_worker_checks_rendering_at_start_and_then_refuses_to_render(monkeyp
 def test_a_glyph_drawn_as_a_box_is_caught_after_rendering_too(draft, clerk, monkeypatch):
     """Were the check before rendering skipped, the PDF's own fonts are read back: pdftotext
     would happily 'read' the box as the character, so the glyph itself is checked."""
-    draft = letters.save_letter(draft, clerk, body="请联系\ue002同志。")
+    draft = save_letter(draft, clerk, body="请联系\ue002同志。")
     monkeypatch.setattr(rendering, "require_glyphs", lambda letter: None)
     with pytest.raises(rendering.BrokenLetter) as refused:
         rendering.pdf(draft)

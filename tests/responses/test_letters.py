@@ -15,7 +15,8 @@ from docx import Document
 
 from demo.data import FIXTURES
 from demo.loader import Demo
-from responses import actions, rendering
+from responses import rendering
+from responses.actions import freeze
 from responses.models import Opinion, Reply
 from tests.services import IN_CI
 
@@ -126,7 +127,7 @@ def pdf_text(content):
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
 def test_seed_letter_renders_element_for_element(seeds, seed, tmp_path):
     letter = seeds[seed]
-    frozen = actions.freeze(letter)
+    frozen = freeze(letter)
     pdf = bytes(frozen["pdf"].content)
     assert pdf.startswith(b"%PDF") and frozen["pdf"].sha256 == rendering.digest(pdf)
     assert in_order(EXPECTED[seed], pdf_text(pdf)) == []
@@ -153,8 +154,8 @@ def test_frozen_files_do_not_change_and_downloads_are_checked(seeds, client):
     from proposals.models import User
 
     letter = seeds["000"]
-    first = actions.freeze(letter)
-    again = actions.freeze(letter)
+    first = freeze(letter)
+    again = freeze(letter)
     assert first["pdf"].pk == again["pdf"].pk and first["docx"].sha256 == again["docx"].sha256
     clerk = User.objects.get(username="clerk")
     client.force_login(clerk)

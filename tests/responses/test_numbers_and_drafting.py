@@ -6,7 +6,15 @@ import threading
 import pytest
 from django.db import connection
 
-from responses import actions as letters
+from responses.actions import (
+    allocate_doc_number,
+    apply_template,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.models import LetterTemplate
 from tests import factories
 from tests.services import require_postgres
@@ -15,13 +23,13 @@ from tests.services import require_postgres
 def drafted(office, clerk, kewei, **fields):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk)
     values = {
         "body": f"您提出的“{assignment.proposal.title}”收悉。",
         "class_label": "解决采纳",
         **fields,
     }
-    return letters.save_letter(reply, clerk, **values)
+    return save_letter(reply, clerk, **values)
 
 
 @pytest.mark.django_db
@@ -37,10 +45,10 @@ def test_series_by_kind_and_role_per_year(office, clerk, leader, kewei):
 def test_jurisdiction_may_number_at_sign_off(office, clerk, leader, kewei, shanghai):
     shanghai.number_at = "sign"
     shanghai.save()
-    reply = letters.submit_letter(drafted(office, clerk, kewei), clerk)
-    signed = letters.sign_letter(reply, leader)
+    reply = submit_letter(drafted(office, clerk, kewei), clerk)
+    signed = sign_letter(reply, leader)
     assert signed.doc_number.endswith("〕1号")
-    assert letters.send_letter(signed, clerk).doc_number == signed.doc_number
+    assert send_letter(signed, clerk).doc_number == signed.doc_number
 
 
 @pytest.mark.django_db
@@ -53,7 +61,7 @@ def test_unit_template_fills_its_placeholders(office, clerk, kewei):
     )
     person = factories.proposer("姚成岭")
     assignment = factories.accepted(office, clerk, kewei, proposers=[person], number="13010345")
-    reply = letters.start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk)
     assert reply.body.startswith("姚成岭委员：\n您提出的“关于进一步扶持干细胞治疗产业发展的提案”")
     assert (
         "市政协十四届二次会议第13010345号" in reply.body
@@ -66,7 +74,7 @@ def test_unit_template_fills_its_placeholders(office, clerk, kewei):
         name="留作参考",
         body="关于【案由】，留作参考。",
     )
-    reply = letters.apply_template(reply, clerk, specific)
+    reply = apply_template(reply, clerk, specific)
     assert reply.body == "关于关于进一步扶持干细胞治疗产业发展的提案，留作参考。"
 
 
@@ -93,7 +101,7 @@ def test_preflight_lists_what_is_wrong_before_sign_off(office, clerk, kewei):
         assert any(expected in p for p in problems), (expected, problems)
     import datetime
 
-    reply = letters.save_letter(
+    reply = save_letter(
         reply, clerk, letter_date=datetime.date.today() + datetime.timedelta(days=3)
     )
     assert ("block", "成文日期晚于今天。") in [(lvl, str(p)) for lvl, p in reply.preflight()]
@@ -112,7 +120,7 @@ def test_twenty_concurrent_senders_get_twenty_consecutive_numbers(kewei):
             from django.db import transaction
 
             with transaction.atomic():
-                numbers.append(letters.allocate_doc_number(kewei, "提复", 2025))
+                numbers.append(allocate_doc_number(kewei, "提复", 2025))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -140,10 +148,8 @@ def test_replies_are_published_when_their_window_closes(office, clerk, leader, k
 
     with time_machine.travel(datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.UTC)):
         full = factories.sent_reply(office, clerk, leader, kewei)
-        private = letters.submit_letter(
-            drafted(office, clerk, kewei, disclosure="on_request"), clerk
-        )
-        letters.send_letter(letters.sign_letter(private, leader), clerk)
+        private = submit_letter(drafted(office, clerk, kewei, disclosure="on_request"), clerk)
+        send_letter(sign_letter(private, leader), clerk)
     assert publish_due(today=datetime.date(2024, 5, 30)) == 0  # 20 working days end 31 May
     assert publish_due(today=datetime.date(2024, 5, 31)) == 1  # (11 May, a Saturday, counted)
     assert Reply.objects.get(pk=full.pk).state == "published"

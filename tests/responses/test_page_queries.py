@@ -4,9 +4,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    return_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -26,36 +34,36 @@ def grow(n, office, kewei, clerk, leader, co_unit, co_clerk, stage):
             office, proposers=[factories.proposer("甲"), factories.proposer("乙")]
         )
         if stage == "accepted":  # with a co-handler, whose row the pages also show
-            lead, co = actions.assign_proposal(item, office, lead=kewei, co=[co_unit])
-            actions.accept_assignment(lead, clerk)
-            actions.accept_assignment(co, co_clerk)
+            lead, co = assign_proposal(item, office, lead=kewei, co=[co_unit])
+            accept_assignment(lead, clerk)
+            accept_assignment(co, co_clerk)
             continue
-        (lead,) = actions.assign_proposal(item, office, lead=kewei)
-        actions.accept_assignment(lead, clerk)
+        (lead,) = assign_proposal(item, office, lead=kewei)
+        accept_assignment(lead, clerk)
         factories.contacted(lead, clerk)
-        reply = letters.start_reply(lead, clerk)
-        reply = letters.save_letter(reply, clerk, body="答复", class_label="解决采纳")
+        reply = start_reply(lead, clerk)
+        reply = save_letter(reply, clerk, body="答复", class_label="解决采纳")
         with pytest.MonkeyPatch.context() as patch:  # the opinion is not awaited here
             patch.setattr(
                 type(reply),
                 "blocking_opinions",
                 lambda self, today=None: self.outstanding_opinions().none(),
             )
-            reply = letters.submit_letter(reply, clerk)
-        letters.return_letter(reply, leader, "改")
-        reply = letters.save_letter(reply, clerk, body="答复，已修改")
+            reply = submit_letter(reply, clerk)
+        return_letter(reply, leader, "改")
+        reply = save_letter(reply, clerk, body="答复，已修改")
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(
                 type(reply),
                 "blocking_opinions",
                 lambda self, today=None: self.outstanding_opinions().none(),
             )
-            reply = letters.submit_letter(reply, clerk)
+            reply = submit_letter(reply, clerk)
         if stage == "submitted":
             continue
-        letters.sign_letter(reply, leader)
-        reply = letters.send_letter(reply, clerk)
-        letters.publish_letter(reply, clerk)
+        sign_letter(reply, leader)
+        reply = send_letter(reply, clerk)
+        publish_letter(reply, clerk)
 
 
 @pytest.fixture

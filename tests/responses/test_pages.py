@@ -8,11 +8,18 @@ import time_machine
 from openpyxl import load_workbook
 
 from proposals.models import Proposal
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.links import feedback_url
 from responses.models import Feedback, LetterRevision, Reply
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal, request_extension, request_transfer
 from workflow.models import Assignment, Urge
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +32,7 @@ def text(response):
 
 def test_clerk_accepts_contacts_drafts_and_submits(client, office, kewei, clerk):
     item = factories.filed(office, proposers=[factories.proposer("章毅", phone="13800000000")])
-    (assignment,) = actions.assign_proposal(item, office, lead=kewei)
+    (assignment,) = assign_proposal(item, office, lead=kewei)
     client.force_login(clerk)
     inbox = text(client.get("/work/"))
     assert item.title in inbox and "待签收" in inbox
@@ -71,9 +78,9 @@ def test_clerk_accepts_contacts_drafts_and_submits(client, office, kewei, clerk)
 def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, clerk, leader):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    reply = letters.save_letter(reply, clerk, body="第一稿", class_label="解决采纳")
-    letters.submit_letter(reply, clerk)
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(reply, clerk, body="第一稿", class_label="解决采纳")
+    submit_letter(reply, clerk)
     client.force_login(leader)
     queue = text(client.get("/review/"))
     assert reply.title in queue and "签发" in queue
@@ -81,10 +88,10 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
         f"/letters/reply/{reply.pk}/return", {"comment": "请补充措施"}, headers=HTMX
     )
     assert "已退回修改" in text(returned)
-    reply = letters.save_letter(
+    reply = save_letter(
         Reply.objects.get(pk=reply.pk), clerk, body="第二稿", class_label="正在解决"
     )
-    letters.submit_letter(reply, clerk)
+    submit_letter(reply, clerk)
     queue = text(client.get("/review/"))
     assert "第2次送审" in queue and "第一稿" in queue and "第二稿" in queue and "正在解决" in queue
     assert LetterRevision.objects.filter(reply=reply).count() == 2
@@ -96,9 +103,9 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
 def test_leader_is_told_why_they_cannot_sign_their_own_draft(client, office, kewei, leader):
     assignment = factories.accepted(office, leader, kewei)
     factories.contacted(assignment, leader)
-    reply = letters.start_reply(assignment, leader)
-    letters.save_letter(reply, leader, body="答复", class_label="解决采纳")
-    letters.submit_letter(reply, leader)
+    reply = start_reply(assignment, leader)
+    save_letter(reply, leader, body="答复", class_label="解决采纳")
+    submit_letter(reply, leader)
     client.force_login(leader)
     response = client.post(
         f"/letters/reply/{reply.pk}/sign", follow=True, headers={"referer": "/review/"}
@@ -179,10 +186,10 @@ def test_other_handling_units_never_see_a_draft(client, office, kewei, clerk):
     other = factories.unit("上海市教育委员会", organ_code="沪教")
     other_clerk = factories.member(other, "clerk")
     item = factories.filed(office)
-    lead, co = actions.assign_proposal(item, office, lead=kewei, co=[other])
-    actions.accept_assignment(lead, clerk)
-    reply = letters.start_reply(lead, clerk)
-    letters.save_letter(reply, clerk, body="内部草稿内容", class_label="解决采纳")
+    lead, co = assign_proposal(item, office, lead=kewei, co=[other])
+    accept_assignment(lead, clerk)
+    reply = start_reply(lead, clerk)
+    save_letter(reply, clerk, body="内部草稿内容", class_label="解决采纳")
     client.force_login(other_clerk)
     page = text(client.get(f"/items/{item.pk}/"))
     assert "内部草稿内容" not in page and reply.title not in page
@@ -195,11 +202,11 @@ def test_other_handling_units_never_see_a_draft(client, office, kewei, clerk):
 def test_public_site_honours_disclosure(client, office, kewei, clerk, leader):
     person = factories.proposer("文彬", kind="deputy", phone="13912345678")
     full = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
-    letters.publish_letter(full, clerk)
+    publish_letter(full, clerk)
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    summary = letters.start_reply(assignment, clerk)
-    summary = letters.save_letter(
+    summary = start_reply(assignment, clerk)
+    summary = save_letter(
         summary,
         clerk,
         body="全文不公开的部分",
@@ -207,13 +214,13 @@ def test_public_site_honours_disclosure(client, office, kewei, clerk, leader):
         disclosure="summary",
         summary="只公开这段摘要",
     )
-    letters.submit_letter(summary, clerk)
-    letters.sign_letter(summary, leader)
-    letters.publish_letter(letters.send_letter(summary, clerk), clerk)
+    submit_letter(summary, clerk)
+    sign_letter(summary, leader)
+    publish_letter(send_letter(summary, clerk), clerk)
     withheld_assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(withheld_assignment, clerk)
-    withheld = letters.start_reply(withheld_assignment, clerk)
-    withheld = letters.save_letter(
+    withheld = start_reply(withheld_assignment, clerk)
+    withheld = save_letter(
         withheld,
         clerk,
         body="涉密",
@@ -221,9 +228,9 @@ def test_public_site_honours_disclosure(client, office, kewei, clerk, leader):
         disclosure="withheld",
         withheld_reason="privacy",
     )
-    letters.submit_letter(withheld, clerk)
-    letters.sign_letter(withheld, leader)
-    letters.send_letter(withheld, clerk)
+    submit_letter(withheld, clerk)
+    sign_letter(withheld, leader)
+    send_letter(withheld, clerk)
 
     listing = text(client.get("/public/"))
     assert full.doc_number in listing and "13912345678" not in listing
@@ -279,7 +286,7 @@ def test_attachments_are_checked_by_content_and_kept_in_the_unit(client, office,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     assignment = factories.accepted(office, clerk, kewei)
-    reply = letters.start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk)
     client.force_login(clerk)
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     refused = client.post(
@@ -306,9 +313,9 @@ def test_office_decides_transfers_and_extensions_from_the_requests_page(
 ):
     other = factories.unit("上海市经济和信息化委员会", organ_code="沪经信")
     assignment = factories.accepted(office, clerk, kewei)
-    transfer = actions.request_transfer(assignment, clerk, "职责属经信委", suggested_unit=other)
+    transfer = request_transfer(assignment, clerk, "职责属经信委", suggested_unit=other)
     second = factories.accepted(office, clerk, kewei)
-    extension = actions.request_extension(second, clerk, second.due_on + timedelta(days=30), "协调")
+    extension = request_extension(second, clerk, second.due_on + timedelta(days=30), "协调")
     client.force_login(office)
     page = client.get("/office/requests/").content.decode()
     assert "职责属经信委" in page and "协调" in page

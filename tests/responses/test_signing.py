@@ -17,8 +17,17 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from responses import actions as letters
 from responses import glyphs, rendering, signing, verification
+from responses.actions import (
+    freeze,
+    publish_letter,
+    refreeze_pdf,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.models import LetterFile, SigningCertificate
 from tests import factories
 
@@ -28,14 +37,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent(office, clerk, leader, kewei):
     reply = factories.sent_reply(office, clerk, leader, kewei)
-    letters.publish_letter(reply, clerk)
+    publish_letter(reply, clerk)
     reply.refresh_from_db()
     return reply
 
 
 @pytest.fixture
 def frozen(sent):
-    return bytes(letters.freeze(sent)["pdf"].content)
+    return bytes(freeze(sent)["pdf"].content)
 
 
 def self_made(name="上海市科学技术委员会"):
@@ -92,7 +101,7 @@ def test_the_frozen_pdf_is_signed_by_its_unit_chaining_to_the_installation_root(
 
 
 def test_a_repair_run_leaves_a_signed_letter_alone(sent, frozen):
-    assert letters.refreeze_pdf(sent.files.get(format="pdf")) is None
+    assert refreeze_pdf(sent.files.get(format="pdf")) is None
 
 
 def test_verify_accepts_the_frozen_pdf_and_names_organ_number_and_date(client, sent, frozen):
@@ -163,8 +172,8 @@ def test_a_withheld_letter_verifies_without_showing_its_content(
 ):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    letters.save_letter(
+    reply = start_reply(assignment, clerk)
+    save_letter(
         reply,
         clerk,
         body="不予公开的答复正文",
@@ -172,10 +181,10 @@ def test_a_withheld_letter_verifies_without_showing_its_content(
         disclosure="withheld",
         withheld_reason="privacy",
     )
-    letters.submit_letter(reply, clerk)
-    letters.sign_letter(reply, leader)
-    reply = letters.send_letter(reply, clerk)
-    content = bytes(letters.freeze(reply)["pdf"].content)
+    submit_letter(reply, clerk)
+    sign_letter(reply, leader)
+    reply = send_letter(reply, clerk)
+    content = bytes(freeze(reply)["pdf"].content)
     page = verify_page(client, file=SimpleUploadedFile("x.pdf", content)).content.decode()
     assert "核验通过" in page and reply.signing_organ in page and reply.doc_number in page
     proposal = reply.assignment.proposal
@@ -234,7 +243,7 @@ def test_an_organs_own_certificate_is_imported_and_signs_its_letters(
     row = signing.current(kewei)
     assert row.kind == "imported" and row.fingerprint == signing.fingerprint(cert)
     reply = factories.sent_reply(office, clerk, leader, kewei)
-    content = bytes(letters.freeze(reply)["pdf"].content)
+    content = bytes(freeze(reply)["pdf"].content)
     (embedded,) = PdfFileReader(io.BytesIO(content)).embedded_signatures
     assert hashlib.sha256(embedded.signer_cert.dump()).hexdigest() == row.fingerprint
     assert verification.verify_pdf(content).genuine

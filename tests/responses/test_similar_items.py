@@ -9,10 +9,10 @@ import pytest
 from demo.data import FIXTURES
 from demo.loader import Demo
 from proposals.models import Proposal
-from responses import actions as letters
 from responses import textsearch
+from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 from workflow.roles import Roles
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,8 @@ def test_replies_shown_are_the_own_units_and_published_ones(office, kewei, clerk
     other_leader = factories.member(other, "leader")
     withheld_item = factories.accepted(office, other_clerk, other, title="关于干细胞库建设的提案")
     factories.contacted(withheld_item, other_clerk)
-    hidden = letters.start_reply(withheld_item, other_clerk)
-    hidden = letters.save_letter(
+    hidden = start_reply(withheld_item, other_clerk)
+    hidden = save_letter(
         hidden,
         other_clerk,
         body="不公开",
@@ -70,12 +70,12 @@ def test_replies_shown_are_the_own_units_and_published_ones(office, kewei, clerk
         disclosure="withheld",
         withheld_reason="privacy",
     )
-    letters.submit_letter(hidden, other_clerk)
-    letters.sign_letter(hidden, other_leader)
-    letters.send_letter(hidden, other_clerk)
+    submit_letter(hidden, other_clerk)
+    sign_letter(hidden, other_leader)
+    send_letter(hidden, other_clerk)
     own = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞临床研究的提案")
     current = factories.filed(office, title="关于干细胞治疗临床转化的提案")
-    actions.assign_proposal(current, office, lead=kewei)
+    assign_proposal(current, office, lead=kewei)
     found = textsearch.similar_items(current, Roles.of(clerk))
     by_title = {s["item"].title: s for s in found}
     assert [r.pk for r in by_title["关于干细胞临床研究的提案"]["replies"]] == [own.pk]
@@ -89,9 +89,9 @@ def test_the_letter_editor_shows_the_panel(client, demo):
     current = factories.filed(
         office, sess=item("1136").session, number="S2001", title="关于干细胞治疗临床转化的提案"
     )
-    (assignment,) = actions.assign_proposal(current, office, lead=unit)
-    actions.accept_assignment(assignment, clerk)
-    draft = letters.start_reply(assignment, clerk)
+    (assignment,) = assign_proposal(current, office, lead=unit)
+    accept_assignment(assignment, clerk)
+    draft = start_reply(assignment, clerk)
     client.force_login(clerk)
     page = client.get(f"/letters/reply/{draft.pk}/").content.decode()
     similar = page.split("相似的往年件")[1]

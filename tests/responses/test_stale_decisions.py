@@ -3,7 +3,7 @@ clerk whose letter moved on while they typed keeps their text and reads why it w
 
 import pytest
 
-from responses import actions as letters
+from responses.actions import return_letter, save_letter, start_reply, submit_letter
 from responses.models import Reply
 from tests import factories
 from workflow.models import TransitionLog
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def submitted(office, kewei, clerk):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    letters.save_letter(reply, clerk, body="第一稿答复", class_label="解决采纳")
-    return letters.submit_letter(reply, clerk)
+    reply = start_reply(assignment, clerk)
+    save_letter(reply, clerk, body="第一稿答复", class_label="解决采纳")
+    return submit_letter(reply, clerk)
 
 
 def test_a_leader_cannot_sign_a_newer_draft_than_the_one_on_their_screen(
@@ -29,9 +29,9 @@ def test_a_leader_cannot_sign_a_newer_draft_than_the_one_on_their_screen(
     assert 'name="revision" value="1"' in page  # the page the first leader is looking at
 
     # Meanwhile the second leader returns it and the clerk submits a second draft.
-    letters.return_letter(submitted, second_leader, "请补充数据", seen_revision=1)
-    letters.save_letter(Reply.objects.get(pk=submitted.pk), clerk, body="第二稿答复")
-    letters.submit_letter(Reply.objects.get(pk=submitted.pk), clerk)
+    return_letter(submitted, second_leader, "请补充数据", seen_revision=1)
+    save_letter(Reply.objects.get(pk=submitted.pk), clerk, body="第二稿答复")
+    submit_letter(Reply.objects.get(pk=submitted.pk), clerk)
 
     refused = client.post(
         f"/letters/reply/{submitted.pk}/sign", {"revision": "1"}, HTTP_HX_REQUEST="true"

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from docx.oxml.ns import qn
 
-from responses import actions as letters
 from responses import glyphs, rendering
+from responses.actions import attach_file, save_letter, start_reply
 from responses.importer import parse
 from responses.rendering import contact_note, text_width, title_lines
 from tests import factories
@@ -56,7 +56,7 @@ LONG_TITLES = [
 def draft(office, clerk, kewei):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    return letters.start_reply(assignment, clerk)
+    return start_reply(assignment, clerk)
 
 
 def shaped(widths):
@@ -158,7 +158,7 @@ def test_the_importer_reads_the_note_back(filled):
 
 @pytest.mark.django_db
 def test_the_person_stays_in_the_note_when_the_office_is_filled(draft, clerk):
-    draft = letters.save_letter(
+    draft = save_letter(
         draft,
         clerk,
         contact_office="资配处",
@@ -176,12 +176,12 @@ def test_the_person_stays_in_the_note_when_the_office_is_filled(draft, clerk):
 
 # ---- 附件说明 -------------------------------------------------------------------------------
 def attach(draft, clerk, name):
-    letters.attach_file(draft, clerk, SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n"))
+    attach_file(draft, clerk, SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n"))
 
 
 @pytest.mark.django_db
 def test_one_attachment_is_named_under_the_body(draft, clerk):
-    draft = letters.save_letter(draft, clerk, body="收悉。\n感谢您的关心。")
+    draft = save_letter(draft, clerk, body="收悉。\n感谢您的关心。")
     attach(draft, clerk, "办理情况统计表.pdf")
     roles = rendering.lines(draft)
     at = roles.index(("attachment", "附件：办理情况统计表"))
@@ -216,7 +216,7 @@ def test_a_letter_without_attachments_names_none(draft):
 @pytest.mark.django_db
 def test_the_title_lines_are_the_same_in_html_and_docx(draft, clerk):
     title = "对市政协十四届二次会议第1136号提案的答复"
-    draft = letters.save_letter(draft, clerk, title=title)
+    draft = save_letter(draft, clerk, title=title)
     assert '<h2 class="title">对市政协十四届二次会议<br>第1136号提案的答复</h2>' in (
         rendering.html(draft)
     )
@@ -296,7 +296,7 @@ def test_the_body_is_on_the_grid_of_22_lines_of_28_characters(paragraphs, chars,
 
 @pytest.mark.django_db
 def test_the_docx_body_is_on_the_same_grid(draft, clerk):
-    draft = letters.save_letter(draft, clerk, body="收悉。")
+    draft = save_letter(draft, clerk, body="收悉。")
     document = Document(io.BytesIO(rendering.docx(draft)))
     section = document.sections[0]
     width = (section.page_width - section.left_margin - section.right_margin) / 12700  # pt

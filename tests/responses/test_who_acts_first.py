@@ -7,10 +7,28 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    return_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+    withdraw_publication,
+)
 from responses.models import Reply
 from tests import factories
-from workflow import actions
+from workflow.actions import (
+    accept_assignment,
+    assign_proposal,
+    decide_transfer,
+    merge_proposal,
+    request_extension,
+    request_transfer,
+    start_review,
+    urge,
+)
 from workflow.models import Assignment, TransferRequest
 
 pytestmark = pytest.mark.django_db
@@ -24,21 +42,21 @@ def world(office, kewei, clerk, leader):
     """Letters and assignments of 科委 in several states, and people outside it."""
     co_unit = factories.unit(CO_UNIT, organ_code="沪药监")
     item = factories.filed(office)
-    lead, _co = actions.assign_proposal(item, office, lead=kewei, co=[co_unit])
-    lead = actions.accept_assignment(lead, clerk)
+    lead, _co = assign_proposal(item, office, lead=kewei, co=[co_unit])
+    lead = accept_assignment(lead, clerk)
     # A draft whose submission is blocked: a co-handler's opinion is due, no result class.
-    blocked = letters.start_reply(lead, clerk)
+    blocked = start_reply(lead, clerk)
 
     # A submitted letter, first submission, not yet signable (no contact recorded).
     other_item = factories.accepted(office, clerk, kewei, title="关于加快建设科创中心的提案")
-    submitted = letters.start_reply(other_item, clerk)
-    submitted = letters.save_letter(submitted, clerk, body="现答复如下。", class_label="解决采纳")
-    submitted = letters.submit_letter(submitted, clerk)
+    submitted = start_reply(other_item, clerk)
+    submitted = save_letter(submitted, clerk, body="现答复如下。", class_label="解决采纳")
+    submitted = submit_letter(submitted, clerk)
 
     sent = factories.sent_reply(office, clerk, leader, kewei, title="关于优化营商环境的提案")
     late = factories.accepted(office, clerk, kewei, title="关于完善养老服务的提案")
     Assignment.objects.filter(pk=late.pk).update(transfer_until=date(2024, 1, 2))
-    transfer = actions.request_transfer(
+    transfer = request_transfer(
         factories.accepted(office, clerk, kewei, title="关于公共交通的提案"), clerk, "非本单位职责"
     )
 
@@ -166,20 +184,20 @@ def test_the_verbs_ask_who_first(world, office, clerk):
     w = world
     outsider, outsider_leader = w["outsider"], w["outsider_leader"]
     calls = [
-        lambda: letters.submit_letter(w["blocked"], outsider),
-        lambda: letters.sign_letter(w["submitted"], outsider_leader, seen_revision=9),
-        lambda: letters.return_letter(w["submitted"], outsider_leader, "退回", seen_revision=9),
-        lambda: letters.send_letter(w["submitted"], outsider),
-        lambda: letters.publish_letter(w["submitted"], outsider),
-        lambda: letters.withdraw_publication(w["sent"], w["other_office"], "误公开"),
-        lambda: letters.save_letter(w["sent"], outsider, body="篡改"),
-        lambda: actions.accept_assignment(w["lead"], outsider),
-        lambda: actions.request_transfer(w["late"], outsider, "非本单位职责"),
-        lambda: actions.request_extension(w["lead"], outsider, w["lead"].due_on, "来不及"),
-        lambda: actions.start_review(w["item"], w["other_office"]),
-        lambda: actions.merge_proposal(w["item"], w["other_office"], w["item"]),
-        lambda: actions.urge(w["other_office"], w["lead"].unit, "请抓紧", w["item"]),
-        lambda: actions.decide_transfer(w["transfer"], w["other_office"], approve=True),
+        lambda: submit_letter(w["blocked"], outsider),
+        lambda: sign_letter(w["submitted"], outsider_leader, seen_revision=9),
+        lambda: return_letter(w["submitted"], outsider_leader, "退回", seen_revision=9),
+        lambda: send_letter(w["submitted"], outsider),
+        lambda: publish_letter(w["submitted"], outsider),
+        lambda: withdraw_publication(w["sent"], w["other_office"], "误公开"),
+        lambda: save_letter(w["sent"], outsider, body="篡改"),
+        lambda: accept_assignment(w["lead"], outsider),
+        lambda: request_transfer(w["late"], outsider, "非本单位职责"),
+        lambda: request_extension(w["lead"], outsider, w["lead"].due_on, "来不及"),
+        lambda: start_review(w["item"], w["other_office"]),
+        lambda: merge_proposal(w["item"], w["other_office"], w["item"]),
+        lambda: urge(w["other_office"], w["lead"].unit, "请抓紧", w["item"]),
+        lambda: decide_transfer(w["transfer"], w["other_office"], approve=True),
     ]
     for number, call in enumerate(calls):
         with pytest.raises(PermissionDenied, match="权限|只有"):
@@ -189,6 +207,4 @@ def test_the_verbs_ask_who_first(world, office, clerk):
     from workflow.audit import ActionRefused
 
     with pytest.raises(ActionRefused, match=CO_UNIT):
-        letters.submit_letter(
-            letters.save_letter(w["blocked"], clerk, body="答复", class_label="解决采纳"), clerk
-        )
+        submit_letter(save_letter(w["blocked"], clerk, body="答复", class_label="解决采纳"), clerk)

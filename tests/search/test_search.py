@@ -9,10 +9,17 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from proposals.models import Proposal
-from responses import actions as letters
+from responses.actions import (
+    publish_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from tests import factories
 from tests.services import require_postgres
-from workflow import actions
+from workflow.actions import assign_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +40,8 @@ def items(office, kewei):
         "other_unit": factories.filed(office, title="关于干细胞治疗监管的提案"),
     }
     for key in ("title", "body", "neither"):
-        actions.assign_proposal(made[key], office, lead=kewei)
-    actions.assign_proposal(made["other_unit"], office, lead=other)
+        assign_proposal(made[key], office, lead=kewei)
+    assign_proposal(made["other_unit"], office, lead=other)
     return made
 
 
@@ -48,7 +55,7 @@ def test_every_piece_must_match_and_the_title_phrase_ranks_first(client, office,
 
 def test_hits_are_marked_and_text_stays_text(client, office, kewei):
     item = factories.filed(office, title="关于<script>alert(1)</script>干细胞的提案")
-    actions.assign_proposal(item, office, lead=kewei)
+    assign_proposal(item, office, lead=kewei)
     client.force_login(office)
     page = client.get("/search/", {"q": "干细胞"}).content.decode()
     assert "<mark>干细胞</mark>" in page
@@ -64,7 +71,7 @@ def test_a_unit_finds_its_own_items_only(client, clerk, items):
 
 def test_replies_tab_lists_published_replies_only(client, office, kewei, clerk, leader):
     published = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞库的提案")
-    letters.publish_letter(published, clerk)
+    publish_letter(published, clerk)
     factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞伦理的提案")  # sent only
     client.force_login(clerk)
     rows = client.get("/search/", {"q": "干细胞", "kind": "replies"}).context["page"]
@@ -99,11 +106,11 @@ def test_only_the_office_and_units_search(client, office):
 
 def test_the_public_searches_what_was_published(client, office, kewei, clerk, leader):
     full = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞库建设的提案")
-    letters.publish_letter(full, clerk)
+    publish_letter(full, clerk)
     assignment = factories.accepted(office, clerk, kewei, title="关于再生医学的提案")
     factories.contacted(assignment, clerk)
-    summary = letters.start_reply(assignment, clerk)
-    summary = letters.save_letter(
+    summary = start_reply(assignment, clerk)
+    summary = save_letter(
         summary,
         clerk,
         body="正文提到了脐带血干细胞的内部数据。",
@@ -111,9 +118,9 @@ def test_the_public_searches_what_was_published(client, office, kewei, clerk, le
         disclosure="summary",
         summary="摘要：支持再生医学研究。",
     )
-    letters.submit_letter(summary, clerk)
-    letters.sign_letter(summary, leader)
-    letters.publish_letter(letters.send_letter(summary, clerk), clerk)
+    submit_letter(summary, clerk)
+    sign_letter(summary, leader)
+    publish_letter(send_letter(summary, clerk), clerk)
     page = client.get("/public/", {"q": "干细胞"})
     assert [r.pk for r in page.context["page"]] == [full.pk]  # the summary's body is not public
     assert [r.pk for r in client.get("/public/", {"q": "再生医学"}).context["page"]] == [summary.pk]

@@ -4,7 +4,7 @@ choice and do it again."""
 import pytest
 
 from tests import factories
-from workflow import actions
+from workflow.actions import assign_proposal
 from workflow.audit import ActionRefused
 from workflow.models import Assignment, TransitionLog
 
@@ -19,12 +19,12 @@ def test_an_assignment_to_many_units_is_all_or_nothing(office, kewei):
 
     # The lead and the first co-handler are valid; the last unit belongs to another province.
     with pytest.raises(ActionRefused, match="不属于本行政区"):
-        actions.assign_proposal(item, office, lead=kewei, co=[health, elsewhere])
+        assign_proposal(item, office, lead=kewei, co=[health, elsewhere])
 
     item.refresh_from_db()
     assert item.state == "filed"
     assert not Assignment.objects.filter(proposal=item).exists()
     assert TransitionLog.objects.count() == logs_before
 
-    assignments = actions.assign_proposal(item, office, lead=kewei, co=[health])
+    assignments = assign_proposal(item, office, lead=kewei, co=[health])
     assert [a.role for a in assignments] == ["lead", "co"]

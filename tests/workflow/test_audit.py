@@ -6,9 +6,18 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from proposals.models import Proposal
-from responses import actions as letters
+from responses.actions import (
+    record_feedback,
+    return_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_opinion,
+    start_reply,
+    submit_letter,
+)
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -19,17 +28,17 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     co_clerk, co_leader = factories.member(co_unit, "clerk"), factories.member(co_unit, "leader")
     people = [factories.proposer("章毅"), factories.proposer("张远波")]
     item = factories.filed(office, proposers=people)
-    lead, co = actions.assign_proposal(item, office, lead=kewei, co=[co_unit])
-    actions.accept_assignment(lead, clerk)
-    actions.accept_assignment(co, co_clerk)
-    opinion = letters.start_opinion(co, co_clerk)
-    letters.save_letter(opinion, co_clerk, body="意见", class_label="解决采纳")
-    letters.submit_letter(opinion, co_clerk)
-    letters.sign_letter(opinion, co_leader)
-    letters.send_letter(opinion, co_clerk)
+    lead, co = assign_proposal(item, office, lead=kewei, co=[co_unit])
+    accept_assignment(lead, clerk)
+    accept_assignment(co, co_clerk)
+    opinion = start_opinion(co, co_clerk)
+    save_letter(opinion, co_clerk, body="意见", class_label="解决采纳")
+    submit_letter(opinion, co_clerk)
+    sign_letter(opinion, co_leader)
+    send_letter(opinion, co_clerk)
     factories.contacted(lead, clerk)
-    reply = letters.start_reply(lead, clerk)
-    letters.save_letter(
+    reply = start_reply(lead, clerk)
+    save_letter(
         reply,
         clerk,
         body="答复",
@@ -37,12 +46,12 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
         disclosure="withheld",
         withheld_reason="privacy",
     )
-    letters.submit_letter(reply, clerk)
-    letters.return_letter(reply, leader, "补充")
-    letters.submit_letter(reply, clerk)
-    letters.sign_letter(reply, leader)
-    letters.send_letter(reply, clerk)
-    letters.record_feedback(reply, people[0], handling="satisfied", result="unsatisfied")
+    submit_letter(reply, clerk)
+    return_letter(reply, leader, "补充")
+    submit_letter(reply, clerk)
+    sign_letter(reply, leader)
+    send_letter(reply, clerk)
+    record_feedback(reply, people[0], handling="satisfied", result="unsatisfied")
 
     chains = defaultdict(list)
     for row in TransitionLog.objects.order_by("at", "id"):

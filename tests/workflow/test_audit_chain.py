@@ -13,7 +13,8 @@ from django.db import IntegrityError, connection, transaction
 
 from tests import factories
 from tests.workflow.test_item_import import good_rows, workbook
-from workflow import actions, auditchain, item_import, tasks
+from workflow import auditchain, item_import, tasks
+from workflow.actions import accept_assignment, import_items, recompute_deadlines, request_extension
 from workflow.models import Assignment, AuditCheck, DeadlineRule, TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def item_rows(assignment):
 def handled(office, clerk, kewei):
     """An item received, reviewed, filed, assigned and signed for: rows on two subjects."""
     assignment = factories.accepted(office, clerk, kewei)
-    actions.request_extension(assignment, clerk, assignment.due_on + timedelta(days=10), "需要协调")
+    request_extension(assignment, clerk, assignment.due_on + timedelta(days=10), "需要协调")
     return assignment
 
 
@@ -155,7 +156,7 @@ def test_rows_of_an_excel_import_are_chained(office, kewei, shanghai):
     report = item_import.as_report(item_import.check(rows, shanghai))
     items = [row["item"] for row in report if row["status"] == "new"]
 
-    made = actions.import_items(office, shanghai, items)
+    made = import_items(office, shanghai, items)
 
     assert len(made) == 20
     imported = TransitionLog.objects.filter(transition__in=["import", "assign"])
@@ -163,9 +164,7 @@ def test_rows_of_an_excel_import_are_chained(office, kewei, shanghai):
     assert set(imported.values_list("seq", flat=True)) == {1}
     assert verify()[0] == 0
     # A verb after the import continues the same chain.
-    actions.accept_assignment(
-        Assignment.objects.filter(unit=kewei).first(), factories.member(kewei)
-    )
+    accept_assignment(Assignment.objects.filter(unit=kewei).first(), factories.member(kewei))
     assert verify()[0] == 0
 
 
@@ -187,7 +186,7 @@ def test_rows_of_a_deadline_recompute_are_chained(office, clerk, kewei, shanghai
         publication_working_days=20,
     )
 
-    assert actions.recompute_deadlines(reason="规则调整") == 1
+    assert recompute_deadlines(reason="规则调整") == 1
 
     row = before.get(transition="recompute")
     assert row.seq == count + 1 and row.hash

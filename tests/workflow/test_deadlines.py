@@ -9,7 +9,8 @@ import time_machine
 
 from proposals.models import Proposal
 from tests import factories
-from workflow import actions, deadlines
+from workflow import deadlines
+from workflow.actions import decide_extension, request_extension
 from workflow.models import Assignment, DeadlineRule, TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,8 @@ def test_a_rule_change_recomputes_open_deadlines_with_a_log(
     with time_machine.travel(on(2024, 1, 31), tick=False):
         open_one = factories.accepted(office, clerk, kewei)
         extended = factories.accepted(office, clerk, kewei)
-    request = actions.request_extension(extended, clerk, date(2024, 6, 30), "需要协调")
-    actions.decide_extension(request, office, approve=True)
+    request = request_extension(extended, clerk, date(2024, 6, 30), "需要协调")
+    decide_extension(request, office, approve=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             "/admin/workflow/deadlinerule/add/",

@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from demo.data import FIXTURES
 from proposals.models import Proposal
-from responses import actions as letters
+from responses import actions as responses_actions
 from responses import rendering
 from responses.importer import parse
 from responses.models import LetterImport, LetterTemplate
@@ -37,7 +37,7 @@ NOT_VERBS = {
 
 def public_functions_taking_an_actor():
     found = set()
-    for module in (actions, letters):
+    for module in (actions, responses_actions):
         for name in module.__all__:
             function = getattr(module, name)
             if not inspect.isfunction(function):
@@ -79,14 +79,14 @@ def accepted(w, **kw):
 def draft(w):
     assignment = accepted(w)
     factories.contacted(assignment, w.clerk)
-    reply = letters.start_reply(assignment, w.clerk)
-    return letters.save_letter(
+    reply = responses_actions.start_reply(assignment, w.clerk)
+    return responses_actions.save_letter(
         reply, w.clerk, body="现将办理情况答复如下……", class_label="解决采纳"
     )
 
 
 def submitted(w):
-    return letters.submit_letter(draft(w), w.clerk)
+    return responses_actions.submit_letter(draft(w), w.clerk)
 
 
 def sent(w, **kw):
@@ -130,18 +130,20 @@ def template(w):
     chosen = LetterTemplate.objects.create(
         unit=w.kewei, kind="reply", name="通用", body="【提出人】：现答复如下。"
     )
-    return lambda: letters.apply_template(letter, w.clerk, chosen)
+    return lambda: responses_actions.apply_template(letter, w.clerk, chosen)
 
 
 def feedback(w):
     person = factories.proposer("文彬")
     reply = sent(w, proposers=[person])
-    return lambda: letters.record_feedback(reply, person, handling="satisfied", result="satisfied")
+    return lambda: responses_actions.record_feedback(
+        reply, person, handling="satisfied", result="satisfied"
+    )
 
 
 def past_letter(w):
     parsed = parse(next((FIXTURES / "seeds").glob("000_*.txt")).read_text())
-    return lambda: letters.import_letter(w.office, parsed, w.where)
+    return lambda: responses_actions.import_letter(w.office, parsed, w.where)
 
 
 def saved_import(w):
@@ -149,7 +151,7 @@ def saved_import(w):
     record = LetterImport.objects.create(
         jurisdiction=w.where, created_by=w.office, names=["000.txt"], previews=[{"text": text}]
     )
-    return lambda: letters.save_letter_import(w.office, record, accept_gaps=True)
+    return lambda: responses_actions.save_letter_import(w.office, record, accept_gaps=True)
 
 
 def opinion(w):
@@ -157,7 +159,7 @@ def opinion(w):
         factories.filed(w.office), w.office, lead=w.kewei, co=[w.co_unit]
     )
     co = actions.accept_assignment(co, w.co_clerk)
-    return lambda: letters.start_opinion(co, w.co_clerk)
+    return lambda: responses_actions.start_opinion(co, w.co_clerk)
 
 
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -309,79 +311,89 @@ VERBS = {
         "office",
     ),
     R + "start_reply": (
-        lambda w: (lambda a: lambda: letters.start_reply(a, w.clerk))(accepted(w)),
+        lambda w: (lambda a: lambda: responses_actions.start_reply(a, w.clerk))(accepted(w)),
         "draft",
         "clerk",
     ),
     R + "start_opinion": (opinion, "draft", "co_clerk"),
     R + "start_letter": (
-        lambda w: (lambda a: lambda: letters.start_letter(a, w.clerk))(accepted(w)),
+        lambda w: (lambda a: lambda: responses_actions.start_letter(a, w.clerk))(accepted(w)),
         "draft",
         "clerk",
     ),
     R + "apply_template": (template, "apply_template", "clerk"),
     R + "save_letter": (
-        lambda w: (lambda letter: lambda: letters.save_letter(letter, w.clerk, body="改过的正文"))(
-            letters.start_reply(accepted(w), w.clerk)
-        ),
+        lambda w: (
+            lambda letter: lambda: responses_actions.save_letter(letter, w.clerk, body="改过的正文")
+        )(responses_actions.start_reply(accepted(w), w.clerk)),
         "edit",
         "clerk",
     ),
     R + "attach_file": (
         lambda w: (
             lambda letter: (
-                lambda: letters.attach_file(letter, w.clerk, SimpleUploadedFile("附件.pdf", PDF))
+                lambda: responses_actions.attach_file(
+                    letter, w.clerk, SimpleUploadedFile("附件.pdf", PDF)
+                )
             )
         )(draft(w)),
         "attach",
         "clerk",
     ),
     R + "submit_letter": (
-        lambda w: (lambda letter: lambda: letters.submit_letter(letter, w.clerk))(draft(w)),
+        lambda w: (lambda letter: lambda: responses_actions.submit_letter(letter, w.clerk))(
+            draft(w)
+        ),
         "submit",
         "clerk",
     ),
     R + "return_letter": (
-        lambda w: (lambda letter: lambda: letters.return_letter(letter, w.leader, "请补充"))(
-            submitted(w)
-        ),
+        lambda w: (
+            lambda letter: lambda: responses_actions.return_letter(letter, w.leader, "请补充")
+        )(submitted(w)),
         "return_for_revision",
         "leader",
     ),
     R + "sign_letter": (
-        lambda w: (lambda letter: lambda: letters.sign_letter(letter, w.leader))(submitted(w)),
+        lambda w: (lambda letter: lambda: responses_actions.sign_letter(letter, w.leader))(
+            submitted(w)
+        ),
         "sign",
         "leader",
     ),
     R + "sign_and_send_letter": (
-        lambda w: (lambda letter: lambda: letters.sign_and_send_letter(letter, w.leader))(
+        lambda w: (lambda letter: lambda: responses_actions.sign_and_send_letter(letter, w.leader))(
             submitted(w)
         ),
         "send",
         "leader",
     ),
     R + "send_letter": (
-        lambda w: (lambda letter: lambda: letters.send_letter(letter, w.clerk))(
-            letters.sign_letter(submitted(w), w.leader)
+        lambda w: (lambda letter: lambda: responses_actions.send_letter(letter, w.clerk))(
+            responses_actions.sign_letter(submitted(w), w.leader)
         ),
         "send",
         "clerk",
     ),
     R + "publish_letter": (
-        lambda w: (lambda letter: lambda: letters.publish_letter(letter, w.clerk))(sent(w)),
+        lambda w: (lambda letter: lambda: responses_actions.publish_letter(letter, w.clerk))(
+            sent(w)
+        ),
         "publish",
         "clerk",
     ),
     R + "withdraw_publication": (
-        lambda w: (lambda letter: lambda: letters.withdraw_publication(letter, w.office, "误公开"))(
-            letters.publish_letter(sent(w), w.clerk)
-        ),
+        lambda w: (
+            lambda letter: (
+                lambda: responses_actions.withdraw_publication(letter, w.office, "误公开")
+            )
+        )(responses_actions.publish_letter(sent(w), w.clerk)),
         "withdraw",
         "office",
     ),
     R + "record_feedback": (feedback, "feedback", None),
     R + "close_without_feedback": (
-        lambda w: (lambda item: lambda: letters.close_without_feedback(item))(
+        lambda w: (lambda item: lambda: responses_actions.close_without_feedback(item))(
             Proposal.objects.get(pk=sent(w).assignment.proposal_id)
         ),
         "close",
@@ -389,7 +401,7 @@ VERBS = {
     ),
     R + "start_letter_import": (
         lambda w: (
-            lambda: letters.start_letter_import(
+            lambda: responses_actions.start_letter_import(
                 w.office, w.where, [SimpleUploadedFile("letter.txt", "关于…的提案的答复".encode())]
             )
         ),
@@ -427,7 +439,7 @@ def test_the_verb_writes_its_log_row(verb, w):
 def test_an_autosave_that_changes_nothing_writes_no_row(w):
     letter = draft(w)
     before = TransitionLog.objects.count()
-    letters.save_letter(letter, w.clerk, body=letter.body, class_label=letter.class_label)
+    responses_actions.save_letter(letter, w.clerk, body=letter.body, class_label=letter.class_label)
     assert TransitionLog.objects.count() == before
 
 
@@ -435,14 +447,14 @@ def test_autosaves_of_one_editor_write_one_row_per_ten_minutes(w):
     letter = draft(w)  # its save wrote an "edit" row a moment ago
     edits = TransitionLog.objects.filter(object_id=letter.pk, transition="edit")
     assert edits.count() == 1
-    letters.save_letter(letter, w.clerk, body="第二稿")
-    letters.save_letter(letter, w.clerk, body="第三稿")
+    responses_actions.save_letter(letter, w.clerk, body="第二稿")
+    responses_actions.save_letter(letter, w.clerk, body="第三稿")
     assert edits.count() == 1  # the same editor, within ten minutes
     other = factories.member(w.kewei, "clerk")
-    letters.save_letter(letter, other, body="另一人改的稿")
+    responses_actions.save_letter(letter, other, body="另一人改的稿")
     assert edits.count() == 2 and edits.last().actor == other
     later = edits.last().at + timedelta(minutes=11)
-    letters.save_letter(letter, other, body="十一分钟后", at=later)
+    responses_actions.save_letter(letter, other, body="十一分钟后", at=later)
     assert edits.count() == 3
 
 
@@ -455,7 +467,7 @@ def test_sign_and_send_is_one_transaction(w, monkeypatch):
 
     monkeypatch.setattr(rendering, "require_glyphs", refuse)
     with pytest.raises(ActionRefused):
-        letters.sign_and_send_letter(letter, w.leader)
+        responses_actions.sign_and_send_letter(letter, w.leader)
     letter.refresh_from_db()
     assert letter.state == "submitted"
     assert not TransitionLog.objects.filter(object_id=letter.pk, transition="sign").exists()

@@ -17,7 +17,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal, request_extension, request_transfer
 from workflow.exports import safe_cell
 from workflow.models import Assignment, ItemImport
 
@@ -73,19 +73,17 @@ def world(due_day, office, kewei, clerk, leader):
     transfer and extension, and a sent reply waiting to be published and rated."""
     rows = {}
     for key, title in TITLES.items():
-        (assignment,) = actions.assign_proposal(
-            factories.filed(office, title=title), office, lead=kewei
-        )
+        (assignment,) = assign_proposal(factories.filed(office, title=title), office, lead=kewei)
         if key != "later":
-            assignment = actions.accept_assignment(assignment, clerk)
+            assignment = accept_assignment(assignment, clerk)
         rows[key] = assignment
     shift = {"over": -3, "today": 0, "later": 12}
     for key, assignment in rows.items():
         Assignment.objects.filter(pk=assignment.pk).update(
             due_on=due_day + timedelta(days=shift[key])
         )
-    actions.request_transfer(rows["later"], clerk, "不属于本单位职责", None)
-    actions.request_extension(rows["over"], clerk, due_day + timedelta(days=20), "需要调研")
+    request_transfer(rows["later"], clerk, "不属于本单位职责", None)
+    request_extension(rows["over"], clerk, due_day + timedelta(days=20), "需要调研")
     factories.sent_reply(office, clerk, leader, kewei, title="关于已答复件的提案")
     return rows
 

@@ -15,7 +15,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from proposals.models import Proposal
 from tests import factories
-from workflow import actions, item_import
+from workflow import item_import
+from workflow.actions import import_items
 from workflow.models import ItemImport
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_any_cells_give_a_result_per_row_and_a_whole_save(office, world, rows):
     new = [r.item for r in results if r.status == "new"]
     before = Proposal.objects.count()
     if new and not any(r.status == "error" for r in results):
-        created = actions.import_items(office, world, new)
+        created = import_items(office, world, new)
         assert Proposal.objects.count() == before + len(created) == before + len(new)
         for item in created:  # text stays text: a formula or a tag is stored as typed
             assert Proposal.objects.get(pk=item.pk).title == item.title

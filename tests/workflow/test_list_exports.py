@@ -6,9 +6,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from responses import actions as letters
+from responses.actions import publish_letter
 from tests import factories
-from workflow import actions
+from workflow.actions import assign_proposal, request_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def sheet_rows(response):
 def test_the_inbox_exports_the_units_own_items_only(client, office, kewei, clerk):
     other = factories.unit("上海市教育委员会", organ_code="沪教")
     for n in range(30):  # more than one page
-        actions.assign_proposal(factories.filed(office, number=f"E{n}"), office, lead=kewei)
-    actions.assign_proposal(factories.filed(office, title="别的单位的件"), office, lead=other)
+        assign_proposal(factories.filed(office, number=f"E{n}"), office, lead=kewei)
+    assign_proposal(factories.filed(office, title="别的单位的件"), office, lead=other)
     client.force_login(clerk)
     rows = sheet_rows(client.get("/work/export.xlsx?state=open"))
     assert rows[0][:2] == ("届次会议", "案号") and len(rows) == 31
@@ -41,8 +41,8 @@ def test_office_proposals_export_follows_the_search(client, office):
 
 
 def test_requests_export_lists_pending_transfers(client, office, kewei, clerk):
-    (assignment,) = actions.assign_proposal(factories.filed(office), office, lead=kewei)
-    actions.request_transfer(assignment, clerk, "不属于本单位职责", None)
+    (assignment,) = assign_proposal(factories.filed(office), office, lead=kewei)
+    request_transfer(assignment, clerk, "不属于本单位职责", None)
     client.force_login(office)
     rows = sheet_rows(client.get("/office/requests/export.xlsx"))
     assert rows[1][0] == "申请调整" and rows[1][4] == "不属于本单位职责"
@@ -52,7 +52,7 @@ def test_publication_export_lists_published_and_awaiting_feedback(
     client, office, kewei, clerk, leader
 ):
     reply = factories.sent_reply(office, clerk, leader, kewei)
-    letters.publish_letter(reply, clerk)
+    publish_letter(reply, clerk)
     client.force_login(office)
     rows = sheet_rows(client.get("/office/publication/export.xlsx"))
     kinds = [r[0] for r in rows[1:]]

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import RequestFactory
 
-from responses import actions as letters
+from responses.actions import publish_letter
 from tests import factories
-from workflow import actions
+from workflow.actions import accept_assignment, assign_proposal
 from workflow.models import Notification
 from workflow.redirects import back_to, local_path
 
@@ -51,7 +51,7 @@ def endpoints(client, office, kewei, clerk, sent):
     """Each form that takes `next`, as (path, data, where it goes by default); signed in as
     the office."""
     published = factories.sent_reply(office, clerk, factories.member(kewei, "leader"), kewei)
-    letters.publish_letter(published, clerk)
+    publish_letter(published, clerk)
     proposer = sent.assignment.proposal.signatories.get().proposer
     Notification.objects.create(recipient=office, title="提醒")
     item = f"/items/{sent.assignment.proposal_id}/"
@@ -116,8 +116,8 @@ def test_a_refused_action_does_not_follow_a_foreign_next(client, office, evil):
 
 
 def test_a_refused_action_returns_to_a_referer_of_this_site(client, office, clerk, kewei):
-    (assignment,) = actions.assign_proposal(factories.filed(office), office, lead=kewei)
-    actions.accept_assignment(assignment, clerk)
+    (assignment,) = assign_proposal(factories.filed(office), office, lead=kewei)
+    accept_assignment(assignment, clerk)
     client.force_login(clerk)
     # signing for it a second time is refused: back on the page the clerk came from
     response = client.post(

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from tests import factories
-from workflow import actions, reminders, tasks
+from workflow import reminders, tasks
+from workflow.actions import decide_extension, request_extension
 from workflow.models import Notification, Reminder, ReminderDigest
 from workflow.sms import MemoryBackend
 
@@ -68,22 +69,22 @@ def test_a_sweep_after_downtime_catches_up_with_the_latest_rung(setup, clerk, le
 
 def test_a_new_deadline_starts_the_ladder_again(setup, clerk, office):
     sweep_on(setup.due_on - timedelta(days=1))
-    request = actions.request_extension(setup, clerk, date(2024, 6, 30), "需协调")
-    actions.decide_extension(request, office, approve=True)
+    request = request_extension(setup, clerk, date(2024, 6, 30), "需协调")
+    decide_extension(request, office, approve=True)
     assert sweep_on(date(2024, 6, 29)) >= 1
     assert (-1, 0) in sent_to(clerk) and sent_to(clerk).count((-1, 0)) == 2
 
 
 def test_finished_work_gets_no_reminders(setup, clerk, leader, office):
-    from responses import actions as letters
+    from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
 
     factories.contacted(setup, clerk)
-    reply = letters.start_reply(setup, clerk)
-    letters.save_letter(reply, clerk, body="答复", class_label="解决采纳")
-    letters.submit_letter(reply, clerk)
-    letters.sign_letter(reply, leader)
+    reply = start_reply(setup, clerk)
+    save_letter(reply, clerk, body="答复", class_label="解决采纳")
+    submit_letter(reply, clerk)
+    sign_letter(reply, leader)
     with time_machine.travel(at(date(2024, 4, 1)), tick=False):
-        letters.send_letter(reply, clerk)
+        send_letter(reply, clerk)
     assert sweep_on(setup.due_on + timedelta(days=3)) == 0
 
 

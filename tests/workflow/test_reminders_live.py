@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from responses import actions as letters
+from responses.actions import save_letter, start_reply, submit_letter
 from responses.models import Reply
 from tests import factories
 from tests.services import (
@@ -160,6 +160,6 @@ def _submitted_reply(office, clerk, kewei, clerk_contacted):
     assignment = factories.accepted(office, clerk, kewei)
     if clerk_contacted:
         factories.contacted(assignment, clerk)
-    reply = letters.start_reply(assignment, clerk)
-    reply = letters.save_letter(reply, clerk, body="答复", class_label="解决采纳")
-    return letters.submit_letter(reply, clerk)
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(reply, clerk, body="答复", class_label="解决采纳")
+    return submit_letter(reply, clerk)

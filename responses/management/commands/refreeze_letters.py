@@ -3,7 +3,7 @@ PDF is rendered once more; the audit trail keeps the original SHA-256."""
 
 from django.core.management.base import BaseCommand
 
-from responses import actions
+from responses.actions import refreeze_pdf
 from responses.models import LetterFile
 from workflow.audit import ActionRefused
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             number = letter.doc_number or f"#{letter.pk}"
             label = f"{letter._meta.verbose_name} {number}《{letter.title}》"
             try:
-                done = actions.refreeze_pdf(letter_file)
+                done = refreeze_pdf(letter_file)
             except ActionRefused as exc:
                 failed += 1
                 self.stderr.write(f"{label}: not re-rendered: {exc}")
