@@ -222,6 +222,11 @@ class ProposalState(models.TextChoices):
     REOPENED = "reopened", _("重新办理")
 
 
+# After 交办 the office may still add a unit (a new lead after a transfer, a late co-handler):
+# assign_proposal then changes no state. Pages and the verb both read this.
+UNITS_ADDABLE_STATES = (ProposalState.ASSIGNED, ProposalState.IN_HANDLING)
+
+
 # Before 交办 the office may still correct what was registered (a typo in the title, the
 # text); from then on units work from it and replies quote it, so it is the record.
 CORRECTABLE_STATES = frozenset(
@@ -236,21 +241,6 @@ def derived_from_assignments(proposal, user):
 
 REVIEW_PERMISSION = "proposals.review_proposal"
 ASSIGN_PERMISSION = "proposals.assign_proposal"
-
-
-class ProposalQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(
-            state__in=[
-                ProposalState.CLOSED,
-                ProposalState.NOT_FILED,
-                ProposalState.MERGED,
-                ProposalState.CONVERTED,
-            ]
-        )
-
-    def for_jurisdiction(self, jurisdiction):
-        return self.filter(session__jurisdiction=jurisdiction)
 
 
 class Proposal(ConcurrentTransitionMixin, models.Model):
@@ -296,8 +286,6 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         related_name="merged_items",
         verbose_name=_("并入"),
     )
-
-    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("建议提案")

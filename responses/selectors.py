@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session, User
 from proposals.params import plain_int
-from workflow import deadlines
+from workflow import aging, deadlines
 from workflow.models import (
     Assignment,
     AssignmentState,
@@ -168,7 +168,6 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
     # Writing: the states from which this unit's letter, once sent, moves the assignment on
     # (start_reply and start_opinion accept exactly these).
     writing = can_proceed(assignment.mark_replied) or can_proceed(assignment.mark_opinion_sent)
-    in_handling = can_proceed(assignment.mark_replied, check_conditions=False)
     asked = any(e.assignment_id == assignment.pk for e in pending_extensions)
     return {
         "assignment": assignment,
@@ -176,12 +175,13 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
         "returned": letter is not None and letter.state == LetterState.RETURNED,
         "can_accept": may(roles, assignment, "accept"),
         "can_transfer": may(roles, assignment, "request_transfer"),
-        "can_contact": can_proceed(assignment.accept) or in_handling,
+        "can_contact": can_proceed(assignment.accept)
+        or can_proceed(assignment.mark_replied, check_conditions=False),
         "can_write": writing,
         # request_extension: a reply of the current round not yet sent, none pending
         "can_extend": can_proceed(assignment.mark_replied) and not asked,
         "can_send": letter is not None and may(roles, letter, "send"),
-        "standing": deadlines.standing(assignment.due_on, today),
+        "standing": aging.standing(assignment.due_on, today),
     }
 
 

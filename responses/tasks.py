@@ -5,10 +5,10 @@ verbs, and listed here; those here run on beat's schedule and call the verbs."""
 from celery import shared_task
 from django.utils import timezone
 
-from proposals.models import Proposal
+from proposals.models import Proposal, ProposalState
 from workflow import deadlines
 from workflow.after_commit import notify_extension, notify_urge
-from workflow.models import Assignment, Extension, Urge
+from workflow.models import Assignment, AssignmentState, Decision, Extension, Urge
 
 from .actions import close_without_feedback, publish_letter
 from .after_commit import deliver_letter, freeze_letter, read_letter_import_task
@@ -44,7 +44,7 @@ def redeliver():
         notify_urge.delay(pk)
         queued += 1
     for pk in Extension.objects.filter(
-        state="approved", decided_at__lt=stale, proposer_notified_at__isnull=True
+        state=Decision.APPROVED, decided_at__lt=stale, proposer_notified_at__isnull=True
     ).values_list("pk", flat=True):
         notify_extension.delay(pk)
         queued += 1
@@ -56,9 +56,11 @@ def close_unanswered(today=None):
     """未反馈: items whose every feedback window has passed close without a rating."""
     today = today or timezone.localdate()
     waiting = Assignment.objects.filter(
-        role__in=["lead", "separate"], state="replied", feedback_until__gte=today
+        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+        state=AssignmentState.REPLIED,
+        feedback_until__gte=today,
     ).values("proposal_id")
-    due = Proposal.objects.filter(state="replied").exclude(pk__in=waiting)
+    due = Proposal.objects.filter(state=ProposalState.REPLIED).exclude(pk__in=waiting)
     closed = 0
     for proposal in due.iterator():
         close_without_feedback(proposal)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import background, item_import_worker
-from .models import Extension, Urge
+from .models import Decision, Extension, Urge
 
 
 @shared_task(
@@ -22,7 +22,7 @@ def notify_extension(self, extension_id):
     with transaction.atomic():
         extension = (
             Extension.objects.select_for_update(skip_locked=True)
-            .filter(pk=extension_id, state="approved", proposer_notified_at__isnull=True)
+            .filter(pk=extension_id, state=Decision.APPROVED, proposer_notified_at__isnull=True)
             .select_related("assignment__proposal__session", "assignment__unit")
             .first()
         )

@@ -14,10 +14,6 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-# How a deadline stands today (badges, the monitor's bands) is computed in aging.py, which the
-# models build on; pages still ask for these two here.
-from .aging import AGING_BANDS as AGING_BANDS
-from .aging import standing as standing
 from .models import CalendarDay, CalendarYear, DeadlineRule
 
 

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from . import aging
 from .models import (
+    OPEN_ASSIGNMENT_STATES,
+    AssignmentState,
     Audience,
     DeadlineKind,
     Notification,
@@ -33,14 +35,15 @@ from .models import (
     ReminderRung,
 )
 
-OPEN = ("pending", "accepted", "transfer_requested", "reopened")
+OPEN = tuple(OPEN_ASSIGNMENT_STATES)
+BEFORE_REPLY = (AssignmentState.PENDING, AssignmentState.ACCEPTED)
 
 # deadline kind → (date column, states, extra condition on the assignment)
 KINDS = {
     DeadlineKind.REPLY: ("due_on", OPEN, "a.role IN ('lead', 'separate')"),
-    DeadlineKind.OPINION: ("due_on", ("pending", "accepted"), "a.role = 'co'"),
-    DeadlineKind.TRANSFER: ("transfer_until", ("accepted",), "1 = 1"),
-    DeadlineKind.FEEDBACK: ("feedback_until", ("replied",), "1 = 1"),
+    DeadlineKind.OPINION: ("due_on", BEFORE_REPLY, "a.role = 'co'"),
+    DeadlineKind.TRANSFER: ("transfer_until", (AssignmentState.ACCEPTED,), "1 = 1"),
+    DeadlineKind.FEEDBACK: ("feedback_until", (AssignmentState.REPLIED,), "1 = 1"),
 }
 
 # The default ladder (DOMAIN.md §3 and the office's usual practice): (deadline kind, days from

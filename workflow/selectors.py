@@ -14,12 +14,12 @@ from django_fsm import can_proceed, has_transition_perm
 from proposals.models import (
     ASSIGN_PERMISSION,
     REVIEW_PERMISSION,
+    UNITS_ADDABLE_STATES,
     Proposal,
     ProposalProposer,
-    ProposalState,
 )
 
-from . import deadlines, exports, permissions
+from . import aging, exports, permissions
 from .models import Assignment, AssignmentState, Decision, Extension, TransferRequest, TransitionLog
 
 
@@ -65,9 +65,6 @@ def may(roles, obj, name, check_conditions=True):
 
 
 REVIEW_TRANSITIONS = ("start_review", "file", "reject", "merge", "return_for_revision", "convert")
-# 交办 fires `assign` from 已立案; adding a unit later (a new lead after a transfer) changes
-# no state. The verb, assign_proposal, accepts these same two states.
-ADDS_UNITS = (ProposalState.ASSIGNED, ProposalState.IN_HANDLING)
 
 
 def may_review(roles, proposal):
@@ -75,7 +72,7 @@ def may_review(roles, proposal):
 
 
 def may_assign(roles, proposal):
-    if proposal.state in ADDS_UNITS:
+    if proposal.state in UNITS_ADDABLE_STATES:  # no transition: the verb's own check
         return roles.is_office_for(_jurisdiction_of(proposal))
     return may(roles, proposal, "assign")
 
@@ -180,7 +177,7 @@ def with_drill_links(by_unit, params):
     prefix = prefix + "&" if prefix else ""
     for row in by_unit:
         unit = f"{prefix}unit={row['unit_id']}"
-        row["cells"] = [(row[key], f"{unit}&band={key}") for key, *_rest in deadlines.AGING_BANDS]
+        row["cells"] = [(row[key], f"{unit}&band={key}") for key, *_rest in aging.AGING_BANDS]
         row["all_query"] = unit
         row["urge_message"] = _("贵单位有%(n)s件建议提案已逾期，请抓紧办理答复。") % {
             "n": row["overdue"]
@@ -208,7 +205,7 @@ def monitor_context(roles, data, params, today):
     all_units = params.get("units") == "all"
     return {
         "today": today,
-        "bands": deadlines.AGING_BANDS,
+        "bands": aging.AGING_BANDS,
         "by_unit": with_drill_links(by_unit if all_units else by_unit[:UNITS_SHOWN], params),
         "units_hidden": 0 if all_units else max(0, len(by_unit) - UNITS_SHOWN),
         "chart": exports.aging_chart(by_unit),

@@ -9,10 +9,8 @@ from django.utils.translation import gettext as _
 
 from workflow.audit import ActionRefused, fire, lock, require_may
 
-from ..models import (
-    LetterState,
-    is_unit_leader,
-)
+from ..models import LetterState
+from ..permissions import is_unit_leader
 from .numbering import allocate_doc_number, series_of
 
 

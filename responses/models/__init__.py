@@ -13,7 +13,6 @@
 Who may fire the leader's letter transitions is in responses/permissions.py.
 """
 
-from ..permissions import is_unit_leader
 from .certificates import SigningCertificate
 from .drafting import LetterTemplate, ReferenceDocument
 from .feedback import Feedback, Rating
@@ -62,5 +61,4 @@ __all__ = [
     "WithholdingReason",
     "attachment_path",  # named by migration 0002 as the upload path
     "handled_by",
-    "is_unit_leader",  # its home is responses/permissions.py; re-exported for older imports
 ]

@@ -344,9 +344,6 @@ def handled_by(roles):
 class LetterQuerySet(models.QuerySet):
     """The reads of both kinds of letter (Reply and Opinion share it)."""
 
-    def for_unit(self, unit):
-        return self.filter(assignment__unit=unit)
-
     def queued(self):
         """In the unit leader's queue (QUEUED_STATES)."""
         return self.filter(state__in=QUEUED_STATES)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import (
+    UNITS_ADDABLE_STATES,
     Proposal,
     ProposalState,
 )
@@ -70,7 +71,7 @@ def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
         raise ActionRefused(_("所选单位已在办理该件。"))
     if proposal.state == ProposalState.FILED:
         fire(proposal, "assign", by=actor, logged_at=at)
-    elif proposal.state not in (ProposalState.ASSIGNED, ProposalState.IN_HANDLING):
+    elif proposal.state not in UNITS_ADDABLE_STATES:
         raise ActionRefused(
             _("只有已立案（登记）的件可以交办，当前状态为“%(state)s”。")
             % {"state": proposal.get_state_display()}

@@ -10,6 +10,7 @@ from ..audit import ActionRefused, fire, lock, log
 from ..models import (
     Assignment,
     AssignmentState,
+    Decision,
     Extension,
     TransferRequest,
 )
@@ -85,7 +86,7 @@ def request_extension(assignment, actor, requested_due, reason):
             _("延期最长至交办后%(months)s个月，即%(ceiling)s。")
             % {"months": rules.extension_ceiling_months, "ceiling": ceiling}
         )
-    if assignment.extensions.filter(state="pending").exists():
+    if assignment.extensions.filter(state=Decision.PENDING).exists():
         raise ActionRefused(_("已有一份延期申请待审批。"))
     extension = Extension.objects.create(
         assignment=assignment,

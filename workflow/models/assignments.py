@@ -43,13 +43,6 @@ class AssignmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=OPEN_ASSIGNMENT_STATES)
 
-    def for_unit(self, unit):
-        return self.filter(unit=unit)
-
-    def for_user(self, user):
-        """What a unit member may see: their units' assignments only."""
-        return self.filter(unit__memberships__user=user)
-
     def current(self):
         """Not re-routed elsewhere."""
         return self.exclude(state=AssignmentState.TRANSFERRED)
