@@ -175,8 +175,7 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
         "returned": letter is not None and letter.state == LetterState.RETURNED,
         "can_accept": may(roles, assignment, "accept"),
         "can_transfer": may(roles, assignment, "request_transfer"),
-        "can_contact": can_proceed(assignment.accept)
-        or can_proceed(assignment.mark_replied, check_conditions=False),
+        "can_contact": assignment.takes_contacts,
         "can_write": writing,
         # request_extension: a reply of the current round not yet sent, none pending
         "can_extend": can_proceed(assignment.mark_replied) and not asked,

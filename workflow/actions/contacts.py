@@ -22,6 +22,11 @@ def record_contact(
     """沟通 / 办前面商: recorded before the reply is signed."""
     assignment = lock(Assignment, assignment.pk)
     require_unit_member(actor, assignment.unit)
+    if not assignment.takes_contacts:
+        raise ActionRefused(
+            _("该件当前状态为“%(state)s”，不能再登记沟通情况。")
+            % {"state": assignment.get_state_display()}
+        )
     if not summary.strip():
         raise ActionRefused(_("请填写沟通情况。"))
     if contacted_on > timezone.localdate():

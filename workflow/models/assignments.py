@@ -38,6 +38,10 @@ OPEN_ASSIGNMENT_STATES = [
     AssignmentState.REOPENED,
 ]
 
+CONTACT_STATES = frozenset(
+    {AssignmentState.PENDING, AssignmentState.ACCEPTED, AssignmentState.REOPENED}
+)
+
 
 class AssignmentQuerySet(models.QuerySet):
     def open(self):
@@ -197,6 +201,12 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     @property
     def replies_to_proposer(self):
         return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+    @property
+    def takes_contacts(self):
+        """沟通 is recorded while the unit handles the item, from 交办 until its letter goes out:
+        record_contact refuses it otherwise, and the item page offers it exactly then."""
+        return self.state in CONTACT_STATES
 
     @property
     def is_open(self):
