@@ -164,15 +164,15 @@ def measure():
     model_modules = {}
     for relative, tree in trees.items():
         if relative.endswith("models.py") or "/models/" in relative:
-            count = sum(
-                1
-                for n in tree.body
-                if isinstance(n, ast.ClassDef)
-                and any(
+            counted = set()
+            for n in tree.body:
+                if isinstance(n, ast.ClassDef) and any(
                     getattr(b, "attr", getattr(b, "id", "")).endswith(("Model", "Mixin"))
+                    or getattr(b, "id", "") in counted
                     for b in n.bases
-                )
-            )
+                ):
+                    counted.add(n.name)
+            count = len(counted)
             lines = len((ROOT / relative).read_text(encoding="utf-8").splitlines())
             model_modules[relative] = {"lines": lines, "classes": count}
     return {
