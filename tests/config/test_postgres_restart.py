@@ -103,6 +103,7 @@ def cluster():
 def seed():
     """Run inside the private database: a clerk with two pending assignments."""
     from tests import factories
+    from workflow.actions import assign_proposal
     from workflow.models import Assignment
 
     where = factories.jurisdiction()
@@ -111,7 +112,7 @@ def seed():
     factories.member(kewei, "clerk", username="clerk")
     for number in ("101", "102"):
         item = factories.filed(office, number=number)
-        factories.actions.assign_proposal(item, office, lead=kewei)
+        assign_proposal(item, office, lead=kewei)
     print("ASSIGNMENTS", *Assignment.objects.order_by("pk").values_list("pk", flat=True))
 
 
