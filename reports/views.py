@@ -7,7 +7,7 @@ from responses.models import Attachment
 from workflow.downloads import download
 from workflow.views import office_required
 
-from . import statistics
+from . import yearend
 from .forms import StatisticsFilter
 
 DOCX = Attachment.MEDIA_TYPES[Attachment.Kind.DOCX]
@@ -15,7 +15,7 @@ DOCX = Attachment.MEDIA_TYPES[Attachment.Kind.DOCX]
 
 def statistics_report(request):
     form = StatisticsFilter(request.GET, request.roles.office_jurisdiction_ids)
-    report = statistics.build_report(request.roles.office_jurisdiction_ids, form.filters())
+    report = yearend.build_report(request.roles.office_jurisdiction_ids, form.filters())
     return form, report
 
 
@@ -25,11 +25,11 @@ def statistics_page(request):
     context = {
         "form": form,
         "report": report,
-        "tables": statistics.tables(report),
-        "definitions": statistics.DEFINITIONS,
-        "on_time_chart": statistics.on_time_chart(report.units),
-        "bucket_chart": statistics.bucket_chart(report.units),
-        "trend_chart": statistics.trend_chart(report.months),
+        "tables": yearend.tables(report),
+        "definitions": yearend.DEFINITIONS,
+        "on_time_chart": yearend.on_time_chart(report.units),
+        "bucket_chart": yearend.bucket_chart(report.units),
+        "trend_chart": yearend.trend_chart(report.months),
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/statistics.html", context)
@@ -38,12 +38,12 @@ def statistics_page(request):
 @office_required
 def statistics_export(request):
     _form, report = statistics_report(request)
-    content = statistics.report_workbook(report)
+    content = yearend.report_workbook(report)
     return download(content, f"statistics-{report.today:%Y%m%d}.xlsx")
 
 
 @office_required
 def statistics_summary(request):
     form, report = statistics_report(request)
-    content = statistics.summary_docx(report, statistics.heading(form.filters()))
+    content = yearend.summary_docx(report, yearend.heading(form.filters()))
     return download(content, f"summary-{report.today:%Y%m%d}.docx", DOCX)

@@ -32,9 +32,8 @@ from responses.models import SENT_STATES, Feedback, LetterState, Rating, Reply
 from workflow import deadlines
 from workflow.charts import bar_chart
 from workflow.exports import append_row
-from workflow.models import OPEN_ASSIGNMENT_STATES, Assignment, Unit
+from workflow.models import OPEN_ASSIGNMENT_STATES, REPLYING_ROLES, Assignment, Unit
 
-DELIVERS_REPLY = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 BUCKET_COLOURS = {
     Bucket.SOLVED: "#2f7d4a",
     Bucket.IN_PROGRESS: "#4b7fb8",
@@ -300,7 +299,7 @@ def _fold_assignments(assignments, today, tables, total):
     for row in assignment_rows(assignments).iterator(chunk_size=5000):
         unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
         due_on, sent_on, first_on, reply_state, bucket = row[9:]
-        writes_reply = role in DELIVERS_REPLY
+        writes_reply = role in REPLYING_ROLES
         facts = (
             bool(accepted_on and accepted_on <= clock(where, kind, assigned_on)),
             bool(state in open_states and not sent_on and due_on < today),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from reports import statistics
+from reports import yearend
 from responses.actions import (
     publish_letter,
     record_feedback,
@@ -91,7 +91,7 @@ def year(office, kewei, clerk, leader):
 
 
 def report_for(office):
-    return statistics.build_report(office.office_memberships.values("jurisdiction_id"), {}, TODAY)
+    return yearend.build_report(office.office_memberships.values("jurisdiction_id"), {}, TODAY)
 
 
 def by_label(report):
@@ -146,9 +146,9 @@ def test_the_acceptance_rule_is_the_jurisdictions(office, year, shanghai):
 
 def test_filters_narrow_the_scope(office, year):
     scope = office.office_memberships.values("jurisdiction_id")
-    assert statistics.build_report(scope, {"year": 2023}, TODAY).total.assigned == 0
-    assert statistics.build_report(scope, {"kind": "suggestion"}, TODAY).total.assigned == 0
-    assert statistics.build_report(scope, {"body": "cppcc"}, TODAY).total.assigned == 5
+    assert yearend.build_report(scope, {"year": 2023}, TODAY).total.assigned == 0
+    assert yearend.build_report(scope, {"kind": "suggestion"}, TODAY).total.assigned == 0
+    assert yearend.build_report(scope, {"body": "cppcc"}, TODAY).total.assigned == 5
 
 
 def test_the_page_shows_figures_charts_and_definitions(client, office, year):
