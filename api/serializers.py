@@ -12,14 +12,6 @@ from workflow.forms import split_names
 from workflow.models import Assignment, Unit
 
 
-class ProposerSerializer(serializers.ModelSerializer):
-    """Names and kinds only: a proposer's contact details never leave through the API."""
-
-    class Meta:
-        model = Proposer
-        fields = ["id", "name", "kind", "affiliation"]
-
-
 class AssignmentSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.name")
     proposal = serializers.IntegerField(source="proposal_id")

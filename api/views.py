@@ -5,7 +5,7 @@ calls one verb, and serialises; a refusal is 409 with the verb's own words."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -63,12 +63,6 @@ def int_param(request, name):
 
 
 # ---- reads ----------------------------------------------------------------------------------
-def visible_assignments(roles):
-    return Assignment.objects.filter(
-        Q(unit__jurisdiction_id__in=roles.office_jurisdiction_ids) | Q(unit_id__in=roles.unit_ids)
-    )
-
-
 class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """建议提案: the office's jurisdictions, or the items assigned to the user's units."""
 
@@ -164,7 +158,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
-        rows = visible_assignments(roles_of(self.request)).select_related("unit")
+        rows = Assignment.objects.visible_to(roles_of(self.request)).select_related("unit")
         params = self.request.query_params
         if params.get("state") == "open":
             rows = rows.open()

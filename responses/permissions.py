@@ -6,14 +6,13 @@ answer for pages and `require_may` for the verbs. The four-eyes rule itself is
 `Letter.may_sign` (with `four_eyes_refusal` giving the words), on the letter it reads.
 """
 
+from workflow.models import UnitMembership
+from workflow.permissions import in_unit
+
 
 # Returning a letter for revision: any leader of the letter's unit.
 def is_unit_leader(letter, user):
-    return bool(
-        user
-        and user.is_authenticated
-        and user.unit_memberships.filter(unit_id=letter.assignment.unit_id, role="leader").exists()
-    )
+    return in_unit(user, letter.assignment.unit_id, UnitMembership.Role.LEADER)
 
 
 def may_sign_letter(letter, user):

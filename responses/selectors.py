@@ -56,8 +56,6 @@ def item_context(roles, pk, today):
     mine = [a for a in assignments if roles.in_unit(a.unit_id)]
     if not is_office and not mine:
         raise PermissionDenied(_("您所在单位未承办该件。"))
-    for a in assignments:  # what AssignmentQuerySet.current() keeps: not re-routed elsewhere
-        a.is_current = a.state != AssignmentState.TRANSFERRED
     replies, opinions = _item_letters(proposal, roles, jurisdiction.pk)
     contacts = _item_contacts(proposal, mine, is_office)
     approved, pending = _item_extensions(proposal)
@@ -405,7 +403,7 @@ def publication_context(roles, today, limit=20):
         ]
     return {
         "pending": pending,
-        "published": replies.filter(state=LetterState.PUBLISHED).order_by("-published_at")[:limit],
+        "published": replies.published().order_by("-published_at")[:limit],
         "withheld": replies.filter(state=LetterState.WITHHELD).order_by("-sent_at")[:limit],
         "awaiting": [r for r in awaiting if r.unanswered],
         "today": today,

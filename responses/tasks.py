@@ -8,7 +8,7 @@ from django.utils import timezone
 from proposals.models import Proposal, ProposalState
 from workflow import deadlines
 from workflow.after_commit import notify_extension, notify_urge
-from workflow.models import Assignment, AssignmentState, Decision, Extension, Urge
+from workflow.models import REPLYING_ROLES, Assignment, AssignmentState, Decision, Extension, Urge
 
 from .actions import close_without_feedback, publish_letter
 from .after_commit import deliver_letter, freeze_letter, read_letter_import_task
@@ -56,7 +56,7 @@ def close_unanswered(today=None):
     """未反馈: items whose every feedback window has passed close without a rating."""
     today = today or timezone.localdate()
     waiting = Assignment.objects.filter(
-        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
+        role__in=REPLYING_ROLES,
         state=AssignmentState.REPLIED,
         feedback_until__gte=today,
     ).values("proposal_id")

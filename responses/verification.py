@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import rendering
-from .models import LetterFile, LetterState, SigningCertificate
+from .models import LetterFile, SigningCertificate
 
 MAX_BYTES = 20 * 1024 * 1024
 READ_SECONDS = 5  # parsing and checking one upload; beyond it the file is "unreadable"
@@ -63,7 +63,7 @@ class Signature:
 
 def _found(letter_file, signed_at=None, message=None):
     letter = letter_file.letter
-    public = letter.state == LetterState.PUBLISHED
+    public = letter.is_public
     result = Verification(
         status=Status.GENUINE,
         message=message or _("这是通过本系统发出的原件，发出后未被改动。"),

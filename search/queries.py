@@ -9,17 +9,12 @@ from proposals import bigrams
 from proposals.models import Proposal, ProposalProposer, Session
 from proposals.params import plain_int
 from responses.models import Reply
+from responses.selectors import public_queryset
 from responses.textsearch import query_pieces, ranked_replies, visible_items
 from workflow.models import Unit
 
 KINDS = ("items", "replies")
 EXPORT_LIMIT = 5000
-
-
-def published_replies():
-    return Reply.objects.published().select_related(
-        "assignment__proposal__session__jurisdiction", "assignment__unit"
-    )
 
 
 def _filtered(rows, params, prefix):
@@ -57,7 +52,7 @@ def item_results(roles, q, params):
 
 
 def reply_results(q, params):
-    return ranked_replies(_filtered(published_replies(), params, "assignment__proposal__"), q)
+    return ranked_replies(_filtered(public_queryset(), params, "assignment__proposal__"), q)
 
 
 def search(roles, params):

@@ -22,13 +22,12 @@ def in_office(user, jurisdiction_id, permission=ASSIGN_PERMISSION):
     )
 
 
-def in_unit(user, unit_id):
-    """A clerk or leader of the unit."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.unit_memberships.filter(unit_id=unit_id).exists()
-    )
+def in_unit(user, unit_id, role=None):
+    """A clerk or leader of the unit (only a `role`, a UnitMembership.Role, when given)."""
+    if user is None or not user.is_authenticated:
+        return False
+    memberships = user.unit_memberships.filter(unit_id=unit_id)
+    return (memberships.filter(role=role) if role is not None else memberships).exists()
 
 
 def require_office(actor, jurisdiction, permission=ASSIGN_PERMISSION):

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from . import aging
 from .models import (
     OPEN_ASSIGNMENT_STATES,
+    OPINION_OUTSTANDING_STATES,
+    REPLYING_ROLES,
     AssignmentState,
     Audience,
     DeadlineKind,
@@ -36,12 +38,12 @@ from .models import (
 )
 
 OPEN = tuple(OPEN_ASSIGNMENT_STATES)
-BEFORE_REPLY = (AssignmentState.PENDING, AssignmentState.ACCEPTED)
+REPLYING = ", ".join(f"'{role}'" for role in REPLYING_ROLES)  # constants, not user input
 
 # deadline kind → (date column, states, extra condition on the assignment)
 KINDS = {
-    DeadlineKind.REPLY: ("due_on", OPEN, "a.role IN ('lead', 'separate')"),
-    DeadlineKind.OPINION: ("due_on", BEFORE_REPLY, "a.role = 'co'"),
+    DeadlineKind.REPLY: ("due_on", OPEN, f"a.role IN ({REPLYING})"),
+    DeadlineKind.OPINION: ("due_on", tuple(OPINION_OUTSTANDING_STATES), "a.role = 'co'"),
     DeadlineKind.TRANSFER: ("transfer_until", (AssignmentState.ACCEPTED,), "1 = 1"),
     DeadlineKind.FEEDBACK: ("feedback_until", (AssignmentState.REPLIED,), "1 = 1"),
 }

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,7 +122,7 @@ def _email_digest(recipient_id):
                             _("以下建议提案临近或已超过办理期限："),
                             *lines,
                             "",
-                            f"{settings.SITE_URL}/reminders/{digest.pk}/",
+                            settings.SITE_URL + reverse("reminder-digest", args=[digest.pk]),
                         ]
                     ),
                     None,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from proposals.classification import bucket_for
 from proposals.models import Proposal
 from workflow.audit import ActionRefused, fire, lock, log, require_may
-from workflow.models import Assignment, AssignmentState, TransitionLog
+from workflow.models import Assignment, TransitionLog
 from workflow.permissions import require_unit_member
 
 from ..models import (
@@ -82,7 +82,7 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY, at=None):
     require_unit_member(actor, assignment.unit)
     if not assignment.replies_to_proposer:
         raise ActionRefused(_("会办单位不直接答复提出人，请撰写会办意见。"))
-    if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+    if not assignment.takes_reply:
         raise ActionRefused(_("请先签收该件，再起草答复。"))
     existing = assignment.replies.filter(round=assignment.round, kind=kind).first()
     if existing is not None:
@@ -114,7 +114,7 @@ def start_opinion(assignment, actor, at=None):
     require_unit_member(actor, assignment.unit)
     if assignment.role != Assignment.Role.CO:
         raise ActionRefused(_("只有会办单位撰写会办意见。"))
-    if assignment.state != AssignmentState.ACCEPTED:
+    if not assignment.takes_opinion:
         raise ActionRefused(_("请先签收该件，再起草会办意见。"))
     existing = assignment.opinions.filter(round=assignment.round).first()
     if existing is not None:

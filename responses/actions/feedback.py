@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from proposals.models import Proposal, ProposalState
 from workflow import deadlines
 from workflow.audit import ActionRefused, fire, lock, log
-from workflow.models import Assignment, AssignmentState
+from workflow.models import ANSWERED_STATES, Assignment
 from workflow.permissions import require_office
 
 from ..models import (
@@ -80,7 +80,7 @@ def _reopen(reply, proposal, actor, comment):
 def _close_if_everyone_answered(proposal, actor):
     replies = Reply.objects.filter(
         assignment__proposal=proposal, round=proposal.round, kind=Reply.Kind.REPLY
-    ).exclude(assignment__state=AssignmentState.TRANSFERRED)
+    ).filter(assignment__in=Assignment.objects.current())
     proposers = proposal.proposers.count()
     answered = Feedback.objects.filter(reply__in=replies).count()
     if proposal.state == ProposalState.REPLIED and answered >= proposers * replies.count():
@@ -88,9 +88,7 @@ def _close_if_everyone_answered(proposal, actor):
 
 
 def _close(proposal, actor, comment):
-    for assignment in proposal.assignments.filter(
-        state__in=[AssignmentState.REPLIED, AssignmentState.OPINION_SENT]
-    ).select_for_update():
+    for assignment in proposal.assignments.filter(state__in=ANSWERED_STATES).select_for_update():
         fire(assignment, "complete", by=actor, check_perm=False)
     fire(proposal, "close", by=actor, check_perm=False, log_comment=comment)
 

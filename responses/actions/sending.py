@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from proposals.models import Proposal
 from workflow import deadlines
 from workflow.audit import ActionRefused, fire, lock, require_may
-from workflow.models import Assignment, AssignmentState
+from workflow.models import REPLYING_ROLES, Assignment
 
 from .. import rendering
 from ..after_commit import deliver_letter, freeze_letter
@@ -78,7 +78,7 @@ def _follow_the_letter(letter, actor, at):
     if isinstance(letter, Opinion):
         fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
         return
-    if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.REOPENED):
+    if not assignment.takes_reply:
         return
     proposal = assignment.proposal
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
@@ -116,14 +116,6 @@ def _queue_freezing_and_delivery(letter):
 def _follow_replies(proposal_id, actor, at=None):
     """The item is replied once every lead and separate unit of this round has replied."""
     proposal = lock(Proposal, proposal_id)
-    waiting = proposal.assignments.filter(
-        role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE],
-        state__in=[
-            AssignmentState.PENDING,
-            AssignmentState.ACCEPTED,
-            AssignmentState.TRANSFER_REQUESTED,
-            AssignmentState.REOPENED,
-        ],
-    )
+    waiting = proposal.assignments.open().filter(role__in=REPLYING_ROLES)
     if not waiting.exists():
         fire(proposal, "mark_replied", by=actor, check_perm=False, logged_at=at)

@@ -12,7 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals.classification import Bucket
 from workflow import deadlines
-from workflow.models import Assignment, AssignmentState, Unit
+from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 
 from ..permissions import is_unit_leader, may_sign_letter
@@ -440,7 +440,7 @@ class Reply(Letter):
         return Assignment.objects.filter(
             proposal_id=self.assignment.proposal_id,
             role=Assignment.Role.CO,
-            state__in=[AssignmentState.PENDING, AssignmentState.ACCEPTED],
+            state__in=OPINION_OUTSTANDING_STATES,
         )
 
     def blocking_opinions(self, today=None):

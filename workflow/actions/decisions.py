@@ -9,7 +9,6 @@ from ..after_commit import notify_extension
 from ..audit import ActionRefused, fire, lock, log
 from ..models import (
     Assignment,
-    AssignmentState,
     Decision,
     Extension,
     TransferRequest,
@@ -71,10 +70,7 @@ def request_extension(assignment, actor, requested_due, reason):
     require_unit_member(actor, assignment.unit)
     if not reason.strip():
         raise ActionRefused(_("申请延期必须说明理由。"))
-    if not assignment.replies_to_proposer or assignment.state not in (
-        AssignmentState.ACCEPTED,
-        AssignmentState.REOPENED,
-    ):
+    if not assignment.takes_reply:
         raise ActionRefused(_("只有办理中的主办或分办件可以申请延期。"))
     proposal = assignment.proposal
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)

@@ -14,7 +14,16 @@
 State changes happen only through `workflow.actions`; the transitions only set fields.
 """
 
-from .assignments import OPEN_ASSIGNMENT_STATES, Assignment, AssignmentQuerySet, AssignmentState
+from .assignments import (
+    ANSWERED_STATES,
+    HANDLING_STATES,
+    OPEN_ASSIGNMENT_STATES,
+    OPINION_OUTSTANDING_STATES,
+    REPLYING_ROLES,
+    Assignment,
+    AssignmentQuerySet,
+    AssignmentState,
+)
 from .audit import AppendOnlyQuerySet, AuditCheck, TransitionLog
 from .contacts import Contact, Urge
 from .deadline_rules import CalendarDay, CalendarYear, DeadlineRule
@@ -34,6 +43,10 @@ from .units import OfficeMembership, Unit, UnitMembership
 
 __all__ = [
     "OPEN_ASSIGNMENT_STATES",
+    "ANSWERED_STATES",
+    "HANDLING_STATES",
+    "OPINION_OUTSTANDING_STATES",
+    "REPLYING_ROLES",
     "AppendOnlyQuerySet",
     "Assignment",
     "AssignmentQuerySet",

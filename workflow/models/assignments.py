@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
 
 from proposals.models import Proposal, ProposalProposer
 
@@ -37,6 +37,11 @@ OPEN_ASSIGNMENT_STATES = [
     AssignmentState.TRANSFER_REQUESTED,
     AssignmentState.REOPENED,
 ]
+
+# The sources of transitions other code also asks about, named once (the machine uses them).
+HANDLING_STATES = [AssignmentState.ACCEPTED, AssignmentState.REOPENED]  # mark_replied
+OPINION_OUTSTANDING_STATES = [AssignmentState.PENDING, AssignmentState.ACCEPTED]  # lapse
+ANSWERED_STATES = [AssignmentState.REPLIED, AssignmentState.OPINION_SENT]  # complete
 
 CONTACT_STATES = frozenset(
     {AssignmentState.PENDING, AssignmentState.ACCEPTED, AssignmentState.REOPENED}
@@ -64,6 +69,13 @@ class AssignmentQuerySet(models.QuerySet):
 
     def for_units(self, unit_ids):
         return self.filter(unit_id__in=unit_ids)
+
+    def visible_to(self, roles):
+        """Who sees an assignment: the office of its jurisdiction, and its own unit."""
+        return self.filter(
+            Q(unit__jurisdiction_id__in=roles.office_jurisdiction_ids)
+            | Q(unit_id__in=roles.unit_ids)
+        )
 
     def with_item(self):
         """What a list row shows: the item, its session, the unit and the proposers. Not the
@@ -200,7 +212,23 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
     @property
     def replies_to_proposer(self):
-        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+        return self.role in REPLYING_ROLES
+
+    @property
+    def takes_reply(self):
+        """Its unit writes and sends the proposers' reply now (start_reply, request_extension
+        and send_letter ask this; so does the item page): the machine's mark_replied."""
+        return can_proceed(self.mark_replied)
+
+    @property
+    def takes_opinion(self):
+        """A co-handler writes its opinion now: the machine's mark_opinion_sent."""
+        return can_proceed(self.mark_opinion_sent)
+
+    @property
+    def is_current(self):
+        """Not re-routed elsewhere (AssignmentQuerySet.current)."""
+        return self.state != AssignmentState.TRANSFERRED
 
     @property
     def takes_contacts(self):
@@ -269,7 +297,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[AssignmentState.ACCEPTED, AssignmentState.REOPENED],
+        source=HANDLING_STATES,
         target=AssignmentState.REPLIED,
         conditions=[writes_reply],
         permission=follows_reply,
@@ -290,7 +318,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[AssignmentState.REPLIED, AssignmentState.OPINION_SENT],
+        source=ANSWERED_STATES,
         target=AssignmentState.DONE,
         permission=follows_reply,
     )
@@ -299,7 +327,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[AssignmentState.PENDING, AssignmentState.ACCEPTED],
+        source=OPINION_OUTSTANDING_STATES,
         target=AssignmentState.DONE,
         conditions=[writes_opinion],
         permission=follows_reply,
@@ -321,3 +349,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         self.due_on, self.due_basis, self.due_from = due_on, "rehandling", reopened_on
         self.due_version += 1
         self.finished_at = self.feedback_until = None
+
+
+# The units that answer the proposers themselves (主办, 分办); a 会办 unit writes to the lead.
+REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
