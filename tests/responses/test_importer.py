@@ -179,9 +179,7 @@ def test_the_page_names_each_gap_in_chinese_and_a_confirmed_letter_needs_what_sa
     assert not Reply.objects.exists()
 
 
-def test_a_confirmed_letter_without_its_date_is_never_saved(
-    client, shanghai_demo, import_letters
-):
+def test_a_confirmed_letter_without_its_date_is_never_saved(client, shanghai_demo, import_letters):
     undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
     client.force_login(shanghai_demo.users["office"])
     page = import_letters(client, [("a.txt", undated.encode())])
