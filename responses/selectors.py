@@ -31,6 +31,8 @@ from workflow.selectors import may, may_assign, may_review
 
 from . import importer, links, textsearch
 from .actions import LETTER_FIELDS
+from .actions.past_letters import CONFIRMED_LETTER_FIELDS
+from .forms import PastLetterForm
 from .models import (
     Feedback,
     LetterImportState,
@@ -476,12 +478,67 @@ def link_state(token):
 
 
 # ---- importing past letters -----------------------------------------------------------------
-def letter_import_preview(record):
-    """What the import's page shows: each file's elements under their names, and whether a
-    letter lacks something no "接受缺项" can accept (then nothing can be saved)."""
-    previews = importer.shown(record.previews)
+def letter_import_preview(record, data=None):
+    """What the import's page shows: each letter's text beside its form (what was
+    recognised, pre-filled; `data` when the office has posted it), the letters already
+    saved, and the files that could not be read. The jurisdiction's sessions and units are
+    read once for all the letters."""
+    sessions = {s.pk: s for s in Session.objects.filter(jurisdiction=record.jurisdiction_id)}
+    units = {u.pk: u for u in Unit.objects.filter(jurisdiction=record.jurisdiction_id)}
+    named = {"session": {str(s): s for s in sessions.values()}, "unit": {}}
+    for unit in units.values():
+        named["unit"] |= {name: unit.pk for name in (unit.short_name, unit.name) if name}
+    letters = []
+    for index, preview in enumerate(record.previews):
+        letter = {"index": index, "name": preview["name"], "error": preview.get("error")}
+        if not letter["error"] and not preview.get("saved"):
+            parsed = preview["parsed"]
+            initial, letter["hints"] = _recognised(parsed, named)
+            letter["missing"] = [importer.label(key) for key in parsed["missing"]]
+            letter["unrecognised"] = parsed["unrecognised"]
+            letter["form"] = PastLetterForm(
+                data, initial=initial, prefix=f"l{index}", sessions=sessions, units=units
+            )
+        letters.append(letter | {"text": preview.get("text", ""), "saved": preview.get("saved")})
     return {
-        "previews": previews,
-        "blocked": any(p.get("blocking") for p in previews),
+        "letters": letters,
+        "refused": [p for p in letters if p["error"]],
+        "saved_count": sum(1 for p in letters if p["saved"]),
+        "pending_count": sum(1 for p in letters if "form" in p),
         "states": LetterImportState,
     }
+
+
+ITEM_KINDS = {"提案": Proposal.Kind.PROPOSAL, "建议": Proposal.Kind.SUGGESTION,
+              "代表建议": Proposal.Kind.SUGGESTION}  # fmt: skip
+SESSION_KINDS = {
+    Session.Body.CPPCC: Proposal.Kind.PROPOSAL,
+    Session.Body.NPC: Proposal.Kind.SUGGESTION,
+}
+
+
+def _recognised(parsed, named):
+    """A letter's form pre-filled with what the importer recognised (`importer.as_json`),
+    the session and units matched by name; and, by field, what was recognised but matches
+    none of the jurisdiction's (shown beside the field, for the office to choose)."""
+    fields, opinion = parsed["fields"], parsed["is_opinion"]
+    session = named["session"].get(parsed["session_name"])
+    unit = named["unit"].get(fields.get("signing_organ", ""))
+    lead_unit = named["unit"].get(fields.get("addressee", "")) if opinion else None
+    initial = {key: fields.get(key, "") for key in CONFIRMED_LETTER_FIELDS}
+    initial |= {
+        "letter_kind": "opinion" if opinion else "reply",
+        "item_kind": ITEM_KINDS.get(parsed["kind"])
+        or SESSION_KINDS.get(getattr(session, "body", "")),
+        "session": session and session.pk,
+        "number": parsed["number"],
+        "unit": unit,
+        "lead_unit": lead_unit,
+        "proposers": "、".join(name for name, _kind in parsed["proposers"]),
+    }
+    hints = {
+        "session": parsed["session_name"] if session is None else "",
+        "unit": fields.get("signing_organ", "") if unit is None else "",
+        "lead_unit": fields.get("addressee", "") if opinion and lead_unit is None else "",
+    }
+    return initial, {key: value for key, value in hints.items() if value}

@@ -43,12 +43,13 @@ from .forms import (
     PaperFeedbackForm,
     RatingForm,
     VerifyForm,
+    confirmed_letters,
+    show_refusals,
 )
 from .models import (
     Attachment,
     Feedback,
     LetterImport,
-    LetterImportState,
     LetterState,
     LetterTemplate,
     Opinion,
@@ -440,16 +441,21 @@ def letter_import(request, pk):
 @require_POST
 @office_required
 def letter_import_save(request, pk):
+    """Saves the letters the office confirmed, as corrected; the page comes back with each
+    letter's errors beside its fields when any confirmed letter cannot be saved."""
     record = letter_import_or_404(request, pk)
-    if record.state != LetterImportState.READY or not record.letters:
-        messages.error(request, _("没有可保存的函件。"))
-        return redirect("office-letter-import", record.pk)
+    page = {"record": record, **selectors.letter_import_preview(record, request.POST)}
+    corrections = confirmed_letters(page["letters"])
     try:
-        saved = actions.save_letter_import(
-            request.user, record, bool(request.POST.get("accept_gaps"))
-        )
+        if corrections is not None:
+            saved = actions.save_letter_import(request.user, record, corrections)
+            left = page["pending_count"] - len(saved)
+            done = _("已保存 %(n)d 份函件，%(m)d 份未确认，留在本次导入中。")
+            messages.success(request, done % {"n": len(saved), "m": left})
+            return redirect("office-letter-import", record.pk)
+    except actions.LettersRefused as exc:
+        show_refusals(page["letters"], exc.problems)
+        messages.error(request, str(exc))
     except ActionRefused as exc:
         messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
-        return redirect("office-letter-import", record.pk)
-    messages.success(request, _("已导入 %(n)d 份函件。") % {"n": saved})
-    return redirect("publication")
+    return render(request, "responses/import.html", page)

@@ -27,7 +27,12 @@ from .drafting import (
 )
 from .feedback import close_without_feedback, record_feedback
 from .numbering import allocate_doc_number
-from .past_letters import import_letter, save_letter_import, start_letter_import
+from .past_letters import (
+    LettersRefused,
+    import_letter,
+    save_letter_import,
+    start_letter_import,
+)
 from .publication import publish_letter, withdraw_publication
 from .sending import send_letter, sign_and_send_letter
 from .sign_off import return_letter, sign_letter
@@ -63,6 +68,7 @@ __all__ = [
     "rotate_api_token",
     # the refusal every verb may raise, and shared constants
     "ActionRefused",
+    "LettersRefused",
     "LETTER_FIELDS",
     "ATTACHMENT_LIMIT",
 ]

@@ -19,8 +19,9 @@ class LetterImportState(models.TextChoices):
 
 class LetterImport(ConcurrentTransitionMixin, models.Model):
     """One upload of past letters (files or a zip): read and recognised in the worker, then
-    shown for the office to check before `pages.save_imports` saves them. The uploaded files
-    are kept under MEDIA_ROOT until read; what was recognised is kept in `previews`."""
+    shown for the office to check and correct before `save_letter_import` saves the confirmed
+    ones. The uploaded files are kept under MEDIA_ROOT until read; what was recognised is kept
+    in `previews`, each saved letter's id under its preview's "saved"."""
 
     jurisdiction = models.ForeignKey(
         "proposals.Jurisdiction", on_delete=models.PROTECT, related_name="+"

@@ -176,7 +176,7 @@ def test_ten_quarter_megabyte_one_line_texts_are_read_in_the_worker(office_clien
     assert [p["name"] for p in record.previews] == [f"{i}.txt" for i in range(10)]
     assert all("number" in p["parsed"]["blocking"] for p in record.previews)
     html = page.content.decode()
-    assert "案号" in html and "保存全部" not in html  # nothing here could be saved
+    assert "案号" in html and "保存已确认的函件" in html  # each to be completed by hand
     assert record.stored == []  # the upload is not kept once read
 
 
@@ -189,7 +189,7 @@ def test_the_upload_request_only_stores_and_redirects(office_client, shanghai):
     assert response.status_code == 302 and response["Location"] == f"/office/import/{record.pk}/"
     assert record.state == LetterImportState.QUEUED  # no worker ran: nothing was parsed
     page = office_client.get(f"/office/import/{record.pk}/").content.decode()
-    assert "排队中" in page and "保存全部" not in page
+    assert "排队中" in page and "保存已确认的函件" not in page
     assert f'hx-get="/office/import/{record.pk}/"' in page  # polled, with a real link
     assert f'href="/office/import/{record.pk}/"' in page
     partial = office_client.get(f"/office/import/{record.pk}/", HTTP_HX_REQUEST="true")
@@ -357,7 +357,7 @@ def test_an_upload_with_nothing_readable_fails_saying_why_in_chinese(office_clie
     assert "x.docx" in message and "不是有效的DOCX文件" in message
     assert words_of(message, "notzip", "broken", "docx", "DOCX") == []  # no "File is not a zip"
     html = page.content.decode()
-    assert "识别失败" in html and "不是压缩文件" in html and "保存全部" not in html
+    assert "识别失败" in html and "不是压缩文件" in html and "保存已确认的函件" not in html
 
 
 def test_refused_files_are_listed_beside_the_letters_read(office_client, import_letters):
@@ -416,7 +416,7 @@ def test_what_one_upload_keeps_stays_within_its_character_cap(office_client, imp
 
     assert len(json.dumps(record.previews, ensure_ascii=False)) < 1.05 * importer.UPLOAD_CHARS
     assert stored_size(record) < 7 * importer.UPLOAD_CHARS  # escaped: 6 bytes a character
-    assert "保存全部" in page.content.decode()
+    assert "保存已确认的函件" in page.content.decode()
 
 
 def test_a_one_line_letter_is_not_stored_twice_as_its_elements():

@@ -13,6 +13,7 @@ from demo.loader import Demo
 from responses.actions import allocate_doc_number
 from responses.importer import parse
 from responses.models import Opinion, Reply
+from tests.responses.conftest import import_form
 
 pytestmark = pytest.mark.django_db
 SEEDS = {p.name[:3]: p for p in (FIXTURES / "seeds").glob("00[0234]_*.txt")}
@@ -119,7 +120,7 @@ def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo, im
     record = preview.context["record"]
     assert record.state == "ready" and not record.stored  # the upload is not kept once read
     save = f"/office/import/{record.pk}/save"
-    client.post(save)
+    client.post(save, import_form(preview, confirm=(0, 1)))
     reply = Reply.objects.get(doc_number="沪科提复〔2024〕24号")
     assert reply.state == "sent" and reply.letter_date == date(2024, 5, 27)
     assert reply.assignment.proposal.reference == "市政协十四届二次会议第1136号提案"
@@ -132,8 +133,8 @@ def test_office_previews_then_saves_letters_from_a_zip(client, shanghai_demo, im
     ]
     unit = reply.assignment.unit
     assert allocate_doc_number(unit, "提复", 2024) == "沪科提复〔2024〕25号"  # never reused
-    again = client.post(save, follow=True)
-    assert "已导入过" in again.content.decode() and Reply.objects.count() == 2
+    again = client.post(save, import_form(preview, confirm=(0, 1)), follow=True)
+    assert "已保存 2 份" in again.content.decode() and Reply.objects.count() == 2
 
 
 def test_an_opinion_is_imported_for_its_lead_unit(shanghai_demo):
@@ -158,7 +159,7 @@ def test_gaps_are_saved_only_when_accepted_and_nothing_half(client, shanghai_dem
     assert not Reply.objects.exists()
 
 
-def test_the_preview_names_each_element_in_chinese_and_blocks_what_cannot_be_saved(
+def test_the_page_names_each_gap_in_chinese_and_a_confirmed_letter_needs_what_saving_needs(
     client, shanghai_demo, import_letters
 ):
     undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
@@ -167,30 +168,29 @@ def test_the_preview_names_each_element_in_chinese_and_blocks_what_cannot_be_sav
     page = import_letters(client, [("a.txt", no_reference.encode())])
     html = page.content.decode()
     record = page.context["record"]
-    gaps = html.split("缺少（无法保存）", 1)[1].split("</p>", 1)[0]
+    gaps = html.split("未识别</span>", 1)[1].split("</p>", 1)[0]
     assert "届次会议" in gaps and "案号" in gaps and "成文日期" in gaps
     for key in ("number", "letter_date", "signing_organ", "doc_number", "class_label", "session"):
-        assert f"<th>{key}</th>" not in html and key not in gaps
-    assert "<th>发文机关</th>" in html and "<th>发文字号</th>" in html
-    assert "接受缺项" not in html and "保存全部" not in html  # nothing to accept
-    response = client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"}, follow=True)
-    refusal = response.content.decode()
-    assert "无法保存" in refusal and "成文日期" in refusal and "届次会议" in refusal
+        assert f">{key}<" not in html and key not in gaps
+    assert "发文字号" in html and "承办单位（发文机关）" in html
+    response = client.post(f"/office/import/{record.pk}/save", import_form(page, confirm=(0,)))
+    form = response.context["letters"][0]["form"]
+    assert set(form.errors) == {"session", "number", "item_kind", "letter_date"}
     assert not Reply.objects.exists()
 
 
-def test_accepting_gaps_never_saves_a_letter_without_its_date(
-    client, shanghai_demo, import_letters
-):
+def test_a_confirmed_letter_without_its_date_is_never_saved(client, shanghai_demo, import_letters):
     undated = re.sub(r"2024 ?年 ?5 ?月 ?27 ?日", "", SEEDS["000"].read_text())
     client.force_login(shanghai_demo.users["office"])
-    record = import_letters(client, [("a.txt", undated.encode())]).context["record"]
-    response = client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"}, follow=True)
+    page = import_letters(client, [("a.txt", undated.encode())])
+    record = page.context["record"]
+    response = client.post(f"/office/import/{record.pk}/save", import_form(page, confirm=(0,)))
     assert response.status_code == 200  # a TypeError (500) on the former main
     assert "成文日期" in response.content.decode() and not Reply.objects.exists()
+    assert "letter_date" in response.context["letters"][0]["form"].errors
 
 
-def test_a_gap_saving_can_accept_is_offered_and_named_in_english_too(
+def test_a_gap_saving_can_accept_is_named_in_english_too_and_saved_empty(
     client, shanghai_demo, import_letters
 ):
     from django.utils import translation
@@ -199,14 +199,15 @@ def test_a_gap_saving_can_accept_is_offered_and_named_in_english_too(
     client.force_login(shanghai_demo.users["office"])
     page = import_letters(client, [("a.txt", no_contact.encode())])
     html = page.content.decode()
-    assert "未识别" in html and "主送" in html and "接受缺项" in html
+    assert "未识别" in html and "主送" in html
     record = page.context["record"]
     with translation.override("en"):
         english = client.get(
             f"/office/import/{record.pk}/", HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
-    assert "addressee" not in english.split("<h2>", 2)[1]
-    client.post(f"/office/import/{record.pk}/save", {"accept_gaps": "1"})
+    gaps = english.split('<p class="problems">', 1)[1].split("</p>", 1)[0]
+    assert "addressee" not in gaps and ">addressee<" not in english
+    client.post(f"/office/import/{record.pk}/save", import_form(page, confirm=(0,)))
     assert Reply.objects.get().addressee == ""
 
 

@@ -8,7 +8,7 @@ here fails `test_every_verb_is_listed`.
 """
 
 import inspect
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -149,9 +149,22 @@ def past_letter(w):
 def saved_import(w):
     text = next((FIXTURES / "seeds").glob("000_*.txt")).read_text()
     record = LetterImport.objects.create(
-        jurisdiction=w.where, created_by=w.office, names=["000.txt"], previews=[{"text": text}]
+        jurisdiction=w.where,
+        created_by=w.office,
+        names=["000.txt"],
+        state="ready",
+        previews=[{"name": "000.txt", "text": text}],
     )
-    return lambda: responses_actions.save_letter_import(w.office, record, accept_gaps=True)
+    confirmed = {
+        "letter_kind": "reply",
+        "item_kind": "proposal",
+        "session": w.session,
+        "number": "1136",
+        "unit": w.kewei,
+        "title": "关于…的提案的答复",
+        "letter_date": date(2024, 5, 27),
+    }
+    return lambda: responses_actions.save_letter_import(w.office, record, {0: confirmed})
 
 
 def opinion(w):
