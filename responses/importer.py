@@ -38,7 +38,7 @@ CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "0": 0, "一": 1, "
 
 # The class may follow the number on its line: 某建复〔2018〕7号(B类).
 DOC_NUMBER = re.compile(
-    r"^(?P<code>[\u4e00-\u9fa5]{1,10})[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<n>\d{1,6})号"
+    r"^(?P<code>[\u4e00-\u9fa5]{1,10})：?[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<n>\d{1,6})号"
     r"(?:[(（](?P<c>[A-D])类?[)）])?$"
 )
 DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?P<issued>印发)?$")
@@ -55,14 +55,17 @@ CLASS_WORDS = "解决采纳|正在解决|计划解决|留作参考|已经解决|
 CLASS_MARKS = [
     re.compile(r"^[(（](?P<c>[A-D])类?[)）]$"),
     re.compile(r"^(?P<c>[A-D])类?$"),
-    re.compile(r"^(?:类别|分类|答复类别|办理类别|办复类别)[：](?P<c>[A-D])类?$"),
-    re.compile(rf"^(?:办理结果|答复类别|办理类别|类别)[：](?P<c>{CLASS_WORDS}|[A-D]类?)$"),
+    re.compile(r"^(?:类别|分类|答复类别|办理类别|办复类别)[：][(（]?(?P<c>[A-D])类?[)）]?$"),
+    re.compile(
+        rf"^(?:办理结果|答复类别|办理类别|办复类别|类别)[：][(（]?(?P<c>{CLASS_WORDS}|[A-D]类?)[)）]?$"
+    ),
 ]
 DISCLOSURES = {
     "主动公开·全文": "full", "主动公开全文": "full", "主动公开·摘要": "summary",
     "依申请公开": "on_request", "不予公开": "withheld", "公开": "full", "此件公开发布": "full",
     "此件主动公开": "full", "不公开": "withheld", "主动公开": "full", "此件不公开": "withheld",
-    "公开方式：主动公开": "full", "公开属性：主动公开": "full",
+    "公开方式：主动公开": "full", "公开属性：主动公开": "full", "是否同意公开：是": "full",
+    "是否同意公开：否": "withheld",
 }  # fmt: skip
 # The session is everything before “…会议第N号…” / “…届第N号…”: the anchor is searched, and the
 # session is the text before it, so no unbounded repetition scans ahead from every position
@@ -70,6 +73,13 @@ DISCLOSURES = {
 REFERENCE = re.compile(r"(?P<end>会议|届)第(?P<number>\d{1,9})号(?P<kind>代表建议|建议|提案)")
 # The item's number alone (第87号, 第 0021 号), its kind when it follows.
 ITEM_NUMBER = re.compile(r"第(?P<number>\d{1,9})号(?P<kind>代表建议|建议|提案|议案)?")
+SESSION_ITEM = re.compile(
+    r"(?P<end>会议(?:闭会期间)?|届)[\u4e00-\u9fa5]{0,2}：?第?(?P<number>\d{1,9})号"
+    r"(?P<kind>代表建议|建议|提案|议案)?"
+)
+# A document number printed after the title in brackets: "…的答复[浙交建〔2018〕101号]".
+TITLE_DOC_NUMBER = re.compile(r"[\[［【](?P<doc>[^\[\]［］【】]{3,30}号)[\]］】]$")
+SIGNER_LABELS = ("签发人：", "领导签发：", "签发：", "签发领导：")
 # "你们在市十五届人大二次会议上提出的…": the meeting named in the body's first sentence.
 SESSION_IN_BODY = re.compile(r"在(?P<session>[^，。；、在《“]{2,40}?会议)")
 # "此复函已经霍小燕副书记审签": the signer named in the body (the word before 审签/签发).
@@ -261,6 +271,13 @@ def item_in(title):
     """The item a title names when it is not "…会议第N号建议": "…会议建议：第009号", or a number
     alone ("县政协提案第21号"): the session is the text up to the last 会议 before the number,
     if any. Returns {"session", "number", "kind"} (session or kind may be "")."""
+    found = SESSION_ITEM.search(title, 1)
+    if found:
+        return {
+            "session": title[: found.end("end")],
+            "number": found["number"],
+            "kind": found["kind"] or "",
+        }
     found = ITEM_NUMBER.search(title)
     if found is None:
         return None
@@ -278,12 +295,12 @@ def session_of(prefix):
 def _split_marks(raw):
     """A head line holding several marks ("某交函〔2021〕57号 签发人：王明", "签发人：王明
     某交函〔2021〕57号") is read as one line a mark: split at the spaces between them."""
-    if "签发人" not in raw or len(raw) > 200:
+    if len(raw) > 200 or ("签发" not in raw and "号" not in raw) or len(raw.split()) < 2:
         return [raw]
     parts = []
     for token in raw.split():
         bare = normalise(token)
-        if not parts or bare.startswith("签发人") or DOC_NUMBER.match(bare):
+        if not parts or bare.startswith("签发人") or DOC_NUMBER.match(bare) or class_mark(bare):
             parts.append(token)
         else:
             parts[-1] += " " + token
@@ -298,12 +315,16 @@ RECORD_LABEL = re.compile(r"^\s*(?:抄\s*送|抄\s*报|报|主\s*送)\s*[:：]")
 
 
 def _record_names(raw):
-    """"抄 报:市督查局 市政协提案委": on a record line a space separates two recipients, so it
+    """ "抄 报:市督查局 市政协提案委": on a record line a space separates two recipients, so it
     is kept as a separator before spaces are dropped."""
     found = RECORD_LABEL.match(raw)
     if not found or len(raw) > 2000:
         return raw
     return raw[: found.end()] + "、".join(raw[found.end() :].split())
+
+
+def class_mark(line):
+    return next((m.match(line) for m in CLASS_MARKS if m.match(line)), None)
 
 
 def lines_of(text):
@@ -366,33 +387,43 @@ def organ_like(line):
     return 2 <= len(line) <= 40 and line.endswith(ORGAN_ENDS) and not line.endswith("。")
 
 
+def _read_mark(lines, pairs, i, result):
+    """A head mark at line `i` (disclosure, class, 文号, 签发人) read into the result; False
+    when the line is none of them."""
+    fields, line = result.fields, lines[i]
+    bare = line.strip("()（）")
+    mark = class_mark(line)
+    number = DOC_NUMBER.match(line)
+    if line.startswith(("公开属性：", "公开方式：")):
+        fields["disclosure"] = DISCLOSURES.get(line.split("：", 1)[1], "full")
+    elif mark:
+        fields["class_label"] = mark["c"].rstrip("类")
+    elif bare in DISCLOSURES:
+        fields["disclosure"] = DISCLOSURES[bare]
+    elif number:
+        printed = pairs[i][1]
+        fields["doc_number"] = printed[: printed.rfind("号") + 1].replace("：", "").replace(":", "")
+        if number["c"]:
+            fields["class_label"] = number["c"]
+    elif line.startswith(SIGNER_LABELS):
+        signer = line.split("：", 1)[1]
+        if NAME.match(signer):
+            fields["signer_name"], fields["show_signer"] = signer, True
+        else:
+            result.unrecognised.append(line)
+    else:
+        return False
+    return True
+
+
 def _read_head(lines, pairs, result):
     """The head: class and disclosure lines, organ mark, number, 签发人, up to the title (or
     the salutation, or the body, when there is no title). Returns the index where it ends."""
     fields, head, i = result.fields, [], 0
     while i < len(lines):
         line = lines[i]
-        bare = line.strip("()（）")
-        mark = next((m.match(line) for m in CLASS_MARKS if m.match(line)), None)
-        number = DOC_NUMBER.match(line)
-        if line.startswith(("公开属性：", "公开方式：")):
-            fields["disclosure"] = DISCLOSURES.get(line.split("：", 1)[1], "full")
-        elif mark:
-            fields["class_label"] = mark["c"].rstrip("类")
-        elif bare in DISCLOSURES:
-            fields["disclosure"] = DISCLOSURES[bare]
-        elif number:
-            fields["doc_number"] = pairs[i][1].removesuffix(
-                pairs[i][1][pairs[i][1].rfind("号") + 1 :]
-            )
-            if number["c"]:
-                fields["class_label"] = number["c"]
-        elif line.startswith("签发人："):
-            signer = line.split("：", 1)[1]
-            if NAME.match(signer):
-                fields["signer_name"], fields["show_signer"] = signer, True
-            else:
-                result.unrecognised.append(line)
+        if _read_mark(lines, pairs, i, result):
+            pass
         elif _is_title_start(line) or _salutation(line) or len(line) > 60:
             break
         else:
@@ -426,13 +457,20 @@ def _read_title(lines, pairs, i, result):
             break
     if not title.endswith(TITLE_ENDS) and len(title) > 100:
         return start  # a long line that ends no title: the body, not a title
+    found = TITLE_DOC_NUMBER.search(printed, max(0, len(printed) - 40))
+    if found and DOC_NUMBER.match(normalise(found["doc"])):
+        result.fields.setdefault("doc_number", found["doc"])
+        printed, title = printed[: found.start()], title[: len(title) - len(found.group())]
     result.fields["title"] = printed
     reference = reference_in(title) or item_in(title[:400])
     if reference:
         result.session_name = session_of(reference["session"])
         result.number, result.kind = reference["number"], reference["kind"] or ""
     result.is_opinion = any(word in title for word in ("会办意见", "协办意见", "会办", "协办"))
-    return i + 1
+    i += 1
+    while i < len(lines) and _read_mark(lines, pairs, i, result):
+        i += 1
+    return i
 
 
 def _read_item_from_body(result):
@@ -508,7 +546,7 @@ def _read_body(tail, fields):
             fields["signing_organ"], fields["letter_date"] = organ, day
             j += 1
             break
-        if is_note(line) or is_record(line):
+        if is_note(line) or is_record(line) or line.startswith(SIGNER_LABELS) or class_mark(line):
             break
         body.append(line)
         j += 1
@@ -629,10 +667,11 @@ def phone_of(text):
 def _person_and_phone(value):
     """ "陈力，6612345" / "尹定超7122804" / "陈力" → (person, phone)."""
     value = value.replace(",", "，")
-    who, sep, rest = value.partition("，")
-    if not sep:
-        digits = next((k for k, c in enumerate(value) if c.isdigit()), len(value))
-        who, rest = value[:digits], value[digits:]
+    who, sep, rest = value.rpartition("，")
+    if not sep or not phone_of(rest):
+        who, rest = value, ""
+        digits = next((k for k, c in enumerate(who) if c.isdigit()), len(who))
+        who, rest = who[:digits], who[digits:]
     return who.strip(), phone_of(rest)
 
 
@@ -662,8 +701,10 @@ def notes(lines, result):
         elif bare.startswith("联系单位："):
             fields["contact_office"] = bare.split("：", 1)[1].strip("，,；;")
         elif bare.startswith("联系单位及电话："):
-            who, _sep, phone = bare.split("：", 1)[1].replace(",", "，").rpartition("，")
-            fields["contact_office"], fields["contact_phone"] = (who, phone) if who else (phone, "")
+            who, phone = _person_and_phone(bare.split("：", 1)[1])
+            fields["contact_office"] = who.strip("，,")
+            if phone:
+                fields["contact_phone"] = phone
         elif bare.startswith(("联系人及电话：", "联系人及联系电话：", "承办人及联系电话：")):
             who, phone = _person_and_phone(bare.split("：", 1)[1])
             if who and NAME.match(who):
@@ -672,6 +713,10 @@ def notes(lines, result):
                 fields.setdefault("contact_phone", phone)
         elif bare.startswith(("联系人姓名：", "联系人：", "承办人：", "经办人：")):
             who, phone = _person_and_phone(bare.split("：", 1)[1])
+            office, _sep, name = who.replace(",", "，").rpartition("，")
+            if office and NAME.match(name):  # "浙江省公路管理局计财处，戴京国"
+                fields.setdefault("contact_office", office)
+                who = name
             if NAME.match(who):
                 fields["contact_person"] = who
             if phone:
@@ -680,6 +725,19 @@ def notes(lines, result):
             phone = phone_of(bare.split("：", 1)[1])
             if phone:
                 fields.setdefault("contact_phone", phone)
+        elif line.startswith(SIGNER_LABELS) and NAME.match(line.split("：", 1)[1]):
+            fields.setdefault("signer_name", line.split("：", 1)[1])
+        elif class_mark(line):
+            fields.setdefault("class_label", class_mark(line)["c"].rstrip("类"))
+        elif day and not issued and not fields.get("letter_date"):
+            fields["letter_date"] = day
+        elif (
+            organ_like(line)
+            and not fields.get("letter_date")
+            and read_date(following)[0]
+            and not read_date(following)[1]
+        ):
+            fields["signing_organ"] = line
         elif bare.startswith("承办负责人："):
             fields["contact_head"] = bare.split("：", 1)[1]
         elif bare.startswith(("联系地址：", "地址：")):
