@@ -254,6 +254,46 @@ def text_of_docx(content, name="", budget=None):
     return text
 
 
+def text_of_pdf(content, name="", budget=None):
+    """A text-layer PDF's text, page by page, within the caps: its size, its pages, the
+    letter's characters and the upload's time budget. A PDF with no text (a scan) is refused
+    saying so: Banli does not recognise images."""
+    from pypdf import PdfReader
+
+    if len(content) > PDF_BYTES:
+        raise Refused(too_long(name))
+    texts, chars = [], 0
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            reader.decrypt("")  # a PDF locked only against editing opens with no password
+        pages = reader.pages
+        if len(pages) > PDF_PAGES:
+            raise Refused(
+                _("“%(name)s”超过%(n)d页，不像是一份答复函。") % {"name": name, "n": PDF_PAGES}
+            )
+        for page in pages:
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > LETTER_CHARS:
+                raise Refused(too_long(name))
+            texts.append(text)
+            if budget is not None:
+                budget.check_time()
+    except Refused:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a file that is not a PDF
+        logger.info("%r is not a readable .pdf: %r", name, exc)
+        raise Refused(_("“%(name)s”不是有效的PDF文件，无法读取。") % {"name": name}) from exc
+    text = "\n".join(texts)
+    if not text.strip():
+        raise Refused(
+            _("“%(name)s”是扫描图像，没有文字层，无法识别。请上传带文字层的PDF或DOCX。")
+            % {"name": name}
+        )
+    return text
+
+
 def reference_in(line):
     """{"session", "number", "kind"} of the first reference in the line (its session at least
     one character before 会议/届), or None."""
@@ -799,6 +839,10 @@ def summary(parsed):
 
 # ---- reading the uploaded files, within bounds ----------------------------------------------
 TEXT_SUFFIXES = (".txt", ".md")
+READABLE_SUFFIXES = (".docx", ".pdf", *TEXT_SUFFIXES)
+# A reply letter's PDF is a few pages and well under a megabyte; a scan of one a few MB.
+PDF_BYTES = 20 * 1024 * 1024
+PDF_PAGES = 100
 LETTERS = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=500, seconds=30)
 DOCX = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=1000, seconds=30)
 # What one upload may hand the parser and keep in its preview (stored with the import and read
@@ -814,7 +858,8 @@ TEXT_LIMIT = 4 * LETTER_CHARS
 
 
 def files_of(name, content, budget=None):
-    """(file name, text or None, refusal or "") for a .txt/.md, a .docx, or every such file in
+    """(file name, text or None, refusal or "") for a .txt/.md, a .docx, a text-layer .pdf, or
+    every such file in
     a .zip. Nothing is read past the caps: an archive in the zip, a member or a whole upload
     that decompresses past its cap, or reading that takes too long is a refusal naming it."""
     budget = budget or Budget(LETTERS.total, LETTERS.seconds, name)
@@ -835,7 +880,7 @@ def _members(name, content, budget):
             member = info.filename.lower()
             if member.endswith(ARCHIVE_SUFFIXES):
                 raise Refused(archive.nested(info.filename))
-            if member.endswith((".docx", *TEXT_SUFFIXES)):
+            if member.endswith(READABLE_SUFFIXES):
                 data = archive.read(info, refuse_archives=not member.endswith(".docx"))
                 yield from _one_file(info.filename, data, budget)
 
@@ -845,6 +890,8 @@ def _one_file(name, content, budget):
     try:
         if lower.endswith(".docx"):
             yield name, text_of_docx(content, name, budget), ""
+        elif lower.endswith(".pdf"):
+            yield name, text_of_pdf(content, name, budget), ""
         elif lower.endswith(TEXT_SUFFIXES):
             if len(content) > TEXT_LIMIT:
                 raise Refused(too_long(name))
@@ -884,7 +931,10 @@ def previews_of(uploads, budget):
         found = list(files_of(upload_name, content, budget))
         if not found:
             previews.append(
-                {"name": upload_name, "error": _("只能导入 .txt、.md、.docx 或包含它们的 .zip。")}
+                {
+                    "name": upload_name,
+                    "error": _("只能导入 .txt、.md、.docx、.pdf 或包含它们的 .zip。"),
+                }
             )
         for name, text, refusal in found:
             if text is not None:
