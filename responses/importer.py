@@ -255,31 +255,19 @@ def text_of_docx(content, name="", budget=None):
 
 
 def text_of_pdf(content, name="", budget=None):
-    """A text-layer PDF's text, page by page, within the caps: its size, its pages, the
-    letter's characters and the upload's time budget. A PDF with no text (a scan) is refused
-    saying so: Banli does not recognise images."""
-    from pypdf import PdfReader
+    """A text-layer PDF's text, page by page, within the caps: its size, its pages, what pypdf
+    may inflate and parse (`PDF_LIMITS`), the letter's characters and the upload's time
+    budget. A PDF with no text (a scan) is refused saying so: Banli does not read images."""
+    from pypdf import PdfReader, apply_configuration
 
     if len(content) > PDF_BYTES:
         raise Refused(too_long(name))
-    texts, chars = [], 0
     try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted:
-            reader.decrypt("")  # a PDF locked only against editing opens with no password
-        pages = reader.pages
-        if len(pages) > PDF_PAGES:
-            raise Refused(
-                _("“%(name)s”超过%(n)d页，不像是一份答复函。") % {"name": name, "n": PDF_PAGES}
-            )
-        for page in pages:
-            text = page.extract_text() or ""
-            chars += len(text)
-            if chars > LETTER_CHARS:
-                raise Refused(too_long(name))
-            texts.append(text)
-            if budget is not None:
-                budget.check_time()
+        with apply_configuration(**PDF_LIMITS):
+            reader = PdfReader(io.BytesIO(content))
+            if reader.is_encrypted:
+                reader.decrypt("")  # a PDF locked only against editing opens without one
+            texts = list(_pdf_pages(reader.pages, name, budget))
     except Refused:
         raise
     except Exception as exc:  # pypdf raises many kinds on a file that is not a PDF
@@ -292,6 +280,22 @@ def text_of_pdf(content, name="", budget=None):
             % {"name": name}
         )
     return text
+
+
+def _pdf_pages(pages, name, budget):
+    if len(pages) > PDF_PAGES:
+        raise Refused(
+            _("“%(name)s”超过%(n)d页，不像是一份答复函。") % {"name": name, "n": PDF_PAGES}
+        )
+    chars = 0
+    for page in pages:
+        text = page.extract_text() or ""
+        chars += len(text)
+        if chars > LETTER_CHARS:
+            raise Refused(too_long(name))
+        yield text
+        if budget is not None:
+            budget.check_time()
 
 
 def reference_in(line):
@@ -843,6 +847,20 @@ READABLE_SUFFIXES = (".docx", ".pdf", *TEXT_SUFFIXES)
 # A reply letter's PDF is a few pages and well under a megabyte; a scan of one a few MB.
 PDF_BYTES = 20 * 1024 * 1024
 PDF_PAGES = 100
+# What pypdf may inflate and parse for one file (its defaults allow 75 MB a stream): a letter
+# page's content is a few hundred KB at most, so a page that inflates past these is refused.
+PDF_LIMITS = {
+    "maximum_declared_stream_length": 20_000_000,
+    "zlib_maximum_output_length": 5_000_000,
+    "lzw_maximum_output_length": 5_000_000,
+    "run_length_maximum_output_length": 5_000_000,
+    "brotli_maximum_output_length": 5_000_000,
+    "jbig2_maximum_output_length": 5_000_000,
+    "image_maximum_buffer_size": 5_000_000,
+    "array_based_stream_maximum_output_length": 5_000_000,
+    "stream_decoding_work_maximum_length": 20_000_000,
+    "stream_parsing_work_maximum_count": 500_000,
+}
 LETTERS = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=500, seconds=30)
 DOCX = Caps(total=50 * 1024 * 1024, member=20 * 1024 * 1024, members=1000, seconds=30)
 # What one upload may hand the parser and keep in its preview (stored with the import and read

@@ -286,3 +286,10 @@ def test_a_one_megabyte_line_parses_within_two_seconds(filler):
     parse(letter("关于" + line + "的答复", tail=TAIL + line + "\n"))
     parse(line)
     assert time.process_time() - start < 2 * 2  # 2 s each, generous on a shared machine
+
+
+def test_a_pdf_that_inflates_past_its_caps_is_refused():
+    from bench.parsers import pdf_bomb
+
+    [(_name, text, refusal)] = importer.files_of("bomb.pdf", pdf_bomb(50 * 1024 * 1024))
+    assert text is None and "bomb.pdf" in refusal
