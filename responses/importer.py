@@ -90,6 +90,7 @@ SIGNED_IN_BODY = re.compile(
 JOINT = re.compile(r"(?:会同|由我[局委部厅办]与)(?P<units>[^，。；]{2,60}?)(?:分办|共同办理|办理)")
 ADDRESSEE = re.compile(r"^(?P<who>[^：。]{1,200})[：:]$")
 NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,8}$")
+NOT_NAMES = {"各位", "诸位", "全体", "你们", "您们", "尊敬的"}
 MASKED = re.compile(r"[×xX*＊某]{2}|×")
 ORGAN_ENDS = (
     "局", "委", "厅", "部", "办", "院", "会", "政府", "室", "处", "中心", "署", "馆", "所", "社",
@@ -397,6 +398,14 @@ def parse(text):
         result.fields["addressee"] = _salutation(lines[i])
         result.proposers = addressees(result.fields["addressee"])
         i += 1
+        title = result.fields.get("title", "")
+        if (  # 办理意见 to a unit: an opinion for the lead unit, whatever the title's verb
+            not result.is_opinion
+            and "意见" in title.replace("批评和意见", "").replace("意见建议", "")
+            and not result.proposers
+            and organ_like(result.fields["addressee"])
+        ):
+            result.is_opinion = True
     tail = lines[i:]
     j = _read_body(tail, result.fields)
     notes(tail[j:], result)
@@ -643,7 +652,7 @@ def addressees(text):
                 name = name.removesuffix(suffix).removesuffix("同志")
                 if "政协" in name or "人大" in name:  # 刘苍林政协绿春县委员
                     name = re.split(r"政协|人大", name, maxsplit=1)[0]
-                if NAME.match(name) and not MASKED.search(name):
+                if NAME.match(name) and not MASKED.search(name) and name not in NOT_NAMES:
                     found.append((name, kind))
             return found
     return []
