@@ -190,6 +190,15 @@ def build(folder, small):
         "read",
         "full-rows.xlsx",
     )
+    pdf = pdf_bomb(sheet_bytes)
+    put(
+        f"PDF whose page expands to {sheet_bytes >> 20:,} MB of text operators "
+        f"({len(pdf) / 1024:.0f} KB .pdf)",
+        "letter",
+        pdf,
+        "refused",
+        "bomb.pdf",
+    )
     short = b"a\n" * (text_limit // 2 - 1)
     texts = 3 if small else 25
     many = zipped([(f"{i}.txt", short) for i in range(texts)])
@@ -202,6 +211,42 @@ def build(folder, small):
         "many-lines.zip",
     )
     return inputs
+
+
+def pdf_bomb(size, chunk=b"(a) Tj " * (1 << 17)):
+    """A one-page PDF whose content stream (FlateDecode) inflates to `size` bytes of text
+    operators: the reader must stop at its caps, not inflate or extract it all."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    stream = (
+        packer.compress(b"BT /F1 12 Tf ")
+        + b"".join(packer.compress(chunk) for _ in range(size // len(chunk)))
+        + packer.compress(b" ET")
+        + packer.flush()
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R"
+        b" >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
 
 
 def streamed_zip_append(path, name, head, size, tail, chunk=b"0" * (1 << 20)):

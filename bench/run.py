@@ -56,6 +56,7 @@ def collect(scale, runs, name, out):
     small = [] if scale >= 0.1 else ["--small"]
     report["parsers"] = json.loads(step("-m", "bench.parsers", "--json", *small, env=env))
     report["letters"] = json.loads(step("-m", "bench.letters", "--json", *small, env=env))
+    report["letter_accuracy"] = json.loads(step("-m", "bench.letter_accuracy", "--json", env=env))
     seconds = "20" if scale >= 0.1 else "3"
     report["http"] = json.loads(step("-m", "bench.http_load", seconds, "8", env=env))
     out.mkdir(parents=True, exist_ok=True)
@@ -123,10 +124,13 @@ def table(report):
         f"| web worker memory after the load run | {max(http['worker_rss_mb'], default=0)} MB"
         " (largest) | | | | | ≤ 250 MB |",
     ]
-    from bench import letters, parsers
+    from bench import letter_accuracy, letters, parsers
 
     lines += ["", "Letters (seed 000; own SQLite database, `python -m bench.letters`):", ""]
     lines.append(letters.table(report["letters"]).rstrip("\n"))
+
+    lines += ["", "Past letters read by the importer (`python -m bench.letter_accuracy`):", ""]
+    lines.append(letter_accuracy.table(report["letter_accuracy"]).rstrip("\n"))
 
     lines += ["", "Uploaded files, worst inputs (each read in its own process):", ""]
     lines.append(parsers.table(report["parsers"]).rstrip("\n"))
