@@ -728,6 +728,68 @@ def _person_and_phone(value):
     return who.strip(), phone_of(rest)
 
 
+def _contact_note(bare, fields):
+    """A contact line (联系处室, 联系单位, 联系人, 电话 …) read into fields; False if not one."""
+    if bare.startswith("联系处室："):
+        office, _sep, phone = bare.partition("，联系电话：")
+        fields["contact_office"] = office.split("：", 1)[1]
+        if phone:
+            fields["contact_phone"] = phone
+        return True
+    if bare.startswith("联系单位："):
+        fields["contact_office"] = bare.split("：", 1)[1].strip("，,；;")
+        return True
+    if bare.startswith("联系单位及电话："):
+        who, phone = _person_and_phone(bare.split("：", 1)[1])
+        fields["contact_office"] = who.strip("，,")
+        if phone:
+            fields["contact_phone"] = phone
+        return True
+    if bare.startswith(("联系人及电话：", "联系人及联系电话：", "承办人及联系电话：")):
+        who, phone = _person_and_phone(bare.split("：", 1)[1])
+        if who and NAME.match(who):
+            fields["contact_person"] = who
+        if phone:
+            fields.setdefault("contact_phone", phone)
+        return True
+    if bare.startswith(("联系人姓名：", "联系人：", "承办人：", "经办人：")):
+        who, phone = _person_and_phone(bare.split("：", 1)[1])
+        office, _sep, name = who.replace(",", "，").rpartition("，")
+        if office and NAME.match(name):  # "浙江省公路管理局计财处，戴京国"
+            fields.setdefault("contact_office", office)
+            who = name
+        if NAME.match(who):
+            fields["contact_person"] = who
+        if phone:
+            fields.setdefault("contact_phone", phone)
+        return True
+    if bare.startswith(("联系电话：", "电话：", "手机：")):
+        phone = phone_of(bare.split("：", 1)[1])
+        if phone:
+            fields.setdefault("contact_phone", phone)
+        return True
+    return False
+
+
+def _address_note(bare, fields):
+    """承办负责人, the contact's address or postcode; False if not one."""
+    if bare.startswith("承办负责人："):
+        fields["contact_head"] = bare.split("：", 1)[1]
+        return True
+    if bare.startswith(("联系地址：", "地址：")):
+        fields["contact_address"] = bare.split("：", 1)[1]
+        return True
+    if bare.startswith(("邮政编码：", "邮编：")):
+        fields["contact_postcode"] = bare.split("：", 1)[1]
+        return True
+    return False
+
+
+def _continues_record(line, day, following):
+    """A line under 抄送/抄报 that carries on its list (no label, no date, before the 印发)."""
+    return "：" not in line and not day and len(line) < 200 and not split_dated(following)[2]
+
+
 def notes(lines, result):
     fields = result.fields
     lines = [part for line in lines for part in note_parts(line)]
@@ -736,48 +798,12 @@ def notes(lines, result):
         bare = line.strip("()（）")
         day, issued = read_date(line) if len(line) < 20 else (None, False)
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        continues = (
-            in_record
-            and "：" not in line
-            and not day
-            and len(line) < 200
-            and not split_dated(following)[2]
-        )
+        continues = in_record and _continues_record(line, day, following)
         in_record = False
         if bare in DISCLOSURES:
             fields.setdefault("disclosure", DISCLOSURES[bare])
-        elif bare.startswith("联系处室："):
-            office, _sep, phone = bare.partition("，联系电话：")
-            fields["contact_office"] = office.split("：", 1)[1]
-            if phone:
-                fields["contact_phone"] = phone
-        elif bare.startswith("联系单位："):
-            fields["contact_office"] = bare.split("：", 1)[1].strip("，,；;")
-        elif bare.startswith("联系单位及电话："):
-            who, phone = _person_and_phone(bare.split("：", 1)[1])
-            fields["contact_office"] = who.strip("，,")
-            if phone:
-                fields["contact_phone"] = phone
-        elif bare.startswith(("联系人及电话：", "联系人及联系电话：", "承办人及联系电话：")):
-            who, phone = _person_and_phone(bare.split("：", 1)[1])
-            if who and NAME.match(who):
-                fields["contact_person"] = who
-            if phone:
-                fields.setdefault("contact_phone", phone)
-        elif bare.startswith(("联系人姓名：", "联系人：", "承办人：", "经办人：")):
-            who, phone = _person_and_phone(bare.split("：", 1)[1])
-            office, _sep, name = who.replace(",", "，").rpartition("，")
-            if office and NAME.match(name):  # "浙江省公路管理局计财处，戴京国"
-                fields.setdefault("contact_office", office)
-                who = name
-            if NAME.match(who):
-                fields["contact_person"] = who
-            if phone:
-                fields.setdefault("contact_phone", phone)
-        elif bare.startswith(("联系电话：", "电话：", "手机：")):
-            phone = phone_of(bare.split("：", 1)[1])
-            if phone:
-                fields.setdefault("contact_phone", phone)
+        elif _contact_note(bare, fields):
+            pass
         elif line.startswith(SIGNER_LABELS) and NAME.match(line.split("：", 1)[1]):
             fields.setdefault("signer_name", line.split("：", 1)[1])
         elif class_mark(line):
@@ -791,12 +817,8 @@ def notes(lines, result):
             and not read_date(following)[1]
         ):
             fields["signing_organ"] = line
-        elif bare.startswith("承办负责人："):
-            fields["contact_head"] = bare.split("：", 1)[1]
-        elif bare.startswith(("联系地址：", "地址：")):
-            fields["contact_address"] = bare.split("：", 1)[1]
-        elif bare.startswith(("邮政编码：", "邮编：")):
-            fields["contact_postcode"] = bare.split("：", 1)[1]
+        elif _address_note(bare, fields):
+            pass
         elif is_record(line) or continues:
             names = line.split("：", 1)[1] if is_record(line) else line
             names = re.split(r"[，,、；;\s]", names.rstrip("。."))
@@ -1031,43 +1053,3 @@ def refusals(previews):
         for p in previews
         if p.get("error")
     ]
-
-
-def shown(previews):
-    """The stored previews as the page shows them: each element under its name (标题, 主送 …),
-    the gaps named the same way, and which gaps stop the letter from being saved."""
-    from .models import Reply
-
-    out = []
-    for preview in previews:
-        if preview.get("error"):
-            out.append({"name": preview["name"], "error": preview["error"]})
-            continue
-        parsed = preview["parsed"]
-        rows = []
-        for key, value in parsed["fields"].items():
-            if key == "body":
-                continue
-            try:
-                choices = dict(Reply._meta.get_field(key).choices or ())
-            except Exception:
-                choices = {}
-            if isinstance(value, bool):
-                value = _("是") if value else _("否")
-            rows.append((label(key), choices.get(value, value)))
-        blocking = parsed.get("blocking", [])
-        out.append(
-            {
-                "name": preview["name"],
-                "rows": rows,
-                "body": parsed["fields"].get("body", ""),
-                "session_name": parsed["session_name"],
-                "number": parsed["number"],
-                "kind": parsed["kind"],
-                "proposers": parsed["proposers"],
-                "missing": [label(k) for k in parsed["missing"] if k not in blocking],
-                "blocking": [label(k) for k in blocking],
-                "unrecognised": parsed["unrecognised"],
-            }
-        )
-    return out

@@ -229,7 +229,9 @@ def test_a_database_restart_under_load_fails_cleanly_and_recovers(cluster, site)
     # Load: four readers on the inbox for the whole scenario, each with its own session.
     outcomes, stop = [], threading.Event()
 
-    def reader():
+    loaded = [threading.Event() for _ in range(4)]
+
+    def reader(loading):
         person = Browser(port)
         person.login("clerk")
         while not stop.is_set():
@@ -238,12 +240,16 @@ def test_a_database_restart_under_load_fails_cleanly_and_recovers(cluster, site)
             except OSError as exc:  # a reset or a hang would be a failure, not a clean answer
                 status = type(exc).__name__
             outcomes.append((time.monotonic(), status))
+            loading.set()
             time.sleep(0.05)
 
-    readers = [threading.Thread(target=reader) for _ in range(4)]
+    readers = [threading.Thread(target=reader, args=(e,)) for e in loaded]
     for thread in readers:
         thread.start()
-    time.sleep(2)
+    # The load is on once every reader has signed in and been answered (signing in hashes a
+    # password: on a busy machine that takes longer than any fixed pause).
+    assert all(event.wait(timeout=60) for event in loaded), "the readers did not start"
+    time.sleep(1)
 
     stopping_at = time.monotonic()
     cluster.stop()

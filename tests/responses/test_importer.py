@@ -175,7 +175,7 @@ def test_the_page_names_each_gap_in_chinese_and_a_confirmed_letter_needs_what_sa
     assert "发文字号" in html and "承办单位（发文机关）" in html
     response = client.post(f"/office/import/{record.pk}/save", import_form(page, confirm=(0,)))
     form = response.context["letters"][0]["form"]
-    assert set(form.errors) == {"session", "number", "item_kind", "letter_date"}
+    assert set(form.errors) == {"session", "number", "letter_date"}  # 提案 names the kind
     assert not Reply.objects.exists()
 
 
