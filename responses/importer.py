@@ -39,7 +39,7 @@ CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "0": 0, "一": 1, "
 # The class may follow the number on its line: 某建复〔2018〕7号(B类).
 DOC_NUMBER = re.compile(
     r"^(?P<code>[\u4e00-\u9fa5]{1,10})：?[〔\[［【(（](?P<year>\d{4})[〕\]］】)）](?P<n>\d{1,6})号"
-    r"(?:[(（](?P<c>[A-D])类?[)）])?$"
+    r"(?:[(（](?P<c>[A-D])类?[)）]|(?P<bare>[A-D])类?)?$"
 )
 DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?P<issued>印发)?$")
 CN_YEAR = "〇零○ＯO0一二三四五六七八九"
@@ -64,6 +64,7 @@ DISCLOSURES = {
     "主动公开·全文": "full", "主动公开全文": "full", "主动公开·摘要": "summary",
     "依申请公开": "on_request", "不予公开": "withheld", "公开": "full", "此件公开发布": "full",
     "此件主动公开": "full", "不公开": "withheld", "主动公开": "full", "此件不公开": "withheld",
+    "同意公开": "full",
     "公开方式：主动公开": "full", "公开属性：主动公开": "full", "是否同意公开：是": "full",
     "是否同意公开：否": "withheld",
 }  # fmt: skip
@@ -334,7 +335,7 @@ def item_in(title):
 
 def session_of(prefix):
     """ "砚山县交通运输局关于砚山县第十六届…会议" → "砚山县第十六届…会议"."""
-    return prefix.split("对", 1)[-1].split("关于", 1)[-1].strip('《》“”"')
+    return prefix.split("对", 1)[-1].split("关于", 1)[-1].strip('《》“”"').removeprefix("答复")
 
 
 def _split_marks(raw):
@@ -345,7 +346,10 @@ def _split_marks(raw):
     parts = []
     for token in raw.split():
         bare = normalise(token)
-        if not parts or bare.startswith("签发人") or DOC_NUMBER.match(bare) or class_mark(bare):
+        if bare == "类" and parts:  # "…19号 类 同意公开": the class slot printed empty
+            continue
+        starts = bare.startswith("签发人") or DOC_NUMBER.match(bare) or class_mark(bare)
+        if not parts or starts or bare in DISCLOSURES:
             parts.append(token)
         else:
             parts[-1] += " " + token
@@ -365,7 +369,12 @@ def _record_names(raw):
     found = RECORD_LABEL.match(raw)
     if not found or len(raw) > 2000:
         return raw
-    return raw[: found.end()] + "、".join(raw[found.end() :].split())
+    names = raw[found.end() :].split()
+    # "抄 报:县政府办 县政协提案委 联系单位: 县教育局": a label ends the list; the rest is
+    # its own line, read as a note.
+    label = next((k for k, name in enumerate(names) if name.endswith((":", "："))), len(names))
+    rest = " ".join(names[label:])
+    return raw[: found.end()] + "、".join(names[:label]) + ("\n" + rest if rest else "")
 
 
 def class_mark(line):
@@ -380,7 +389,7 @@ def printed_lines(text):
     """(normalised line, line as printed without inner spaces) for every non-empty line."""
     out = []
     for raw in text.splitlines():
-        for part in _split_marks(_record_names(raw)):
+        for part in (p for line in _record_names(raw).split("\n") for p in _split_marks(line)):
             line = normalise(part)
             if line and line != "---":
                 out.append((line, normalise(part, colons=False)))
@@ -456,8 +465,8 @@ def _read_mark(lines, pairs, i, result):
     elif number:
         printed = pairs[i][1]
         fields["doc_number"] = printed[: printed.rfind("号") + 1].replace("：", "").replace(":", "")
-        if number["c"]:
-            fields["class_label"] = number["c"]
+        if number["c"] or number["bare"]:  # "…19号(B类)", "…19号B类"
+            fields["class_label"] = number["c"] or number["bare"]
     elif line.startswith(SIGNER_LABELS):
         signer = line.split("：", 1)[1]
         if NAME.match(signer):
