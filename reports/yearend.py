@@ -199,16 +199,8 @@ class Tally:
 def scoped_assignments(jurisdiction_ids, data):
     """The assignments a statistics page counts: the office's jurisdictions, narrowed by the
     filter (year, body, session, kind), never those re-routed to another unit."""
-    rows = Assignment.objects.for_office(jurisdiction_ids).current()
-    if data.get("year"):
-        rows = rows.filter(proposal__session__year=data["year"])
-    if data.get("body"):
-        rows = rows.filter(proposal__session__body=data["body"])
-    if data.get("session"):
-        rows = rows.filter(proposal__session=data["session"])
-    if data.get("kind"):
-        rows = rows.filter(proposal__kind=data["kind"])
-    return rows
+    filters = {k: data.get(k) for k in ("year", "body", "session", "kind")}
+    return Assignment.objects.for_office(jurisdiction_ids).current().of_items(filters)
 
 
 def assignment_rows(assignments):

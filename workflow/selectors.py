@@ -84,10 +84,7 @@ def filter_assignments(rows, data, today):
         rows = rows.open()
     elif state:
         rows = rows.filter(state=state)
-    if data.get("kind"):
-        rows = rows.filter(proposal__kind=data["kind"])
-    if data.get("session"):
-        rows = rows.filter(proposal__session=data["session"])
+    rows = rows.of_items({k: data.get(k) for k in ("kind", "session")})
     if data.get("role"):
         rows = rows.filter(role=data["role"])
     if data.get("due") == "overdue":
@@ -144,16 +141,8 @@ UNITS_SHOWN = 50
 
 
 def monitor_rows(roles, data, today):
-    rows = Assignment.objects.for_office(roles.office_jurisdiction_ids)
-    if data.get("body"):
-        rows = rows.filter(proposal__session__body=data["body"])
-    if data.get("session"):
-        rows = rows.filter(proposal__session=data["session"])
-    if data.get("kind"):
-        rows = rows.filter(proposal__kind=data["kind"])
-    if data.get("key"):
-        rows = rows.filter(proposal__is_key=True)
-    return rows.open()
+    filters = {k: data.get(k) for k in ("body", "session", "kind", "key")}
+    return Assignment.objects.for_office(roles.office_jurisdiction_ids).of_items(filters).open()
 
 
 def monitor_list(rows, data, today):

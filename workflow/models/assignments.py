@@ -70,6 +70,18 @@ class AssignmentQuerySet(models.QuerySet):
     def for_units(self, unit_ids):
         return self.filter(unit_id__in=unit_ids)
 
+    def of_items(self, data):
+        """Narrowed by what the filter forms ask of the item (year, body, session, kind, key
+        items), each only when given: the inbox, the monitor and the statistics share it."""
+        lookups = {
+            "year": "proposal__session__year",
+            "body": "proposal__session__body",
+            "session": "proposal__session",
+            "kind": "proposal__kind",
+        }
+        rows = self.filter(**{lookups[k]: data[k] for k in lookups if data.get(k)})
+        return rows.filter(proposal__is_key=True) if data.get("key") else rows
+
     def visible_to(self, roles):
         """Who sees an assignment: the office of its jurisdiction, and its own unit."""
         return self.filter(
