@@ -458,4 +458,8 @@ def letter_import_save(request, pk):
         messages.error(request, str(exc))
     except ActionRefused as exc:
         messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
+    if corrections is None:  # the forms say which fields; the top of the page says that
+        messages.error(
+            request, _("有确认的函件要素不全或有误，未保存任何函件；请按标出的字段补全。")
+        )
     return render(request, "responses/import.html", page)

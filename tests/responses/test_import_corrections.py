@@ -145,3 +145,10 @@ def test_the_page_reads_as_many_queries_for_ten_letters_as_for_two(office, impor
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert LetterImport.objects.count() == 2
+
+
+def test_an_incomplete_confirmed_letter_is_said_at_the_top_of_the_page(office, import_letters):
+    page, record = upload(office, import_letters, OTHER, UNDATED)
+    response = office.post(save_url(record), import_form(page, confirm=(0, 1)))
+    html = response.content.decode()
+    assert "未保存任何函件" in html and "请按标出的字段补全" in html
