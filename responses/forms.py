@@ -5,7 +5,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import SCHEMES
-from proposals.models import Proposal
+from proposals.models import Proposal, Proposer
 
 from .actions import LETTER_FIELDS
 from .models import Disclosure, Rating, Reply, WithholdingReason
@@ -97,7 +97,9 @@ class PastLetterForm(forms.Form):
     )
     item_kind = forms.ChoiceField(label=_("案件类型"), choices=Proposal.Kind.choices)
     session = forms.TypedChoiceField(label=_("届次会议"), coerce=int)
-    number = forms.CharField(label=_("案号"), max_length=30)
+    number = forms.CharField(
+        label=_("案号"), max_length=Proposal._meta.get_field("number").max_length
+    )
     title = forms.CharField(label=_("标题"), max_length=300)
     unit = forms.TypedChoiceField(label=_("承办单位（发文机关）"), coerce=int)
     lead_unit = forms.TypedChoiceField(
@@ -143,6 +145,9 @@ class PastLetterForm(forms.Form):
         if data.get("letter_kind") == "opinion" and data["lead_unit"] is None:
             self.add_error("lead_unit", _("会办意见须选择主办单位。"))
         data["proposers"] = [n for n in NAME_SEPARATORS.split(data.get("proposers", "")) if n]
+        limit = Proposer._meta.get_field("name").max_length
+        if any(len(name) > limit for name in data["proposers"]):
+            self.add_error("proposers", _("提出人姓名或名称不能超过%(n)d个字。") % {"n": limit})
         return data
 
 

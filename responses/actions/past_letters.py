@@ -6,7 +6,7 @@ item and assignment.
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -215,7 +215,7 @@ def _past_assignment(actor, past, proposal, day, at):
 def _move_series_past(unit, number):
     """A number of the unit's own series (沪科提复〔2024〕25号): its counter for that year
     moves up to it, so Banli never issues it again."""
-    found = re.match(r"^(.+?)〔(\d{4})〕(\d+)号$", number)
+    found = re.match(r"^(.+?)〔(\d{4})〕(\d{1,6})号$", number)
     if found and found[1].startswith(unit.organ_code):
         series = found[1][len(unit.organ_code) :]
         counter, _made = DocumentCounter.objects.select_for_update().get_or_create(
@@ -312,6 +312,11 @@ def _past_letter(parsed, values):
     )
 
 
+# A letter of the People's Republic; a serial of more than six digits is a typo, and it would
+# carry the unit's number counter (DocumentCounter) past anything it can issue.
+EARLIEST_LETTER_DATE = date(1949, 10, 1)
+SERIAL_TOO_LONG = re.compile(r"〕\d{7,}号$")
+
 YEAR_BRACKETS = re.compile(r"[\[［【(（](\d{4})[\]］】)）]")
 
 
@@ -345,7 +350,11 @@ def _problems_of(record, wanted):
             refuse(index, "lead_unit", _("会办意见须选择另一个主办单位。"))
         if values["letter_date"] > timezone.localdate():
             refuse(index, "letter_date", _("成文日期不能晚于今天。"))
+        if values["letter_date"] < EARLIEST_LETTER_DATE:
+            refuse(index, "letter_date", _("成文日期早于1949年10月1日，请核对。"))
         number = standard_number(values.get("doc_number") or "")
+        if SERIAL_TOO_LONG.search(number):
+            refuse(index, "doc_number", _("文号中的序号超过六位，请核对。"))
         if number and number_used(unit, number):
             refuse(
                 index,

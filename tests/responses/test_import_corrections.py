@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from demo.data import FIXTURES
 from demo.loader import Demo
 from proposals.models import Session
-from responses.models import LetterImport, Reply
+from responses.models import DocumentCounter, LetterImport, Reply
 from tests.responses.conftest import import_form
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,20 @@ def test_an_incomplete_confirmed_letter_is_said_at_the_top_of_the_page(office, i
     response = office.post(save_url(record), import_form(page, confirm=(0, 1)))
     html = response.content.decode()
     assert "未保存任何函件" in html and "请按标出的字段补全" in html
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("l0-doc_number", "沪科提复〔2024〕99999999999999999999号"),  # would overflow the counter
+        ("l0-number", "1" * 25),  # longer than an item number can be
+        ("l0-proposers", "甲" * 400),  # longer than a name can be
+        ("l0-letter_date", "0001-01-01"),
+    ],
+)
+def test_implausible_values_are_refused_beside_their_field(office, import_letters, field, value):
+    page, record = upload(office, import_letters, SEED)
+    response = office.post(save_url(record), import_form(page, confirm=(0,), **{field: value}))
+    assert response.status_code == 200 and not Reply.objects.exists()
+    assert field.removeprefix("l0-") in response.context["letters"][0]["form"].errors
+    assert not DocumentCounter.objects.filter(last_number__gt=1_000_000).exists()
