@@ -441,25 +441,22 @@ def letter_import(request, pk):
 @require_POST
 @office_required
 def letter_import_save(request, pk):
-    """Saves the letters the office confirmed, as corrected; the page comes back with each
-    letter's errors beside its fields when any confirmed letter cannot be saved."""
+    """Saves the confirmed letters as corrected, or shows each refusal beside its field."""
     record = letter_import_or_404(request, pk)
     page = {"record": record, **selectors.letter_import_preview(record, request.POST)}
     corrections = confirmed_letters(page["letters"])
     try:
-        if corrections is not None:
-            saved = actions.save_letter_import(request.user, record, corrections)
-            left = page["pending_count"] - len(saved)
-            done = _("已保存 %(n)d 份函件，%(m)d 份未确认，留在本次导入中。")
-            messages.success(request, done % {"n": len(saved), "m": left})
-            return redirect("office-letter-import", record.pk)
+        if corrections is None:  # the forms say which fields; the top of the page says that
+            raise ActionRefused(_("有确认的函件要素不全或有误，请按标出的字段补全。"))
+        saved = actions.save_letter_import(request.user, record, corrections)
     except actions.LettersRefused as exc:
         show_refusals(page["letters"], exc.problems)
         messages.error(request, str(exc))
     except ActionRefused as exc:
         messages.error(request, _("未保存任何函件：%(e)s") % {"e": exc})
-    if corrections is None:  # the forms say which fields; the top of the page says that
-        messages.error(
-            request, _("有确认的函件要素不全或有误，未保存任何函件；请按标出的字段补全。")
-        )
+    else:
+        done = _("已保存 %(n)d 份函件，%(m)d 份未确认，留在本次导入中。")
+        left = page["pending_count"] - len(saved)
+        messages.success(request, done % {"n": len(saved), "m": left})
+        return redirect("office-letter-import", record.pk)
     return render(request, "responses/import.html", page)

@@ -348,13 +348,9 @@ def _problems_of(record, wanted):
         unit, opinion = values["unit"], values["letter_kind"] == "opinion"
         if opinion and values.get("lead_unit") in (None, unit):
             refuse(index, "lead_unit", _("会办意见须选择另一个主办单位。"))
-        if values["letter_date"] > timezone.localdate():
-            refuse(index, "letter_date", _("成文日期不能晚于今天。"))
-        if values["letter_date"] < EARLIEST_LETTER_DATE:
-            refuse(index, "letter_date", _("成文日期早于1949年10月1日，请核对。"))
+        for key, message in _implausible(values):
+            refuse(index, key, message)
         number = standard_number(values.get("doc_number") or "")
-        if SERIAL_TOO_LONG.search(number):
-            refuse(index, "doc_number", _("文号中的序号超过六位，请核对。"))
         if number and number_used(unit, number):
             refuse(
                 index,
@@ -379,6 +375,16 @@ def _problems_of(record, wanted):
         for message in _handled_already(values["session"], values["number"], unit, opinion):
             refuse(index, "number", message)
     return problems
+
+
+def _implausible(values):
+    """A date or 文号 no letter of this import can have: a typo, never saved."""
+    if values["letter_date"] > timezone.localdate():
+        yield "letter_date", _("成文日期不能晚于今天。")
+    if values["letter_date"] < EARLIEST_LETTER_DATE:
+        yield "letter_date", _("成文日期早于1949年10月1日，请核对。")
+    if SERIAL_TOO_LONG.search(standard_number(values.get("doc_number") or "")):
+        yield "doc_number", _("文号中的序号超过六位，请核对。")
 
 
 def _handled_already(session, number, unit, opinion):
