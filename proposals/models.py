@@ -4,6 +4,8 @@ The item's own state machine lives here; the verbs that fire it live in `workflo
 (they write the audit trail and follow the assignments, which belong to the higher app).
 """
 
+import re
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -155,6 +157,9 @@ class Session(models.Model):
         return f"{prefix}{term}届人大{meeting}次会议"
 
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 class Proposer(models.Model):
     """A member (委员), a deputy (代表) or a group that files items. Contact details are
     private: the office and the handling units see them, the public never does."""
@@ -167,12 +172,22 @@ class Proposer(models.Model):
         SECTOR = "sector", _("界别")
         COMMITTEE = "committee", _("专门委员会")
 
+    class Channel(models.TextChoices):
+        """How a reply reaches a proposer (DOMAIN.md §6: 送达)."""
+
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+        PAPER = "paper", _("纸质送达")
+
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("姓名/名称"), max_length=100)
     affiliation = models.CharField(_("代表团/界别/单位"), max_length=100, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=30, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     address = models.CharField(_("通信地址"), max_length=200, blank=True)
+    preferred_channel = models.CharField(
+        _("首选送达方式"), max_length=10, choices=Channel.choices, blank=True
+    )
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposer"
     )
@@ -200,6 +215,34 @@ class Proposer(models.Model):
     @property
     def is_person(self):
         return self.kind in (self.Kind.MEMBER, self.Kind.DEPUTY)
+
+    @property
+    def mobile(self):
+        """The phone, when it is a mainland mobile number a text can reach; else empty."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        if digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        return digits if MOBILE.fullmatch(digits) else ""
+
+    @property
+    def channels(self):
+        """The channels this proposer can be reached by, the preferred one first. Paper needs
+        a postal address (handing over in person is recorded as paper too, with no address)."""
+        available = [
+            channel
+            for channel, present in (
+                (self.Channel.EMAIL, self.email),
+                (self.Channel.SMS, self.mobile),
+                (self.Channel.PAPER, self.address),
+            )
+            if present
+        ]
+        available.sort(key=lambda channel: channel != self.preferred_channel)
+        return available
+
+    @property
+    def has_contact(self):
+        return bool(self.channels)
 
     @property
     def title(self):

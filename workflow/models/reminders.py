@@ -213,8 +213,11 @@ class Notification(models.Model):
         blank=True,
         related_name="notification",
     )
-    # For notices that must reach someone once (e.g. the yearly calendar reminder).
+    # For notices that must reach someone once (e.g. the yearly calendar reminder, or an
+    # event of workflow.notices: "event:subject"), the ledger of what was told.
     key = models.CharField(max_length=100, null=True, blank=True)
+    # The workflow.notices event this notice announces; empty for reminders and older notices.
+    event = models.CharField(_("事件"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("通知")
