@@ -166,6 +166,8 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             rows = rows.filter(state=params["state"])
         if int_param(self.request, "unit") is not None:
             rows = rows.filter(unit_id=int_param(self.request, "unit"))
+        if int_param(self.request, "session") is not None:
+            rows = rows.filter(proposal__session_id=int_param(self.request, "session"))
         if params.get("overdue") in ("1", "true"):
             rows = rows.overdue()
         return rows.order_by("due_on", "id")
@@ -174,6 +176,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[
             OpenApiParameter("state", str, description="状态，或 open（未办结）"),
             OpenApiParameter("unit", int),
+            OpenApiParameter("session", int, description="会次"),
             OpenApiParameter("overdue", bool),
         ]
     )

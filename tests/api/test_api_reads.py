@@ -110,3 +110,17 @@ def test_filters_and_bad_numbers(world):
     assert client.get("/api/proposals/", {"session": "²"}).status_code == 400
     assert client.get("/api/assignments/", {"unit": "1e9"}).status_code == 400
     assert len(ids(client.get("/api/assignments/", {"state": "pending"}))) == 1
+
+
+def test_assignments_are_filtered_by_session(world):
+    client = api(world["users"]["office"])
+    own_session = world["item"].session_id
+    other = factories.session(term=14, meeting=3, year=2025)
+    moved = factories.filed(world["users"]["office"], sess=other, title="关于夜间公交的提案")
+    (later,) = assign_proposal(moved, world["users"]["office"], lead=world["own"].unit)
+    everyone = ids(client.get("/api/assignments/"))
+    in_session = ids(client.get("/api/assignments/", {"session": own_session}))
+    assert later.pk in everyone and later.pk not in in_session
+    assert world["own"].pk in in_session
+    assert ids(client.get("/api/assignments/", {"session": other.pk})) == {later.pk}
+    assert client.get("/api/assignments/", {"session": "x"}).status_code == 400
