@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -30,6 +31,7 @@ from workflow.forms import proposers_from_names
 from workflow.models import Assignment
 from workflow.roles import roles_of
 
+from . import authentication
 from .serializers import (
     AssignmentSerializer,
     AssignSerializer,
@@ -269,4 +271,8 @@ def api_token(request):
         messages.success(request, _("已生成新令牌，旧令牌已失效。"))
         return redirect("api-token")
     token = Token.objects.filter(user=request.user).first()
-    return render(request, "api/token.html", {"token": token})
+    expires = token and authentication.expires_at(token)
+    expired = bool(expires and expires <= timezone.now())
+    return render(
+        request, "api/token.html", {"token": token, "expires": expires, "expired": expired}
+    )

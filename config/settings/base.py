@@ -157,7 +157,7 @@ AXES_VERBOSE = False
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -166,6 +166,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.views.refusals",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# An API token works this many days from its issue; then its owner issues a new one.
+API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "90"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Banli 建议提案办理 API",
     "DESCRIPTION": "建议提案、交办、答复的查询与办理；权限与页面相同。令牌在 /api/token/ 获取。",

@@ -1,7 +1,11 @@
 """The API reads what the pages show, narrowed by the same roles: every endpoint × every role,
 and drafts, withheld texts and contact details never leave."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from responses.actions import publish_letter, rotate_api_token, save_letter, start_reply
@@ -124,3 +128,17 @@ def test_assignments_are_filtered_by_session(world):
     assert world["own"].pk in in_session
     assert ids(client.get("/api/assignments/", {"session": other.pk})) == {later.pk}
     assert client.get("/api/assignments/", {"session": "x"}).status_code == 400
+
+
+def test_a_token_stops_working_when_it_runs_out(world, client, settings):
+    office = world["users"]["office"]
+    caller = api(office, token=True)
+    assert caller.get("/api/assignments/").status_code == 200
+    Token.objects.filter(user=office).update(
+        created=timezone.now() - timedelta(days=settings.API_TOKEN_DAYS, minutes=1)
+    )
+    refused = caller.get("/api/assignments/")
+    assert refused.status_code in (401, 403) and "过期" in refused.json()["detail"]
+    client.force_login(office)
+    page = client.get("/api/token/").content.decode()
+    assert "此令牌已过期" in page and "有效至" in page
