@@ -190,7 +190,7 @@ class Demo:
         office = self._office(seed["jurisdiction"])
         people = seed["proposers"]
         if seed["seed"] == "003":
-            people = [[NO_CONTACTS, "member"]]
+            people = [["原函未载明提案人", "member"]]
         item = receive_proposal(
             office,
             session=session,

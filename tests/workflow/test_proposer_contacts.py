@@ -403,3 +403,17 @@ def test_the_filter_reads_a_mobile_as_the_model_does(shanghai):
     )
     assert lacking == {p for p in numbers if not Proposer(phone=p).mobile}
     assert ProposalProposer.objects.count() == 0
+
+
+# ---- the demo --------------------------------------------------------------------------------
+def test_the_demo_reaches_every_proposer_but_one_whose_reply_it_sends():
+    from demo.data import NO_CONTACTS
+    from demo.loader import Demo
+    from responses.models import Reply
+
+    Demo().load()
+    assert [p.name for p in Proposer.objects.all() if not p.has_contact] == [NO_CONTACTS]
+    assert Reply.objects.sent().filter(assignment__proposal__proposers__name=NO_CONTACTS).exists()
+    count = Proposer.objects.count()
+    Demo().load()  # idempotent
+    assert Proposer.objects.count() == count
