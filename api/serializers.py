@@ -1,5 +1,5 @@
-"""The API's serialisers: what each record shows (never a proposer's contact details) and
-what each verb takes in."""
+"""The API's serialisers: what each record shows and what each verb takes in. A proposer's
+contact details show only through the office's own proposers (`ProposerSerializer`)."""
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -8,8 +8,9 @@ from rest_framework.exceptions import ValidationError
 from proposals.models import Proposal, Proposer, Session
 from responses import textsearch
 from responses.models import Rating, Reply
-from workflow.forms import split_names
+from workflow.forms import proposers_from_names, split_names
 from workflow.models import Assignment, Unit
+from workflow.proposer_contacts import ProposerEntry, contact_problems
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -42,8 +43,58 @@ class ProposalDetailSerializer(ProposalSerializer):
         fields = [*ProposalSerializer.Meta.fields, "assignments"]
 
 
+class ProposerSerializer(serializers.ModelSerializer):
+    """A proposer with their contacts: the office of their jurisdiction only."""
+
+    channels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    has_contact = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Proposer
+        fields = ["id", "name", "kind", "affiliation", "jurisdiction", "phone", "email"]
+        fields += ["address", "preferred_channel", "channels", "has_contact"]
+        read_only_fields = ["id", "name", "kind", "affiliation", "jurisdiction"]
+
+
+class ContactsSerializer(serializers.Serializer):
+    """更新联系方式: the fields sent are set (blank clears); the others stay."""
+
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    preferred_channel = serializers.ChoiceField(
+        choices=Proposer.Channel.choices, required=False, allow_blank=True
+    )
+
+
+class ProposerEntrySerializer(serializers.Serializer):
+    """One proposer as typed at 登记, with contacts. When the jurisdiction has namesakes the
+    office answers: `same_as` (an existing proposer's id) or `new_person`; without an
+    answer the registration is refused (409) naming them."""
+
+    name = serializers.CharField(max_length=100)
+    affiliation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    preferred_channel = serializers.ChoiceField(
+        choices=Proposer.Channel.choices, required=False, allow_blank=True
+    )
+    same_as = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    new_person = serializers.BooleanField(required=False, default=False)
+    update_contacts = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        typed = {f: attrs.get(f, "") for f in ("phone", "email", "address", "preferred_channel")}
+        problems = contact_problems(**typed)
+        if problems:
+            raise ValidationError(problems)
+        return attrs
+
+
 class NewProposalSerializer(serializers.Serializer):
-    """登记: as the intake page takes it; proposers by name, the lead first."""
+    """登记: as the intake page takes it, the lead first: `proposer_details` (each with
+    contacts), or `proposers`, names in one line (a namesake on record is reused)."""
 
     session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all())
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
@@ -52,13 +103,25 @@ class NewProposalSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
     topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     is_key = serializers.BooleanField(required=False, default=False)
-    proposers = serializers.CharField(max_length=500, help_text="章毅、张远波")
+    proposers = serializers.CharField(max_length=500, help_text="章毅、张远波", required=False)
+    proposer_details = ProposerEntrySerializer(many=True, required=False)
     proposer_kind = serializers.ChoiceField(choices=Proposer.Kind.choices)
 
-    def validate_proposers(self, value):
-        if not split_names(value):
+    def validate(self, attrs):
+        details = attrs.get("proposer_details") or []
+        if len(details) > 50:
+            raise ValidationError({"proposer_details": _("提出人不能超过50位。")})
+        if not details and not split_names(attrs.get("proposers", "")):
             raise ValidationError(_("至少需要一位提出人（第一位为领衔人）。"))
-        return value
+        return attrs
+
+    def proposer_list(self):
+        """What receive_proposal takes: entries with contacts, or (name, kind) pairs."""
+        data = self.validated_data
+        kind = data["proposer_kind"]
+        if data.get("proposer_details"):
+            return [ProposerEntry(kind=kind, **entry) for entry in data["proposer_details"]]
+        return proposers_from_names(data["proposers"], kind)
 
 
 class AssignSerializer(serializers.Serializer):

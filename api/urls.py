@@ -6,6 +6,7 @@ from . import views
 
 router = DefaultRouter()
 router.register("proposals", views.ProposalViewSet, basename="api-proposal")
+router.register("proposers", views.ProposerViewSet, basename="api-proposer")
 router.register("assignments", views.AssignmentViewSet, basename="api-assignment")
 router.register("replies", views.ReplyViewSet, basename="api-reply")
 router.register("public/replies", views.PublicReplyViewSet, basename="api-public-reply")

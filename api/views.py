@@ -20,14 +20,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from proposals import bigrams
-from proposals.models import Proposal, ProposalProposer
+from proposals.models import Proposal, ProposalProposer, Proposer
 from proposals.params import plain_int
 from responses import selectors, textsearch
 from responses.actions import record_feedback, rotate_api_token
 from responses.models import Feedback, Reply
 from workflow import actions
 from workflow.audit import ActionRefused
-from workflow.forms import proposers_from_names
 from workflow.models import Assignment
 from workflow.roles import roles_of
 
@@ -35,10 +34,12 @@ from . import authentication
 from .serializers import (
     AssignmentSerializer,
     AssignSerializer,
+    ContactsSerializer,
     FeedbackSerializer,
     NewProposalSerializer,
     ProposalDetailSerializer,
     ProposalSerializer,
+    ProposerSerializer,
     PublicReplySerializer,
     ReplySerializer,
 )
@@ -116,10 +117,11 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         incoming = NewProposalSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
+        for key in ("proposers", "proposer_details", "proposer_kind"):
+            data.pop(key, None)
         with transaction.atomic():
-            names, kind = data.pop("proposers"), data.pop("proposer_kind")
             proposal = actions.receive_proposal(
-                request.user, proposers=proposers_from_names(names, kind), **data
+                request.user, proposers=incoming.proposer_list(), **data
             )
         return Response(self.described(proposal), status=status.HTTP_201_CREATED)
 
@@ -150,6 +152,36 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         proposal = self.proposal(pk)
         actions.assign_proposal(proposal, request.user, **units.validated_data)
         return Response(self.described(proposal))
+
+
+class ProposerViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """提出人 with their contacts: the office's own jurisdictions only (units and the public
+    see none). PATCH sets contacts through the same audited verb as the pages."""
+
+    lookup_value_regex = ID
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProposerSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        scope = roles_of(self.request).office_jurisdiction_ids
+        rows = Proposer.objects.filter(jurisdiction_id__in=scope).order_by("name", "pk")
+        if self.request.query_params.get("name"):
+            rows = rows.filter(name=self.request.query_params["name"][:100])
+        return rows
+
+    @extend_schema(parameters=[OpenApiParameter("name", str, description="姓名（完全一致）")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ContactsSerializer, responses=ProposerSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        incoming = ContactsSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        person = actions.update_proposer_contacts(
+            request.user, self.get_object(), **incoming.validated_data
+        )
+        return Response(ProposerSerializer(person).data)
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):

@@ -157,6 +157,14 @@ SURNAMES = (
 )
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌"
 
+# Every demo proposer gets invented contacts (mobiles in the 139 range, mail at reserved
+# example domains, addresses of made-up numbers) except this one: the third proposer of seed
+# 000, whose reply the demo sends, so the office sees one reply it could not deliver.
+NO_CONTACTS = "朱军红"
+STREETS = ("人民大道", "淮海中路", "南京西路", "四川北路", "延安西路", "世纪大道", "漕溪北路")
+DISTRICTS = ("黄浦区", "徐汇区", "静安区", "虹口区", "长宁区", "浦东新区", "闵行区")
+CHANNEL_CYCLE = ("sms", "email", "paper", "sms")
+
 
 # What becomes of each generated item, and how many days ago it was assigned (交办): the state
 # where the verbs stop, in the machine that holds it (the item's, the assignment's or the

@@ -2,6 +2,7 @@
 every state, all built through the verbs. Running it twice adds nothing. What it is made of
 (places, people, topics) is in demo/data.py."""
 
+import hashlib
 import json
 import random
 from datetime import date, datetime, time, timedelta
@@ -38,13 +39,17 @@ from workflow.models import Assignment, AssignmentState, Unit
 from workflow.roles import must_use_second_factor
 
 from .data import (
+    CHANNEL_CYCLE,
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    DISTRICTS,
     FIXTURES,
     GIVEN,
     JURISDICTIONS,
+    NO_CONTACTS,
     SESSIONS,
     SPREAD,
+    STREETS,
     SURNAMES,
     TOPICS,
     UNITS,
@@ -152,10 +157,13 @@ class Demo:
         )
 
     def _proposers(self, people, jurisdiction):
-        return [
-            Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
-            for name, kind in people
-        ]
+        found = []
+        for name, kind in people:
+            person, _created = Proposer.objects.get_or_create(
+                name=name, kind=kind, jurisdiction=jurisdiction, defaults=contacts_for(name)
+            )
+            found.append(person)
+        return found
 
     # ---- the seed letters -------------------------------------------------------------
     def seed_letter(self, seed):
@@ -388,6 +396,21 @@ class Demo:
                 channel=Feedback.Channel.PAPER,
                 comment="" if fate == ProposalState.CLOSED else "希望进一步落实具体措施。",
             )
+
+
+def contacts_for(name):
+    """Invented but plausible contacts, the same for a name on every load (so load_demo
+    stays idempotent); none for NO_CONTACTS."""
+    if name == NO_CONTACTS:
+        return {}
+    seed = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+    district, street = DISTRICTS[seed % len(DISTRICTS)], STREETS[seed // 7 % len(STREETS)]
+    return {
+        "phone": f"139{seed % 10**8:08d}",
+        "email": f"p{seed % 10**6:06d}@example.org",
+        "address": f"上海市{district}{street}{seed % 900 + 100}号",
+        "preferred_channel": CHANNEL_CYCLE[seed // 49 % len(CHANNEL_CYCLE)],
+    }
 
 
 def _set_demo_password(user):

@@ -158,6 +158,9 @@ class Session(models.Model):
 
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
+# The same test on the phone as typed, for the database: the digits, read past any spaces,
+# dashes or "+", are 1[3-9] and nine more, optionally after the country code 86.
+MOBILE_TEXT = r"^[^0-9]*(8[^0-9]*6[^0-9]*)?1[^0-9]*[3-9]([^0-9]*[0-9]){9}[^0-9]*$"
 
 
 class Proposer(models.Model):
@@ -243,6 +246,14 @@ class Proposer(models.Model):
     @property
     def has_contact(self):
         return bool(self.channels)
+
+    @classmethod
+    def lacking_contact(cls, prefix=""):
+        """`has_contact` as a filter (Q), for lists counting and finding proposers no
+        channel reaches: no email, no address, and no phone whose digits make a mobile."""
+        return Q(**{f"{prefix}email": "", f"{prefix}address": ""}) & ~Q(
+            **{f"{prefix}phone__regex": MOBILE_TEXT}
+        )
 
     @property
     def title(self):

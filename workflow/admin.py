@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import (
@@ -23,6 +24,7 @@ from proposals.models import (
 from . import actions, holidays, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from .admin_scope import JurisdictionScopedAdmin, ScopedForm, narrow, people_in_care
+from .audit import ActionRefused
 from .forms import proposers_from_names, validate_proposer_names
 from .models import (
     Assignment,
@@ -430,6 +432,68 @@ class SessionAdmin(JurisdictionScopedAdmin):
     search_fields = ("name",)
 
 
+class ProposerAdminForm(forms.ModelForm):
+    """The contacts as intake checks them (a mainland mobile, an email, a preferred channel
+    with its contact)."""
+
+    class Meta:
+        model = Proposer
+        fields = [
+            "kind",
+            "name",
+            "affiliation",
+            "phone",
+            "email",
+            "address",
+            "preferred_channel",
+            "user",
+            "jurisdiction",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        typed = (data.get(f) or "" for f in ("phone", "email", "address", "preferred_channel"))
+        for field, problem in actions.contact_problems(*typed).items():
+            self.add_error(field, problem)
+        return data
+
+
+class KeepForm(forms.Form):
+    keep = forms.ChoiceField(
+        label=_("保留哪一条记录（另一条并入后删除）"), widget=forms.RadioSelect
+    )
+
+
+@admin.action(description=_("合并重复的提出人（选择两位）"))
+def merge_duplicates(modeladmin, request, queryset):
+    """The same verb as the office's duplicates page: two records of one person become one."""
+    people = list(queryset.order_by("pk")[:3])
+    if len(people) != 2:
+        modeladmin.message_user(request, _("请选择恰好两位提出人进行合并。"), messages.ERROR)
+        return None
+    form = KeepForm(request.POST if "apply" in request.POST else None)
+    form.fields["keep"].choices = [(str(p.pk), f"#{p.pk} {p.name} {p.affiliation}") for p in people]
+    if not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("合并重复的提出人"),
+            "queryset": people,
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+        }
+        return render(request, "admin/banli_action.html", context)
+    keep = next(p for p in people if str(p.pk) == form.cleaned_data["keep"])
+    duplicate = next(p for p in people if p is not keep)
+    try:
+        actions.merge_proposers(request.user, keep, duplicate)
+    except (ActionRefused, PermissionDenied) as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return None
+    modeladmin.message_user(request, _("已合并为 #%(pk)d。") % {"pk": keep.pk}, messages.SUCCESS)
+    return None
+
+
 @admin.register(Proposer)
 class ProposerAdmin(JurisdictionScopedAdmin):
     """Contact details are the office's and the handling units' only: an office sees the
@@ -437,9 +501,11 @@ class ProposerAdmin(JurisdictionScopedAdmin):
 
     jurisdiction_path = "jurisdiction"
     office_may = {"view", "change"}
-    list_display = ("name", "kind", "affiliation")
+    form = ProposerAdminForm
+    list_display = ("name", "kind", "affiliation", "phone", "email", "preferred_channel")
     list_filter = ("kind",)
     search_fields = ("name", "affiliation")
+    actions = [merge_duplicates]
 
 
 class UnitPersonForm(AdminUserCreationForm):

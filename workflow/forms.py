@@ -5,6 +5,8 @@ from proposals.models import Jurisdiction, Proposal, Proposer, Session
 
 from .aging import AGING_BANDS
 from .models import Assignment, AssignmentState, Contact, Unit
+from .proposer_contacts import ProposerEntry, contact_problems
+from .selectors import namesakes
 
 DUE_WINDOWS = [
     ("", _("全部期限")),
@@ -120,16 +122,97 @@ def proposers_from_names(text, kind):
     return [(name, kind) for name in split_names(text)]
 
 
+MAX_PROPOSER_ROWS = 50
+BLANK_ROWS = 3
+
+
+class ProposerRowForm(forms.Form):
+    """One proposer as the office types it, with the contacts a reply will reach them by.
+    When namesakes are on record, `identity` is the office's answer: an existing proposer's
+    id (the same person) or "new" (another person)."""
+
+    name = forms.CharField(
+        label=_("姓名/名称"), max_length=Proposer._meta.get_field("name").max_length, required=False
+    )
+    affiliation = forms.CharField(
+        label=_("代表团/界别/单位"),
+        max_length=Proposer._meta.get_field("affiliation").max_length,
+        required=False,
+    )
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
+    email = forms.CharField(label=_("电子邮箱"), max_length=254, required=False)
+    address = forms.CharField(
+        label=_("通信地址"),
+        max_length=Proposer._meta.get_field("address").max_length,
+        required=False,
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("首选送达方式"),
+        choices=[("", _("未选择"))] + Proposer.Channel.choices,
+        required=False,
+    )
+    identity = forms.CharField(required=False, widget=forms.HiddenInput)
+    update_contacts = forms.BooleanField(
+        label=_("用本次填写的联系方式更新已登记的记录"), required=False
+    )
+    candidates = ()  # the namesakes on record, set by IntakeForm.clean
+
+    def clean(self):
+        data = super().clean()
+        for field, problem in contact_problems(
+            *(data.get(f, "") for f in ("phone", "email", "address", "preferred_channel"))
+        ).items():
+            self.add_error(field, problem)
+        if not data.get("name") and any(data.get(f) for f in ("phone", "email", "address")):
+            self.add_error("name", _("填写了联系方式，请同时填写姓名。"))
+        return data
+
+    def entry(self, kind):
+        data = self.cleaned_data
+        identity = data.get("identity", "")
+        return ProposerEntry(
+            name=data["name"].strip(),
+            kind=kind,
+            affiliation=data["affiliation"].strip(),
+            phone=data["phone"].strip(),
+            email=data["email"].strip(),
+            address=data["address"].strip(),
+            preferred_channel=data["preferred_channel"],
+            same_as=int(identity) if identity.isdigit() else None,
+            new_person=identity == "new",
+            update_contacts=data["update_contacts"],
+        )
+
+
+def posted_rows(data):
+    """How many proposer rows the page posted (or names the old one-line field gave), plus
+    one more when the office asked for another row; three blank rows to start."""
+    if not data:
+        return BLANK_ROWS
+    posted = 0
+    for i in range(MAX_PROPOSER_ROWS):
+        if f"p{i}-name" in data:
+            posted = i + 1
+    posted = posted or len(split_names(data.get("proposer_names", "")))
+    return min(MAX_PROPOSER_ROWS, max(posted, 1) + (1 if "add_row" in data else 0))
+
+
+def rows_from_names(data):
+    """The one-line field of older clients (“章毅、张远波”) as the page's rows."""
+    if not data or any(f"p{i}-name" in data for i in range(MAX_PROPOSER_ROWS)):
+        return data
+    data = data.copy()
+    for i, name in enumerate(split_names(data.get("proposer_names", ""))[:MAX_PROPOSER_ROWS]):
+        data[f"p{i}-name"] = name
+    return data
+
+
 class IntakeForm(SessionsInScope, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Proposal.Kind.choices)
     session = forms.ModelChoiceField(Session.objects.all(), label=_("届次会议"))
     number = forms.CharField(label=_("案号"), max_length=20)
     title = forms.CharField(label=_("案由"), max_length=300)
-    proposer_names = forms.CharField(
-        label=_("提出人"),
-        help_text=_("按顺序填写，第一位为领衔人，用“、”或逗号分隔。"),
-        validators=[validate_proposer_names],
-    )
+    proposer_names = forms.CharField(required=False, widget=forms.HiddenInput)
     proposer_kind = forms.ChoiceField(label=_("提出人类别"), choices=Proposer.Kind.choices)
     body = forms.CharField(
         label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}), required=False
@@ -138,10 +221,54 @@ class IntakeForm(SessionsInScope, forms.Form):
     is_key = forms.BooleanField(label=_("重点提案（建议）"), required=False)
     supervising_leader = forms.CharField(label=_("领衔督办领导"), max_length=50, required=False)
 
+    def __init__(self, data=None, **kwargs):
+        data = rows_from_names(data)
+        super().__init__(data, **kwargs)
+        self.rows = [
+            ProposerRowForm(data, prefix=f"p{i}", auto_id=f"id_p{i}-%s")
+            for i in range(posted_rows(data))
+        ]
+        if self.is_bound and "add_row" in self.data:
+            self.add_error(None, _("已增加一行，请填写后再登记。"))
+
+    def item_fields(self):
+        return [self[name] for name in ("kind", "session", "number", "title", "proposer_kind")]
+
+    def other_fields(self):
+        return [self[name] for name in ("body", "topic", "is_key", "supervising_leader")]
+
+    def is_valid(self):
+        checked = [row.is_valid() for row in self.rows]  # every row, so each shows its errors
+        rows_valid = all(checked)
+        return super().is_valid() and rows_valid
+
+    def clean(self):
+        data = super().clean()
+        named = [row for row in self.rows if row.is_valid() and row.cleaned_data["name"]]
+        if not named:
+            raise forms.ValidationError(_("请填写提出人，第一位为领衔人。"))
+        if data.get("session") and data.get("proposer_kind"):
+            self._confirm_identities(named, data["session"].jurisdiction, data["proposer_kind"])
+        return data
+
+    def _confirm_identities(self, named, jurisdiction, kind):
+        """Each row whose name is on record shows the namesakes; a row with no answer yet
+        (the same person, or a new one) holds the form back: no duplicate made unasked."""
+        found = namesakes(jurisdiction, [(row.cleaned_data["name"], kind) for row in named])
+        unanswered = False
+        for row in named:
+            row.candidates = found.get((row.cleaned_data["name"], kind), [])
+            answer = row.cleaned_data["identity"]
+            known = answer == "new" or answer in {str(p.pk) for p in row.candidates}
+            if row.candidates and not known:
+                row.add_error(None, _("本地区已有同名提出人，请确认是否为同一人。"))
+                unanswered = True
+        if unanswered:
+            self.add_error(None, _("有提出人需确认身份：请在下方选择“同一人”或“新的提出人”。"))
+
     def proposer_list(self):
-        return proposers_from_names(
-            self.cleaned_data["proposer_names"], self.cleaned_data["proposer_kind"]
-        )
+        kind = self.cleaned_data["proposer_kind"]
+        return [row.entry(kind) for row in self.rows if row.cleaned_data["name"]]
 
     def proposal_fields(self):
         data = self.cleaned_data

@@ -23,6 +23,7 @@ from proposals.untrusted import Budget, Caps, Refused, checked_zip, open_zip
 from . import xlsx_reader
 from .forms import split_names
 from .models import Unit
+from .proposer_contacts import CHANNEL_WORDS, contact_problems
 
 MAX_BYTES = 10 * 1024 * 1024  # the file as uploaded (compressed)
 MAX_ROWS = 20000
@@ -49,7 +50,40 @@ COLUMNS = [
     ("co", gettext_lazy("会办单位"), False, gettext_lazy("可多个，用“、”分隔")),
     ("separate", gettext_lazy("分办单位"), False, gettext_lazy("可多个，用“、”分隔；不与主办同用")),
     ("assigned_on", gettext_lazy("交办日期"), False, gettext_lazy("如 2024-03-05；填写单位时必填")),
+    # A proposer's contacts: one entry per proposer in the order of 提出人, separated by “；”
+    # (an entry left empty between two “；” for a proposer without it). Optional columns.
+    (
+        "phones",
+        gettext_lazy("提出人手机"),
+        False,
+        gettext_lazy("可留空；按提出人顺序用“；”分隔，如“13912345678；；13800138000”"),
+    ),
+    (
+        "emails",
+        gettext_lazy("提出人邮箱"),
+        False,
+        gettext_lazy("可留空；按提出人顺序用“；”分隔"),
+    ),
+    (
+        "addresses",
+        gettext_lazy("提出人地址"),
+        False,
+        gettext_lazy("可留空；按提出人顺序用“；”分隔（地址中请勿使用“；”）"),
+    ),
+    (
+        "channels",
+        gettext_lazy("首选送达方式"),
+        False,
+        gettext_lazy("可留空；邮件、短信或纸质，按提出人顺序用“；”分隔"),
+    ),
 ]
+# Contact column → the proposer's field it fills.
+CONTACT_COLUMNS = {
+    "phones": "phone",
+    "emails": "email",
+    "addresses": "address",
+    "channels": "preferred_channel",
+}
 KINDS = {
     "提案": Proposal.Kind.PROPOSAL,
     "政协提案": Proposal.Kind.PROPOSAL,
@@ -118,10 +152,14 @@ def template_workbook(example_session="市政协十四届二次会议", example_
             "",
             "",
             date.today().isoformat(),
+            "13912345678；；13800138000",
+            "zhangyi@example.org",
+            "；上海市黄浦区人民大道200号",
+            "短信；纸质；短信",
         ]
     )
-    widths = [8, 24, 10, 40, 24, 40, 12, 6, 26, 30, 30, 12]
-    for column, width in zip("ABCDEFGHIJKL", widths, strict=True):
+    widths = [8, 24, 10, 40, 24, 40, 12, 6, 26, 30, 30, 12, 28, 28, 36, 18]
+    for column, width in zip("ABCDEFGHIJKLMNOP", widths, strict=True):
         sheet.column_dimensions[column].width = width
     notes = book.create_sheet(_("填写说明"))
     notes.append([_("列"), _("必填"), _("说明")])
@@ -311,6 +349,7 @@ def _check_row(number, texts, sessions, units):
     result = RowResult(number, values=texts)
     kind, session = _check_kind_and_session(result, texts, sessions)
     names, is_key = _check_texts(result, texts)
+    contacts = _check_contacts(result, texts, names)
     lead, co, separate, assigned_on = _check_units(result, texts, units)
     if result.status == "error":
         return result
@@ -324,6 +363,7 @@ def _check_row(number, texts, sessions, units):
         is_key=is_key in YES,
         proposers=names,
         proposer_kind=PROPOSER_KIND[kind],
+        contacts=contacts,
         lead=lead,
         co=co,
         separate=separate,
@@ -362,6 +402,33 @@ def _check_texts(result, texts):
     if is_key not in YES | NO:
         result.refuse("is_key", _("应填“是”或“否”。"))
     return names, is_key
+
+
+def _check_contacts(result, texts, names):
+    """Each proposer's contacts from the four optional columns (entries in the order of the
+    proposers, split at “；”): one dict per proposer, each checked as intake checks them."""
+    contacts = [{} for _name in names]
+    for key, target in CONTACT_COLUMNS.items():
+        parts = [p.strip() for p in texts.get(key, "").replace(";", "；").split("；")]
+        if not any(parts):
+            continue
+        if len(parts) > len(names):
+            result.refuse(key, _("分隔的项数多于提出人人数（%(n)d位）。") % {"n": len(names)})
+            continue
+        for typed, part in zip(contacts, parts, strict=False):
+            if part and target == "preferred_channel" and part.lower() not in CHANNEL_WORDS:
+                result.refuse(key, _("“%(w)s”：应填邮件、短信或纸质。") % {"w": part})
+            elif part and target == "preferred_channel":
+                typed[target] = CHANNEL_WORDS[part.lower()]
+            elif part:
+                typed[target] = part
+    for name, typed in zip(names, contacts, strict=True):
+        for wrong, problem in contact_problems(**typed).items():
+            column = next(k for k, f in CONTACT_COLUMNS.items() if f == wrong)
+            result.refuse(column, f"{name}：{problem}")
+        if typed.get("phone"):
+            typed["phone"] = Proposer(phone=typed["phone"]).mobile or typed["phone"]
+    return contacts
 
 
 def _check_units(result, texts, units):

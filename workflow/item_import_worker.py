@@ -31,6 +31,7 @@ from .models import (
     Unit,
 )
 from .permissions import require_office
+from .proposer_contacts import CONTACT_FIELDS, fill_blanks
 
 
 def check_item_import(record_id, chunk=500):
@@ -252,20 +253,37 @@ def _import_log_rows(proposals, assignments, actor, source):
     ]
 
 
+def _contacts_typed(items):
+    """(name, kind) → the contacts the sheet gives them (the first row that gives any)."""
+    typed = {}
+    for item in items:
+        for name, contacts in zip(item["proposers"], item.get("contacts") or [], strict=False):
+            if contacts:
+                typed.setdefault((name, item["proposer_kind"]), contacts)
+    return typed
+
+
 def _proposers_for(items, jurisdiction, chunk=500):
     """(name, kind) → proposer id: the jurisdiction's own already known (the oldest of
-    namesakes), and the others created."""
+    namesakes), their empty contacts filled from the sheet (never over what is recorded),
+    and the others created with the sheet's contacts."""
     wanted = {(name, item["proposer_kind"]) for item in items for name in item["proposers"]}
+    typed = _contacts_typed(items)
     names = sorted({name for name, _kind in wanted})
-    known = {}
+    known, filled = {}, []
     for start in range(0, len(names), chunk):
         rows = Proposer.objects.filter(
             jurisdiction=jurisdiction, name__in=names[start : start + chunk]
         ).order_by("pk")
-        for pk, name, kind in rows.values_list("pk", "name", "kind"):
-            known.setdefault((name, kind), pk)
+        for person in rows:
+            key = (person.name, person.kind)
+            if key not in known and key in wanted:
+                known[key] = person.pk
+                if fill_blanks(person, typed.get(key, {})):
+                    filled.append(person)
+    Proposer.objects.bulk_update(filled, CONTACT_FIELDS, batch_size=1000)
     missing = [
-        Proposer(name=n, kind=k, jurisdiction=jurisdiction)
+        Proposer(name=n, kind=k, jurisdiction=jurisdiction, **typed.get((n, k), {}))
         for n, k in sorted(wanted)
         if (n, k) not in known
     ]

@@ -7,7 +7,7 @@ Views parse the request, call one function here (or a verb), and render.
 from hashlib import sha256
 
 from django.core.cache import cache
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -17,6 +17,7 @@ from proposals.models import (
     UNITS_ADDABLE_STATES,
     Proposal,
     ProposalProposer,
+    Proposer,
 )
 
 from . import aging, exports, permissions
@@ -100,16 +101,79 @@ def inbox_rows(roles, data, today):
 
 
 # ---- the office's lists ---------------------------------------------------------------------
-def office_proposal_rows(roles, state, query):
+def office_proposal_rows(roles, state, query, missing_contacts=False):
+    """The office's items; `missing_contacts`: only those with a proposer no channel reaches."""
     rows = Proposal.objects.filter(session__jurisdiction_id__in=roles.office_jurisdiction_ids)
     if state:
         rows = rows.filter(state=state)
+    if missing_contacts:
+        unreachable = Proposer.objects.filter(Proposer.lacking_contact()).values("pk")
+        signed = ProposalProposer.objects.filter(proposer__in=unreachable)
+        rows = rows.filter(pk__in=signed.values("proposal_id"))
     if query:
         rows = rows.filter(title__icontains=query) | rows.filter(number=query)
     rows = rows.select_related("session").prefetch_related(
         Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
     )
     return rows.order_by("-received_at", "-id")
+
+
+# ---- proposers: who is who ------------------------------------------------------------------
+def namesakes(jurisdiction, people):
+    """(name, kind) → the proposers of `jurisdiction` so named, in one query: the candidates
+    an office confirms a typed proposer against (namesakes elsewhere are other people)."""
+    names = {name for name, _kind in people}
+    found = {}
+    rows = Proposer.objects.filter(jurisdiction=jurisdiction, name__in=names).order_by("pk")
+    for person in rows:
+        found.setdefault((person.name, person.kind), []).append(person)
+    return found
+
+
+def likely_duplicates(roles, limit=200):
+    """Groups of proposers sharing a name and kind within one of the office's jurisdictions
+    (one record per real person is the aim), each with its number of items; two queries."""
+    scope = roles.office_jurisdiction_ids
+    repeated = (
+        Proposer.objects.filter(jurisdiction_id__in=scope)
+        .values("jurisdiction_id", "name", "kind")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("jurisdiction_id", "name", "kind")[:limit]
+    )
+    keys = {(r["jurisdiction_id"], r["name"], r["kind"]) for r in repeated}
+    if not keys:
+        return []
+    people = (
+        Proposer.objects.filter(jurisdiction_id__in=scope, name__in={k[1] for k in keys})
+        .select_related("jurisdiction")
+        .annotate(items=Count("signatures"))
+        .order_by("jurisdiction_id", "name", "kind", "pk")
+    )
+    groups = {}
+    for person in people:
+        key = (person.jurisdiction_id, person.name, person.kind)
+        if key in keys:
+            groups.setdefault(key, []).append(person)
+    return list(groups.values())
+
+
+def merge_preview(roles, keep_id, duplicate_id):
+    """The two proposers an office is about to merge, with the items each signed; None when
+    either is not one of the office's own (or they are the same)."""
+    people = {
+        p.pk: p
+        for p in Proposer.objects.filter(
+            pk__in=[keep_id, duplicate_id], jurisdiction_id__in=roles.office_jurisdiction_ids
+        )
+        .select_related("jurisdiction")
+        .prefetch_related(
+            Prefetch("signatures", ProposalProposer.objects.select_related("proposal__session"))
+        )
+    }
+    if len(people) != 2 or keep_id == duplicate_id:
+        return None
+    return {"keep": people[keep_id], "duplicate": people[duplicate_id]}
 
 
 def merge_target(proposal, number):

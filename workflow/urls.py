@@ -35,6 +35,12 @@ urlpatterns = [
         views.item_import_errors,
         name="office-item-import-errors",
     ),
+    path(
+        "office/proposers/duplicates/",
+        views.proposer_duplicates,
+        name="office-proposer-duplicates",
+    ),
+    path("office/proposers/merge", views.merge_proposers, name="office-proposer-merge"),
     path("office/proposals/<int:pk>/review", views.review, name="office-review"),
     path("office/proposals/<int:pk>/assign", views.assign, name="office-assign"),
     path("office/requests/", views.office_requests, name="office-requests"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from proposals.models import REVIEW_PERMISSION, Proposal, ProposalState
+from proposals.params import plain_int
 
 from . import actions, deadlines, exports, item_import, selectors
 from .audit import ActionRefused
@@ -188,7 +189,8 @@ def request_extension(request, pk):
 # ---- the proposal office --------------------------------------------------------------------
 def office_proposal_rows(request):
     state, query = request.GET.get("state", ""), request.GET.get("q", "").strip()
-    return state, query, selectors.office_proposal_rows(request.roles, state, query)
+    missing = request.GET.get("missing") == "1"
+    return state, query, selectors.office_proposal_rows(request.roles, state, query, missing)
 
 
 @office_required
@@ -196,6 +198,7 @@ def office_proposals(request):
     state, query, rows = office_proposal_rows(request)
     context = {"page": page_of(request, rows), "states": ProposalState.choices}
     context |= {"state": state, "q": query, "query": request.GET.urlencode()}
+    context["missing"] = request.GET.get("missing") == "1"
     return render_partial(request, "workflow/office_proposals.html", context, "rows")
 
 
@@ -209,14 +212,43 @@ def office_proposals_export(request):
 @office_required
 @refusals_to_messages
 def intake(request):
+    """登记新件; a refusal comes back on the form itself, with everything typed kept."""
     form = IntakeForm(request.POST or None, jurisdiction_ids=request.roles.office_jurisdiction_ids)
     if request.method == "POST" and form.is_valid():
-        proposal = actions.receive_proposal(
-            request.user, proposers=form.proposer_list(), **form.proposal_fields()
-        )
-        messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
-        return redirect(item_url(proposal.pk))
+        try:
+            proposal = actions.receive_proposal(
+                request.user, proposers=form.proposer_list(), **form.proposal_fields()
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
+            return redirect(item_url(proposal.pk))
     return render(request, "workflow/intake.html", {"form": form})
+
+
+@office_required
+def proposer_duplicates(request):
+    """重复的提出人: namesakes of one jurisdiction, each group with a merge form."""
+    groups = selectors.likely_duplicates(request.roles)
+    return render(request, "workflow/proposer_duplicates.html", {"groups": groups})
+
+
+@office_required
+@refusals_to_messages
+def merge_proposers(request):
+    """GET: the two records side by side to confirm; POST: the merge (an audited verb)."""
+    source = request.POST if request.method == "POST" else request.GET
+    keep_id, duplicate_id = (plain_int(source.get(k, "")) for k in ("keep", "duplicate"))
+    pair = selectors.merge_preview(request.roles, keep_id, duplicate_id)
+    if pair is None:
+        messages.error(request, _("请在同一组中选择两位不同的提出人。"))
+        return redirect("office-proposer-duplicates")
+    if request.method == "POST":
+        kept = actions.merge_proposers(request.user, pair["keep"], pair["duplicate"])
+        messages.success(request, _("已将重复记录并入“%(name)s”。") % {"name": kept.name})
+        return redirect("office-proposer-duplicates")
+    return render(request, "workflow/proposer_merge.html", pair)
 
 
 # 审查结果 → its verb (并案 also needs the item it joins, looked up in the view).

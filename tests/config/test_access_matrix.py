@@ -107,6 +107,11 @@ MATRIX = [
     ("/office/monitor/export.xlsx", OFFICE_ONLY),
     ("/office/proposals/", OFFICE_ONLY),
     ("/office/proposals/new", OFFICE_ONLY),
+    ("/office/proposers/duplicates/", OFFICE_ONLY),
+    (
+        "/office/proposers/merge?keep={person}&duplicate={person}",
+        row(LOGIN, *[FORBIDDEN] * 3, BACK, FORBIDDEN),
+    ),
     ("/office/requests/", OFFICE_ONLY),
     ("/office/publication/", OFFICE_ONLY),
     ("/office/import/", OFFICE_ONLY),
@@ -134,6 +139,8 @@ MATRIX = [
     ("/api/public/replies/{withheld}/", row(*[MISSING] * 6)),
     ("/api/proposals/", row(FORBIDDEN, OK, OK, OK, OK, OK)),
     ("/api/proposals/{item}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
+    ("/api/proposers/", row(FORBIDDEN, OK, OK, OK, OK, OK)),  # the office's own only
+    ("/api/proposers/{person}/", row(FORBIDDEN, MISSING, MISSING, MISSING, OK, MISSING)),
     ("/api/replies/{draft}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/notifications/", SIGNED_IN),
     ("/reminders/{digest}/", row(LOGIN, OK, MISSING, MISSING, MISSING, MISSING)),
@@ -172,6 +179,7 @@ def status(response):
 
 def test_the_access_matrix(client, world):
     keys = ("item", "draft", "published", "withheld", "digest", "letter_import", "item_import")
+    keys += ("person",)
     ids = {k: world[k].pk for k in keys}
     failures, cells = [], 0
     for pattern, expected in MATRIX:
@@ -184,6 +192,9 @@ def test_the_access_matrix(client, world):
             body = response.content if response.get("Content-Type", "").startswith("text/") else b""
             if role in ("anonymous", "other_unit", "admin") and "内部草稿".encode() in body:
                 failures.append(f"{url} as {role}: shows another unit's draft")
+            api_body = response.content if url.startswith("/api/proposers") else b""
+            if role != "office" and PHONE.encode() in api_body:
+                failures.append(f"{url} as {role}: shows a proposer's phone")
             if url.startswith(("/public", "/healthz", "/status")) and PHONE.encode() in body:
                 failures.append(f"{url} as {role}: shows a proposer's phone")
     assert not failures, "\n".join(failures)

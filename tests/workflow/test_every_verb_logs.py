@@ -175,6 +175,19 @@ def opinion(w):
     return lambda: responses_actions.start_opinion(co, w.co_clerk)
 
 
+def two_records(w):
+    """The same person recorded twice in one jurisdiction, the second on an item."""
+    keep = factories.proposer("章毅", jurisdiction=w.where)
+    duplicate = factories.proposer("章毅", jurisdiction=w.where, phone="13912345678")
+    factories.proposal(w.office, proposers=[duplicate])
+    return lambda: actions.merge_proposers(w.office, keep, duplicate)
+
+
+def contacts_updated(w):
+    person = factories.proposer("文彬", jurisdiction=w.where)
+    return lambda: actions.update_proposer_contacts(w.office, person, phone="13912345678")
+
+
 PDF = b"%PDF-1.7\n%%EOF\n"
 W, R = "workflow.actions.", "responses.actions."
 
@@ -215,6 +228,8 @@ VERBS = {
         "merge",
         "office",
     ),
+    W + "update_proposer_contacts": (contacts_updated, "update_contacts", "office"),
+    W + "merge_proposers": (two_records, "merge_proposers", "office"),
     W + "return_proposal": (
         lambda w: (lambda item: lambda: actions.return_proposal(item, w.office, "请补充"))(
             under_review(w)

@@ -12,6 +12,7 @@ workflow/permissions.py.
 from ..audit import ActionRefused
 from ..item_import_worker import end_item_import_if_stuck, import_items
 from ..permissions import require_office, require_unit_member
+from ..proposer_contacts import ProposerEntry, contact_problems
 from .assignment import accept_assignment, assign_proposal, request_transfer
 from .contacts import record_contact, urge
 from .decisions import decide_extension, decide_transfer, request_extension
@@ -28,6 +29,7 @@ from .intake import (
 )
 from .item_imports import confirm_item_import, start_item_import
 from .memberships import OFFICE_GROUP, add_office_member, add_unit_member, office_permissions
+from .proposers import merge_proposers, update_proposer_contacts
 from .recompute import recompute_deadlines
 
 __all__ = [
@@ -40,6 +42,9 @@ __all__ = [
     "merge_proposal",
     "return_proposal",
     "convert_proposal",
+    # proposers: their contacts, duplicates merged
+    "update_proposer_contacts",
+    "merge_proposers",
     # 交办, 签收, transfers and extensions
     "assign_proposal",
     "accept_assignment",
@@ -66,4 +71,6 @@ __all__ = [
     "require_unit_member",
     "CORRECTABLE_FIELDS",
     "OFFICE_GROUP",
+    "ProposerEntry",
+    "contact_problems",
 ]

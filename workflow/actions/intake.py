@@ -18,19 +18,22 @@ from proposals.models import (
 
 from ..audit import ActionRefused, fire, lock, log
 from ..permissions import require_office
+from ..proposer_contacts import ProposerEntry
+from .proposers import proposers_for_entries
 
 
 @transaction.atomic
 def receive_proposal(actor, *, session, number, title, kind, proposers, body="", **fields):
     """登记: an item enters Banli, with its proposers in order (the lead first): Proposer
-    rows, or (name, kind) pairs found or added among the session's jurisdiction's own."""
+    rows, entries as typed with their contacts (`ProposerEntry`: an existing namesake is
+    used only when the office confirmed it), or (name, kind) pairs found or added among the
+    session's jurisdiction's own."""
     require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
     if not proposers:
         raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
-    proposers = [
-        p if isinstance(p, Proposer) else _proposer_named(*p, session.jurisdiction)
-        for p in proposers
-    ]
+    proposers = _people_of(actor, session.jurisdiction, proposers)
+    if len({p.pk for p in proposers}) != len(proposers):
+        raise ActionRefused(_("同一提出人不能在一件中出现两次。"))
     ids = [p.pk for p in proposers]
     foreign = Proposer.objects.filter(pk__in=ids).exclude(jurisdiction=None)
     if foreign.exclude(jurisdiction=session.jurisdiction).exists():
@@ -91,9 +94,24 @@ def correct_proposal(proposal, actor, **changes):
     return proposal
 
 
+def _people_of(actor, jurisdiction, proposers):
+    typed = [p for p in proposers if isinstance(p, ProposerEntry)]
+    found = iter(proposers_for_entries(actor, jurisdiction, typed) if typed else [])
+    people = []
+    for p in proposers:
+        if isinstance(p, ProposerEntry):
+            people.append(next(found))
+        else:
+            people.append(p if isinstance(p, Proposer) else _proposer_named(*p, jurisdiction))
+    return people
+
+
 def _proposer_named(name, kind, jurisdiction):
-    """A namesake in another jurisdiction is another person, with contacts of their own."""
-    return Proposer.objects.get_or_create(name=name, kind=kind, jurisdiction=jurisdiction)[0]
+    """A namesake in another jurisdiction is another person, with contacts of their own;
+    of namesakes here, the first recorded (merge the others on the duplicates page)."""
+    person = Proposer.objects.filter(name=name, kind=kind, jurisdiction=jurisdiction)
+    person = person.order_by("pk").first()
+    return person or Proposer.objects.create(name=name, kind=kind, jurisdiction=jurisdiction)
 
 
 def _review(proposal, actor, name, comment="", check=None, **fields):

@@ -24,6 +24,13 @@ def proposer_names(proposal, limit=3):
     return shown + (_("等%(n)d人") % {"n": len(names)} if len(names) > limit else "")
 
 
+@register.filter
+def unreachable_count(proposal):
+    """How many of the item's proposers no channel reaches (`Proposer.has_contact`), from
+    the prefetched signatories (no query per row)."""
+    return sum(1 for s in proposal.signatories.all() if not s.proposer.has_contact)
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (pagination, drill-down)."""

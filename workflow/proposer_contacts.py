@@ -1,0 +1,86 @@
+"""A proposer's contacts as the office types them (the intake page, the API, the Excel
+import): what a typed proposer is (`ProposerEntry`), what makes contacts wrong
+(`contact_problems`), and the words a sheet may use for a channel. Below the verbs and
+the import, which all ask it."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from proposals.models import Proposer
+
+CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel")
+
+
+@dataclass
+class ProposerEntry:
+    """One proposer as typed at intake (the page, the API): who, their contacts, and the
+    office's answer when namesakes are on record: `same_as` an existing proposer's id, or
+    `new_person`. Typed contacts replace recorded ones only with `update_contacts`."""
+
+    name: str
+    kind: str
+    affiliation: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    preferred_channel: str = ""
+    same_as: int | None = None
+    new_person: bool = False
+    update_contacts: bool = False
+
+    def contacts(self):
+        return {f: getattr(self, f) for f in CONTACT_FIELDS}
+
+
+def contact_problems(phone="", email="", address="", preferred_channel=""):
+    """{field: what is wrong} of contacts as typed: a mobile must be a mainland mobile, an
+    email an address, and the preferred channel one whose contact is given."""
+    probe = Proposer(phone=phone, email=email, address=address)
+    problems = {}
+    if phone and not probe.mobile:
+        problems["phone"] = _("手机号码应为中国大陆手机号（11位，如 13912345678）。")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["email"] = _("电子邮箱格式不正确。")
+    limit = Proposer._meta.get_field("address").max_length
+    if len(address) > limit:
+        problems["address"] = _("通信地址不能超过%(n)d个字。") % {"n": limit}
+    if preferred_channel and preferred_channel not in probe.channels:
+        problems["preferred_channel"] = _("首选送达方式须有相应的联系方式（邮箱、手机或地址）。")
+    return problems
+
+
+# How a sheet may write a preferred channel (首选送达方式).
+CHANNEL_WORDS = {
+    "邮件": Proposer.Channel.EMAIL,
+    "电子邮件": Proposer.Channel.EMAIL,
+    "邮箱": Proposer.Channel.EMAIL,
+    "email": Proposer.Channel.EMAIL,
+    "短信": Proposer.Channel.SMS,
+    "手机短信": Proposer.Channel.SMS,
+    "sms": Proposer.Channel.SMS,
+    "纸质": Proposer.Channel.PAPER,
+    "纸质送达": Proposer.Channel.PAPER,
+    "邮寄": Proposer.Channel.PAPER,
+    "paper": Proposer.Channel.PAPER,
+}
+
+
+def fill_blanks(person, contacts):
+    """The typed contacts into the fields `person` has empty (never over what is there);
+    the preferred channel only when its contact is then present. Returns the fields set."""
+    changed = []
+    for field in ("phone", "email", "address"):
+        if contacts.get(field) and not getattr(person, field):
+            setattr(person, field, contacts[field])
+            changed.append(field)
+    wanted = contacts.get("preferred_channel")
+    if wanted and not person.preferred_channel and wanted in person.channels:
+        person.preferred_channel = wanted
+        changed.append("preferred_channel")
+    return changed
