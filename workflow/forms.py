@@ -225,7 +225,7 @@ class IntakeForm(SessionsInScope, forms.Form):
         data = rows_from_names(data)
         super().__init__(data, **kwargs)
         self.rows = [
-            ProposerRowForm(data, prefix=f"p{i}", auto_id=f"id_p{i}-%s")
+            ProposerRowForm(data, prefix=f"p{i}")
             for i in range(posted_rows(data))
         ]
         if self.is_bound and "add_row" in self.data:
