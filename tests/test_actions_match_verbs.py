@@ -180,17 +180,20 @@ def delivery_candidates(reply, today):
         found[(reverse("delivery-paper", args=args), "record_paper_delivery")] = (
             lambda user, p=person: record_paper_delivery(user, reply, p, today)
         )
-        found[(reverse("delivery-send-by", args=args), "resend_delivery")] = lambda user, p=person: (
-            any(
-                succeeds(lambda c=c: resend_delivery(user, reply=reply, proposer=p, channel=c))
-                for c in ("email", "sms")
-            )
-            or _refuse()
+        send_by = reverse("delivery-send-by", args=args)
+        found[(send_by, "resend_delivery")] = lambda user, p=person: _send_by_any_channel(
+            user, reply, p
         )
     return found
 
 
-def _refuse():
+def _send_by_any_channel(user, reply, person):
+    """The page offers sending by each channel with no row yet; any accepted will do."""
+    for channel in ("email", "sms"):
+        if succeeds(
+            lambda c=channel: resend_delivery(user, reply=reply, proposer=person, channel=c)
+        ):
+            return
     raise ActionRefused("")
 
 
