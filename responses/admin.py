@@ -7,6 +7,7 @@ from workflow.admin_scope import JurisdictionScopedAdmin
 
 from . import actions, signing
 from .models import (
+    Delivery,
     DocumentCounter,
     Feedback,
     LetterTemplate,
@@ -190,3 +191,14 @@ class SigningCertificateAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    """送达 records are written by the worker and the delivery verbs, never here."""
+
+    jurisdiction_path = "reply__assignment__proposal__session__jurisdiction"
+    list_display = ("reply", "proposer", "channel", "state", "attempts", "reached_at", "last_error")
+    list_filter = ("channel", "state")
+    list_select_related = ("reply", "proposer")
+    search_fields = ("proposer__name", "reply__doc_number", "tracking_number")

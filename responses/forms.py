@@ -61,6 +61,13 @@ class PaperFeedbackForm(RatingForm):
     proposer = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class PaperDeliveryForm(forms.Form):
+    """纸质送达: the day a paper copy was handed over or posted, and the post's number."""
+
+    handed_on = forms.DateField(label=_("交付/寄出日期"))
+    tracking_number = forms.CharField(label=_("邮件单号"), max_length=50, required=False)
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("附件"))
 

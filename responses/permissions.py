@@ -7,7 +7,7 @@ answer for pages and `require_may` for the verbs. The four-eyes rule itself is
 """
 
 from workflow.models import UnitMembership
-from workflow.permissions import in_unit
+from workflow.permissions import in_office, in_unit
 
 
 # Returning a letter for revision: any leader of the letter's unit.
@@ -18,3 +18,20 @@ def is_unit_leader(letter, user):
 def may_sign_letter(letter, user):
     """签发: a leader of the unit who wrote none of the letter (four eyes)."""
     return letter.may_sign(user)
+
+
+def may_handle_delivery(delivery, user):
+    """送达: a clerk of the unit that sent the reply, or the office of its jurisdiction,
+    resends a failed email or text and records a paper copy handed over or posted."""
+    assignment = delivery.reply.assignment
+    return in_unit(user, assignment.unit_id, UnitMembership.Role.CLERK) or in_office(
+        user, assignment.proposal.session.jurisdiction_id
+    )
+
+
+def handles_delivery(roles, unit_id, jurisdiction_id):
+    """may_handle_delivery for a page, answered from the request's roles."""
+    clerk = any(
+        m.unit_id == unit_id and m.role == UnitMembership.Role.CLERK for m in roles.memberships
+    )
+    return clerk or roles.is_office_for(jurisdiction_id)

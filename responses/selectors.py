@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Prefetch, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -34,6 +35,8 @@ from .actions import LETTER_FIELDS
 from .actions.past_letters import CONFIRMED_LETTER_FIELDS
 from .forms import PastLetterForm
 from .models import (
+    ELECTRONIC_CHANNELS,
+    DeliveryState,
     Feedback,
     LetterImportState,
     LetterRevision,
@@ -42,6 +45,7 @@ from .models import (
     Opinion,
     Reply,
 )
+from .permissions import handles_delivery
 
 # No deadline left to explain: re-routed elsewhere, or finished for good.
 NO_DEADLINE = (AssignmentState.TRANSFERRED, AssignmentState.DONE)
@@ -62,6 +66,9 @@ def item_context(roles, pk, today):
     contacts = _item_contacts(proposal, mine, is_office)
     approved, pending = _item_extensions(proposal)
     cal = deadlines.WorkingCalendar()
+    signatories = list(proposal.signatories.select_related("proposer"))
+    for reply in replies:
+        reply.delivery_rows = _delivery_rows(reply, signatories, roles, jurisdiction.pk)
     return {
         "similar": textsearch.similar_items(proposal, roles),
         "explained": _explained(proposal, mine or assignments, approved, cal),
@@ -70,7 +77,7 @@ def item_context(roles, pk, today):
         "jurisdiction": jurisdiction,
         "is_office": is_office,
         "today": today,
-        "signatories": list(proposal.signatories.select_related("proposer")),
+        "signatories": signatories,
         "assignments": assignments,
         "lead": next(
             (a for a in assignments if a.role == Assignment.Role.LEAD and a.is_current), None
@@ -99,7 +106,9 @@ def _item_letters(proposal, roles, jurisdiction_id):
         for r in Reply.objects.filter(assignment__proposal=proposal)
         .select_related(*letter_related)
         .prefetch_related(
-            "attachments", Prefetch("feedback", Feedback.objects.select_related("proposer"))
+            "attachments",
+            Prefetch("feedback", Feedback.objects.select_related("proposer")),
+            "deliveries",
         )
         .order_by("round", "id")
         if r.is_visible_to(roles, jurisdiction_id)
@@ -112,6 +121,15 @@ def _item_letters(proposal, roles, jurisdiction_id):
         if o.is_visible_to(roles, jurisdiction_id)
     ]
     return replies, opinions
+
+
+def _delivery_rows(reply, signatories, roles, jurisdiction_id):
+    """A sent reply's delivery to each proposer, for the office and the unit that sent it."""
+    unit_id = reply.assignment.unit_id
+    if not reply.is_sent or not (roles.in_unit(unit_id) or roles.is_office_for(jurisdiction_id)):
+        return []
+    may_handle = handles_delivery(roles, unit_id, jurisdiction_id)
+    return proposer_deliveries(reply, signatories, may_handle)
 
 
 def _item_contacts(proposal, mine, is_office):
@@ -169,6 +187,8 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
     # (start_reply and start_opinion accept exactly these).
     writing = can_proceed(assignment.mark_replied) or can_proceed(assignment.mark_opinion_sent)
     asked = any(e.assignment_id == assignment.pk for e in pending_extensions)
+    can_send = letter is not None and may(roles, letter, "send")
+    send_refusal = can_send and isinstance(letter, Reply) and letter.send_refusal()
     return {
         "assignment": assignment,
         "letter": letter,
@@ -179,7 +199,8 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
         "can_write": writing,
         # request_extension: a reply of the current round not yet sent, none pending
         "can_extend": can_proceed(assignment.mark_replied) and not asked,
-        "can_send": letter is not None and may(roles, letter, "send"),
+        "can_send": can_send and not send_refusal,
+        "send_refusal": send_refusal,
         "standing": aging.standing(assignment.due_on, today),
     }
 
@@ -346,6 +367,8 @@ def queue_entry(roles, letter):
         # what is left to ask; the leader sees why instead of buttons.
         "sign_refusal": letter.sign_refusal(roles.user),
         "preflight": [(level, str(p)) for level, p in letter.preflight()],
+        # 签发并发出 waits while a proposer has no contact (send_letter refuses it).
+        "send_refusal": isinstance(letter, Reply) and letter.send_refusal(),
     }
 
 
@@ -542,3 +565,91 @@ def _recognised(parsed, named):
         "lead_unit": fields.get("addressee", "") if opinion and lead_unit is None else "",
     }
     return initial, {key: value for key, value in hints.items() if value}
+
+
+# ---- 送达: each proposer's delivery of a sent reply -----------------------------------------
+UNDELIVERED_SHOWN = 50  # replies on the office's list; the oldest first
+
+
+def proposer_deliveries(reply, signatories, may_handle):
+    """Each proposer of the item and how the reply stands with them: reached or not, why
+    not (no channel, queued, failed with the reason) and since when, from the reply's
+    prefetched deliveries. `may_handle`: the viewer may resend and record paper."""
+    rows = []
+    for signatory in signatories:
+        person = signatory.proposer
+        mine = [d for d in reply.deliveries.all() if d.proposer_id == person.pk]
+        reached = [d for d in mine if d.is_reached]
+        rows.append(
+            {
+                "proposer": person,
+                "deliveries": mine,
+                "reached": reached[0] if reached else None,
+                "why": None if reached else _why_unreached(person, mine),
+                "since": min((d.failed_at or reply.sent_at for d in mine), default=reply.sent_at),
+                "resendable": [d for d in mine if may_handle and can_proceed(d.resend)],
+                "paper_open": may_handle
+                and not any(d.channel == Proposer.Channel.PAPER for d in mine),
+                # A contact recorded after sending: the channel has no row yet.
+                "new_channels": [
+                    channel
+                    for channel in person.channels
+                    if may_handle
+                    and channel in ELECTRONIC_CHANNELS
+                    and all(d.channel != channel for d in mine)
+                ],
+            }
+        )
+    return rows
+
+
+def _why_unreached(person, deliveries):
+    failed = [d for d in deliveries if d.state == DeliveryState.FAILED]
+    if failed:
+        return _("发送失败：%(e)s") % {"e": "；".join(d.last_error for d in failed)}
+    if deliveries:
+        tries = max(d.attempts for d in deliveries)
+        return _("待发送（已尝试%(n)s次）") % {"n": tries}
+    if person.has_contact:
+        return _("无电子邮箱或手机号码，请登记纸质送达")
+    return _("无任何联系方式")
+
+
+def undelivered_context(roles):
+    """The office's list: sent replies of its jurisdictions some proposer of which has not
+    been reached, the oldest first, each with its unreached proposers."""
+    scope = roles.office_jurisdiction_ids
+    replies = list(
+        Reply.objects.sent()
+        .filter(delivered_at__isnull=True, assignment__unit__jurisdiction_id__in=scope)
+        .select_related("assignment__unit", "assignment__proposal__session")
+        .defer(
+            "body",
+            "search_grams",
+            "title_grams",
+            "assignment__proposal__body",
+            "assignment__proposal__search_grams",
+        )
+        .prefetch_related(
+            Prefetch(
+                "assignment__proposal__signatories",
+                ProposalProposer.objects.select_related("proposer"),
+            ),
+            "deliveries",
+        )
+        .order_by("sent_at", "id")[: UNDELIVERED_SHOWN + 1]
+    )
+    rows = [
+        {
+            "reply": reply,
+            "proposers": [
+                row
+                for row in proposer_deliveries(
+                    reply, reply.assignment.proposal.signatories.all(), may_handle=True
+                )
+                if row["reached"] is None
+            ],
+        }
+        for reply in replies[:UNDELIVERED_SHOWN]
+    ]
+    return {"rows": rows, "more": len(replies) > UNDELIVERED_SHOWN, "today": timezone.localdate()}

@@ -3,6 +3,7 @@ commit (delivery, freezing, reading an upload) are defined in after_commit.py, b
 verbs, and listed here; those here run on beat's schedule and call the verbs."""
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from proposals.models import Proposal, ProposalState
@@ -10,17 +11,20 @@ from workflow import deadlines
 from workflow.after_commit import notify_extension, notify_urge
 from workflow.models import REPLYING_ROLES, Assignment, AssignmentState, Decision, Extension, Urge
 
+from . import delivery_worker
 from .actions import close_without_feedback, publish_letter
-from .after_commit import deliver_letter, freeze_letter, read_letter_import_task
-from .models import PUBLISHED_DISCLOSURES, LetterState, Opinion, Reply
+from .after_commit import deliver, deliver_letter, freeze_letter, read_letter_import_task
+from .models import PUBLISHED_DISCLOSURES, Delivery, LetterState, Opinion, Reply
 
 __all__ = [
     # queued by the verbs on commit (after_commit.py)
+    "deliver",
     "deliver_letter",
     "freeze_letter",
     "read_letter_import_task",
     # beat's
     "redeliver",
+    "remind_undelivered",
     "close_unanswered",
     "publish_due",
 ]
@@ -29,14 +33,23 @@ __all__ = [
 @shared_task
 def redeliver():
     """Side effects whose task never reached a worker (broker down at commit) are re-derived
-    from the rows: sent letters not delivered, 催办 and extensions not notified."""
+    from the rows: emails and texts still queued past their next try, sent letters without
+    delivery rows, 催办 and extensions not notified."""
     stale = timezone.now() - timezone.timedelta(minutes=5)
     queued = 0
-    for model in (Reply, Opinion):
-        for pk in model.objects.filter(sent_at__lt=stale, delivered_at__isnull=True).values_list(
-            "pk", flat=True
-        ):
-            deliver_letter.delay(model._meta.label_lower, pk)
+    for pk in Delivery.objects.waiting_for_worker(stale).values_list("pk", flat=True):
+        deliver.delay(pk)  # its task was lost: the row is still queued past its next try
+        queued += 1
+    letters = (
+        Opinion.objects.all(),
+        # Sent before deliveries had rows of their own: deliver_letter gives them theirs.
+        Reply.objects.filter(deliveries__isnull=True),
+    )
+    for letters_of_a_kind in letters:
+        for pk in letters_of_a_kind.filter(
+            sent_at__lt=stale, delivered_at__isnull=True
+        ).values_list("pk", flat=True):
+            deliver_letter.delay(letters_of_a_kind.model._meta.label_lower, pk)
             queued += 1
     for pk in Urge.objects.filter(urged_at__lt=stale, notified_at__isnull=True).values_list(
         "pk", flat=True
@@ -52,13 +65,21 @@ def redeliver():
 
 
 @shared_task
+def remind_undelivered(today=None):
+    """The ladder of undelivered replies: the unit's clerks after 2 working days, the office
+    after 5 (delivery_worker.announce_undelivered); each notice once."""
+    return delivery_worker.announce_undelivered(today or timezone.localdate())
+
+
+@shared_task
 def close_unanswered(today=None):
-    """未反馈: items whose every feedback window has passed close without a rating."""
+    """未反馈: items whose every feedback window has passed close without a rating. A reply
+    not yet delivered to every proposer has no window yet: its item waits."""
     today = today or timezone.localdate()
     waiting = Assignment.objects.filter(
+        Q(feedback_until__gte=today) | Q(feedback_until__isnull=True),
         role__in=REPLYING_ROLES,
         state=AssignmentState.REPLIED,
-        feedback_until__gte=today,
     ).values("proposal_id")
     due = Proposal.objects.filter(state=ProposalState.REPLIED).exclude(pk__in=waiting)
     closed = 0

@@ -25,6 +25,18 @@ urlpatterns = [
     path("office/import/<int:pk>/", views.letter_import, name="office-letter-import"),
     path("office/import/<int:pk>/save", views.letter_import_save, name="office-letter-import-save"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
+    path("office/undelivered/", views.undelivered, name="office-undelivered"),
+    path("deliveries/<int:pk>/resend", views.resend_delivery, name="delivery-resend"),
+    path(
+        "replies/<int:pk>/proposers/<int:proposer_pk>/send",
+        views.send_by,
+        name="delivery-send-by",
+    ),
+    path(
+        "replies/<int:pk>/proposers/<int:proposer_pk>/paper",
+        views.record_paper_delivery,
+        name="delivery-paper",
+    ),
     path("public/", views.public_list, name="public-list"),
     path("public/replies/<int:pk>/", views.public_reply, name="public-reply"),
     path("verify/", views.verify, name="verify"),

@@ -40,6 +40,7 @@ from . import actions, rendering, selectors, textsearch, verification
 from .forms import (
     AttachmentForm,
     LetterForm,
+    PaperDeliveryForm,
     PaperFeedbackForm,
     RatingForm,
     VerifyForm,
@@ -48,6 +49,7 @@ from .forms import (
 )
 from .models import (
     Attachment,
+    Delivery,
     Feedback,
     LetterImport,
     LetterState,
@@ -349,6 +351,56 @@ def paper_feedback(request, pk):
     )
     messages.success(request, _("已录入征询意见表。"))
     return redirect(back_to(request, request.POST.get("next"), default="publication"))
+
+
+# ---- 送达: the office's list of undelivered replies, resending, paper records -------------
+@office_required
+def undelivered(request):
+    return render(
+        request, "responses/undelivered.html", selectors.undelivered_context(request.roles)
+    )
+
+
+def delivered_back(request, reply):
+    return redirect(
+        back_to(request, request.POST.get("next"), default=item_url(reply.assignment.proposal_id))
+    )
+
+
+@require_POST
+@login_required
+@refusals_to_messages
+def resend_delivery(request, pk):
+    delivery = get_object_or_404(Delivery.objects.select_related("reply__assignment"), pk=pk)
+    delivery = actions.resend_delivery(request.user, delivery)
+    messages.success(request, _("已重新排队发送。"))
+    return delivered_back(request, delivery.reply)
+
+
+@require_POST
+@login_required
+@refusals_to_messages
+def send_by(request, pk, proposer_pk):
+    reply = get_object_or_404(Reply.objects.select_related("assignment"), pk=pk)
+    proposer = get_object_or_404(Proposer, pk=proposer_pk)
+    channel = request.POST.get("channel", "")
+    actions.resend_delivery(request.user, reply=reply, proposer=proposer, channel=channel)
+    messages.success(request, _("已排队发送。"))
+    return delivered_back(request, reply)
+
+
+@require_POST
+@login_required
+@refusals_to_messages
+def record_paper_delivery(request, pk, proposer_pk):
+    reply = get_object_or_404(Reply.objects.select_related("assignment"), pk=pk)
+    proposer = get_object_or_404(Proposer, pk=proposer_pk)
+    form = PaperDeliveryForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(_("请填写有效的交付或寄出日期。"))
+    actions.record_paper_delivery(request.user, reply, proposer, **form.cleaned_data)
+    messages.success(request, _("已登记%(name)s的纸质送达。") % {"name": proposer.name})
+    return delivered_back(request, reply)
 
 
 # ---- the public ------------------------------------------------------------------------------

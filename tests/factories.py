@@ -62,6 +62,10 @@ def member(of_unit, role=UnitMembership.Role.CLERK, username=None, name=""):
 
 
 def proposer(name="章毅", kind=Proposer.Kind.MEMBER, **extra):
+    """A proposer a reply can reach: by email, unless the test gives other contacts (a reply
+    is not sent while a proposer has none; pass email="" and no other for one without)."""
+    if not any(key in extra for key in ("email", "phone", "address")):
+        extra["email"] = f"proposer{next(_seq)}@example.org"
     return Proposer.objects.create(name=name, kind=kind, **extra)
 
 

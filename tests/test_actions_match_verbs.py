@@ -14,6 +14,8 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from responses.actions import (
+    record_paper_delivery,
+    resend_delivery,
     return_letter,
     save_letter,
     send_letter,
@@ -148,6 +150,8 @@ def candidates(item, cast):
         for letter in [*a.replies.all(), *a.opinions.all()]:
             url = reverse("letter-send", args=[letter._meta.model_name, letter.pk])
             found[(url, "send")] = lambda user, x=letter: send_letter(x, user)
+        for reply in a.replies.all():
+            found.update(delivery_candidates(reply, today))
 
     def review(user):
         if not any(succeeds(lambda v=v: v(item, user, "理由")) for v in REVIEW_VERBS.values()):
@@ -161,6 +165,36 @@ def candidates(item, cast):
     found[(reverse("office-review", args=[item.pk]), "review")] = review
     found[(reverse("office-assign", args=[item.pk]), "assign")] = assign
     return found
+
+
+def delivery_candidates(reply, today):
+    """送达: resending each email or text, sending by a channel with no row yet, and
+    recording paper for each proposer of the item."""
+    found = {}
+    for d in reply.deliveries.all():
+        found[(reverse("delivery-resend", args=[d.pk]), "resend_delivery")] = lambda user, d=d: (
+            resend_delivery(user, d)
+        )
+    for person in reply.assignment.proposal.proposers.all():
+        args = [reply.pk, person.pk]
+        found[(reverse("delivery-paper", args=args), "record_paper_delivery")] = (
+            lambda user, p=person: record_paper_delivery(user, reply, p, today)
+        )
+        send_by = reverse("delivery-send-by", args=args)
+        found[(send_by, "resend_delivery")] = lambda user, p=person: _send_by_any_channel(
+            user, reply, p
+        )
+    return found
+
+
+def _send_by_any_channel(user, reply, person):
+    """The page offers sending by each channel with no row yet; any accepted will do."""
+    for channel in ("email", "sms"):
+        if succeeds(
+            lambda c=channel: resend_delivery(user, reply=reply, proposer=person, channel=c)
+        ):
+            return
+    raise ActionRefused("")
 
 
 def shown(client, user, url):

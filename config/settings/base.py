@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=35),
     },
     "redeliver": {"task": "responses.tasks.redeliver", "schedule": 600.0},
+    "undelivered-ladder": {
+        "task": "responses.tasks.remind_undelivered",
+        "schedule": crontab(hour=8, minute=15),
+    },
     "close-unanswered": {
         "task": "responses.tasks.close_unanswered",
         "schedule": crontab(hour=1, minute=0),

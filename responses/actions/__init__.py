@@ -16,6 +16,7 @@ from ..freezing import freeze, refreeze_pdf
 from ..letter_import_worker import end_letter_import_if_stuck
 from .api_tokens import rotate_api_token
 from .attachments import ATTACHMENT_LIMIT, attach_file
+from .delivery import record_paper_delivery, resend_delivery
 from .drafting import (
     LETTER_FIELDS,
     apply_template,
@@ -53,6 +54,9 @@ __all__ = [
     "sign_and_send_letter",
     "allocate_doc_number",
     "freeze",
+    # delivery to the proposers (送达)
+    "resend_delivery",
+    "record_paper_delivery",
     "refreeze_pdf",
     # publication and feedback
     "publish_letter",

@@ -17,7 +17,9 @@ from ..after_commit import deliver_letter, freeze_letter
 from ..models import (
     LetterState,
     Opinion,
+    Reply,
 )
+from .delivery import require_reachable, start_delivery
 from .numbering import allocate_doc_number, series_of
 from .sign_off import sign_letter
 
@@ -42,8 +44,13 @@ def send_letter(letter, actor, at=None, doc_number=None):
     at = at or timezone.now()
     if letter.state != LetterState.SIGNED:
         raise ActionRefused(_("只有已签发的函件可以发出。"))
+    issued_before_banli = doc_number is not None
+    if isinstance(letter, Reply) and not issued_before_banli:
+        require_reachable(letter)
     rendering.require_glyphs(letter)  # never send what cannot be printed with every glyph
     doc_number = _number_for(letter, doc_number, at)
+    if issued_before_banli:
+        letter.delivered_at = at  # delivered outside Banli, as it was sent
     fire(letter, "send", by=actor, doc_number=doc_number, at=at, logged_at=at)
     _follow_the_letter(letter, actor, at)
     if not letter.discloses():
@@ -55,7 +62,7 @@ def send_letter(letter, actor, at=None, doc_number=None):
             log_comment=letter.get_disclosure_display(),
             logged_at=at,
         )
-    _queue_freezing_and_delivery(letter)
+    _queue_freezing_and_delivery(letter, at)
     return letter
 
 
@@ -80,9 +87,7 @@ def _follow_the_letter(letter, actor, at):
         return
     if not assignment.takes_reply:
         return
-    proposal = assignment.proposal
-    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
-    window = deadlines.feedback_until(timezone.localdate(at), rules, deadlines.WorkingCalendar())
+    window = _feedback_window(letter, assignment.proposal, at)
     fire(
         assignment,
         "mark_replied",
@@ -106,10 +111,26 @@ def _follow_the_letter(letter, actor, at):
     _follow_replies(assignment.proposal_id, actor, at)
 
 
-def _queue_freezing_and_delivery(letter):
+def _feedback_window(letter, proposal, at):
+    """A reply issued before Banli was delivered when it was sent: its window runs from then.
+    Any other opens its feedback window once every proposer is reached (送达, see
+    delivery_worker.deliver_if_everyone_reached): until then the item does not close."""
+    if letter.delivered_at is None:
+        return None
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    return deadlines.feedback_until(timezone.localdate(at), rules, deadlines.WorkingCalendar())
+
+
+def _queue_freezing_and_delivery(letter, at):
+    """After the commit the letter is frozen (its PDF goes with the emails) and delivered:
+    an opinion to the lead unit in the app, a reply to each proposer by their channels."""
     label = letter._meta.label_lower
     if settings.FREEZE_LETTERS_AT_SENDING:
         transaction.on_commit(lambda: freeze_letter.delay(label, letter.pk), robust=True)
+    if isinstance(letter, Reply):
+        if letter.delivered_at is None:
+            start_delivery(letter, at)
+        return
     transaction.on_commit(lambda: deliver_letter.delay(label, letter.pk), robust=True)
 
 

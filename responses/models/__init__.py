@@ -9,11 +9,20 @@
 - letter_files.py: `LetterRevision`, `Attachment`, `LetterFile`
 - letter_imports.py: `LetterImport` (`LetterImportState`)
 - certificates.py: `SigningCertificate`
+- deliveries.py: `Delivery` (`DeliveryState`, `REACHED_STATES`, `ELECTRONIC_CHANNELS`,
+  `MAX_ATTEMPTS`), how a sent reply reaches each proposer
 
 Who may fire the leader's letter transitions is in responses/permissions.py.
 """
 
 from .certificates import SigningCertificate
+from .deliveries import (
+    ELECTRONIC_CHANNELS,
+    MAX_ATTEMPTS,
+    REACHED_STATES,
+    Delivery,
+    DeliveryState,
+)
 from .drafting import LetterTemplate, ReferenceDocument
 from .feedback import Feedback, Rating
 from .letter_files import Attachment, LetterFile, LetterRevision, attachment_path
@@ -36,6 +45,11 @@ from .letters import (
 from .numbering import DocumentCounter
 
 __all__ = [
+    "ELECTRONIC_CHANNELS",
+    "MAX_ATTEMPTS",
+    "REACHED_STATES",
+    "Delivery",
+    "DeliveryState",
     "EDITABLE_LETTER_STATES",
     "EDITABLE_STATES",
     "PUBLISHED_DISCLOSURES",

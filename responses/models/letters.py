@@ -476,7 +476,26 @@ class Reply(Letter):
             )
         if proposal.title not in self.body and f"第{proposal.number}号" not in self.body:
             problems.append(("warn", _("正文未提及所答复的建议提案（案由或案号）。")))
+        if refusal := self.send_refusal():
+            problems.append(("warn", refusal))
         return problems
+
+    # ---- 送达: a reply is sent only when every proposer can be reached -------------------
+    def unreachable_proposers(self):
+        """The item's proposers with no contact at all (Proposer.has_contact): no email, no
+        mobile, no postal address. Reads the signatories prefetched on lists."""
+        signatories = self.assignment.proposal.signatories.all()
+        return [s.proposer for s in signatories if not s.proposer.has_contact]
+
+    def send_refusal(self):
+        """Why this reply cannot be sent yet, naming the proposers and the fix; else None."""
+        missing = self.unreachable_proposers()
+        if not missing:
+            return None
+        return _(
+            "提出人%(names)s没有任何联系方式，答复无法送达，暂不能发出。"
+            "请先在该件页面的提出人信息中为其登记手机号码、电子邮箱或通信地址，再发出。"
+        ) % {"names": "、".join(p.name for p in missing)}
 
     def sign_blockers(self):
         problems = super().sign_blockers()

@@ -5,7 +5,7 @@ from proposals.models import ProposalState
 from workflow.models import AssignmentState, Decision
 
 from .. import rendering
-from ..models import LetterState
+from ..models import DeliveryState, LetterState
 
 register = template.Library()
 
@@ -44,6 +44,15 @@ TRANSITION_LABELS = {
     "edit": _("修改"),
     "attach": _("添加附件"),
     "apply_template": _("套用模板"),
+    "queue": _("排队发送"),
+    "mark_sent": _("已发送"),
+    "retry_later": _("发送失败，稍后重试"),
+    "mark_failed": _("发送失败"),
+    "resend": _("重新发送"),
+    "record_posting": _("登记寄出"),
+    "record_handover": _("登记当面送达"),
+    "deliver": _("已送达全部提出人"),
+    "open_feedback": _("反馈期限起算"),
 }
 STATES = {
     "proposal": ProposalState,
@@ -52,6 +61,7 @@ STATES = {
     "extension": Decision,
     "reply": LetterState,
     "opinion": LetterState,
+    "delivery": DeliveryState,
 }
 
 

@@ -141,6 +141,17 @@ def feedback(w):
     )
 
 
+def resend(w):
+    """An email recorded for a proposer after the reply was sent on paper only."""
+    person = factories.proposer("文彬", address="上海市人民大道200号")
+    reply = sent(w, proposers=[person])
+    person.email = "wenbin@example.org"
+    person.save(update_fields=["email"])
+    return lambda: responses_actions.resend_delivery(
+        w.clerk, reply=reply, proposer=person, channel="email"
+    )
+
+
 def past_letter(w):
     parsed = parse(next((FIXTURES / "seeds").glob("000_*.txt")).read_text())
     return lambda: responses_actions.import_letter(w.office, parsed, w.where)
@@ -401,6 +412,24 @@ VERBS = {
             responses_actions.sign_letter(submitted(w), w.leader)
         ),
         "send",
+        "clerk",
+    ),
+    R + "record_paper_delivery": (
+        lambda w: (
+            lambda person: (
+                lambda reply: (
+                    lambda: responses_actions.record_paper_delivery(
+                        w.clerk, reply, person, date.today()
+                    )
+                )
+            )(sent(w, proposers=[person]))
+        )(factories.proposer("文彬", address="上海市人民大道200号")),
+        "record_handover",
+        "clerk",
+    ),
+    R + "resend_delivery": (
+        resend,
+        "resend",
         "clerk",
     ),
     R + "publish_letter": (

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from proposals.models import Proposal
-from responses.models import LetterImport, Opinion, Reply
+from responses.models import Delivery, LetterImport, Opinion, Reply
 from workflow.models import Assignment, Extension, ItemImport, TransferRequest
 
 MACHINES = [
@@ -18,6 +18,7 @@ MACHINES = [
     ItemImport,
     Reply,
     Opinion,
+    Delivery,
     LetterImport,
 ]
 TARGET = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
