@@ -158,9 +158,10 @@ SURNAMES = (
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌"
 
 # Every demo proposer gets invented contacts (mobiles in the 139 range, mail at reserved
-# example domains, addresses of made-up numbers) except this one: the third proposer of seed
-# 000, whose reply the demo sends, so the office sees one reply it could not deliver.
-NO_CONTACTS = "朱军红"
+# example domains, addresses of made-up numbers) except this one, who has a postal address
+# only: a co-proposer of the first generated item whose reply the demo sends through Banli,
+# so the office's undelivered list shows a reply waiting for its paper delivery.
+PAPER_ONLY = "龚喆"
 STREETS = ("人民大道", "淮海中路", "南京西路", "四川北路", "延安西路", "世纪大道", "漕溪北路")
 DISTRICTS = ("黄浦区", "徐汇区", "静安区", "虹口区", "长宁区", "浦东新区", "闵行区")
 CHANNEL_CYCLE = ("sms", "email", "paper", "sms")
@@ -181,3 +182,7 @@ SPREAD = (
     + [(ProposalState.CLOSED, d) for d in (150, 160)]
     + [(ProposalState.REOPENED, d) for d in (170,)]
 )
+
+# The position (from 1, as `spread` counts) of the first generated item whose reply is sent:
+# PAPER_ONLY co-signs it.
+FIRST_SENT = 1 + next(i for i, (fate, _age) in enumerate(SPREAD) if fate == LetterState.SENT)

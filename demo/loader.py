@@ -43,10 +43,11 @@ from .data import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DISTRICTS,
+    FIRST_SENT,
     FIXTURES,
     GIVEN,
     JURISDICTIONS,
-    NO_CONTACTS,
+    PAPER_ONLY,
     SESSIONS,
     SPREAD,
     STREETS,
@@ -272,6 +273,8 @@ class Demo:
             )
             for _ in range(rng.choice([1, 1, 1, 2, 3]))
         ]
+        if index == FIRST_SENT:
+            people.append((PAPER_ONLY, people[0][1]))
         return receive_proposal(
             self.users["office"],
             session=session,
@@ -400,11 +403,14 @@ class Demo:
 
 def contacts_for(name):
     """Invented but plausible contacts, the same for a name on every load (so load_demo
-    stays idempotent); none for NO_CONTACTS."""
-    if name == NO_CONTACTS:
-        return {}
+    stays idempotent); a postal address only for PAPER_ONLY."""
     seed = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
     district, street = DISTRICTS[seed % len(DISTRICTS)], STREETS[seed // 7 % len(STREETS)]
+    if name == PAPER_ONLY:
+        return {
+            "address": f"上海市{district}{street}{seed % 900 + 100}号",
+            "preferred_channel": "paper",
+        }
     return {
         "phone": f"139{seed % 10**8:08d}",
         "email": f"p{seed % 10**6:06d}@example.org",

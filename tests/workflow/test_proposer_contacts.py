@@ -406,14 +406,21 @@ def test_the_filter_reads_a_mobile_as_the_model_does(shanghai):
 
 
 # ---- the demo --------------------------------------------------------------------------------
-def test_the_demo_reaches_every_proposer_but_one_whose_reply_it_sends():
-    from demo.data import NO_CONTACTS
+def test_the_demo_reaches_every_proposer_but_one_whose_reply_waits_for_paper():
+    from demo.data import PAPER_ONLY
     from demo.loader import Demo
+    from responses import selectors
     from responses.models import Reply
 
     Demo().load()
-    assert [p.name for p in Proposer.objects.all() if not p.has_contact] == [NO_CONTACTS]
-    assert Reply.objects.sent().filter(assignment__proposal__proposers__name=NO_CONTACTS).exists()
+    assert all(p.has_contact for p in Proposer.objects.all())
+    assert [p.name for p in Proposer.objects.all() if not (p.email or p.mobile)] == [PAPER_ONLY]
+    assert Reply.objects.sent().filter(assignment__proposal__proposers__name=PAPER_ONLY).exists()
+    from proposals.models import User
+    from workflow.roles import Roles
+
+    listed = selectors.undelivered_context(Roles.of(User.objects.get(username="office")))
+    assert PAPER_ONLY in str(listed)
     count = Proposer.objects.count()
     Demo().load()  # idempotent
     assert Proposer.objects.count() == count
