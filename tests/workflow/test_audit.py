@@ -16,6 +16,7 @@ from responses.actions import (
     start_reply,
     submit_letter,
 )
+from responses.models import Delivery
 from tests import factories
 from workflow.actions import accept_assignment, assign_proposal
 from workflow.models import TransitionLog
@@ -57,7 +58,9 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     for row in TransitionLog.objects.order_by("at", "id"):
         if hasattr(row.content_type.model_class(), "state"):  # not a contact, membership…
             chains[(row.content_type_id, row.object_id)].append(row)
-    assert len(chains) == 5  # the item, two assignments, the opinion and the reply
+    # the item, two assignments, the opinion, the reply and its deliveries (one per channel)
+    assert Delivery.objects.filter(reply=reply).count() >= len(people)
+    assert len(chains) == 5 + Delivery.objects.count()
     for (content_type_id, object_id), rows in chains.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         current = model.objects.get(pk=object_id).state
