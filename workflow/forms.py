@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import Jurisdiction, Proposal, Proposer, Session
 
 from .aging import AGING_BANDS
-from .models import Assignment, AssignmentState, Contact, Unit
+from .models import Assignment, AssignmentState, Contact, NoticeMode, Unit
 
 DUE_WINDOWS = [
     ("", _("全部期限")),
@@ -225,3 +225,14 @@ class ItemImportForm(forms.Form):
     def clean_jurisdiction(self):
         chosen = self.cleaned_data.get("jurisdiction")
         return chosen or self.fields["jurisdiction"].queryset.first()
+
+
+class NoticePreferenceForm(forms.Form):
+    """通知设置: how notices reach a person besides the notification centre, per channel."""
+
+    email = forms.ChoiceField(
+        label=_("邮件通知"), choices=NoticeMode.choices, widget=forms.RadioSelect
+    )
+    sms = forms.ChoiceField(
+        label=_("短信通知"), choices=NoticeMode.choices, widget=forms.RadioSelect
+    )

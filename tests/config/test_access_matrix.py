@@ -136,6 +136,7 @@ MATRIX = [
     ("/api/proposals/{item}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/api/replies/{draft}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/notifications/", SIGNED_IN),
+    ("/notifications/settings/", SIGNED_IN),
     ("/reminders/{digest}/", row(LOGIN, OK, MISSING, MISSING, MISSING, MISSING)),
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),
