@@ -93,6 +93,7 @@ def item_context(roles, pk, today):
             ).select_related("assignment__unit")
         ),
         "extensions": pending,
+        "earlier_feedback": earlier_feedback(replies, proposal.round),
         "can_review": is_office and may_review(roles, proposal),
         "can_assign": is_office and may_assign(roles, proposal),
     }
@@ -130,6 +131,14 @@ def _delivery_rows(reply, signatories, roles, jurisdiction_id):
         return []
     may_handle = handles_delivery(roles, unit_id, jurisdiction_id)
     return proposer_deliveries(reply, signatories, may_handle)
+
+
+def earlier_feedback(replies, round_):
+    """重新办理: the proposers' ratings and comments on the replies of the round before
+    `round_`, shown at the top of a reopened item and its new draft (feedback prefetched)."""
+    if round_ < 2:
+        return []
+    return [f for r in replies if r.round == round_ - 1 for f in r.feedback.all()]
 
 
 def _item_contacts(proposal, mine, is_office):
@@ -241,8 +250,19 @@ def letter_initial(letter):
     return {name: getattr(letter, name) for name in LETTER_FIELDS}
 
 
+def _letter_earlier_feedback(letter):
+    if not isinstance(letter, Reply) or letter.round < 2:
+        return []
+    return list(
+        Feedback.objects.filter(
+            reply__assignment_id=letter.assignment_id, reply__round=letter.round - 1
+        ).select_related("proposer", "reply")
+    )
+
+
 def letter_context(roles, letter, form, attachment_form):
     return {
+        "earlier_feedback": _letter_earlier_feedback(letter),
         "similar": textsearch.similar_items(letter.assignment.proposal, roles),
         "letter": letter,
         "kind": letter._meta.model_name,

@@ -4,10 +4,12 @@ verbs, and listed here; those here run on beat's schedule and call the verbs."""
 
 from celery import shared_task
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proposals.models import Proposal, ProposalState
-from workflow import deadlines
+from workflow import deadlines, notices
 from workflow.after_commit import notify_extension, notify_urge
 from workflow.models import REPLYING_ROLES, Assignment, AssignmentState, Decision, Extension, Urge
 
@@ -27,6 +29,7 @@ __all__ = [
     "remind_undelivered",
     "close_unanswered",
     "publish_due",
+    "announce_publication_due",
 ]
 
 
@@ -105,3 +108,43 @@ def publish_due(today=None):
             publish_letter(reply, None, system=True)
             published += 1
     return published
+
+
+PUBLICATION_NOTICE_DAYS = 3  # calendar days before a reply is published by the rule
+
+
+@shared_task
+def announce_publication_due(today=None):
+    """答复待公开: the unit's clerks and the office hear, once per reply, that a sent reply
+    will be published by the rule within PUBLICATION_NOTICE_DAYS (a last look at its text,
+    summary and disclosure). The notice's key makes a daily run tell each person once."""
+    today = today or timezone.localdate()
+    horizon = today + timezone.timedelta(days=PUBLICATION_NOTICE_DAYS)
+    rules, cal = deadlines.RuleBook(), deadlines.WorkingCalendar()
+    sent = Reply.objects.filter(state=LetterState.SENT, disclosure__in=PUBLISHED_DISCLOSURES)
+    told = 0
+    for reply in sent.select_related(
+        "assignment__proposal__session__jurisdiction", "assignment__unit"
+    ):
+        proposal = reply.assignment.proposal
+        due = reply.publication_due(rules(proposal.session.jurisdiction_id, proposal.kind), cal)
+        if due > horizon:
+            continue
+        told += bool(
+            notices.announce(
+                notices.Event.PUBLICATION_DUE,
+                subject=f"reply:{reply.pk}",
+                title=_("答复待公开：%(ref)s") % {"ref": proposal.reference},
+                body=_("答复“%(title)s”（%(number)s）将于%(due)s按%(disclosure)s自动公开。")
+                % {
+                    "title": reply.title,
+                    "number": reply.doc_number,
+                    "due": due,
+                    "disclosure": reply.get_disclosure_display(),
+                },
+                link=reverse("item", args=[proposal.pk]),
+                unit=reply.assignment.unit,
+                jurisdiction=proposal.session.jurisdiction,
+            )
+        )
+    return told

@@ -1,7 +1,8 @@
 """The tasks the verbs queue on commit: the proposers told of an extension, a unit told of
-催办, an Excel upload checked and saved. They sit below the verbs and never import them, so
-the verbs can name the task they queue; tasks.py, the app's list of every task, imports
-these and the verbs. Each keeps the name it had in tasks.py (`name=`), which queued
+催办 (urges from before notices), the notices of an event mailed and texted
+(workflow.dispatch), an Excel upload checked and saved. They sit below the verbs and never
+import them, so the verbs can name the task they queue; tasks.py, the app's list of every
+task, imports these and the verbs. Each keeps the name it had in tasks.py (`name=`), which queued
 messages carry."""
 
 from celery import shared_task
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import background, item_import_worker
+from . import background, dispatch, item_import_worker
 from .models import Decision, Extension, Urge
 
 
@@ -53,7 +54,9 @@ def notify_extension(self, extension_id):
 
 @shared_task(name="workflow.tasks.notify_urge", bind=True, max_retries=5, default_retry_delay=60)
 def notify_urge(self, urge_id):
-    """催办 reaches every member of the unit by email."""
+    """催办 of the days before notices (an urge recorded without its people told by
+    workflow.notices) reaches every member of the unit by email. Urges now are notices,
+    mailed by each person's choice; the verb marks them told, and this returns early."""
     with transaction.atomic():
         record = (
             Urge.objects.select_for_update(skip_locked=True)
@@ -77,6 +80,17 @@ def notify_urge(self, urge_id):
         record.notified_at = timezone.now()
         record.save(update_fields=["notified_at"])
     return True
+
+
+@shared_task(name="workflow.tasks.send_notices", bind=True, max_retries=8)
+def send_notices(self, notification_ids):
+    """The notices an event just wrote, by mail and text to those who want them at once.
+    Sends that failed are retried with backoff; past the last retry, beat's
+    `send_waiting_notices` finds them still unmarked."""
+    failed = dispatch.deliver(notification_ids)
+    if failed:
+        raise self.retry(countdown=dispatch.backoff(self.request.retries))
+    return len(notification_ids)
 
 
 @shared_task(name="workflow.tasks.check_item_import_task", **background.TASK_LIMITS)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import Jurisdiction, Proposal, Proposer, Session
 
 from .aging import AGING_BANDS
-from .models import Assignment, AssignmentState, Contact, Unit
+from .models import Assignment, AssignmentState, Contact, NoticeMode, Unit
 from .proposer_contacts import ProposerEntry, contact_problems
 from .selectors import namesakes
 
@@ -224,10 +224,7 @@ class IntakeForm(SessionsInScope, forms.Form):
     def __init__(self, data=None, **kwargs):
         data = rows_from_names(data)
         super().__init__(data, **kwargs)
-        self.rows = [
-            ProposerRowForm(data, prefix=f"p{i}")
-            for i in range(posted_rows(data))
-        ]
+        self.rows = [ProposerRowForm(data, prefix=f"p{i}") for i in range(posted_rows(data))]
         if self.is_bound and "add_row" in self.data:
             self.add_error(None, _("已增加一行，请填写后再登记。"))
 
@@ -352,3 +349,14 @@ class ItemImportForm(forms.Form):
     def clean_jurisdiction(self):
         chosen = self.cleaned_data.get("jurisdiction")
         return chosen or self.fields["jurisdiction"].queryset.first()
+
+
+class NoticePreferenceForm(forms.Form):
+    """通知设置: how notices reach a person besides the notification centre, per channel."""
+
+    email = forms.ChoiceField(
+        label=_("邮件通知"), choices=NoticeMode.choices, widget=forms.RadioSelect
+    )
+    sms = forms.ChoiceField(
+        label=_("短信通知"), choices=NoticeMode.choices, widget=forms.RadioSelect
+    )

@@ -8,9 +8,10 @@ person's own choice, sent after the commit from these rows (workflow.tasks).
 """
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from .after_commit import send_notices
 from .models import Notification, OfficeMembership, UnitMembership
 
 
@@ -91,7 +92,9 @@ def recipients(event, *, unit=None, jurisdiction=None, person=None):
 def announce(event, *, subject, title, body="", link="", unit=None, jurisdiction=None, person=None):
     """Tell everyone `event` reaches, once: `subject` names what it is about (e.g. "reply:7",
     "reply:7:round2"), so the same event about the same thing is one notice per person
-    however often it is announced. Returns the ids of those told now for the first time."""
+    however often it is announced. Returns the ids of those told now for the first time.
+    Once the change commits, their notices go by mail and text as each person chose
+    (workflow.dispatch): a task by the notices' ids, which never sends one twice."""
     key = f"{event}:{subject}"[:100]
     targets = recipients(event, unit=unit, jurisdiction=jurisdiction, person=person)
     told = set(
@@ -114,4 +117,11 @@ def announce(event, *, subject, title, body="", link="", unit=None, jurisdiction
         ],
         ignore_conflicts=True,  # a concurrent announcement of the same event: the key holds
     )
+    if fresh:
+        ids = list(
+            Notification.objects.filter(key=key, recipient_id__in=fresh).values_list(
+                "pk", flat=True
+            )
+        )
+        transaction.on_commit(lambda: send_notices.delay(ids), robust=True)
     return fresh

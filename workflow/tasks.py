@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import holidays, reminders, sms
+from . import dispatch, holidays, reminders, sms
 from .actions import recompute_deadlines
 from .after_commit import (
     check_item_import_task,
     notify_extension,
     notify_urge,
     save_item_import_task,
+    send_notices,
 )
 from .models import Heartbeat, Notification, OfficeMembership, ReminderDigest
 
@@ -27,6 +28,7 @@ __all__ = [
     # queued by the verbs on commit (after_commit.py)
     "notify_extension",
     "notify_urge",
+    "send_notices",
     "check_item_import_task",
     "save_item_import_task",
     # beat's, the health page's and the admin's
@@ -35,6 +37,8 @@ __all__ = [
     "sweep_reminders",
     "send_email_digests",
     "send_sms_digests",
+    "send_waiting_notices",
+    "send_notice_digests",
     "verify_audit",
     "check_calendar",
     "recompute",
@@ -172,6 +176,26 @@ def _sms_digest(recipient_id, gateway):
         return True
     except OSError:
         return False
+
+
+# ---- notices (workflow.notices) by mail and text -------------------------------------------
+@shared_task
+def send_waiting_notices():
+    """Notices someone wants at once that have not gone out (the task queued on commit
+    never ran, or ran out of retries): queued again by their ids."""
+    ids = dispatch.waiting_immediate()
+    if ids:
+        send_notices.delay(ids)
+    return len(ids)
+
+
+@shared_task(bind=True, max_retries=8)
+def send_notice_digests(self):
+    """The day's digest for those who chose it: one mail and one text per person per day."""
+    failed = dispatch.send_digests()
+    if failed:
+        raise self.retry(countdown=backoff(self))
+    return failed
 
 
 @shared_task

@@ -56,6 +56,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read", views.mark_read, name="notification-read"),
     path("notifications/read", views.mark_read, name="notifications-read"),
+    path("notifications/settings/", views.notice_settings, name="notice-settings"),
     path("reminders/<int:pk>/", views.reminder_digest, name="reminder-digest"),
     path("office/monitor/export.xlsx", views.monitor_export, name="office-monitor-export"),
 ]

@@ -29,6 +29,7 @@ from .forms import (
     IntakeForm,
     ItemImportForm,
     MonitorFilter,
+    NoticePreferenceForm,
     ReviewForm,
     TransferForm,
     UrgeForm,
@@ -38,6 +39,7 @@ from .models import (
     Extension,
     ItemImport,
     ItemImportState,
+    NoticePreference,
     Notification,
     ReminderDigest,
     TransferRequest,
@@ -378,6 +380,18 @@ def notifications(request):
     if request.GET.get("unread"):
         rows = rows.filter(read_at__isnull=True)
     return render(request, "workflow/notifications.html", {"page": page_of(request, rows)})
+
+
+@login_required
+def notice_settings(request):
+    """通知设置: the person's own choice of mail and texts (the centre shows every notice)."""
+    current = NoticePreference.objects.modes_for([request.user.pk])[request.user.pk]
+    form = NoticePreferenceForm(request.POST or None, initial=current)
+    if form.is_valid():
+        actions.set_notice_preferences(request.user, **form.cleaned_data)
+        messages.success(request, _("通知设置已保存。"))
+        return redirect("notice-settings")
+    return render(request, "workflow/notice_settings.html", {"form": form})
 
 
 @login_required

@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.send_sms_digests",
         "schedule": crontab(hour=8, minute=35),
     },
+    "waiting-notices": {"task": "workflow.tasks.send_waiting_notices", "schedule": 600.0},
+    "notice-digests": {
+        "task": "workflow.tasks.send_notice_digests",
+        "schedule": crontab(hour=17, minute=30),
+    },
     "redeliver": {"task": "responses.tasks.redeliver", "schedule": 600.0},
     "undelivered-ladder": {
         "task": "responses.tasks.remind_undelivered",
@@ -324,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=0),
     },
     "publish-due": {"task": "responses.tasks.publish_due", "schedule": crontab(hour=2, minute=0)},
+    # After publish-due: what is left is due later, and its people hear a few days ahead.
+    "publication-notices": {
+        "task": "responses.tasks.announce_publication_due",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "verify-audit": {"task": "workflow.tasks.verify_audit", "schedule": crontab(hour=3, minute=0)},
     "calendar-check": {
         "task": "workflow.tasks.check_calendar",

@@ -7,11 +7,13 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.classification import bucket_for
 from proposals.models import Proposal
+from workflow import notices
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, TransitionLog
 from workflow.permissions import require_unit_member
@@ -87,24 +89,48 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY, at=None):
     existing = assignment.replies.filter(round=assignment.round, kind=kind).first()
     if existing is not None:
         return existing
-    proposal = assignment.proposal
-    jurisdiction = proposal.session.jurisdiction
+    previous = (
+        assignment.replies.filter(round__lt=assignment.round, kind=kind).order_by("-round").first()
+    )
     reply = Reply.objects.create(
-        **_letter_defaults(assignment, actor),
+        **_letter_defaults(assignment, actor)
+        | (carried_over(previous) if previous else _fresh_reply(assignment)),
         created_at=at or timezone.now(),
         kind=kind,
-        title=_("对%(ref)s的答复") % {"ref": proposal.reference},
-        addressee=addressee_for(proposal),
-        body=_template_body(assignment.unit, "reply"),
-        cc=(
+    )
+    _fill_placeholders(reply)
+    comment = _("以第%(n)d轮答复为底稿") % {"n": previous.round} if previous else ""
+    log(reply, "draft", actor, "", reply.state, comment, at=at)
+    return reply
+
+
+def _fresh_reply(assignment):
+    proposal = assignment.proposal
+    jurisdiction = proposal.session.jurisdiction
+    return {
+        "title": _("对%(ref)s的答复") % {"ref": proposal.reference},
+        "addressee": addressee_for(proposal),
+        "body": _template_body(assignment.unit, "reply"),
+        "cc": (
             jurisdiction.cc_for_proposals
             if proposal.kind == Proposal.Kind.PROPOSAL
             else jurisdiction.cc_for_suggestions
         ),
-    )
-    _fill_placeholders(reply)
-    log(reply, "draft", actor, "", reply.state, at=at)
-    return reply
+    }
+
+
+# What a new round's reply takes from the last round's: its text and elements, not what
+# belonged to that sending (number, signer, dates).
+NOT_CARRIED_OVER = frozenset({"signer_name", "letter_date", "issued_on"})
+
+
+def carried_over(previous):
+    """重新办理: the new round's draft starts from the previous reply."""
+    fields = {name: getattr(previous, name) for name in LETTER_FIELDS}
+    fields["result_bucket"] = previous.result_bucket
+    for name in NOT_CARRIED_OVER:
+        fields.pop(name)
+    return fields
 
 
 @transaction.atomic
@@ -256,15 +282,36 @@ def submit_letter(letter, actor, at=None):
     at = at or timezone.now()
     fire(letter, "submit", by=actor, at=at, log_comment=comment, logged_at=at)
     letter.record_author(actor)  # who sends a text up for signature answers for it
-    _snapshot(letter, actor)
+    revision = _snapshot(letter, actor)
+    _announce_submitted(letter, actor, revision)
     return letter
+
+
+def _announce_submitted(letter, actor, revision):
+    """送审 reaches the unit's leaders; each submission (revision) is a notice of its own."""
+    proposal = letter.assignment.proposal
+    kind = letter._meta.model_name
+    body = _("%(who)s送审第%(n)d稿，请审核签发。") % {"who": actor, "n": revision.number}
+    if revision.number > 1:
+        body = _("%(who)s修改后重新送审第%(n)d稿，请审核签发。") % {
+            "who": actor,
+            "n": revision.number,
+        }
+    notices.announce(
+        notices.Event.SUBMITTED,
+        subject=f"{kind}:{letter.pk}:{revision.number}",
+        title=_("待签发：%(ref)s %(title)s") % {"ref": proposal.reference, "title": letter.title},
+        body=body,
+        link=reverse("letter", args=[kind, letter.pk]),
+        unit=letter.assignment.unit,
+    )
 
 
 def _snapshot(letter, actor):
     """Keep what the leader is shown, to diff against the next submission."""
     owner = {"reply" if isinstance(letter, Reply) else "opinion": letter}
     revisions = LetterRevision.objects.filter(**owner)
-    LetterRevision.objects.create(
+    return LetterRevision.objects.create(
         **owner,
         number=revisions.count() + 1,
         content={name: str(getattr(letter, name) or "") for name in sorted(LETTER_FIELDS)},

@@ -4,11 +4,12 @@ closes once every proposer has answered (or the feedback window passed).
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Proposal, ProposalState
-from workflow import deadlines
+from workflow import deadlines, notices
 from workflow.audit import ActionRefused, fire, lock, log
 from workflow.models import ANSWERED_STATES, Assignment
 from workflow.permissions import require_office
@@ -52,15 +53,45 @@ def record_feedback(
         entered_by=actor,
     )
     log(feedback, "feedback", actor, "", feedback.result_rating, str(feedback)[:500])
+    _announce_feedback(feedback, reply, proposal)
     if feedback.is_unsatisfied:
-        _reopen(reply, proposal, actor, comment or _("提出人不满意"))
+        _reopen(reply, proposal, actor, comment or _("提出人不满意"), feedback)
     else:
         _close_if_everyone_answered(proposal, actor)
     return feedback
 
 
-def _reopen(reply, proposal, actor, comment):
-    """重新办理: the unit that replied gets a new round with the re-handling deadline."""
+def ratings_text(feedback):
+    """对办理工作：满意；对办理结果：不满意；意见：……"""
+    text = _("对办理工作：%(handling)s；对办理结果：%(result)s") % {
+        "handling": feedback.get_handling_rating_display(),
+        "result": feedback.get_result_rating_display(),
+    }
+    if feedback.comment.strip():
+        text += _("；意见建议：%(comment)s") % {"comment": feedback.comment.strip()}
+    return text
+
+
+def _announce_feedback(feedback, reply, proposal):
+    """征询意见 reaches the unit's clerks and the office; 不满意 its leaders too."""
+    unsatisfied = feedback.is_unsatisfied
+    event = notices.Event.FEEDBACK_UNSATISFIED if unsatisfied else notices.Event.FEEDBACK_RECEIVED
+    title = _("不满意评价：%(ref)s") if unsatisfied else _("收到征询意见：%(ref)s")
+    notices.announce(
+        event,
+        subject=f"feedback:{feedback.pk}",
+        title=title % {"ref": proposal.reference},
+        body=_("%(proposer)s对答复“%(title)s”的评价——%(ratings)s。")
+        % {"proposer": feedback.proposer, "title": reply.title, "ratings": ratings_text(feedback)},
+        link=reverse("item", args=[proposal.pk]),
+        unit=reply.assignment.unit,
+        jurisdiction=proposal.session.jurisdiction,
+    )
+
+
+def _reopen(reply, proposal, actor, comment, feedback):
+    """重新办理: the unit that replied gets a new round with the re-handling deadline; its
+    clerks and leaders are told with the complaint and the new deadline."""
     rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
     assignment = lock(Assignment, reply.assignment_id)
     today = timezone.localdate()
@@ -75,6 +106,16 @@ def _reopen(reply, proposal, actor, comment):
         log_comment=comment,
     )
     fire(proposal, "reopen", by=actor, check_perm=False, log_comment=comment)
+    notices.announce(
+        notices.Event.REOPENED,
+        subject=f"assignment:{assignment.pk}:round{assignment.round}",
+        title=_("重新办理：%(ref)s（第%(n)d轮）")
+        % {"ref": proposal.reference, "n": assignment.round},
+        body=_("%(proposer)s不满意（%(ratings)s）。请重新办理，新的答复期限为%(due)s。")
+        % {"proposer": feedback.proposer, "ratings": ratings_text(feedback), "due": due},
+        link=reverse("item", args=[proposal.pk]),
+        unit=assignment.unit,
+    )
 
 
 def _close_if_everyone_answered(proposal, actor):

@@ -4,11 +4,12 @@ the letter is frozen and delivered after the commit. 签发并发出 does both i
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Proposal
-from workflow import deadlines
+from workflow import deadlines, notices
 from workflow.audit import ActionRefused, fire, lock, require_may
 from workflow.models import REPLYING_ROLES, Assignment
 
@@ -84,6 +85,7 @@ def _follow_the_letter(letter, actor, at):
     assignment = lock(Assignment, letter.assignment_id)
     if isinstance(letter, Opinion):
         fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
+        _announce_opinion(letter)
         return
     if not assignment.takes_reply:
         return
@@ -109,6 +111,20 @@ def _follow_the_letter(letter, actor, at):
                 logged_at=at,
             )
     _follow_replies(assignment.proposal_id, actor, at)
+
+
+def _announce_opinion(opinion):
+    """A co-handler's opinion reaches the lead unit's clerks, who write the reply."""
+    proposal = opinion.assignment.proposal
+    notices.announce(
+        notices.Event.OPINION_SENT,
+        subject=f"opinion:{opinion.pk}",
+        title=_("会办意见已送达：%(ref)s") % {"ref": proposal.reference},
+        body=_("%(unit)s对“%(title)s”的会办意见（%(number)s）已发出，请在答复中统筹考虑。")
+        % {"unit": opinion.assignment.unit, "title": proposal.title, "number": opinion.doc_number},
+        link=reverse("item", args=[proposal.pk]),
+        unit=opinion.lead_unit,
+    )
 
 
 def _feedback_window(letter, proposal, at):

@@ -4,9 +4,11 @@ comments. (The electronic seal on the sent PDF is responses/signing.py.)
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflow import notices
 from workflow.audit import ActionRefused, fire, lock, require_may
 
 from ..models import LetterState
@@ -23,7 +25,26 @@ def return_letter(letter, actor, comment, seen_revision=None):
     require_may(letter, "return_for_revision", actor)
     _require_seen(letter, seen_revision)
     fire(letter, "return_for_revision", by=actor, comment=comment, log_comment=comment)
+    _announce_returned(letter, actor, comment)
     return letter
+
+
+def _announce_returned(letter, actor, comment):
+    """退回修改 reaches whoever sent this submission up (its drafter when no one else did),
+    with the leader's comment. Each submission is a revision, so a second return is a new
+    notice."""
+    revision = letter.revisions.order_by("-number").select_related("submitted_by").first()
+    drafter = revision.submitted_by if revision else letter.drafted_by
+    proposal = letter.assignment.proposal
+    notices.announce(
+        notices.Event.DRAFT_RETURNED,
+        subject=f"{letter._meta.model_name}:{letter.pk}:{revision.number if revision else 0}",
+        title=_("稿件被退回：%(ref)s %(title)s")
+        % {"ref": proposal.reference, "title": letter.title},
+        body=_("%(leader)s退回修改，意见：%(comment)s") % {"leader": actor, "comment": comment},
+        link=reverse("letter", args=[letter._meta.model_name, letter.pk]),
+        person=drafter,
+    )
 
 
 def _require_seen(letter, seen_revision):

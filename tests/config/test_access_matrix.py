@@ -143,6 +143,7 @@ MATRIX = [
     ("/api/proposers/{person}/", row(FORBIDDEN, MISSING, MISSING, MISSING, OK, MISSING)),
     ("/api/replies/{draft}/", row(FORBIDDEN, OK, OK, MISSING, OK, MISSING)),
     ("/notifications/", SIGNED_IN),
+    ("/notifications/settings/", SIGNED_IN),
     ("/reminders/{digest}/", row(LOGIN, OK, MISSING, MISSING, MISSING, MISSING)),
     ("/status/", EVERYONE),
     ("/healthz", EVERYONE),

@@ -1,5 +1,6 @@
 """The list of the app's verbs: the proposal office's and the units' writes (intake, review,
-交办, 签收, transfers, extensions, contacts, 催办, deadlines, memberships, the Excel import).
+交办, 签收, transfers, extensions, contacts, 催办, deadlines, memberships, notice settings, the
+Excel import).
 
 Each verb is one transaction that locks its row, checks who acts and the rule, fires the
 transition (or logs the write), and queues its side effects on commit. One module per
@@ -29,6 +30,7 @@ from .intake import (
 )
 from .item_imports import confirm_item_import, start_item_import
 from .memberships import OFFICE_GROUP, add_office_member, add_unit_member, office_permissions
+from .preferences import set_notice_preferences
 from .proposers import merge_proposers, update_proposer_contacts
 from .recompute import recompute_deadlines
 
@@ -60,6 +62,8 @@ __all__ = [
     "add_office_member",
     "add_unit_member",
     "office_permissions",
+    # a person's own choices
+    "set_notice_preferences",
     # Excel intake
     "start_item_import",
     "confirm_item_import",

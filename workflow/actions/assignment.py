@@ -3,6 +3,7 @@ transfer (the office's decision is in decisions.py).
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from proposals.models import (
     ProposalState,
 )
 
-from .. import deadlines
+from .. import deadlines, notices
 from ..audit import ActionRefused, fire, lock, log, require_may
 from ..models import (
     Assignment,
@@ -40,7 +41,26 @@ def _new_assignment(proposal, unit, role, actor, at):
         round=proposal.round,
     )
     log(assignment, "assign", actor, "", assignment.state, _("期限 %(due)s") % {"due": due}, at=at)
+    _announce_assigned(assignment)
     return assignment
+
+
+def _announce_assigned(assignment):
+    """新交办 reaches the unit's clerks, who sign for it."""
+    proposal = assignment.proposal
+    notices.announce(
+        notices.Event.ASSIGNED,
+        subject=f"assignment:{assignment.pk}",
+        title=_("新交办：%(ref)s") % {"ref": proposal.reference},
+        body=_("“%(title)s”交由本单位%(role)s，办理期限%(due)s。请及时签收。")
+        % {
+            "title": proposal.title,
+            "role": assignment.get_role_display(),
+            "due": assignment.due_on,
+        },
+        link=reverse("item", args=[proposal.pk]),
+        unit=assignment.unit,
+    )
 
 
 @transaction.atomic

@@ -1,15 +1,15 @@
 """沟通 and 催办: a unit records its contact with the proposers; the office urges a unit."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..after_commit import notify_urge
+from .. import notices
 from ..audit import ActionRefused, lock, log
 from ..models import (
     Assignment,
     Contact,
-    Notification,
     Urge,
 )
 from ..permissions import require_office, require_unit_member
@@ -48,7 +48,8 @@ def record_contact(
 
 @transaction.atomic
 def urge(actor, unit, message, proposal=None):
-    """催办: the unit's people are told at once; the item's timeline shows it."""
+    """催办: the unit's people are told at once (in the centre, and by mail or text as each
+    chose); the item's timeline shows it."""
     require_office(actor, unit.jurisdiction)
     if proposal is not None:
         require_office(actor, proposal.session.jurisdiction)
@@ -56,13 +57,20 @@ def urge(actor, unit, message, proposal=None):
         raise ActionRefused(_("请填写催办内容。"))
     if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
         raise ActionRefused(_("该单位未承办此件。"))
-    record = Urge.objects.create(unit=unit, proposal=proposal, message=message, urged_by=actor)
+    record = Urge.objects.create(
+        unit=unit, proposal=proposal, message=message, urged_by=actor, notified_at=timezone.now()
+    )
     log(record, "urge", actor, "", "", message[:500])
     title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
-    link = f"/items/{proposal.pk}/" if proposal else "/work/?due=overdue"
-    Notification.objects.bulk_create(
-        Notification(recipient_id=user_id, title=title, body=message, link=link)
-        for user_id in unit.memberships.values_list("user_id", flat=True)
+    if proposal is not None:
+        title = f"{title}“{proposal.title}”"
+    link = reverse("item", args=[proposal.pk]) if proposal else reverse("inbox") + "?due=overdue"
+    notices.announce(
+        notices.Event.URGED,
+        subject=f"urge:{record.pk}",
+        title=title,
+        body=message,
+        link=link,
+        unit=unit,
     )
-    transaction.on_commit(lambda: notify_urge.delay(record.pk), robust=True)
     return record

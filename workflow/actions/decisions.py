@@ -1,10 +1,12 @@
 """The office's decisions on a unit's requests: transfers (申请调整) and extensions (延期)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from .. import deadlines
+from .. import deadlines, notices
 from ..after_commit import notify_extension
 from ..audit import ActionRefused, fire, lock, log
 from ..models import (
@@ -60,7 +62,36 @@ def decide_transfer(transfer, actor, *, approve, comment="", new_unit=None, at=N
         )
         fire(assignment, "reject_transfer", by=actor, at=at, log_comment=comment)
         follow_assignments(assignment.proposal_id, actor)
+    _announce_decision(notices.Event.TRANSFER_DECIDED, transfer, assignment, approve, comment)
     return transfer
+
+
+DECISION_TITLES = {
+    (notices.Event.TRANSFER_DECIDED, True): _lazy("调整申请已同意：%(ref)s"),
+    (notices.Event.TRANSFER_DECIDED, False): _lazy("调整申请未同意：%(ref)s"),
+    (notices.Event.EXTENSION_DECIDED, True): _lazy("延期申请已同意：%(ref)s"),
+    (notices.Event.EXTENSION_DECIDED, False): _lazy("延期申请未同意：%(ref)s"),
+}
+
+
+def _announce_decision(event, request, assignment, approve, comment):
+    """The office's decision reaches the whole unit that asked."""
+    proposal = assignment.proposal
+    if event == notices.Event.TRANSFER_DECIDED:
+        what = _("该件不再由本单位办理。") if approve else _("请按交办意见继续办理。")
+        subject = f"transfer:{request.pk}"
+    else:
+        what = _("答复期限为%(due)s。") % {"due": assignment.due_on}
+        subject = f"extension:{request.pk}"
+    opinion = _("建议提案处意见：%(comment)s") % {"comment": comment} if comment.strip() else ""
+    notices.announce(
+        event,
+        subject=subject,
+        title=DECISION_TITLES[event, bool(approve)] % {"ref": proposal.reference},
+        body=" ".join(part for part in (f"“{proposal.title}”。{what}", opinion) if part),
+        link=reverse("item", args=[proposal.pk]),
+        unit=assignment.unit,
+    )
 
 
 @transaction.atomic
@@ -126,4 +157,5 @@ def decide_extension(extension, actor, *, approve, comment="", at=None):
             % {"old": extension.previous_due, "new": assignment.due_on},
         )
         transaction.on_commit(lambda: notify_extension.delay(extension.pk), robust=True)
+    _announce_decision(notices.Event.EXTENSION_DECIDED, extension, assignment, approve, comment)
     return extension

@@ -10,6 +10,7 @@
 - deadline_rules.py: `DeadlineRule`, `CalendarDay`, `CalendarYear`
 - reminders.py: `ReminderRung`, `Reminder`, `ReminderDigest`, `Notification`
 - item_imports.py: `ItemImport` (`ItemImportState`)
+- notices.py: `NoticePreference` (`NoticeChannel`, `NoticeMode`), `NoticeDigest`
 
 State changes happen only through `workflow.actions`; the transitions only set fields.
 """
@@ -30,6 +31,7 @@ from .deadline_rules import CalendarDay, CalendarYear, DeadlineRule
 from .decisions import Decision, Extension, OfficeDecision, TransferRequest
 from .health import Heartbeat
 from .item_imports import ItemImport, ItemImportState, item_import_path
+from .notices import DEFAULT_MODES, NoticeChannel, NoticeDigest, NoticeMode, NoticePreference
 from .reminders import (
     Audience,
     DeadlineKind,
@@ -56,6 +58,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Contact",
+    "DEFAULT_MODES",
     "DeadlineKind",
     "DeadlineRule",
     "Decision",
@@ -63,6 +66,10 @@ __all__ = [
     "Heartbeat",
     "ItemImport",
     "ItemImportState",
+    "NoticeChannel",
+    "NoticeDigest",
+    "NoticeMode",
+    "NoticePreference",
     "Notification",
     "OfficeDecision",
     "OfficeMembership",

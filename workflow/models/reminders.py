@@ -218,6 +218,10 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, null=True, blank=True)
     # The workflow.notices event this notice announces; empty for reminders and older notices.
     event = models.CharField(_("事件"), max_length=30, blank=True)
+    # When a notice of an event went out by mail and by text (at once or in a digest); empty
+    # while it has not, or never will (the person chose not to hear by that channel).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    texted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
