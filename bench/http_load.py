@@ -126,7 +126,7 @@ def run(seconds=15, threads=8):
                 break
             except OSError:
                 time.sleep(0.2)
-        load(port, "/work/", cookie, 2, threads)  # warm every worker
+        load(port, "/work/", cookie, min(2, seconds), threads)  # warm every worker
         inbox = load(port, "/work/", cookie, seconds, threads)
         floor = load(port, staticfiles_storage.url("css/banli.css"), cookie, seconds, threads)
         rss = worker_rss_mb(server.pid)

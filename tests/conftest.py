@@ -60,3 +60,13 @@ def clerk(kewei):
 @pytest.fixture
 def leader(kewei):
     return factories.member(kewei, "leader", username="leader", name="分管主任")
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected as production collects them, once per test run, for the tests
+    that start gunicorn on the production settings (compressing them takes most of a minute
+    on two cores; the servers only read them)."""
+    from tests.services import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("collected") / "static")

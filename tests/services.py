@@ -109,6 +109,27 @@ def celery_worker(beat=False, extra_env=None):
             print(output[-4000:])
 
 
+def collect_static(folder):
+    """`manage.py collectstatic` with the production settings (hashed names, compressed
+    copies) into `folder`; returns the folder, for a server started with STATIC_ROOT on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "BANLI_VAR_DIR": str(folder.parent / f"{folder.name}-var"),
+        "STATIC_ROOT": str(folder),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return folder
+
+
 def wait_for(predicate, timeout=60, interval=0.25):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -9,9 +9,10 @@ from tests.services import require_postgres
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 
-def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys):
+def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys, request):
     require_postgres()
-    report = run.collect(0.003, runs=2, name="banli_benchsmoke", out=tmp_path)
+    static = request.getfixturevalue("collected_static")  # shared with the other gunicorn tests
+    report = run.collect(0.003, runs=2, name="banli_benchsmoke", out=tmp_path, static_root=static)
     names = [page["name"] for page in report["pages"]]
     assert any(n.startswith("overdue monitor") for n in names)
     assert any(n.startswith("clerk inbox") for n in names)

@@ -162,18 +162,18 @@ class Browser:
 
 
 @pytest.fixture
-def site(cluster, tmp_path):
+def site(cluster, tmp_path, collected_static):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DATABASE_URL": cluster.url,
         "REDIS_URL": "",
         "BANLI_VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(collected_static),
         "DB_CONN_MAX_AGE": "60",
     }
     cluster.createdb()
     manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     out = manage(env, "shell", "-c", "from tests.config.test_postgres_restart import seed; seed()")
     assignments = [int(n) for n in re.search(r"ASSIGNMENTS (.*)", out).group(1).split()]
     port = free_port()
