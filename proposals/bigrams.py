@@ -85,6 +85,11 @@ BOILERPLATE = frozenset(
 )
 
 
+# A Latin word or number is one piece, cut to this length: PostgreSQL's text search refuses
+# a word over 2,047 bytes, and nobody searches for more than the first letters of a long one.
+LONGEST_WORD = 64
+
+
 def grams(*texts):
     """The distinct pieces of some texts, in order of first appearance."""
     seen = {}
@@ -92,7 +97,7 @@ def grams(*texts):
         for run in RUNS.findall((text or "").lower()):
             if run.isascii():
                 if len(run) > 1:
-                    seen.setdefault(run, None)
+                    seen.setdefault(run[:LONGEST_WORD], None)
             elif len(run) == 1:
                 seen.setdefault(run, None)
             else:

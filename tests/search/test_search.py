@@ -142,3 +142,12 @@ def test_postgresql_answers_from_the_gin_index(office, items):
         plan = "\n".join(line for (line,) in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "proposal_search_grams_gin" in plan
+
+
+def test_a_very_long_latin_word_is_stored_and_found_by_its_start(office):
+    from proposals.bigrams import LONGEST_WORD, grams
+
+    word = "A" * 5000
+    assert grams(word) == ["a" * LONGEST_WORD]
+    item = factories.proposal(office, title="关于某事的提案", body=f"附件 {word}")
+    assert Proposal.objects.filter(pk=item.pk).exists()
