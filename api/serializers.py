@@ -5,12 +5,18 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from proposals.models import Proposal, Proposer, Session
+from proposals.models import Proposal, Proposer, Session, kind_refusal
+from proposals.untrusted import validate_one_line
 from responses import textsearch
 from responses.models import Rating, Reply
 from workflow.forms import proposers_from_names, split_names
 from workflow.models import Assignment, Unit
-from workflow.proposer_contacts import ProposerEntry, contact_problems
+from workflow.proposer_contacts import (
+    MAX_PROPOSERS,
+    ProposerEntry,
+    contact_problems,
+    too_many_proposers,
+)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -72,7 +78,7 @@ class ProposerEntrySerializer(serializers.Serializer):
     office answers: `same_as` (an existing proposer's id) or `new_person`; without an
     answer the registration is refused (409) naming them."""
 
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=[validate_one_line])
     affiliation = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
@@ -98,21 +104,32 @@ class NewProposalSerializer(serializers.Serializer):
 
     session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all())
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
-    number = serializers.CharField(max_length=20)
-    title = serializers.CharField(max_length=300)
+    number = serializers.CharField(max_length=20, validators=[validate_one_line])
+    title = serializers.CharField(max_length=300, validators=[validate_one_line])
     body = serializers.CharField(required=False, allow_blank=True, default="")
     topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     is_key = serializers.BooleanField(required=False, default=False)
-    proposers = serializers.CharField(max_length=500, help_text="章毅、张远波", required=False)
+    proposers = serializers.CharField(
+        max_length=500,
+        help_text="章毅、张远波",
+        required=False,
+        validators=[validate_one_line],
+    )
     proposer_details = ProposerEntrySerializer(many=True, required=False)
     proposer_kind = serializers.ChoiceField(choices=Proposer.Kind.choices)
 
     def validate(self, attrs):
         details = attrs.get("proposer_details") or []
-        if len(details) > 50:
-            raise ValidationError({"proposer_details": _("提出人不能超过50位。")})
-        if not details and not split_names(attrs.get("proposers", "")):
+        if len(details) > MAX_PROPOSERS:
+            raise ValidationError({"proposer_details": too_many_proposers()})
+        names = split_names(attrs.get("proposers", ""))
+        if not details and len(names) > MAX_PROPOSERS:
+            raise ValidationError({"proposers": too_many_proposers()})
+        if not details and not names:
             raise ValidationError(_("至少需要一位提出人（第一位为领衔人）。"))
+        refusal = kind_refusal(attrs["kind"], attrs["session"], attrs["proposer_kind"])
+        if refusal:
+            raise ValidationError(refusal)
         return attrs
 
     def proposer_list(self):

@@ -157,10 +157,18 @@ class Session(models.Model):
         return f"{prefix}{term}届人大{meeting}次会议"
 
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
-# The same test on the phone as typed, for the database: the digits, read past any spaces,
-# dashes or "+", are 1[3-9] and nine more, optionally after the country code 86.
-MOBILE_TEXT = r"^[^0-9]*(8[^0-9]*6[^0-9]*)?1[^0-9]*[3-9]([^0-9]*[0-9]){9}[^0-9]*$"
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# A stored phone is read in ASCII only: its digits are 0-9 and what separates them (spaces,
+# dashes, "+", brackets) is printable ASCII too. Any other character (another script's
+# digits, which str.isdigit and \d accept, or words) means it is not a number a text reaches;
+# the forms store a mobile in its normal form (workflow.proposer_contacts.typed_mobile).
+SEPARATOR = "[ -/:-~]"  # printable ASCII but the digits
+# The same test for the database: the digits, read past the separators, are 1[3-9] and
+# nine more, optionally after the country code 86.
+MOBILE_TEXT = (
+    f"^{SEPARATOR}*(8{SEPARATOR}*6{SEPARATOR}*)?1{SEPARATOR}*[3-9]"
+    f"({SEPARATOR}*[0-9]){{9}}{SEPARATOR}*$"
+)
 
 
 class Proposer(models.Model):
@@ -222,7 +230,9 @@ class Proposer(models.Model):
     @property
     def mobile(self):
         """The phone, when it is a mainland mobile number a text can reach; else empty."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        if not all(" " <= ch <= "~" for ch in self.phone):
+            return ""
+        digits = "".join(ch for ch in self.phone if "0" <= ch <= "9")
         if digits.startswith("86") and len(digits) == 13:
             digits = digits[2:]
         return digits if MOBILE.fullmatch(digits) else ""
@@ -253,6 +263,15 @@ class Proposer(models.Model):
         channel reaches: no email, no address, and no phone whose digits make a mobile."""
         return Q(**{f"{prefix}email": "", f"{prefix}address": ""}) & ~Q(
             **{f"{prefix}phone__regex": MOBILE_TEXT}
+        )
+
+    def is_namesake_of(self, other):
+        """Two records may be one person (and so merged) only with the same name and kind
+        in the same jurisdiction: a deputy is never a CPPCC member of the same name."""
+        return (self.jurisdiction_id, self.name, self.kind) == (
+            other.jurisdiction_id,
+            other.name,
+            other.kind,
         )
 
     @property
@@ -496,6 +515,35 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def reopen(self):
         """不满意: a new handling round; the earlier round stays on record."""
         self.round += 1
+
+
+# Which body takes which kind of item (DOMAIN.md §1): the CPPCC 提案, the people's congress
+# 建议; and the body whose members each person kind sits in (委员: CPPCC, 代表: NPC).
+BODY_OF_KIND = {
+    Proposal.Kind.PROPOSAL: Session.Body.CPPCC,
+    Proposal.Kind.SUGGESTION: Session.Body.NPC,
+}
+BODY_OF_PROPOSER = {
+    Proposer.Kind.MEMBER: Session.Body.CPPCC,
+    Proposer.Kind.DEPUTY: Session.Body.NPC,
+}
+
+
+def kind_refusal(kind, session=None, proposer_kind=None):
+    """Why an item of `kind` may not be registered in `session` with proposers of
+    `proposer_kind`, or "" when it may: the one rule the intake page, the API, the Excel
+    import and the verb `receive_proposal` all ask."""
+    body = BODY_OF_KIND.get(kind)
+    if body is None:
+        return ""
+    label = Proposal.Kind(kind).label
+    if session is not None and session.body != body:
+        return str(_("%(s)s不收%(k)s。") % {"s": session, "k": label})
+    if proposer_kind in BODY_OF_PROPOSER and BODY_OF_PROPOSER[proposer_kind] != body:
+        return str(
+            _("%(k)s的提出人不能是%(p)s。") % {"k": label, "p": Proposer.Kind(proposer_kind).label}
+        )
+    return ""
 
 
 class TitlePieces(models.Model):

@@ -12,9 +12,11 @@ import io
 import logging
 import struct
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,41 @@ DTD_TAIL = max(len(mark) for mark in DTD_MARKS)
 # Archives proper; an Office file (.docx, .xlsx) is a zip too but is read as a document.
 ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".jar")
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+
+
+# ---- one-line texts (an item's number and title, a letter's title) -------------------------
+# They end up in mail headers and texts: a line break there is a header injection (Django
+# refuses to send it), so no control character (Unicode category Cc) is accepted in them.
+
+
+def control_characters(text):
+    """The control characters (category Cc: line breaks, tabs, NUL, DEL, …) in `text`."""
+    return [ch for ch in str(text) if unicodedata.category(ch) == "Cc"]
+
+
+def control_character_problem():
+    return _("不能包含换行符、制表符等控制字符。")
+
+
+def validate_one_line(value):
+    """The validator of every one-line field a person types (forms, the API, the import)."""
+    if control_characters(value):
+        raise ValidationError(control_character_problem(), code="control_characters")
+
+
+def one_line(text):
+    """`text` as one line: every run of whitespace or control characters becomes a space
+    (for a mail subject or a notice's title built from stored texts)."""
+    out, gap = [], False
+    for ch in str(text):
+        if ch.isspace() or unicodedata.category(ch) == "Cc":
+            gap = True
+            continue
+        if gap and out:
+            out.append(" ")
+        out.append(ch)
+        gap = False
+    return "".join(out)
 
 
 class Refused(ValueError):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import ProposalProposer, Proposer
+from proposals.untrusted import one_line
 from workflow import deadlines, notices, sms
 from workflow.audit import fire, lock, log
 from workflow.models import Assignment, AssignmentState
@@ -137,11 +138,11 @@ def personal_link(reply, proposer):
 
 
 def mail_subject(reply):
-    return _("%(organ)s：%(title)s（%(number)s）") % {
-        "organ": reply.signing_organ,
-        "title": reply.title,
-        "number": reply.doc_number,
-    }
+    """One line, whatever the letter's texts hold (a line break would be a header)."""
+    return one_line(
+        _("%(organ)s：%(title)s（%(number)s）")
+        % {"organ": reply.signing_organ, "title": reply.title, "number": reply.doc_number}
+    )
 
 
 def send_email(delivery):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import SCHEMES
 from proposals.models import Proposal, Proposer
+from proposals.untrusted import validate_one_line
 
 from .actions import LETTER_FIELDS
 from .models import Disclosure, Rating, Reply, WithholdingReason
@@ -43,6 +44,7 @@ class LetterForm(LetterFields):
         self.fields["withheld_reason"].choices = [("", "—")] + WithholdingReason.choices
         for name in ("title", "addressee", "signing_organ"):
             self.fields[name].required = False  # a draft may be saved half done
+        self.fields["title"].validators.append(validate_one_line)  # it heads the mail
 
 
 class RatingForm(forms.Form):

@@ -4,7 +4,7 @@ import itertools
 from datetime import date
 
 from proposals.classification import Scheme
-from proposals.models import Jurisdiction, Proposal, Proposer, Session, User
+from proposals.models import BODY_OF_KIND, Jurisdiction, Proposal, Proposer, Session, User
 from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
 from workflow.actions import (
     accept_assignment,
@@ -69,15 +69,21 @@ def proposer(name="章毅", kind=Proposer.Kind.MEMBER, **extra):
     return Proposer.objects.create(name=name, kind=kind, **extra)
 
 
+PROPOSER_OF_KIND = {
+    Proposal.Kind.PROPOSAL: Proposer.Kind.MEMBER,
+    Proposal.Kind.SUGGESTION: Proposer.Kind.DEPUTY,
+}
+
+
 def proposal(office, *, sess=None, number=None, kind=Proposal.Kind.PROPOSAL, proposers=None, **kw):
-    sess = sess or session()
+    sess = sess or session(body=BODY_OF_KIND[kind])  # a 建议 in a people's congress session
     return receive_proposal(
         office,
         session=sess,
         number=number or str(1000 + next(_seq)),
         title=kw.pop("title", "关于进一步扶持干细胞治疗产业发展的提案"),
         kind=kind,
-        proposers=proposers or [proposer()],
+        proposers=proposers or [proposer(kind=PROPOSER_OF_KIND[kind])],
         **kw,
     )
 

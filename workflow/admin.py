@@ -13,13 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import (
     CORRECTABLE_STATES,
+    REVIEW_PERMISSION,
     Jurisdiction,
     Proposal,
     ProposalProposer,
     Proposer,
     Session,
     User,
+    kind_refusal,
 )
+from proposals.untrusted import control_character_problem, control_characters
 
 from . import actions, holidays, tasks
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
@@ -44,9 +47,22 @@ from .models import (
     Unit,
     UnitMembership,
 )
+from .permissions import in_office
+from .proposer_contacts import CONTACT_FIELDS, typed_mobile
 
 
-class ProposalIntakeAdminForm(forms.ModelForm):
+class ProposalAdminForm(forms.ModelForm):
+    """An item's number and title on one line, as every intake path takes them."""
+
+    def clean(self):
+        data = super().clean()
+        for name in ("number", "title"):
+            if name in self.fields and data.get(name) and control_characters(data[name]):
+                self.add_error(name, control_character_problem())
+        return data
+
+
+class ProposalIntakeAdminForm(ProposalAdminForm):
     """登记: the office enters an item by hand; proposers are typed lead first."""
 
     proposer_names = forms.CharField(
@@ -68,6 +84,13 @@ class ProposalIntakeAdminForm(forms.ModelForm):
             "is_key",
             "supervising_leader",
         ]
+
+    def clean(self):
+        data = super().clean()
+        refusal = kind_refusal(data.get("kind"), data.get("session"), data.get("proposer_kind"))
+        if refusal:
+            self.add_error(None, refusal)
+        return data
 
     def proposers(self):
         return proposers_from_names(
@@ -104,6 +127,7 @@ class MergeForm(ScopedForm):
 @admin.register(Proposal)
 class ProposalAdmin(JurisdictionScopedAdmin):
     jurisdiction_path = "session__jurisdiction"
+    form = ProposalAdminForm
     list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
     list_filter = ("state", "kind", "session", "is_key", "topic")
     search_fields = ("number", "title", "proposers__name")
@@ -455,6 +479,8 @@ class ProposerAdminForm(forms.ModelForm):
         typed = (data.get(f) or "" for f in ("phone", "email", "address", "preferred_channel"))
         for field, problem in actions.contact_problems(*typed).items():
             self.add_error(field, problem)
+        if data.get("phone") and "phone" not in self.errors:
+            data["phone"] = typed_mobile(data["phone"])  # stored as the forms store it
         return data
 
 
@@ -506,6 +532,19 @@ class ProposerAdmin(JurisdictionScopedAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "affiliation")
     actions = [merge_duplicates]
+    private_fields = CONTACT_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        """The contacts of a proposer of the user's office through the verb, as on the
+        pages and the API: the same checks and an audit row naming the fields."""
+        if not (change and in_office(request.user, obj.jurisdiction_id, REVIEW_PERMISSION)):
+            super().save_model(request, obj, form, change)
+            return
+        obj.save(update_fields=[f for f in form.Meta.fields if f not in CONTACT_FIELDS])
+        contacts = {f: form.cleaned_data.get(f) or "" for f in CONTACT_FIELDS}
+        person = actions.update_proposer_contacts(request.user, obj, **contacts)
+        for field in CONTACT_FIELDS:
+            setattr(obj, field, getattr(person, field))
 
 
 class UnitPersonForm(AdminUserCreationForm):

@@ -11,7 +11,8 @@ a row an office saves must still be one of its own. The group's model permission
 further (`workflow.actions.office_permissions`).
 
 Every change made here is logged with its old and new values (`construct_change_message`):
-the superuser reads them under 管理日志.
+the superuser reads them under 管理日志. Fields an admin names `private_fields` (a proposer's
+phone and email) and passwords are logged by name only, never their values.
 """
 
 from django import forms
@@ -81,6 +82,7 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
     jurisdiction_path = None  # the lookup from a row to its Jurisdiction; None: shared by all
     office_may = VERBS  # what an office may do here at most (its permissions bound it too)
     superuser_only = False
+    private_fields = ()  # logged by name only (contacts): never their old or new values
 
     # ---- which rows ------------------------------------------------------------------------
     def scope(self, request, queryset):
@@ -168,7 +170,7 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
     # ---- the log: what changed, from what to what ----------------------------------------------
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)
-        values = changed_values(form)
+        values = changed_values(form, self.private_fields)
         if not values:
             return message
         # Django's first entry is the form's own ("added", or the changed labels): keep an
@@ -186,14 +188,16 @@ def _is_relation(model, entry):
         return False
 
 
-def changed_values(form):
-    """`标签：旧 → 新` for each field the form changed; a password only by name, never a value."""
+def changed_values(form, private=()):
+    """`标签：旧 → 新` for each field the form changed; a password and the `private` fields
+    only by name, never a value."""
     out = []
     for name in form.changed_data:
         field = form.fields.get(name)
         label = str(field.label or name) if field is not None else name
         if "password" in name:
             label = gettext("密码")
+        if "password" in name or name in private:
             if label not in out:
                 out.append(label)
             continue

@@ -3,7 +3,9 @@
 and `texted_at` are set in the transaction that holds its row locked while sending, and a
 daily digest is a `NoticeDigest` row unique per person, channel and day. A task retried,
 run twice or run beside another sends nothing twice; a failed send leaves its mark empty,
-so the retry, or beat's sweep of what is still waiting, sends it later."""
+so the retry, or beat's sweep of what is still waiting, sends it later. Each notice is
+sent on its own: whatever one raises is logged and never stops the others; one that cannot
+be sent as it is (a bad header) is marked failed (`send_failed_at`) and tried no more."""
 
 import logging
 
@@ -12,6 +14,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from proposals.untrusted import one_line
 
 from . import sms
 from .models import (
@@ -29,6 +33,11 @@ MARK = {NoticeChannel.EMAIL: "emailed_at", NoticeChannel.SMS: "texted_at"}
 # Notices waiting longer than this are no longer news: beat's sweep leaves them to the centre.
 WAITING_AT_MOST = timezone.timedelta(days=3)
 TEXT_AT_MOST = 140  # characters of a text: one long SMS
+# Sends of one notice that raised something unexpected before it is marked failed; a
+# ValueError (Django's BadHeaderError, an address it refuses) fails it at once.
+ATTEMPTS_AT_MOST = 5
+# Notices per task of beat's sweep: one slow or failing notice holds up at most its batch.
+SWEEP_BATCH = 50
 
 
 def backoff(retries):
@@ -45,21 +54,26 @@ def full_link(link):
 
 
 def _send_one(notice, channel, gateway):
+    title = one_line(notice.title)  # a subject is one line, whatever an older row holds
     if channel == NoticeChannel.EMAIL:
         lines = [notice.body, "", full_link(notice.link)] if notice.link else [notice.body]
-        send_mail(notice.title, "\n".join(lines).strip(), None, [notice.recipient.email])
+        send_mail(title, "\n".join(lines).strip(), None, [notice.recipient.email])
     else:
-        text = _("【办理】%(title)s。请登录系统查看。") % {"title": notice.title}
+        text = _("【办理】%(title)s。请登录系统查看。") % {"title": title}
         gateway.send(notice.recipient.phone, text[:TEXT_AT_MOST])
 
 
 def deliver(notification_ids, gateway=None):
     """Send each of these notices by the channels its recipient wants at once; returns how
-    many sends failed (to be retried)."""
+    many sends failed (to be retried). Whatever one notice raises stops only that one."""
     gateway = gateway or sms.backend()
     failed = 0
     for pk in notification_ids:
-        failed += _deliver_one(pk, gateway)
+        try:
+            failed += _deliver_one(pk, gateway)
+        except Exception:  # noqa: BLE001 — one notice never aborts the others
+            logger.exception("notice %s not sent; will retry", pk)
+            failed += 1
     return failed
 
 
@@ -86,11 +100,31 @@ def _deliver_one(pk, gateway):
                 logger.warning("notice %s not sent by %s; will retry", pk, channel, exc_info=True)
                 failed += 1
                 continue
+            except Exception as exc:  # noqa: BLE001 — building or sending this one notice
+                failed += _count_failure(notice, channel, exc, sent)
+                continue
             setattr(notice, mark, timezone.now())
             sent.append(mark)
         if sent:
-            notice.save(update_fields=sent)
+            notice.save(update_fields=sorted(set(sent)))
     return failed
+
+
+def _count_failure(notice, channel, exc, changed):
+    """A send that raised something other than a network error: counted; a ValueError (a
+    bad header, an address refused) or too many attempts marks the notice failed, so no
+    retry or sweep tries it again. Returns 1 when it is still to be retried."""
+    notice.send_attempts += 1
+    changed.append("send_attempts")
+    if isinstance(exc, ValueError) or notice.send_attempts >= ATTEMPTS_AT_MOST:
+        logger.error(
+            "notice %s cannot be sent by %s; marked failed", notice.pk, channel, exc_info=True
+        )
+        notice.send_failed_at = timezone.now()
+        changed.append("send_failed_at")
+        return 0
+    logger.warning("notice %s not sent by %s; will retry", notice.pk, channel, exc_info=True)
+    return 1
 
 
 EMPTY_ADDRESS = {NoticeChannel.EMAIL: "recipient__email", NoticeChannel.SMS: "recipient__phone"}
@@ -103,7 +137,7 @@ def waiting(channel, mode, now=None):
     rows = (
         Notification.objects.exclude(event="")
         .filter(created_at__gte=now - WAITING_AT_MOST, created_at__lte=now)
-        .filter(**{f"{MARK[channel]}__isnull": True})
+        .filter(**{f"{MARK[channel]}__isnull": True}, send_failed_at__isnull=True)
         .exclude(**{EMPTY_ADDRESS[channel]: ""})
     )
     choices = NoticePreference.objects.filter(channel=channel)
@@ -140,6 +174,9 @@ def send_digests(day=None, now=None, gateway=None):
                 _digest_one(recipient_id, channel, day, now, gateway)
             except _NotSent:
                 logger.warning("digest for %s by %s not sent; will retry", recipient_id, channel)
+                failed += 1
+            except Exception:  # noqa: BLE001 — one person's digest never stops the others'
+                logger.exception("digest for %s by %s failed; will retry", recipient_id, channel)
                 failed += 1
     return failed
 
@@ -183,13 +220,13 @@ def _send_digest(notices, channel, day, gateway):
     if channel == NoticeChannel.SMS:
         text = _("【办理】您有%(n)d条新通知，最近一条：%(title)s。请登录系统查看。") % {
             "n": count,
-            "title": notices[-1].title,
+            "title": one_line(notices[-1].title),
         }
         gateway.send(person.phone, text[:TEXT_AT_MOST])
         return
     lines = []
     for notice in notices[:DIGEST_LISTS_AT_MOST]:
-        lines.append(f"- {timezone.localtime(notice.created_at):%H:%M} {notice.title}")
+        lines.append(f"- {timezone.localtime(notice.created_at):%H:%M} {one_line(notice.title)}")
         if notice.body:
             lines.append(f"  {notice.body}")
         if notice.link:

@@ -1,11 +1,14 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Jurisdiction, Proposal, Proposer, Session
+from proposals.models import Jurisdiction, Proposal, Proposer, Session, kind_refusal
+from proposals.untrusted import validate_one_line
 
 from .aging import AGING_BANDS
 from .models import Assignment, AssignmentState, Contact, NoticeMode, Unit
-from .proposer_contacts import ProposerEntry, contact_problems
+from .proposer_contacts import MAX_PROPOSERS, ProposerEntry, contact_problems, too_many_proposers
 from .selectors import namesakes
 
 DUE_WINDOWS = [
@@ -105,13 +108,17 @@ def split_names(text):
 
 
 def validate_proposer_names(text):
-    """At least one name, each short enough to be a name (the column holds 100)."""
+    """At least one name and at most MAX_PROPOSERS, each short enough to be a name (the
+    column holds 100) and on one line."""
     names = split_names(text)
     limit = Proposer._meta.get_field("name").max_length
     if not names:
         raise forms.ValidationError(_("请填写提出人，第一位为领衔人。"))
+    if len(names) > MAX_PROPOSERS:
+        raise forms.ValidationError(too_many_proposers())
     if any(len(name) > limit for name in names):
         raise forms.ValidationError(_("提出人姓名或名称不能超过%(n)d个字。") % {"n": limit})
+    validate_one_line(text)
     return text
 
 
@@ -122,8 +129,9 @@ def proposers_from_names(text, kind):
     return [(name, kind) for name in split_names(text)]
 
 
-MAX_PROPOSER_ROWS = 50
+MAX_PROPOSER_ROWS = MAX_PROPOSERS
 BLANK_ROWS = 3
+ROW_NAME = re.compile(r"p(\d{1,6})-name")
 
 
 class ProposerRowForm(forms.Form):
@@ -132,7 +140,10 @@ class ProposerRowForm(forms.Form):
     id (the same person) or "new" (another person)."""
 
     name = forms.CharField(
-        label=_("姓名/名称"), max_length=Proposer._meta.get_field("name").max_length, required=False
+        label=_("姓名/名称"),
+        max_length=Proposer._meta.get_field("name").max_length,
+        required=False,
+        validators=[validate_one_line],
     )
     affiliation = forms.CharField(
         label=_("代表团/界别/单位"),
@@ -184,22 +195,27 @@ class ProposerRowForm(forms.Form):
         )
 
 
+def rows_posted(data):
+    """How many proposer rows the page posted (the highest row numbered), or how many
+    names the old one-line field gave: more than MAX_PROPOSER_ROWS is refused, never cut."""
+    numbered = [int(m[1]) for key in data if (m := ROW_NAME.fullmatch(key))]
+    if numbered:
+        return max(numbered) + 1
+    return len(split_names(data.get("proposer_names", "")))
+
+
 def posted_rows(data):
-    """How many proposer rows the page posted (or names the old one-line field gave), plus
-    one more when the office asked for another row; three blank rows to start."""
+    """How many proposer rows the page shows: those posted, plus one more when the office
+    asked for another row (at most MAX_PROPOSER_ROWS); three blank rows to start."""
     if not data:
         return BLANK_ROWS
-    posted = 0
-    for i in range(MAX_PROPOSER_ROWS):
-        if f"p{i}-name" in data:
-            posted = i + 1
-    posted = posted or len(split_names(data.get("proposer_names", "")))
+    posted = rows_posted(data)
     return min(MAX_PROPOSER_ROWS, max(posted, 1) + (1 if "add_row" in data else 0))
 
 
 def rows_from_names(data):
     """The one-line field of older clients (“章毅、张远波”) as the page's rows."""
-    if not data or any(f"p{i}-name" in data for i in range(MAX_PROPOSER_ROWS)):
+    if not data or any(ROW_NAME.fullmatch(key) for key in data):
         return data
     data = data.copy()
     for i, name in enumerate(split_names(data.get("proposer_names", ""))[:MAX_PROPOSER_ROWS]):
@@ -210,8 +226,8 @@ def rows_from_names(data):
 class IntakeForm(SessionsInScope, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Proposal.Kind.choices)
     session = forms.ModelChoiceField(Session.objects.all(), label=_("届次会议"))
-    number = forms.CharField(label=_("案号"), max_length=20)
-    title = forms.CharField(label=_("案由"), max_length=300)
+    number = forms.CharField(label=_("案号"), max_length=20, validators=[validate_one_line])
+    title = forms.CharField(label=_("案由"), max_length=300, validators=[validate_one_line])
     proposer_names = forms.CharField(required=False, widget=forms.HiddenInput)
     proposer_kind = forms.ChoiceField(label=_("提出人类别"), choices=Proposer.Kind.choices)
     body = forms.CharField(
@@ -222,6 +238,7 @@ class IntakeForm(SessionsInScope, forms.Form):
     supervising_leader = forms.CharField(label=_("领衔督办领导"), max_length=50, required=False)
 
     def __init__(self, data=None, **kwargs):
+        self.too_many = bool(data) and rows_posted(data) > MAX_PROPOSER_ROWS
         data = rows_from_names(data)
         super().__init__(data, **kwargs)
         self.rows = [ProposerRowForm(data, prefix=f"p{i}") for i in range(posted_rows(data))]
@@ -241,9 +258,14 @@ class IntakeForm(SessionsInScope, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.too_many:
+            raise forms.ValidationError(too_many_proposers())
         named = [row for row in self.rows if row.is_valid() and row.cleaned_data["name"]]
         if not named:
             raise forms.ValidationError(_("请填写提出人，第一位为领衔人。"))
+        refusal = kind_refusal(data.get("kind"), data.get("session"), data.get("proposer_kind"))
+        if refusal:
+            raise forms.ValidationError(refusal)
         if data.get("session") and data.get("proposer_kind"):
             self._confirm_identities(named, data["session"].jurisdiction, data["proposer_kind"])
         return data

@@ -7,6 +7,7 @@ whatever the number of rows. Saving is the verb `import_items` (item_import_work
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -17,13 +18,28 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from proposals.models import Proposal, Proposer, Session
-from proposals.untrusted import Budget, Caps, Refused, checked_zip, open_zip
+from proposals.models import Proposal, Proposer, Session, kind_refusal
+from proposals.untrusted import (
+    Budget,
+    Caps,
+    Refused,
+    checked_zip,
+    control_character_problem,
+    control_characters,
+    open_zip,
+)
 
 from . import xlsx_reader
 from .forms import split_names
 from .models import Unit
-from .proposer_contacts import CHANNEL_WORDS, contact_problems
+from .proposer_contacts import (
+    CHANNEL_WORDS,
+    CONTACT_FIELDS,
+    MAX_PROPOSERS,
+    contact_problems,
+    too_many_proposers,
+    typed_mobile,
+)
 
 MAX_BYTES = 10 * 1024 * 1024  # the file as uploaded (compressed)
 MAX_ROWS = 20000
@@ -91,10 +107,6 @@ KINDS = {
     "代表建议": Proposal.Kind.SUGGESTION,
     "人大代表建议": Proposal.Kind.SUGGESTION,
 }
-BODY_OF_KIND = {
-    Proposal.Kind.PROPOSAL: Session.Body.CPPCC,
-    Proposal.Kind.SUGGESTION: Session.Body.NPC,
-}
 PROPOSER_KIND = {
     Proposal.Kind.PROPOSAL: Proposer.Kind.MEMBER,
     Proposal.Kind.SUGGESTION: Proposer.Kind.DEPUTY,
@@ -118,12 +130,16 @@ class RowResult:
     row: int  # as Excel numbers it
     status: str = "new"  # new / exists / error
     errors: list = field(default_factory=list)  # [(column header, problem)]
+    notes: list = field(default_factory=list)  # [(column header, what to know)]: not errors
     values: dict = field(default_factory=dict)  # raw text per column key, for the report
     item: dict = field(default_factory=dict)  # what will be saved (ids, not objects)
 
     def refuse(self, key, problem):
         self.status = "error"
         self.errors.append((header_of(key), str(problem)))
+
+    def note(self, key, what):
+        self.notes.append((header_of(key), str(what)))
 
 
 def header_of(key):
@@ -330,7 +346,69 @@ def check(rows, jurisdiction, progress=None, chunk=500):
         key = (result.item.get("session_id"), result.values.get("number"))
         if result.status == "new" and key in existing:
             result.status = "exists"
+    match_proposers([r for r in results if r.status == "new"], jurisdiction)
     return results
+
+
+# ---- proposers on record -------------------------------------------------------------------
+def proposers_on_record(jurisdiction, keys, chunk=500):
+    """(name, kind) → the jurisdiction's proposers of that name and kind, oldest first: what
+    the check shows and what the save attaches to (a query per `chunk` names)."""
+    names = sorted({name for name, _kind in keys})
+    found = {}
+    for start in range(0, len(names), chunk):
+        rows = Proposer.objects.filter(
+            jurisdiction=jurisdiction, name__in=names[start : start + chunk]
+        ).order_by("pk")
+        for person in rows:
+            if (person.name, person.kind) in keys:
+                found.setdefault((person.name, person.kind), []).append(person)
+    return found
+
+
+def masked(phone):
+    """139****9741: enough for the office to know the person, not the whole number."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else phone
+
+
+def match_proposers(results, jurisdiction):
+    """Each row's proposers already on record, said before the office confirms: the record
+    each will be attached to (name, id, masked mobile), and where the sheet's contacts differ
+    from it (the save fills only blanks). A name with several records is refused: which one
+    is meant is the office's choice, on the intake page or by merging them first."""
+    keys = {(n, r.item["proposer_kind"]) for r in results for n in r.item["proposers"]}
+    found = proposers_on_record(jurisdiction, keys) if keys else {}
+    for result in results:
+        item = result.item
+        for name, typed in zip(item["proposers"], item["contacts"], strict=True):
+            on_record = found.get((name, item["proposer_kind"]), [])
+            if len(on_record) > 1:
+                result.refuse(
+                    "proposers",
+                    _("“%(name)s”：同名提出人有多条记录，请在页面登记或先合并。") % {"name": name},
+                )
+            elif on_record:
+                _note_match(result, on_record[0], typed)
+
+
+def _note_match(result, person, typed):
+    phone = person.mobile or person.phone
+    result.note(
+        "proposers",
+        _("“%(name)s”将对应已登记的提出人 #%(pk)d（手机 %(phone)s）")
+        % {"name": person.name, "pk": person.pk, "phone": masked(phone) if phone else "—"},
+    )
+    differing = [
+        str(Proposer._meta.get_field(f).verbose_name)
+        for f in CONTACT_FIELDS
+        if typed.get(f) and getattr(person, f) and typed[f] != getattr(person, f)
+    ]
+    if differing:
+        result.note(
+            "proposers",
+            _("“%(name)s”：表中联系方式与已登记记录不同，未覆盖（%(fields)s）")
+            % {"name": person.name, "fields": "、".join(differing)},
+        )
 
 
 def existing_numbers(keys):
@@ -379,8 +457,8 @@ def _check_kind_and_session(result, texts, sessions):
     session = sessions.get(texts.get("session", ""))
     if session is None:
         result.refuse("session", _("未找到届次会议“%(s)s”。") % {"s": texts.get("session", "")})
-    elif kind and session.body != BODY_OF_KIND[kind]:
-        result.refuse("session", _("%(s)s不收%(k)s。") % {"s": session, "k": texts["kind"]})
+    elif kind and (refusal := kind_refusal(kind, session, PROPOSER_KIND[kind])):
+        result.refuse("session", refusal)
     return kind, session
 
 
@@ -391,17 +469,29 @@ def _check_texts(result, texts):
             result.refuse(key, _("必填。"))
         elif len(texts[key]) > LIMITS[key]:
             result.refuse(key, _("不能超过%(n)d个字。") % {"n": LIMITS[key]})
+        elif control_characters(texts[key]):
+            result.refuse(key, control_character_problem())
     if len(texts.get("topic", "")) > LIMITS["topic"]:
         result.refuse("topic", _("不能超过%(n)d个字。") % {"n": LIMITS["topic"]})
     names = split_names(texts.get("proposers", ""))
-    if not names:
-        result.refuse("proposers", _("请填写提出人，第一位为领衔人。"))
-    elif any(len(name) > NAME_LIMIT for name in names):
-        result.refuse("proposers", _("提出人姓名或名称不能超过%(n)d个字。") % {"n": NAME_LIMIT})
+    _check_names(result, names)
     is_key = texts.get("is_key", "")
     if is_key not in YES | NO:
         result.refuse("is_key", _("应填“是”或“否”。"))
     return names, is_key
+
+
+def _check_names(result, names):
+    if not names:
+        result.refuse("proposers", _("请填写提出人，第一位为领衔人。"))
+    elif len(names) > MAX_PROPOSERS:
+        result.refuse("proposers", too_many_proposers())
+    elif any(len(name) > NAME_LIMIT for name in names):
+        result.refuse("proposers", _("提出人姓名或名称不能超过%(n)d个字。") % {"n": NAME_LIMIT})
+    elif any(control_characters(name) for name in names):
+        result.refuse("proposers", control_character_problem())
+    for name in sorted(n for n, times in Counter(names).items() if times > 1):
+        result.refuse("proposers", _("“%(name)s”在本行出现了两次。") % {"name": name})
 
 
 def _check_contacts(result, texts, names):
@@ -427,7 +517,7 @@ def _check_contacts(result, texts, names):
             column = next(k for k, f in CONTACT_COLUMNS.items() if f == wrong)
             result.refuse(column, f"{name}：{problem}")
         if typed.get("phone"):
-            typed["phone"] = Proposer(phone=typed["phone"]).mobile or typed["phone"]
+            typed["phone"] = typed_mobile(typed["phone"]) or typed["phone"]
     return contacts
 
 

@@ -138,7 +138,7 @@ def import_items(actor, jurisdiction, items, source=None, at=None):
     items = _rows_not_yet_there(items, jurisdiction)
     if not items:
         return []
-    people = _proposers_for(items, jurisdiction)
+    people = _proposers_for(items, jurisdiction, actor)
     units = set(
         Unit.objects.filter(jurisdiction=jurisdiction, is_active=True).values_list("pk", flat=True)
     )
@@ -263,25 +263,27 @@ def _contacts_typed(items):
     return typed
 
 
-def _proposers_for(items, jurisdiction, chunk=500):
-    """(name, kind) → proposer id: the jurisdiction's own already known (the oldest of
-    namesakes), their empty contacts filled from the sheet (never over what is recorded),
-    and the others created with the sheet's contacts."""
+def _proposers_for(items, jurisdiction, actor):
+    """(name, kind) → proposer id: the jurisdiction's own already known (the one record the
+    check showed the office; several namesakes refuse, as the check did), their empty
+    contacts filled from the sheet (never over what is recorded, each fill audited by its
+    fields), and the others created with the sheet's contacts."""
     wanted = {(name, item["proposer_kind"]) for item in items for name in item["proposers"]}
     typed = _contacts_typed(items)
-    names = sorted({name for name, _kind in wanted})
     known, filled = {}, []
-    for start in range(0, len(names), chunk):
-        rows = Proposer.objects.filter(
-            jurisdiction=jurisdiction, name__in=names[start : start + chunk]
-        ).order_by("pk")
-        for person in rows:
-            key = (person.name, person.kind)
-            if key not in known and key in wanted:
-                known[key] = person.pk
-                if fill_blanks(person, typed.get(key, {})):
-                    filled.append(person)
-    Proposer.objects.bulk_update(filled, CONTACT_FIELDS, batch_size=1000)
+    for key, people in item_import.proposers_on_record(jurisdiction, wanted).items():
+        if len(people) > 1:
+            raise ActionRefused(
+                _("“%(name)s”：同名提出人有多条记录，请在页面登记或先合并。") % {"name": key[0]}
+            )
+        person = people[0]
+        known[key] = person.pk
+        changed = fill_blanks(person, typed.get(key, {}))
+        if changed:
+            filled.append((person, changed))
+    Proposer.objects.bulk_update([p for p, _f in filled], CONTACT_FIELDS, batch_size=1000)
+    if filled:
+        log_many(_contact_log_rows(filled, actor))
     missing = [
         Proposer(name=n, kind=k, jurisdiction=jurisdiction, **typed.get((n, k), {}))
         for n, k in sorted(wanted)
@@ -290,3 +292,16 @@ def _proposers_for(items, jurisdiction, chunk=500):
     for person in Proposer.objects.bulk_create(missing, batch_size=1000):
         known[(person.name, person.kind)] = person.pk
     return known
+
+
+def _contact_log_rows(filled, actor):
+    """As `update_proposer_contacts` logs: the fields filled, never their values."""
+    proposer_type = ContentType.objects.get_for_model(Proposer)
+    rows = []
+    for person, changed in filled:
+        labels = "、".join(str(Proposer._meta.get_field(f).verbose_name) for f in changed)
+        comment = _("Excel导入补填：%(fields)s") % {"fields": labels}
+        rows.append(
+            entry(proposer_type, person.pk, None, actor, "update_contacts", "", "", comment)
+        )
+    return rows

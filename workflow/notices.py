@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from proposals.untrusted import one_line
+
 from .after_commit import send_notices
 from .models import Notification, OfficeMembership, UnitMembership
 
@@ -109,7 +111,7 @@ def announce(event, *, subject, title, body="", link="", unit=None, jurisdiction
                 recipient_id=pk,
                 event=event,
                 key=key,
-                title=str(title)[:200],
+                title=one_line(title)[:200],  # a mail subject and a text: one line
                 body=str(body),
                 link=link[:200],
             )

@@ -3,6 +3,7 @@ import): what a typed proposer is (`ProposerEntry`), what makes contacts wrong
 (`contact_problems`), and the words a sheet may use for a channel. Below the verbs and
 the import, which all ask it."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,24 @@ from django.utils.translation import gettext as _
 from proposals.models import Proposer
 
 CONTACT_FIELDS = ("phone", "email", "address", "preferred_channel")
+# Proposers of one item (the lead and co-signers): the intake page's rows, the API and the
+# Excel import refuse more, never keep the first ones silently.
+MAX_PROPOSERS = 50
+
+
+def too_many_proposers():
+    return _("提出人不能超过%(n)d位，请删减后再登记。") % {"n": MAX_PROPOSERS}
+
+
+def typed_mobile(text):
+    """A mobile as typed, in its normal form (11 ASCII digits), or "" when it is not one.
+    Fullwidth digits count as digits (NFKC), and anything between them (spaces, dashes,
+    “手机：”) is passed over; another script's digits (which str.isdigit accepts) are not
+    digits of a phone number, so a number holding them is not a mobile."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
+        return ""
+    return Proposer(phone="".join(ch for ch in text if "0" <= ch <= "9")).mobile
 
 
 @dataclass
@@ -38,7 +57,7 @@ class ProposerEntry:
 def contact_problems(phone="", email="", address="", preferred_channel=""):
     """{field: what is wrong} of contacts as typed: a mobile must be a mainland mobile, an
     email an address, and the preferred channel one whose contact is given."""
-    probe = Proposer(phone=phone, email=email, address=address)
+    probe = Proposer(phone=typed_mobile(phone), email=email, address=address)
     problems = {}
     if phone and not probe.mobile:
         problems["phone"] = _("手机号码应为中国大陆手机号（11位，如 13912345678）。")

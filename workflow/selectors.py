@@ -160,7 +160,8 @@ def likely_duplicates(roles, limit=200):
 
 def merge_preview(roles, keep_id, duplicate_id):
     """The two proposers an office is about to merge, with the items each signed; None when
-    either is not one of the office's own (or they are the same)."""
+    either is not one of the office's own, they are the same, or not namesakes (the same
+    name and kind)."""
     people = {
         p.pk: p
         for p in Proposer.objects.filter(
@@ -173,6 +174,8 @@ def merge_preview(roles, keep_id, duplicate_id):
     }
     if len(people) != 2 or keep_id == duplicate_id:
         return None
+    if not people[keep_id].is_namesake_of(people[duplicate_id]):
+        return None  # only namesakes may be one person (Proposer.is_namesake_of)
     return {"keep": people[keep_id], "duplicate": people[duplicate_id]}
 
 

@@ -182,10 +182,11 @@ def _sms_digest(recipient_id, gateway):
 @shared_task
 def send_waiting_notices():
     """Notices someone wants at once that have not gone out (the task queued on commit
-    never ran, or ran out of retries): queued again by their ids."""
+    never ran, or ran out of retries): queued again by their ids, in bounded batches (each
+    notice is sent on its own, so one that fails holds up none of the others)."""
     ids = dispatch.waiting_immediate()
-    if ids:
-        send_notices.delay(ids)
+    for start in range(0, len(ids), dispatch.SWEEP_BATCH):
+        send_notices.delay(ids[start : start + dispatch.SWEEP_BATCH])
     return len(ids)
 
 

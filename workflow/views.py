@@ -454,6 +454,7 @@ def item_import_detail(request, pk):
         "states": ItemImportState,
         "can_confirm": selectors.may(request.roles, record, "confirm"),
         "errors": [row for row in record.report if row["errors"]],
+        "notes": [row for row in record.report if row.get("notes")],
         "page": Paginator(record.report, 200).get_page(request.GET.get("page")),
     }
     return render_partial(request, "workflow/item_import.html", context, "status")

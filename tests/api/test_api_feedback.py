@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_rating_with_the_link_token(office, kewei, clerk, leader):
-    person = factories.proposer("文彬", kind="deputy")
+    person = factories.proposer("文彬")
     reply = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
     token = feedback_token(reply, person)
     rating = {"token": token, "handling": "satisfied", "result": "basic", "comment": "感谢"}

@@ -19,7 +19,7 @@ PHONE = "13900001111"
 @pytest.fixture
 def world(office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
-    person = factories.proposer("文彬", kind="deputy", phone=PHONE)
+    person = factories.proposer("文彬", phone=PHONE)
     item = factories.filed(office, proposers=[person], title="关于干细胞库的提案")
     (own,) = assign_proposal(item, office, lead=kewei)
     accept_assignment(own, clerk)

@@ -32,7 +32,7 @@ PHONE = "13900001111"
 @pytest.fixture
 def world(shanghai, office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
-    person = factories.proposer("文彬", kind="deputy", phone=PHONE)
+    person = factories.proposer("文彬", phone=PHONE)
     draft_item = factories.filed(office, proposers=[person])
     (own,) = assign_proposal(draft_item, office, lead=kewei)
     accept_assignment(own, clerk)
@@ -514,7 +514,7 @@ def admin_url(model, view, own, other):
 def two_jurisdictions(office, kewei, clerk, leader, elsewhere):
     from tests.config.conftest import side
 
-    person = factories.proposer("文彬", kind="deputy", phone=PHONE)
+    person = factories.proposer("文彬", phone=PHONE)
     sh = side(kewei.jurisdiction, office, kewei, clerk, leader, person=person, body=OWN_DRAFT)
     return sh, elsewhere
 

@@ -200,7 +200,7 @@ def test_other_handling_units_never_see_a_draft(client, office, kewei, clerk):
 
 
 def test_public_site_honours_disclosure(client, office, kewei, clerk, leader):
-    person = factories.proposer("文彬", kind="deputy", phone="13912345678")
+    person = factories.proposer("文彬", phone="13912345678")
     full = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
     publish_letter(full, clerk)
     assignment = factories.accepted(office, clerk, kewei)

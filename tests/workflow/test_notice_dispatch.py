@@ -185,3 +185,49 @@ def test_the_centre_costs_the_same_queries_for_3_and_30_notices(client, kewei, p
     at_3 = count()
     tell(27)
     assert count() == at_3
+
+
+# ---- one notice never holds up the others ---------------------------------------------------
+def test_a_notice_that_cannot_be_sent_is_marked_failed_and_the_others_go(
+    kewei, office, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    clerk, leader = people
+    type(clerk).objects.filter(pk=clerk.pk).update(email="clerk@example.org\nBcc: x@example.org")
+    urge_unit(kewei, office, django_capture_on_commit_callbacks)  # the clerk's notice first
+    assert [m.to for m in mailoutbox] == [[leader.email]]
+    bad = Notification.objects.get(recipient=clerk)
+    assert bad.send_failed_at is not None and bad.emailed_at is None
+    assert dispatch.waiting_immediate() == []  # no sweep tries it again
+    assert Notification.objects.get(recipient=leader).emailed_at is not None
+
+
+def test_an_unexpected_error_is_retried_then_marked_failed(
+    kewei, office, people, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    clerk, _leader = people
+
+    def broken(notice, channel, gateway):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(dispatch, "_send_one", broken)
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.urge(office, kewei, "请于本周内答复")
+    ids = sorted(Notification.objects.values_list("pk", flat=True))
+    assert dispatch.deliver(ids) == len(ids)  # each counted, none aborting the rest
+    for _attempt in range(dispatch.ATTEMPTS_AT_MOST - 1):
+        dispatch.deliver(ids)
+    assert not Notification.objects.filter(send_failed_at=None).exists()
+    assert dispatch.deliver(ids) == 0
+
+
+def test_the_sweep_sends_waiting_notices_in_bounded_batches(kewei, monkeypatch):
+    clerk = factories.member(kewei)
+    type(clerk).objects.filter(pk=clerk.pk).update(email="c@example.org")
+    Notification.objects.bulk_create(
+        Notification(recipient=clerk, event="urged", key=f"urged:{n}", title=f"催办{n}")
+        for n in range(dispatch.SWEEP_BATCH * 2 + 1)
+    )
+    queued = []
+    monkeypatch.setattr(tasks.send_notices, "delay", queued.append)
+    assert tasks.send_waiting_notices() == dispatch.SWEEP_BATCH * 2 + 1
+    assert [len(batch) for batch in queued] == [dispatch.SWEEP_BATCH] * 2 + [1]

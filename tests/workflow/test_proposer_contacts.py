@@ -396,6 +396,7 @@ def test_the_office_list_counts_and_filters_missing_contacts(client, office, sha
 
 def test_the_filter_reads_a_mobile_as_the_model_does(shanghai):
     numbers = ["+86 139-1234-5678", "13912345678", "021-63211234", "8613912345", "", "139 1234"]
+    numbers += ["13٩١٢٣٤٥٦٧٨", "1391234567٨8", "１３９１２３４５６７８"]  # other digits: no mobile
     for n, phone in enumerate(numbers):
         factories.proposer(f"人{n}", phone=phone)
     lacking = set(

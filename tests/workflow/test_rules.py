@@ -181,7 +181,7 @@ def test_office_registers_an_item_in_the_admin_through_the_workflow(client, offi
     from proposals.models import Proposal
     from workflow.models import TransitionLog
 
-    session = factories.session()
+    session = factories.session(body="npc")
     client.force_login(office)
     response = client.post(
         "/admin/proposals/proposal/add/",

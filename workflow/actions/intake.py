@@ -14,11 +14,13 @@ from proposals.models import (
     ProposalProposer,
     Proposer,
     TitlePieces,
+    kind_refusal,
 )
+from proposals.untrusted import control_character_problem, control_characters
 
 from ..audit import ActionRefused, fire, lock, log
 from ..permissions import require_office
-from ..proposer_contacts import ProposerEntry
+from ..proposer_contacts import MAX_PROPOSERS, ProposerEntry, too_many_proposers
 from .proposers import proposers_for_entries
 
 
@@ -29,11 +31,13 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     used only when the office confirmed it), or (name, kind) pairs found or added among the
     session's jurisdiction's own."""
     require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
-    if not proposers:
-        raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
+    _require_registrable(session, number, title, kind, proposers)
     proposers = _people_of(actor, session.jurisdiction, proposers)
     if len({p.pk for p in proposers}) != len(proposers):
         raise ActionRefused(_("同一提出人不能在一件中出现两次。"))
+    for person in proposers:
+        if refusal := kind_refusal(kind, session, person.kind):
+            raise ActionRefused(refusal)
     ids = [p.pk for p in proposers]
     foreign = Proposer.objects.filter(pk__in=ids).exclude(jurisdiction=None)
     if foreign.exclude(jurisdiction=session.jurisdiction).exists():
@@ -61,6 +65,23 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     return proposal
 
 
+def _require_registrable(session, number, title, kind, proposers):
+    """What the intake page, the API and the admin check first, asked again here: a number
+    and title on one line, the kind the session's body takes, one to fifty proposers."""
+    if not proposers:
+        raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
+    if len(proposers) > MAX_PROPOSERS:
+        raise ActionRefused(too_many_proposers())
+    _require_one_line(number, title)
+    if refusal := kind_refusal(kind, session):
+        raise ActionRefused(refusal)
+
+
+def _require_one_line(*texts):
+    if any(control_characters(text) for text in texts):
+        raise ActionRefused(control_character_problem())
+
+
 CORRECTABLE_FIELDS = ("title", "body", "topic", "is_key", "supervising_leader", "received_at")
 
 
@@ -72,6 +93,7 @@ def correct_proposal(proposal, actor, **changes):
     require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
     if proposal.state not in CORRECTABLE_STATES:
         raise ActionRefused(_("已交办的建议提案不能再更正登记内容。"))
+    _require_one_line(changes.get("title", ""))
     changed = {
         name: value
         for name, value in changes.items()

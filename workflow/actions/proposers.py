@@ -12,7 +12,7 @@ from proposals.models import REVIEW_PERMISSION, ProposalProposer, Proposer
 
 from ..audit import ActionRefused, lock, log
 from ..permissions import require_office
-from ..proposer_contacts import CONTACT_FIELDS, contact_problems
+from ..proposer_contacts import CONTACT_FIELDS, contact_problems, typed_mobile
 from ..selectors import namesakes
 
 
@@ -22,7 +22,7 @@ def _clean_contacts(name, contacts):
     if problems:
         raise ActionRefused(f"{name}：" + "；".join(problems.values()))
     if contacts.get("phone"):
-        contacts["phone"] = Proposer(phone=contacts["phone"]).mobile
+        contacts["phone"] = typed_mobile(contacts["phone"])
     return contacts
 
 
@@ -131,6 +131,16 @@ def merge_proposers(actor, keep, duplicate):
         raise ActionRefused(_("只能合并同一地区的提出人。"))
     if keep.pk == duplicate.pk:
         raise ActionRefused(_("请选择两位不同的提出人。"))
+    if not keep.is_namesake_of(duplicate):
+        raise ActionRefused(
+            _("只能合并姓名和类别都相同的提出人：“%(a)s”（%(ak)s）与“%(b)s”（%(bk)s）不是同一人。")
+            % {
+                "a": keep.name,
+                "ak": keep.get_kind_display(),
+                "b": duplicate.name,
+                "bk": duplicate.get_kind_display(),
+            }
+        )
     _merge_signatures(keep, duplicate)
     moved = _repoint_references(keep, duplicate)
     filled = _take_over(keep, duplicate)

@@ -222,6 +222,11 @@ class Notification(models.Model):
     # while it has not, or never will (the person chose not to hear by that channel).
     emailed_at = models.DateTimeField(null=True, blank=True)
     texted_at = models.DateTimeField(null=True, blank=True)
+    # Sends that raised something other than a network error (workflow.dispatch): counted,
+    # and past a few (or at once, for a notice that can never be sent as it is, like a bad
+    # mail header) the notice is marked failed and no sweep tries it again.
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    send_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
