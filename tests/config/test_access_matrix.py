@@ -264,6 +264,7 @@ ADMIN_MODELS = {
     "responses.reply": ("scoped", "V", "V"),
     "responses.opinion": ("scoped", "V", "V"),
     "responses.feedback": ("scoped", "V", "V"),
+    "responses.delivery": ("scoped", "V", "V"),
     "responses.documentcounter": ("scoped", "V", "V"),
     "responses.lettertemplate": ("scoped", "VAC", "VACD"),
     "responses.referencedocument": ("shared", "V", "VACD"),
@@ -296,6 +297,7 @@ def admin_objects(sh, sd):
     from rest_framework.authtoken.models import Token, TokenProxy
 
     from responses.models import (
+        Delivery,
         DocumentCounter,
         Feedback,
         LetterTemplate,
@@ -421,6 +423,11 @@ def admin_objects(sh, sd):
                 result_rating="satisfied",
                 channel="paper",
                 entered_by=s["office"],
+            )
+        ),
+        "responses.delivery": each(
+            lambda s: Delivery.objects.create(
+                reply=s["draft"], proposer=s["person"], channel="email"
             )
         ),
         "responses.documentcounter": each(
