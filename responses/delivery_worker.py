@@ -105,21 +105,7 @@ def _failed(delivery, error, now):
     error = error[:500] or _("未知错误")
     if delivery.attempts + 1 >= MAX_ATTEMPTS:
         fire(delivery, "mark_failed", by=None, check_perm=False, error=error, at=now)
-        reply, proposal = delivery.reply, delivery.reply.assignment.proposal
-        notices.announce(
-            notices.Event.PROPOSER_UNREACHED,
-            subject=f"reply:{reply.pk}:{delivery.proposer_id}:{delivery.channel}",
-            title=_("%(ref)s的答复未能通过%(channel)s送达%(name)s")
-            % {
-                "ref": proposal.reference,
-                "channel": delivery.get_channel_display(),
-                "name": delivery.proposer.name,
-            },
-            body=error,
-            link=reverse("item", args=[proposal.pk]),
-            unit=reply.assignment.unit,
-            jurisdiction=proposal.session.jurisdiction,
-        )
+        _tell_unreached(delivery, error)
         return Outcome(delivery.state)
     wait = BACKOFF_SECONDS * 2**delivery.attempts
     fire(
@@ -131,6 +117,27 @@ def _failed(delivery, error, now):
         next_attempt_at=now + timedelta(seconds=wait),
     )
     return Outcome(delivery.state, retry_in=wait)
+
+
+def _tell_unreached(delivery, error):
+    """未能送达: the unit and the office hear of a failed round of tries, once per round (the
+    notice's key counts the resends, so a resend that fails again is told again)."""
+    reply, proposal = delivery.reply, delivery.reply.assignment.proposal
+    notices.announce(
+        notices.Event.PROPOSER_UNREACHED,
+        subject=f"reply:{reply.pk}:{delivery.proposer_id}:{delivery.channel}:{delivery.resends}",
+        title=_("%(ref)s的答复未能通过%(channel)s送达%(name)s")
+        % {
+            "ref": proposal.reference,
+            "channel": delivery.get_channel_display(),
+            "name": delivery.proposer.name,
+        }
+        + (_("（第%(n)s次重新发送后）") % {"n": delivery.resends} if delivery.resends else ""),
+        body=error,
+        link=reverse("item", args=[proposal.pk]),
+        unit=reply.assignment.unit,
+        jurisdiction=proposal.session.jurisdiction,
+    )
 
 
 def personal_link(reply, proposer):

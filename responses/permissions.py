@@ -31,7 +31,4 @@ def may_handle_delivery(delivery, user):
 
 def handles_delivery(roles, unit_id, jurisdiction_id):
     """may_handle_delivery for a page, answered from the request's roles."""
-    clerk = any(
-        m.unit_id == unit_id and m.role == UnitMembership.Role.CLERK for m in roles.memberships
-    )
-    return clerk or roles.is_office_for(jurisdiction_id)
+    return unit_id in roles.clerk_unit_ids or roles.is_office_for(jurisdiction_id)

@@ -28,6 +28,7 @@ from workflow.models import (
     Unit,
     Urge,
 )
+from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
 from workflow.selectors import may, may_assign, may_review
 
 from . import importer, links, textsearch
@@ -67,9 +68,8 @@ def item_context(roles, pk, today):
     approved, pending = _item_extensions(proposal)
     cal = deadlines.WorkingCalendar()
     signatories = list(proposal.signatories.select_related("proposer"))
-    for reply in replies:
-        reply.delivery_rows = _delivery_rows(reply, signatories, roles, jurisdiction.pk)
     return {
+        **_item_proposers(roles, proposal, signatories, assignments, replies),
         "similar": textsearch.similar_items(proposal, roles),
         "explained": _explained(proposal, mine or assignments, approved, cal),
         "missing_years": cal.missing_years(*[a.due_on for a in assignments]),
@@ -77,7 +77,6 @@ def item_context(roles, pk, today):
         "jurisdiction": jurisdiction,
         "is_office": is_office,
         "today": today,
-        "signatories": signatories,
         "assignments": assignments,
         "lead": next(
             (a for a in assignments if a.role == Assignment.Role.LEAD and a.is_current), None
@@ -93,7 +92,6 @@ def item_context(roles, pk, today):
             ).select_related("assignment__unit")
         ),
         "extensions": pending,
-        "earlier_feedback": earlier_feedback(replies, proposal.round),
         "can_review": is_office and may_review(roles, proposal),
         "can_assign": is_office and may_assign(roles, proposal),
     }
@@ -124,13 +122,48 @@ def _item_letters(proposal, roles, jurisdiction_id):
     return replies, opinions
 
 
-def _delivery_rows(reply, signatories, roles, jurisdiction_id):
-    """A sent reply's delivery to each proposer, for the office and the unit that sent it."""
+def _item_proposers(roles, proposal, signatories, assignments, replies):
+    """What the item page shows of its proposers, and to whom (workflow.permissions): their
+    contacts and each reply's delivery to them, their complaints of the round before, and
+    whose contacts this person may record."""
+    jurisdiction_id = proposal.session.jurisdiction_id
+    is_office = roles.is_office_for(jurisdiction_id)
+    shows_contacts = sees_contacts(is_office, roles.unit_ids, assignments)
+    keepers = _contact_keepers(roles, signatories, assignments)
+    for reply in replies:
+        reply.delivery_rows = (
+            _delivery_rows(reply, signatories, roles, jurisdiction_id, keepers)
+            if shows_contacts
+            else []
+        )
+    handles = handles_reply(is_office, roles.unit_ids, assignments)
+    return {
+        "signatories": signatories,
+        "shows_contacts": shows_contacts,
+        "contact_keepers": keepers,
+        "earlier_feedback": earlier_feedback(replies, proposal.round) if handles else [],
+    }
+
+
+def _contact_keepers(roles, signatories, assignments):
+    """The ids of the item's proposers whose contacts this person may record or correct
+    (workflow.permissions.keeps_contacts, as update_proposer_contacts asks it)."""
+    clerk_units = roles.clerk_unit_ids
+    return {
+        s.proposer_id
+        for s in signatories
+        if keeps_contacts(roles.is_office_for(s.proposer.jurisdiction_id), clerk_units, assignments)
+    }
+
+
+def _delivery_rows(reply, signatories, roles, jurisdiction_id, keepers):
+    """A sent reply's delivery to each proposer, for the office and the unit that sent it
+    (while it may see the proposers' contacts)."""
     unit_id = reply.assignment.unit_id
     if not reply.is_sent or not (roles.in_unit(unit_id) or roles.is_office_for(jurisdiction_id)):
         return []
     may_handle = handles_delivery(roles, unit_id, jurisdiction_id)
-    return proposer_deliveries(reply, signatories, may_handle)
+    return proposer_deliveries(reply, signatories, may_handle, keepers)
 
 
 def earlier_feedback(replies, round_):
@@ -274,6 +307,10 @@ def letter_context(roles, letter, form, attachment_form):
         "preflight": [(level, str(p)) for level, p in letter.preflight()]
         if letter.is_editable
         else [],
+        # With the leader: signing is allowed, but the reply cannot go out (send_letter).
+        "send_refusal": None
+        if letter.is_editable or letter.is_sent or not isinstance(letter, Reply)
+        else letter.send_refusal(),
         "templates": list(
             LetterTemplate.objects.filter(
                 unit_id=letter.assignment.unit_id, kind=letter._meta.model_name
@@ -591,14 +628,18 @@ def _recognised(parsed, named):
 UNDELIVERED_SHOWN = 50  # replies on the office's list; the oldest first
 
 
-def proposer_deliveries(reply, signatories, may_handle):
+def proposer_deliveries(reply, signatories, may_handle, keepers=frozenset()):
     """Each proposer of the item and how the reply stands with them: reached or not, why
     not (no channel, queued, failed with the reason) and since when, from the reply's
-    prefetched deliveries. `may_handle`: the viewer may resend and record paper."""
+    prefetched deliveries. `may_handle`: the viewer may resend and record paper; `keepers`:
+    the proposers whose contacts the viewer may record, linked to when no email or text can
+    reach them."""
     rows = []
     for signatory in signatories:
         person = signatory.proposer
         mine = [d for d in reply.deliveries.all() if d.proposer_id == person.pk]
+        for row in mine:
+            row.proposer = person  # the machine's conditions read it; loaded already
         reached = [d for d in mine if d.is_reached]
         rows.append(
             {
@@ -618,9 +659,18 @@ def proposer_deliveries(reply, signatories, may_handle):
                     and channel in ELECTRONIC_CHANNELS
                     and all(d.channel != channel for d in mine)
                 ],
+                "fix_contacts": not reached
+                and person.pk in keepers
+                and not _usable_channels(person, mine),
             }
         )
     return rows
+
+
+def _usable_channels(person, deliveries):
+    """The proposer's email and mobile that have not failed: what may still reach them."""
+    failed = {d.channel for d in deliveries if d.state == DeliveryState.FAILED}
+    return [c for c in person.channels if c in ELECTRONIC_CHANNELS and c not in failed]
 
 
 def _why_unreached(person, deliveries):
@@ -633,6 +683,15 @@ def _why_unreached(person, deliveries):
     if person.has_contact:
         return _("无电子邮箱或手机号码，请登记纸质送达")
     return _("无任何联系方式")
+
+
+def _unreached(roles, reply):
+    """The rows of the proposers a reply has not reached, for the office's list: the office
+    may record (or correct) their contacts, each linked to the item page's 提出人 card."""
+    people = reply.assignment.proposal.signatories.all()
+    keepers = _contact_keepers(roles, people, ())
+    rows = proposer_deliveries(reply, people, may_handle=True, keepers=keepers)
+    return [row for row in rows if row["reached"] is None]
 
 
 def undelivered_context(roles):
@@ -660,16 +719,7 @@ def undelivered_context(roles):
         .order_by("sent_at", "id")[: UNDELIVERED_SHOWN + 1]
     )
     rows = [
-        {
-            "reply": reply,
-            "proposers": [
-                row
-                for row in proposer_deliveries(
-                    reply, reply.assignment.proposal.signatories.all(), may_handle=True
-                )
-                if row["reached"] is None
-            ],
-        }
+        {"reply": reply, "proposers": _unreached(roles, reply)}
         for reply in replies[:UNDELIVERED_SHOWN]
     ]
     return {"rows": rows, "more": len(replies) > UNDELIVERED_SHOWN, "today": timezone.localdate()}

@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path("items/<int:pk>/", views.item, name="item"),
+    path(
+        "items/<int:pk>/proposers/<int:proposer_pk>/contacts",
+        views.proposer_contacts,
+        name="item-proposer-contacts",
+    ),
     path("work/assignments/<int:assignment_pk>/letter", views.start_letter, name="letter-start"),
     path("letters/<str:kind>/<int:pk>/", views.letter, name="letter"),
     path("letters/<str:kind>/<int:pk>/preview", views.letter_preview, name="letter-preview"),

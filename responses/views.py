@@ -11,15 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import Jurisdiction, Proposer
+from proposals.models import Jurisdiction, ProposalProposer, Proposer
 from proposals.params import plain_int
 from workflow import downloads
+from workflow.actions import update_proposer_contacts
 from workflow.audit import ActionRefused
 from workflow.exports import publication_xlsx
 from workflow.forms import (
     AssignForm,
     ContactForm,
     ExtensionForm,
+    ProposerContactsForm,
     ReviewForm,
     TransferForm,
     UrgeForm,
@@ -95,6 +97,7 @@ def item_forms(context):
         "contact_form": ContactForm(proposal=context["proposal"]) if mine else None,
         "transfer_form": TransferForm() if mine else None,
         "extension_form": ExtensionForm() if mine else None,
+        "contact_forms": contact_forms(context),
     }
 
 
@@ -102,6 +105,40 @@ def item_forms(context):
 def item(request, pk):
     context = selectors.item_context(request.roles, pk, timezone.localdate())
     return render(request, "responses/item.html", context | item_forms(context))
+
+
+def contact_forms(context, posted=None):
+    """登记联系方式: a form per proposer whose contacts the viewer may record, filled with
+    what is on record; `posted`, a refused form, stands in for its proposer's."""
+    forms = {
+        s.proposer_id: ProposerContactsForm.of(s.proposer)
+        for s in context["signatories"]
+        if s.proposer_id in context["contact_keepers"]
+    }
+    return forms | ({int(posted.prefix[1:]): posted} if posted is not None else {})
+
+
+@require_POST
+@login_required
+def proposer_contacts(request, pk, proposer_pk):
+    """The item page's 提出人 card: the office, or a clerk of a unit answering the proposer,
+    records their contacts. What is refused stays in the form, each problem by its field."""
+    signatory = get_object_or_404(
+        ProposalProposer.objects.select_related("proposer"), proposal_id=pk, proposer_id=proposer_pk
+    )
+    form = ProposerContactsForm.of(signatory.proposer, request.POST)
+    try:
+        if form.is_valid():
+            person = update_proposer_contacts(request.user, signatory.proposer, **form.cleaned_data)
+            messages.success(request, _("已更新%(name)s的联系方式。") % {"name": person.name})
+            return redirect(f"{item_url(pk)}#proposer-{proposer_pk}")
+    except ActionRefused as exc:
+        form.add_error(None, exc.message)
+    context = selectors.item_context(request.roles, pk, timezone.localdate())
+    if proposer_pk not in context["contact_keepers"]:
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    forms = item_forms(context) | {"contact_forms": contact_forms(context, form)}
+    return render(request, "responses/item.html", context | forms, status=400)
 
 
 @require_POST
@@ -265,7 +302,8 @@ def sign(request, kind, pk):
     verb = actions.sign_and_send_letter if request.POST.get("send") else actions.sign_letter
     letter = verb(letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request))
     if letter.state == LetterState.SIGNED:
-        return queue_result(request, letter, _("已签发。"))
+        refusal = isinstance(letter, Reply) and letter.send_refusal()
+        return queue_result(request, letter, _("已签发。") + (refusal or ""))
     message = _("已签发并发出，文号 %(n)s。") % {"n": letter.doc_number or "—"}
     return queue_result(request, letter, message)
 
@@ -389,6 +427,14 @@ def send_by(request, pk, proposer_pk):
     return delivered_back(request, reply)
 
 
+def form_problems(form):
+    """A refused form's errors in one message, each after its field's label."""
+    labels = {name: f"{field.label}：" for name, field in form.fields.items()}
+    return "；".join(
+        labels.get(name, "") + "、".join(errors) for name, errors in form.errors.items()
+    )
+
+
 @require_POST
 @login_required
 @refusals_to_messages
@@ -397,7 +443,7 @@ def record_paper_delivery(request, pk, proposer_pk):
     proposer = get_object_or_404(Proposer, pk=proposer_pk)
     form = PaperDeliveryForm(request.POST)
     if not form.is_valid():
-        raise ActionRefused(_("请填写有效的交付或寄出日期。"))
+        raise ActionRefused(form_problems(form))
     actions.record_paper_delivery(request.user, reply, proposer, **form.cleaned_data)
     messages.success(request, _("已登记%(name)s的纸质送达。") % {"name": proposer.name})
     return delivered_back(request, reply)

@@ -35,6 +35,7 @@ from workflow.actions import (
     request_extension,
     request_transfer,
     start_review,
+    update_proposer_contacts,
 )
 from workflow.audit import ActionRefused
 from workflow.views import REVIEW_VERBS
@@ -162,6 +163,11 @@ def candidates(item, cast):
         unit = {"co": [cast["spare"]]} if has_lead else {"lead": cast["spare"]}
         assign_proposal(item, user, **unit)
 
+    for person in item.proposers.all():  # 登记联系方式, on the 提出人 card
+        url = reverse("item-proposer-contacts", args=[item.pk, person.pk])
+        found[(url, "update_proposer_contacts")] = lambda user, p=person: update_proposer_contacts(
+            user, p, email="checked@example.org"
+        )
     found[(reverse("office-review", args=[item.pk]), "review")] = review
     found[(reverse("office-assign", args=[item.pk]), "assign")] = assign
     return found

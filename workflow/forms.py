@@ -8,7 +8,13 @@ from proposals.untrusted import validate_one_line
 
 from .aging import AGING_BANDS
 from .models import Assignment, AssignmentState, Contact, NoticeMode, Unit
-from .proposer_contacts import MAX_PROPOSERS, ProposerEntry, contact_problems, too_many_proposers
+from .proposer_contacts import (
+    CONTACT_FIELDS,
+    MAX_PROPOSERS,
+    ProposerEntry,
+    contact_problems,
+    too_many_proposers,
+)
 from .selectors import namesakes
 
 DUE_WINDOWS = [
@@ -134,7 +140,40 @@ BLANK_ROWS = 3
 ROW_NAME = re.compile(r"p(\d{1,6})-name")
 
 
-class ProposerRowForm(forms.Form):
+class ProposerContactsForm(forms.Form):
+    """A proposer's contacts as typed (the intake page's rows, the item page's 提出人 card):
+    each problem of `contact_problems` beside its field."""
+
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
+    email = forms.CharField(label=_("电子邮箱"), max_length=254, required=False)
+    address = forms.CharField(
+        label=_("通信地址"),
+        max_length=Proposer._meta.get_field("address").max_length,
+        required=False,
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("首选送达方式"),
+        choices=[("", _("未选择"))] + Proposer.Channel.choices,
+        required=False,
+    )
+
+    @classmethod
+    def of(cls, person, data=None):
+        """The item page's form for one proposer, filled with what is on record."""
+        initial = {f: getattr(person, f) for f in CONTACT_FIELDS}
+        return cls(data, initial=initial, prefix=f"c{person.pk}")
+
+    def clean(self):
+        data = super().clean()
+        for field, problem in contact_problems(
+            *(data.get(f, "") for f in ("phone", "email", "address", "preferred_channel"))
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, problem)
+        return data
+
+
+class ProposerRowForm(ProposerContactsForm):
     """One proposer as the office types it, with the contacts a reply will reach them by.
     When namesakes are on record, `identity` is the office's answer: an existing proposer's
     id (the same person) or "new" (another person)."""
@@ -150,30 +189,15 @@ class ProposerRowForm(forms.Form):
         max_length=Proposer._meta.get_field("affiliation").max_length,
         required=False,
     )
-    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
-    email = forms.CharField(label=_("电子邮箱"), max_length=254, required=False)
-    address = forms.CharField(
-        label=_("通信地址"),
-        max_length=Proposer._meta.get_field("address").max_length,
-        required=False,
-    )
-    preferred_channel = forms.ChoiceField(
-        label=_("首选送达方式"),
-        choices=[("", _("未选择"))] + Proposer.Channel.choices,
-        required=False,
-    )
     identity = forms.CharField(required=False, widget=forms.HiddenInput)
     update_contacts = forms.BooleanField(
         label=_("用本次填写的联系方式更新已登记的记录"), required=False
     )
+    field_order = ["name", "affiliation", "phone", "email", "address", "preferred_channel"]
     candidates = ()  # the namesakes on record, set by IntakeForm.clean
 
     def clean(self):
         data = super().clean()
-        for field, problem in contact_problems(
-            *(data.get(f, "") for f in ("phone", "email", "address", "preferred_channel"))
-        ).items():
-            self.add_error(field, problem)
         if not data.get("name") and any(data.get(f) for f in ("phone", "email", "address")):
             self.add_error("name", _("填写了联系方式，请同时填写姓名。"))
         return data

@@ -71,3 +71,34 @@ def follows_reply(obj, user):
 def done_by_the_worker(obj, user):
     """No person fires these: the background check and save advance them."""
     return False
+
+
+# ---- an item's proposers: who answers them, who sees and keeps their contacts ---------------
+# Asked with what the caller has at hand: whether the person is the office (of the proposer's
+# or the item's jurisdiction), the ids of their units (or of those where they are a clerk),
+# and assignments of the item (or of the proposer's items). The pages answer from the
+# request's roles, update_proposer_contacts from the actor's memberships: the same rule.
+def replies_now(assignment):
+    """The assignment's unit answers the proposers now: it writes the reply (lead or
+    separate) and the item has not been re-routed away from it."""
+    return assignment.is_current and assignment.replies_to_proposer
+
+
+def handles_reply(is_office, unit_ids, assignments):
+    """Who handles the proposers' reply: the office, and the units answering them now (their
+    round-two card, "revise the reply against these comments", is for them alone)."""
+    return is_office or any(replies_now(a) and a.unit_id in unit_ids for a in assignments)
+
+
+def keeps_contacts(is_office, clerk_unit_ids, assignments):
+    """Who records or corrects a proposer's mobile, email, address and preferred channel: the
+    office, and the clerks of a unit answering the proposer now (the units that send
+    replies)."""
+    return handles_reply(is_office, clerk_unit_ids, assignments)
+
+
+def sees_contacts(is_office, unit_ids, assignments):
+    """Who sees a proposer's contacts (the item page, its deliveries): the office, and the
+    units with a current assignment of the item; a unit it was transferred away from no
+    longer does."""
+    return is_office or any(a.is_current and a.unit_id in unit_ids for a in assignments)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from proposals.models import Proposer
 
@@ -31,6 +32,10 @@ def typed_mobile(text):
     if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
         return ""
     return Proposer(phone="".join(ch for ch in text if "0" <= ch <= "9")).mobile
+
+
+# Where a person records a proposer's contacts: every refusal asking for one names it.
+CONTACTS_RECORDED_AT = gettext_lazy("该件页面“提出人”栏该提出人名下的“登记联系方式”")
 
 
 @dataclass

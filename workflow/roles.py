@@ -51,6 +51,10 @@ class Roles:
         return {m.unit_id for m in self.memberships if m.role == UnitMembership.Role.LEADER}
 
     @property
+    def clerk_unit_ids(self):
+        return {m.unit_id for m in self.memberships if m.role == UnitMembership.Role.CLERK}
+
+    @property
     def is_leader(self):
         return bool(self.leader_unit_ids)
 

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from proposals.models import ProposalProposer, Proposer
 from workflow import notices
 from workflow.audit import ActionRefused, fire, lock, log, require_may
+from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 
 from .. import delivery_worker
 from ..after_commit import deliver
-from ..models import ELECTRONIC_CHANNELS, Delivery, Reply
+from ..models import ELECTRONIC_CHANNELS, Delivery, DeliveryState, Reply
 
 
 def require_reachable(reply):
@@ -62,20 +63,26 @@ def resend_delivery(actor, delivery=None, *, reply=None, proposer=None, channel=
         return delivery
     delivery = lock(Delivery, delivery.pk)
     require_may(delivery, "resend", actor)
-    if delivery.channel not in delivery.proposer.channels:
-        raise ActionRefused(
-            _("%(name)s的%(channel)s联系方式已删除，请先补录再重新发送。")
-            % {"name": delivery.proposer.name, "channel": delivery.get_channel_display()}
-        )
-    fire(
-        delivery,
-        "resend",
-        by=actor,
-        at=timezone.now(),
-        refusal=_("该送达记录已送达，无需重新发送。"),
-    )
+    fire(delivery, "resend", by=actor, at=timezone.now(), refusal=_resend_refusal(delivery))
     _dispatch(delivery.pk)
     return delivery
+
+
+def _resend_refusal(delivery):
+    """Why the machine refuses to resend this row (the transition's sources and condition),
+    in words that say what to do instead."""
+    names = {"name": delivery.proposer.name, "channel": delivery.get_channel_display()}
+    if delivery.state == DeliveryState.QUEUED:
+        return _("%(name)s的%(channel)s仍在发送中（已尝试%(n)s次），无需重新发送。") % {
+            **names,
+            "n": delivery.attempts,
+        }
+    if delivery.is_reached:
+        return _("%(name)s的%(channel)s已送达，无需重新发送。") % names
+    return _("%(name)s的%(channel)s联系方式已删除，请先在%(where)s中补录，再重新发送。") % {
+        **names,
+        "where": CONTACTS_RECORDED_AT,
+    }
 
 
 def _new_row(actor, reply, proposer, channel):
@@ -84,12 +91,18 @@ def _new_row(actor, reply, proposer, channel):
     row = Delivery(reply=reply, proposer=proposer, channel=channel)
     require_may(row, "resend", actor)
     _require_sent_to(reply, proposer)
+    if channel not in Proposer.Channel.values:
+        raise ActionRefused(_("送达方式无效，请选择电子邮件或短信。"))
     if channel not in ELECTRONIC_CHANNELS:
         raise ActionRefused(_("纸质送达请登记交付或寄出日期。"))
     if channel not in proposer.channels:
         raise ActionRefused(
-            _("%(name)s没有登记%(channel)s联系方式，请先补录。")
-            % {"name": proposer.name, "channel": Proposer.Channel(channel).label}
+            _("%(name)s没有登记%(channel)s联系方式，请先在%(where)s中补录。")
+            % {
+                "name": proposer.name,
+                "channel": Proposer.Channel(channel).label,
+                "where": CONTACTS_RECORDED_AT,
+            }
         )
     if Delivery.objects.filter(reply=reply, proposer=proposer, channel=channel).exists():
         raise ActionRefused(

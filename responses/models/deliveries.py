@@ -62,6 +62,8 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         db_index=True,
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # 重新发送 after a failure: each round's failure is told anew (the notice's key counts it).
+    resends = models.PositiveSmallIntegerField(_("重新发送次数"), default=0)
     last_error = models.CharField(_("失败原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
@@ -122,6 +124,11 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     def is_reached(self):
         return self.state in REACHED_STATES
 
+    # ---- conditions --------------------------------------------------------------------------
+    def channel_recorded(self):
+        """The proposer still has this row's email or mobile (resending needs it)."""
+        return self.channel in self.proposer.channels
+
     # ---- transitions: the worker's --------------------------------------------------------
     @transition(
         field=state,
@@ -160,13 +167,17 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     # ---- transitions: the clerk's or the office's ------------------------------------------
     @transition(
         field=state,
-        source=[DeliveryState.FAILED, DeliveryState.QUEUED],
+        source=DeliveryState.FAILED,
         target=DeliveryState.QUEUED,
+        conditions=[channel_recorded],
         permission=may_handle_delivery,
     )
     def resend(self, at):
-        """重新发送: a fresh round of tries (the failure stays on the audit trail)."""
+        """重新发送: a failed email or text gets a fresh round of tries (the failure stays on
+        the audit trail). Only from 发送失败: a queued row is still being tried by the worker,
+        and a sent one has reached its proposer."""
         self.attempts = 0
+        self.resends += 1
         self.failed_at = None
         self.next_attempt_at = at
 

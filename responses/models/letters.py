@@ -14,6 +14,7 @@ from proposals.classification import Bucket
 from workflow import deadlines
 from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
+from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 
 from ..permissions import is_unit_leader, may_sign_letter
 
@@ -494,8 +495,8 @@ class Reply(Letter):
             return None
         return _(
             "提出人%(names)s没有任何联系方式，答复无法送达，暂不能发出。"
-            "请先在该件页面的提出人信息中为其登记手机号码、电子邮箱或通信地址，再发出。"
-        ) % {"names": "、".join(p.name for p in missing)}
+            "请先在%(where)s中为其登记手机号码、电子邮箱或通信地址，再发出。"
+        ) % {"names": "、".join(p.name for p in missing), "where": CONTACTS_RECORDED_AT}
 
     def sign_blockers(self):
         problems = super().sign_blockers()

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from proposals.models import REVIEW_PERMISSION, ProposalProposer, Proposer
 
 from ..audit import ActionRefused, lock, log
-from ..permissions import require_office
+from ..models import Assignment, UnitMembership
+from ..permissions import in_office, keeps_contacts, require_office
 from ..proposer_contacts import CONTACT_FIELDS, contact_problems, typed_mobile
 from ..selectors import namesakes
 
@@ -96,12 +97,11 @@ def _save_contacts(actor, person, changed):
 
 @transaction.atomic
 def update_proposer_contacts(actor, proposer, **contacts):
-    """The office records a proposer's mobile, email, address and preferred channel (blank
-    clears); audited with the fields changed, never their values."""
+    """The office, or a clerk of a unit answering the proposer now, records the proposer's
+    mobile, email, address and preferred channel (blank clears); audited with the fields
+    changed, never their values."""
     person = lock(Proposer, proposer.pk)
-    if person.jurisdiction is None:
-        raise PermissionDenied(_("只有本级建议提案处可以执行此操作。"))
-    require_office(actor, person.jurisdiction, REVIEW_PERMISSION)
+    require_contact_keeper(actor, person)
     wanted = {f: (contacts[f] or "").strip() for f in CONTACT_FIELDS if f in contacts}
     wanted = _clean_contacts(person.name, {**person_contacts(person), **wanted})
     changed = [f for f, v in wanted.items() if getattr(person, f) != v]
@@ -109,6 +109,29 @@ def update_proposer_contacts(actor, proposer, **contacts):
         setattr(person, field, wanted[field])
     _save_contacts(actor, person, changed)
     return person
+
+
+def require_contact_keeper(actor, person):
+    """workflow.permissions.keeps_contacts, asked of the actor's memberships: the office of
+    the proposer's jurisdiction, or a clerk of a unit with a current lead or separate
+    assignment of an item the proposer signed."""
+    office = person.jurisdiction_id is not None and in_office(
+        actor, person.jurisdiction_id, REVIEW_PERMISSION
+    )
+    clerk_units = set(
+        actor.unit_memberships.filter(role=UnitMembership.Role.CLERK).values_list(
+            "unit_id", flat=True
+        )
+        if actor is not None and actor.is_authenticated
+        else ()
+    )
+    handling = Assignment.objects.filter(
+        proposal__signatories__proposer=person, unit_id__in=clerk_units
+    )
+    if not keeps_contacts(office, clerk_units, handling if clerk_units else ()):
+        raise PermissionDenied(
+            _("只有建议提案处和正在答复该提出人的承办单位承办人可以登记其联系方式。")
+        )
 
 
 def person_contacts(person):
