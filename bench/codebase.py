@@ -86,8 +86,18 @@ def _is_constant(node):
 def state_uses(tree, values):
     """String constants equal to a state's value where they stand for a state: compared
     (==, !=, in), given as a `state…=` filter, or listed in an upper-case constant (a copied
-    state set). A transition's name or a dictionary key that happens to match is not one."""
+    state set). A transition's name or a dictionary key that happens to match is not one, nor
+    a member of another choices class (an event named like a state defines its own value)."""
+    own_values = {
+        id(member)
+        for cls in ast.walk(tree)
+        if isinstance(cls, ast.ClassDef)
+        and any(getattr(b, "attr", getattr(b, "id", "")).endswith("Choices") for b in cls.bases)
+        for member in cls.body
+    }
     for node in ast.walk(tree):
+        if id(node) in own_values:
+            continue
         found = []
         if isinstance(node, ast.Compare):
             for part in [node.left, *node.comparators]:
