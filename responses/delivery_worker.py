@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from proposals.models import ProposalProposer, Proposer
 from proposals.untrusted import one_line
 from workflow import deadlines, notices, sms
-from workflow.audit import fire, lock, log
+from workflow.audit import ActionRefused, fire, lock, log
 from workflow.models import Assignment, AssignmentState
 
+from . import freezing
 from .links import feedback_url
 from .models import (
     ELECTRONIC_CHANNELS,
@@ -152,9 +153,24 @@ def mail_subject(reply):
     )
 
 
+def signed_pdf_of(reply):
+    """The reply's signed PDF for the mail. Freezing runs in its own task after sending, and
+    the mail may be first: then it is frozen here (freezing is idempotent). A letter that
+    cannot be rendered goes without it: the mail carries the full text, and the failure is
+    logged where freezing logs it."""
+    pdf = LetterFile.objects.filter(reply=reply, format=LetterFile.Format.PDF).first()
+    if pdf is not None or not settings.FREEZE_LETTERS_AT_SENDING:
+        return pdf
+    try:
+        return freezing.freeze(reply)[LetterFile.Format.PDF]
+    except ActionRefused as exc:  # a broken letter, or a machine that cannot render
+        logger.error("reply %s mailed without its PDF: %s", reply.pk, exc)
+        return None
+
+
 def send_email(delivery):
-    """The reply as plain text and HTML, its signed PDF when frozen, and the proposer's own
-    feedback link."""
+    """The reply as plain text and HTML, its signed PDF, and the proposer's own feedback
+    link."""
     reply, person = delivery.reply, delivery.proposer
     context = {"reply": reply, "proposer": person, "link": personal_link(reply, person)}
     message = EmailMultiAlternatives(
@@ -165,7 +181,7 @@ def send_email(delivery):
     message.attach_alternative(
         render_to_string("responses/delivery_email.html", context), "text/html"
     )
-    pdf = LetterFile.objects.filter(reply=reply, format=LetterFile.Format.PDF).first()
+    pdf = signed_pdf_of(reply)
     if pdf is not None:
         name = f"{reply.doc_number or reply.pk}.pdf"
         message.attach(name, bytes(pdf.content), "application/pdf")

@@ -308,3 +308,27 @@ def test_the_undelivered_list_issues_the_same_queries_at_few_and_many_rows(
     few = count_queries(client, "/office/undelivered/")
     grow(8)
     assert count_queries(client, "/office/undelivered/") == few <= 8
+
+
+def test_a_mail_sent_before_freezing_still_carries_the_signed_pdf(
+    office, clerk, leader, kewei, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.FREEZE_LETTERS_AT_SENDING = True
+    person = factories.proposer("章毅", email="zhang@example.org")
+    reply = signed_reply(office, clerk, leader, kewei, [person])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        reply = send_letter(reply, clerk)
+    # the delivery's task runs before the freezing task: the mail freezes the letter itself
+    with django_capture_on_commit_callbacks(execute=True):
+        [
+            run()
+            for run in queued
+            if "deliver" in repr(run.__code__.co_names)
+            or "delay" in repr(run.__code__.co_names)
+            and "freeze" not in repr(run.__code__.co_names)
+        ]
+    (mail,) = mailoutbox
+    name, content, kind = mail.attachments[0]
+    assert kind == "application/pdf" and content.startswith(b"%PDF")
+    assert name == f"{reply.doc_number}.pdf"
+    assert LetterFile.objects.filter(reply=reply, format="pdf").count() == 1
