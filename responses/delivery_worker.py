@@ -253,6 +253,7 @@ def deliver_if_everyone_reached(reply, at):
             "proposer_id", flat=True
         )
     )
+    count_unreached(reply, len(everyone - windows.keys()))
     if not everyone or everyone - windows.keys():
         return False
     reply.delivered_at = at
@@ -265,6 +266,14 @@ def deliver_if_everyone_reached(reply, at):
         comment = _("答复已送达全部提出人，反馈期限至%(d)s") % {"d": assignment.feedback_until}
         log(assignment, "open_feedback", None, assignment.state, assignment.state, comment, at=at)
     return True
+
+
+def count_unreached(reply, unreached):
+    """The unit's inbox shows how many proposers the assignment's latest reply has not
+    reached (a later round's reply replaces an earlier one's count)."""
+    Assignment.objects.filter(pk=reply.assignment_id, round=reply.round).update(
+        unreached_proposers=unreached
+    )
 
 
 # ---- the ladder ------------------------------------------------------------------------------

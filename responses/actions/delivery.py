@@ -44,6 +44,8 @@ def start_delivery(reply, at):
     )
     for row in delivery_worker.queue_deliveries(reply):
         _dispatch(row.pk)
+    everyone = ProposalProposer.objects.filter(proposal_id=proposal.pk).count()
+    delivery_worker.count_unreached(reply, everyone)
 
 
 def _dispatch(pk):

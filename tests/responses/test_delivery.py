@@ -20,6 +20,7 @@ from responses.actions import (
     start_reply,
     submit_letter,
 )
+from responses.after_commit import deliver
 from responses.models import MAX_ATTEMPTS, Delivery, DeliveryState, LetterFile, Reply
 from responses.tasks import close_unanswered, remind_undelivered
 from tests import factories
@@ -328,3 +329,22 @@ def test_a_mail_sent_before_freezing_still_carries_the_signed_pdf(
     assert kind == "application/pdf" and content.startswith(b"%PDF")
     assert name == f"{reply.doc_number}.pdf"
     assert LetterFile.objects.filter(reply=reply, format="pdf").count() == 1
+
+
+def test_the_units_inbox_counts_the_proposers_not_yet_reached(
+    office, clerk, leader, kewei, client, django_capture_on_commit_callbacks
+):
+    mailed = factories.proposer("章毅", email="zhang@example.org")
+    paper = factories.proposer("王芳", address="上海市人民大道200号")
+    reply = signed_reply(office, clerk, leader, kewei, [mailed, paper])
+    with django_capture_on_commit_callbacks(execute=False):
+        reply = send_letter(reply, clerk)  # the worker has not run: nobody reached yet
+    client.force_login(clerk)
+    factories.just_active(client)
+    assert "2位提出人未送达" in client.get("/work/?state=").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for row in Delivery.objects.filter(reply=reply):
+            deliver(row.pk)
+    assert "1位提出人未送达" in client.get("/work/?state=").content.decode()
+    record_paper_delivery(clerk, reply, paper, timezone.localdate())
+    assert "位提出人未送达" not in client.get("/work/?state=").content.decode()
