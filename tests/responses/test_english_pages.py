@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from responses.actions import publish_letter, save_letter, start_reply, submit_letter
 from tests import factories
@@ -18,6 +19,14 @@ CHINESE_DATE = re.compile(r"\d+\s*年\s*\d+\s*月|\d+\s*月\s*\d+\s*日")
 # A full-width colon or bracket against a Latin letter: English words glued with Chinese
 # punctuation ("Deadline：", "（Lead）"). The data of these pages never puts one there.
 GLUED_PUNCTUATION = re.compile(r"[A-Za-z][：（）]|[：（）][A-Za-z]")
+
+
+@pytest.fixture(autouse=True)
+def forget_cached_counts():
+    """The monitor caches its counts; a later test counting the monitor's queries must not
+    find them."""
+    yield
+    cache.clear()
 
 
 def visible(response):
