@@ -48,3 +48,10 @@ def bucket_for(scheme, label):
     """The canonical bucket of a scheme's label; None for a label the scheme lacks."""
     entry = SCHEMES.get(scheme, {}).get(label)
     return entry[0] if entry else None
+
+
+def shown(label):
+    """A stored result label in the page's language: a scheme's Chinese words (上海:
+    解决采纳 …) are translated; letters (A/B/C/D) read the same in any language."""
+    entry = SCHEMES[Scheme.SHANGHAI].get(label)
+    return str(entry[1]) if entry else label

@@ -25,7 +25,9 @@ class StatisticsFilter(forms.Form):
             data = data.copy()
             data["year"] = str(years[0])  # the latest year unless asked otherwise
         super().__init__(data)
-        self.fields["year"].choices = [("", _("全部年度"))] + [(y, f"{y}年") for y in years]
+        self.fields["year"].choices = [("", _("全部年度"))] + [
+            (y, _("%(year)s年度") % {"year": y}) for y in years
+        ]
         self.fields["body"].choices = [("", _("人大和政协"))] + Session.Body.choices
         self.fields["session"].queryset = sessions.order_by("-year", "body")
 

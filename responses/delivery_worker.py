@@ -127,13 +127,15 @@ def _tell_unreached(delivery, error):
     notices.announce(
         notices.Event.PROPOSER_UNREACHED,
         subject=f"reply:{reply.pk}:{delivery.proposer_id}:{delivery.channel}:{delivery.resends}",
-        title=_("%(ref)s的答复未能通过%(channel)s送达%(name)s")
-        % {
-            "ref": proposal.reference,
-            "channel": delivery.get_channel_display(),
-            "name": delivery.proposer.name,
-        }
-        + (_("（第%(n)s次重新发送后）") % {"n": delivery.resends} if delivery.resends else ""),
+        title=lambda: (
+            _("%(ref)s的答复未能通过%(channel)s送达%(name)s")
+            % {
+                "ref": proposal.reference,
+                "channel": delivery.get_channel_display(),
+                "name": delivery.proposer.name,
+            }
+            + (_("（第%(n)s次重新发送后）") % {"n": delivery.resends} if delivery.resends else "")
+        ),
         body=error,
         link=reverse("item", args=[proposal.pk]),
         unit=reply.assignment.unit,
@@ -219,12 +221,14 @@ def reached(delivery, at):
     notices.announce(
         notices.Event.PROPOSER_REACHED,
         subject=f"reply:{reply.pk}:{delivery.proposer_id}",
-        title=_("%(ref)s的答复已送达%(name)s（%(channel)s）")
-        % {
-            "ref": proposal.reference,
-            "name": delivery.proposer.name,
-            "channel": delivery.get_channel_display(),
-        },
+        title=lambda: (
+            _("%(ref)s的答复已送达%(name)s（%(channel)s）")
+            % {
+                "ref": proposal.reference,
+                "name": delivery.proposer.name,
+                "channel": delivery.get_channel_display(),
+            }
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=reply.assignment.unit,
     )
@@ -299,15 +303,19 @@ def announce_undelivered(today):
         for days, event, page in ladder:
             if today < deadlines.add_working_days(sent_on, days, cal):
                 continue
-            told += len(
-                notices.announce(
-                    event,
-                    subject=f"reply:{reply.pk}",
-                    title=_("%(ref)s的答复发出已%(n)s个工作日，仍有提出人未送达")
-                    % {"ref": proposal.reference, "n": days},
-                    link=reverse(page, args=[proposal.pk] if page == "item" else []),
-                    unit=reply.assignment.unit,
-                    jurisdiction=proposal.session.jurisdiction,
-                )
-            )
+            told += len(_announce_undelivered(reply, proposal, event, days, page))
     return told
+
+
+def _announce_undelivered(reply, proposal, event, days, page):
+    return notices.announce(
+        event,
+        subject=f"reply:{reply.pk}",
+        title=lambda: (
+            _("%(ref)s的答复发出已%(n)s个工作日，仍有提出人未送达")
+            % {"ref": proposal.reference, "n": days}
+        ),
+        link=reverse(page, args=[proposal.pk] if page == "item" else []),
+        unit=reply.assignment.unit,
+        jurisdiction=proposal.session.jurisdiction,
+    )

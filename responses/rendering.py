@@ -15,6 +15,7 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -352,6 +353,13 @@ def chinese_date(day):
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def disclosure_words(letter):
+    """公开属性 as the letter prints it: a letter is a Chinese document, whatever language
+    the page showing it is read in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(letter.get_disclosure_display())
+
+
 def lines(letter):
     """The letter's elements in print order, as (role, text): the one definition of what a
     letter shows and in which order, for the HTML page (and so the PDF) and the DOCX.
@@ -363,7 +371,7 @@ def lines(letter):
     if j.class_mark_style == "line":
         if letter.class_label:
             out.append(("headline", f"办理结果：{letter.class_label}"))
-        out.append(("headline", f"公开属性：{letter.get_disclosure_display()}"))
+        out.append(("headline", f"公开属性：{disclosure_words(letter)}"))
     elif j.class_mark_style == "paren" and letter.class_label:
         out.append(("mark", f"({letter.class_label}类)"))
     out.append(("organ", letter.signing_organ))
@@ -371,7 +379,7 @@ def lines(letter):
         if letter.class_label:
             out.append(("mark", letter.class_label))
         public = letter.disclosure in ("full", "summary")
-        out.append(("mark", "公开" if public else letter.get_disclosure_display()))
+        out.append(("mark", "公开" if public else disclosure_words(letter)))
     if letter.doc_number or draft:
         out.append(("number", letter.doc_number or _("（发文字号发出时生成）")))
     if letter.show_signer and letter.signer_name:

@@ -110,6 +110,26 @@ def publish_due(today=None):
     return published
 
 
+def _announce_publication(reply, proposal, due):
+    return notices.announce(
+        notices.Event.PUBLICATION_DUE,
+        subject=f"reply:{reply.pk}",
+        title=lambda: _("答复待公开：%(ref)s") % {"ref": proposal.reference},
+        body=lambda: (
+            _("答复“%(title)s”（%(number)s）将于%(due)s按%(disclosure)s自动公开。")
+            % {
+                "title": reply.title,
+                "number": reply.doc_number,
+                "due": due,
+                "disclosure": reply.get_disclosure_display(),
+            }
+        ),
+        link=reverse("item", args=[proposal.pk]),
+        unit=reply.assignment.unit,
+        jurisdiction=proposal.session.jurisdiction,
+    )
+
+
 PUBLICATION_NOTICE_DAYS = 3  # calendar days before a reply is published by the rule
 
 
@@ -130,21 +150,5 @@ def announce_publication_due(today=None):
         due = reply.publication_due(rules(proposal.session.jurisdiction_id, proposal.kind), cal)
         if due > horizon:
             continue
-        told += bool(
-            notices.announce(
-                notices.Event.PUBLICATION_DUE,
-                subject=f"reply:{reply.pk}",
-                title=_("答复待公开：%(ref)s") % {"ref": proposal.reference},
-                body=_("答复“%(title)s”（%(number)s）将于%(due)s按%(disclosure)s自动公开。")
-                % {
-                    "title": reply.title,
-                    "number": reply.doc_number,
-                    "due": due,
-                    "disclosure": reply.get_disclosure_display(),
-                },
-                link=reverse("item", args=[proposal.pk]),
-                unit=reply.assignment.unit,
-                jurisdiction=proposal.session.jurisdiction,
-            )
-        )
+        told += bool(_announce_publication(reply, proposal, due))
     return told

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
@@ -6,3 +7,4 @@ class SearchConfig(AppConfig):
     (no models)."""
 
     name = "search"
+    verbose_name = _("检索")

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .admin_labels import labels_for
 from .roles import roles_of
 
 VERBS = frozenset({"view", "add", "change", "delete"})
@@ -139,6 +140,14 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
         )
 
     # ---- every choice, filter and saved row within the scope ----------------------------------
+    def get_form(self, request, obj=None, **kwargs):
+        """Chinese labels where a model names a field only in English (admin_labels); the
+        read-only fields take theirs from the form's labels too."""
+        form_meta = getattr(kwargs.get("form", self.form), "Meta", None)
+        own = {**(getattr(form_meta, "labels", None) or {}), **(kwargs.get("labels") or {})}
+        kwargs["labels"] = {**labels_for(self.model), **own}
+        return super().get_form(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return self._narrowed(request, formfield)

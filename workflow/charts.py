@@ -33,15 +33,36 @@ def bar_chart(
             | {"end": x + 4, "total": total}
         )
     height = max(len(bars), 1) * (bar + gap)
-    start, step = legend_at
+    keys, rows = legend_keys(legend, legend_at, width, top=height + bottom - 22)
     return {
         "width": width,
-        "height": height + bottom,
+        "height": height + bottom + rows * LEGEND_LINE,
         "bar": bar,
         "bars": bars,
-        "legend": [
-            {"x": start + i * step, "colour": colour, "label": label}
-            for i, (colour, label) in enumerate(legend)
-        ],
-        "legend_y": height + bottom - 22,
+        "legend": keys,
     }
+
+
+LEGEND_LINE = 18  # px between two lines of legend keys
+
+
+def text_width(text, size=13):
+    """About how wide `text` is drawn at `size` px: a Chinese character a full square, a
+    Latin letter or digit about half of one (13px is the charts' text, banli.css)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.55 for ch in str(text))
+
+
+def legend_keys(legend, legend_at, width, top):
+    """The legend's keys left to right from the first x of `legend_at`, each at least its
+    step wide and wide enough for its label (English labels are longer than Chinese),
+    starting a new line when the next would run past `width`. Returns (keys, extra lines)."""
+    start, step = legend_at
+    keys, x, line = [], start, 0
+    for colour, label in legend:
+        need = max(step, round(16 + text_width(label) + 12))
+        if keys and x + need > width:
+            x, line = start, line + 1
+        y = top + line * LEGEND_LINE
+        keys.append({"x": x, "y": y, "ty": y + 11, "tx": x + 16, "colour": colour, "label": label})
+        x += need
+    return keys, line

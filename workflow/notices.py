@@ -7,8 +7,10 @@ so a retried task or a repeated verb never tells anyone twice. Mail and texts fo
 person's own choice, sent after the commit from these rows (workflow.tasks).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from proposals.untrusted import one_line
@@ -91,13 +93,25 @@ def recipients(event, *, unit=None, jurisdiction=None, person=None):
     return sorted(active.values_list("pk", flat=True))
 
 
+def in_site_language(text):
+    """A notice's words in the site's own language (Chinese), whoever's action raised it: a
+    notice is stored once and read by others, so an English-using actor must not make
+    Chinese-reading clerks get English notices. `text` is a string, a lazy string or a
+    function of no arguments that builds the words (evaluated here, under the override)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text() if callable(text) else text)
+
+
 def announce(event, *, subject, title, body="", link="", unit=None, jurisdiction=None, person=None):
     """Tell everyone `event` reaches, once: `subject` names what it is about (e.g. "reply:7",
     "reply:7:round2"), so the same event about the same thing is one notice per person
     however often it is announced. Returns the ids of those told now for the first time.
+    `title` and `body` are functions of no arguments (or lazy strings) that build the words:
+    they are built in the site's language (in_site_language), not the actor's.
     Once the change commits, their notices go by mail and text as each person chose
     (workflow.dispatch): a task by the notices' ids, which never sends one twice."""
     key = f"{event}:{subject}"[:100]
+    title, body = in_site_language(title), in_site_language(body)
     targets = recipients(event, unit=unit, jurisdiction=jurisdiction, person=person)
     told = set(
         Notification.objects.filter(key=key, recipient_id__in=targets).values_list(
@@ -112,7 +126,7 @@ def announce(event, *, subject, title, body="", link="", unit=None, jurisdiction
                 event=event,
                 key=key,
                 title=one_line(title)[:200],  # a mail subject and a text: one line
-                body=str(body),
+                body=body,
                 link=link[:200],
             )
             for pk in fresh

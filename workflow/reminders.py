@@ -18,9 +18,10 @@ import os
 import time
 import uuid
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import aging
@@ -241,10 +242,13 @@ def notify(batch, now, today):
     # has only single-item digests.
     lone = [d for d in digests if d.items == 1]
     singles = lone_reminders(batch, now, lone) if lone else {}
-    Notification.objects.bulk_create(
-        notification_for(d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today)
-        for d in digests
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored once, read in Chinese
+        Notification.objects.bulk_create(
+            notification_for(
+                d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today
+            )
+            for d in digests
+        )
     return len(digests)
 
 

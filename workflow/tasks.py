@@ -23,6 +23,7 @@ from .after_commit import (
     send_notices,
 )
 from .models import Heartbeat, Notification, OfficeMembership, ReminderDigest
+from .notices import in_site_language
 
 __all__ = [
     # queued by the verbs on commit (after_commit.py)
@@ -214,14 +215,19 @@ def check_calendar():
     year = holidays.next_year_missing()
     if year is None:
         return None
+    title = in_site_language(lambda: _("请载入%(year)s年节假日安排") % {"year": year})
+    body = in_site_language(
+        lambda: (
+            _("%(year)s年的法定节假日和调休安排尚未载入，期限暂按周一至周五计算。") % {"year": year}
+        )
+    )
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=user_id,
                 key=f"calendar-{year}",
-                title=_("请载入%(year)s年节假日安排") % {"year": year},
-                body=_("%(year)s年的法定节假日和调休安排尚未载入，期限暂按周一至周五计算。")
-                % {"year": year},
+                title=title,
+                body=body,
                 link="/admin/workflow/calendarday/",
             )
             for user_id in OfficeMembership.objects.values_list("user_id", flat=True).distinct()

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_fsm",
-    "axes",
+    "config.apps.AxesConfig",  # axes under a Chinese name
     "django_htmx",
     "template_partials",
     "rest_framework",
@@ -221,7 +221,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # workflow.roles.must_use_second_factor names, available to everyone (config/accounts.py).
 # A wrong code waits 1, 2, 4, 8 … seconds per device (django-otp's throttling) and counts
 # as a failed login for django-axes.
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+INSTALLED_APPS += ["django_otp", "config.apps.OTPTOTPConfig", "config.apps.OTPStaticConfig"]
 OTP_TOTP_ISSUER = "Banli"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -246,6 +246,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # dates per language: |date:"DATE_FORMAT"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -36,8 +36,10 @@ def start_delivery(reply, at):
     notices.announce(
         notices.Event.REPLY_SENT,
         subject=f"reply:{reply.pk}",
-        title=_("%(unit)s已答复%(ref)s（%(number)s）")
-        % {"unit": reply.assignment.unit, "ref": proposal.reference, "number": reply.doc_number},
+        title=lambda: (
+            _("%(unit)s已答复%(ref)s（%(number)s）")
+            % {"unit": reply.assignment.unit, "ref": proposal.reference, "number": reply.doc_number}
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=reply.assignment.unit,
         jurisdiction=proposal.session.jurisdiction,

@@ -153,7 +153,9 @@ def start_opinion(assignment, actor, at=None):
         **_letter_defaults(assignment, actor),
         created_at=at or timezone.now(),
         lead_unit=lead.unit,
-        title=_("关于%(ref)s会办意见的函") % {"ref": proposal.reference},
+        title=notices.in_site_language(
+            lambda: _("关于%(ref)s会办意见的函") % {"ref": proposal.reference}
+        ),
         addressee=lead.unit.short_name or lead.unit.name,
         body=_template_body(assignment.unit, "opinion"),
     )
@@ -291,16 +293,20 @@ def _announce_submitted(letter, actor, revision):
     """送审 reaches the unit's leaders; each submission (revision) is a notice of its own."""
     proposal = letter.assignment.proposal
     kind = letter._meta.model_name
-    body = _("%(who)s送审第%(n)d稿，请审核签发。") % {"who": actor, "n": revision.number}
-    if revision.number > 1:
-        body = _("%(who)s修改后重新送审第%(n)d稿，请审核签发。") % {
-            "who": actor,
-            "n": revision.number,
-        }
+
+    def body():
+        if revision.number > 1:
+            text = _("%(who)s修改后重新送审第%(n)d稿，请审核签发。")
+        else:
+            text = _("%(who)s送审第%(n)d稿，请审核签发。")
+        return text % {"who": actor, "n": revision.number}
+
     notices.announce(
         notices.Event.SUBMITTED,
         subject=f"{kind}:{letter.pk}:{revision.number}",
-        title=_("待签发：%(ref)s %(title)s") % {"ref": proposal.reference, "title": letter.title},
+        title=lambda: (
+            _("待签发：%(ref)s %(title)s") % {"ref": proposal.reference, "title": letter.title}
+        ),
         body=body,
         link=reverse("letter", args=[kind, letter.pk]),
         unit=letter.assignment.unit,

@@ -76,13 +76,21 @@ def _announce_feedback(feedback, reply, proposal):
     """征询意见 reaches the unit's clerks and the office; 不满意 its leaders too."""
     unsatisfied = feedback.is_unsatisfied
     event = notices.Event.FEEDBACK_UNSATISFIED if unsatisfied else notices.Event.FEEDBACK_RECEIVED
-    title = _("不满意评价：%(ref)s") if unsatisfied else _("收到征询意见：%(ref)s")
     notices.announce(
         event,
         subject=f"feedback:{feedback.pk}",
-        title=title % {"ref": proposal.reference},
-        body=_("%(proposer)s对答复“%(title)s”的评价——%(ratings)s。")
-        % {"proposer": feedback.proposer, "title": reply.title, "ratings": ratings_text(feedback)},
+        title=lambda: (
+            (_("不满意评价：%(ref)s") if unsatisfied else _("收到征询意见：%(ref)s"))
+            % {"ref": proposal.reference}
+        ),
+        body=lambda: (
+            _("%(proposer)s对答复“%(title)s”的评价——%(ratings)s。")
+            % {
+                "proposer": feedback.proposer,
+                "title": reply.title,
+                "ratings": ratings_text(feedback),
+            }
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=reply.assignment.unit,
         jurisdiction=proposal.session.jurisdiction,
@@ -109,10 +117,13 @@ def _reopen(reply, proposal, actor, comment, feedback):
     notices.announce(
         notices.Event.REOPENED,
         subject=f"assignment:{assignment.pk}:round{assignment.round}",
-        title=_("重新办理：%(ref)s（第%(n)d轮）")
-        % {"ref": proposal.reference, "n": assignment.round},
-        body=_("%(proposer)s不满意（%(ratings)s）。请重新办理，新的答复期限为%(due)s。")
-        % {"proposer": feedback.proposer, "ratings": ratings_text(feedback), "due": due},
+        title=lambda: (
+            _("重新办理：%(ref)s（第%(n)d轮）") % {"ref": proposal.reference, "n": assignment.round}
+        ),
+        body=lambda: (
+            _("%(proposer)s不满意（%(ratings)s）。请重新办理，新的答复期限为%(due)s。")
+            % {"proposer": feedback.proposer, "ratings": ratings_text(feedback), "due": due}
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=assignment.unit,
     )

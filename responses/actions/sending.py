@@ -119,9 +119,15 @@ def _announce_opinion(opinion):
     notices.announce(
         notices.Event.OPINION_SENT,
         subject=f"opinion:{opinion.pk}",
-        title=_("会办意见已送达：%(ref)s") % {"ref": proposal.reference},
-        body=_("%(unit)s对“%(title)s”的会办意见（%(number)s）已发出，请在答复中统筹考虑。")
-        % {"unit": opinion.assignment.unit, "title": proposal.title, "number": opinion.doc_number},
+        title=lambda: _("会办意见已送达：%(ref)s") % {"ref": proposal.reference},
+        body=lambda: (
+            _("%(unit)s对“%(title)s”的会办意见（%(number)s）已发出，请在答复中统筹考虑。")
+            % {
+                "unit": opinion.assignment.unit,
+                "title": proposal.title,
+                "number": opinion.doc_number,
+            }
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=opinion.lead_unit,
     )

@@ -39,9 +39,12 @@ def _announce_returned(letter, actor, comment):
     notices.announce(
         notices.Event.DRAFT_RETURNED,
         subject=f"{letter._meta.model_name}:{letter.pk}:{revision.number if revision else 0}",
-        title=_("稿件被退回：%(ref)s %(title)s")
-        % {"ref": proposal.reference, "title": letter.title},
-        body=_("%(leader)s退回修改，意见：%(comment)s") % {"leader": actor, "comment": comment},
+        title=lambda: (
+            _("稿件被退回：%(ref)s %(title)s") % {"ref": proposal.reference, "title": letter.title}
+        ),
+        body=lambda: (
+            _("%(leader)s退回修改，意见：%(comment)s") % {"leader": actor, "comment": comment}
+        ),
         link=reverse("letter", args=[letter._meta.model_name, letter.pk]),
         person=drafter,
     )

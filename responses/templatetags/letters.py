@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from proposals.classification import shown
 from proposals.models import ProposalState
 from workflow.models import AssignmentState, Decision
 
@@ -68,6 +69,12 @@ STATES = {
 @register.filter
 def transition_label(name):
     return TRANSITION_LABELS.get(name, name)
+
+
+@register.filter
+def result_label(label):
+    """A reply's 办理结果类别 as the page's language writes it."""
+    return shown(label)
 
 
 @register.filter

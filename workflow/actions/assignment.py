@@ -51,13 +51,15 @@ def _announce_assigned(assignment):
     notices.announce(
         notices.Event.ASSIGNED,
         subject=f"assignment:{assignment.pk}",
-        title=_("新交办：%(ref)s") % {"ref": proposal.reference},
-        body=_("“%(title)s”交由本单位%(role)s，办理期限%(due)s。请及时签收。")
-        % {
-            "title": proposal.title,
-            "role": assignment.get_role_display(),
-            "due": assignment.due_on,
-        },
+        title=lambda: _("新交办：%(ref)s") % {"ref": proposal.reference},
+        body=lambda: (
+            _("“%(title)s”交由本单位%(role)s，办理期限%(due)s。请及时签收。")
+            % {
+                "title": proposal.title,
+                "role": assignment.get_role_display(),
+                "due": assignment.due_on,
+            }
+        ),
         link=reverse("item", args=[proposal.pk]),
         unit=assignment.unit,
     )

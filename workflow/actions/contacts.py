@@ -61,9 +61,11 @@ def urge(actor, unit, message, proposal=None):
         unit=unit, proposal=proposal, message=message, urged_by=actor, notified_at=timezone.now()
     )
     log(record, "urge", actor, "", "", message[:500])
-    title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
-    if proposal is not None:
-        title = f"{title}“{proposal.title}”"
+
+    def title():
+        title = _("催办：%(what)s") % {"what": proposal.reference if proposal else unit.name}
+        return f"{title}“{proposal.title}”" if proposal is not None else title
+
     link = reverse("item", args=[proposal.pk]) if proposal else reverse("inbox") + "?due=overdue"
     notices.announce(
         notices.Event.URGED,

@@ -78,17 +78,23 @@ def _announce_decision(event, request, assignment, approve, comment):
     """The office's decision reaches the whole unit that asked."""
     proposal = assignment.proposal
     if event == notices.Event.TRANSFER_DECIDED:
-        what = _("该件不再由本单位办理。") if approve else _("请按交办意见继续办理。")
         subject = f"transfer:{request.pk}"
     else:
-        what = _("答复期限为%(due)s。") % {"due": assignment.due_on}
         subject = f"extension:{request.pk}"
-    opinion = _("建议提案处意见：%(comment)s") % {"comment": comment} if comment.strip() else ""
+
+    def body():
+        if event == notices.Event.TRANSFER_DECIDED:
+            what = _("该件不再由本单位办理。") if approve else _("请按交办意见继续办理。")
+        else:
+            what = _("答复期限为%(due)s。") % {"due": assignment.due_on}
+        opinion = _("建议提案处意见：%(comment)s") % {"comment": comment} if comment.strip() else ""
+        return " ".join(part for part in (f"“{proposal.title}”。{what}", opinion) if part)
+
     notices.announce(
         event,
         subject=subject,
-        title=DECISION_TITLES[event, bool(approve)] % {"ref": proposal.reference},
-        body=" ".join(part for part in (f"“{proposal.title}”。{what}", opinion) if part),
+        title=lambda: DECISION_TITLES[event, bool(approve)] % {"ref": proposal.reference},
+        body=body,
         link=reverse("item", args=[proposal.pk]),
         unit=assignment.unit,
     )

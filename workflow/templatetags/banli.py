@@ -1,10 +1,24 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from workflow.aging import standing_text
 
 register = template.Library()
+
+
+# Chinese punctuation as an English page writes it: the marks a template puts between
+# translated words and data ({% translate "办理期限" %}{% punct "：" %}{{ due }}).
+WESTERN_PUNCTUATION = {"：": ": ", "（": " (", "）": ")", "、": ", ", "；": "; ", "，": ", "}
+
+
+@register.simple_tag
+def punct(mark):
+    """`mark` in the page's language: as is on a Chinese page, its Western form otherwise."""
+    if (get_language() or "").startswith("zh"):
+        return mark
+    return WESTERN_PUNCTUATION.get(mark, mark)
 
 
 @register.simple_tag
@@ -20,7 +34,7 @@ def deadline_badge(due_on, today):
 def proposer_names(proposal, limit=3):
     """领衔人 first, from the prefetched signatories (no query per row)."""
     names = [s.proposer.name for s in proposal.signatories.all()]
-    shown = "、".join(names[:limit])
+    shown = punct("、").join(names[:limit])
     return shown + (_("等%(n)d人") % {"n": len(names)} if len(names) > limit else "")
 
 
