@@ -35,3 +35,9 @@ def test_third_party_apps_have_chinese_names(client, admin_user):
     index = client.get("/admin/").content.decode()
     assert "登录失败锁定" in index and "两步验证（验证器应用）" in index
     assert ">Axes<" not in index and "Otp_Totp" not in index
+
+
+def test_the_sign_in_lockout_records_read_in_chinese(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "登录尝试" in page and "access attempts" not in page.lower()
