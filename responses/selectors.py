@@ -29,7 +29,7 @@ from workflow.models import (
     Urge,
 )
 from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
-from workflow.selectors import may, may_assign, may_review
+from workflow.selectors import may, may_assign, review_choices
 
 from . import importer, links, textsearch
 from .actions import LETTER_FIELDS
@@ -66,6 +66,7 @@ def item_context(roles, pk, today):
     replies, opinions = _item_letters(proposal, roles, jurisdiction.pk)
     contacts = _item_contacts(proposal, mine, is_office)
     approved, pending = _item_extensions(proposal)
+    urges = _item_urges(proposal, assignments)
     cal = deadlines.WorkingCalendar()
     signatories = list(proposal.signatories.select_related("proposer"))
     return {
@@ -85,14 +86,13 @@ def item_context(roles, pk, today):
         "replies": [_with_download(r, roles, is_office) for r in replies],
         "opinions": opinions,
         "contacts": contacts,
-        "timeline": _timeline(proposal, contacts, replies, opinions, roles, is_office),
-        "transfers": list(
-            TransferRequest.objects.filter(
-                assignment__proposal=proposal, state=Decision.PENDING
-            ).select_related("assignment__unit")
+        "urges": urges,
+        "timeline": _timeline(
+            proposal, assignments, contacts, urges, [*replies, *opinions], roles, is_office
         ),
+        "transfers": _pending_transfers(proposal),
         "extensions": pending,
-        "can_review": is_office and may_review(roles, proposal),
+        "review_choices": review_choices(roles, proposal) if is_office else [],
         "can_assign": is_office and may_assign(roles, proposal),
     }
 
@@ -184,6 +184,23 @@ def _item_contacts(proposal, mine, is_office):
     return list(contacts)
 
 
+def _pending_transfers(proposal):
+    return list(
+        TransferRequest.objects.filter(
+            assignment__proposal=proposal, state=Decision.PENDING
+        ).select_related("assignment__unit")
+    )
+
+
+def _item_urges(proposal, assignments):
+    """The item's 催办, newest first; each assignment learns its unit's last one
+    (`last_urge`), so the office sees a repeat before making it."""
+    urges = list(Urge.objects.filter(proposal=proposal).select_related("unit", "urged_by"))
+    for assignment in assignments:
+        assignment.last_urge = next((u for u in urges if u.unit_id == assignment.unit_id), None)
+    return urges
+
+
 def _item_extensions(proposal):
     """The item's approved extensions (they explain deadlines) and its pending ones."""
     rows = list(
@@ -247,19 +264,34 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
     }
 
 
-def _timeline(proposal, contacts, replies, opinions, roles, is_office):
-    """Every transition and contact, oldest first. Another unit's letters appear only from
-    the moment they were sent: their drafting stays inside that unit."""
-    visible_letters = {("reply", r.pk): r for r in replies} | {
-        ("opinion", o.pk): o for o in opinions
-    }
+def _timeline(proposal, assignments, contacts, urges, letters, roles, is_office):
+    """Every transition and contact, oldest first; each assignment's rows name its unit
+    (`assignment`), and rows of one moment list the lead, then co-handlers, then separate
+    handlers. Another unit's letters appear only from the moment they were sent: their
+    drafting stays inside that unit."""
+    entries = _log_entries(proposal, {a.pk: a for a in assignments}, letters, roles, is_office)
+    entries += [{"at": c.recorded_at, "kind": "contact", "row": c} for c in contacts]
+    entries += [{"at": u.urged_at, "kind": "urge", "row": u} for u in urges]
+    roles_in_order = list(Assignment.Role)
+    return sorted(
+        entries,
+        key=lambda e: (
+            e["at"],
+            roles_in_order.index(e["assignment"].role) if e.get("assignment") else 0,
+        ),
+    )
+
+
+def _log_entries(proposal, assignments, letters, roles, is_office):
+    """The item's audit rows this person may read; `letters` are those visible to them."""
+    visible_letters = {(letter._meta.model_name, letter.pk): letter for letter in letters}
     entries = []
     for row in TransitionLog.objects.filter(proposal=proposal).select_related(
         "actor", "content_type"
     ):
         model = row.content_type.model
         if model in ("contact", "urge"):
-            continue  # shown below from their own records, with their details
+            continue  # shown from their own records, with their details
         if model in ("reply", "opinion"):
             letter = visible_letters.get((model, row.object_id))
             if letter is None:
@@ -268,13 +300,11 @@ def _timeline(proposal, contacts, replies, opinions, roles, is_office):
                 is_office or roles.in_unit(letter.assignment.unit_id)
             ) and row.transition not in ("send", "publish", "withdraw", "withhold"):
                 continue
-        entries.append({"at": row.at, "kind": model, "row": row})
-    entries += [{"at": c.recorded_at, "kind": "contact", "row": c} for c in contacts]
-    entries += [
-        {"at": u.urged_at, "kind": "urge", "row": u}
-        for u in Urge.objects.filter(proposal=proposal).select_related("unit", "urged_by")
-    ]
-    return sorted(entries, key=lambda e: e["at"])
+        entry = {"at": row.at, "kind": model, "row": row}
+        if model == "assignment":
+            entry["assignment"] = assignments.get(row.object_id)
+        entries.append(entry)
+    return entries
 
 
 # ---- the letter editor ----------------------------------------------------------------------

@@ -91,7 +91,7 @@ def item_forms(context):
     """The blank forms of the actions the item page offers: the office's, and a unit's."""
     office, mine = context["is_office"], context["mine"]
     return {
-        "review_form": ReviewForm() if office else None,
+        "review_form": ReviewForm(transitions=context["review_choices"]) if office else None,
         "assign_form": AssignForm(jurisdiction=context["jurisdiction"].pk) if office else None,
         "urge_form": UrgeForm() if office else None,
         "contact_form": ContactForm(proposal=context["proposal"]) if mine else None,

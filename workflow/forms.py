@@ -351,11 +351,22 @@ class ReviewForm(forms.Form):
         ("convert", _("转为意见建议")),
         ("merge", _("并案")),
     ]
+    TRANSITIONS = {"return": "return_for_revision"}  # each choice's transition, if named apart
     verb = forms.ChoiceField(choices=VERBS)
     reason = forms.CharField(
         label=_("理由或意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     merge_into = forms.CharField(label=_("并入案号"), required=False)
+
+    def __init__(self, *args, transitions=None, **kwargs):
+        """`transitions`: those the machine accepts now (selectors.review_choices), in its
+        order; only their results are offered, the first chosen."""
+        super().__init__(*args, **kwargs)
+        if transitions is not None:
+            labels = {
+                self.TRANSITIONS.get(value, value): (value, label) for value, label in self.VERBS
+            }
+            self.fields["verb"].choices = [labels[name] for name in transitions if name in labels]
 
 
 class DecisionForm(forms.Form):

@@ -345,7 +345,7 @@ def check(rows, jurisdiction, progress=None, chunk=500):
     for result in results:
         key = (result.item.get("session_id"), result.values.get("number"))
         if result.status == "new" and key in existing:
-            result.status = "exists"
+            _check_existing(result, existing[key])
     match_proposers([r for r in results if r.status == "new"], jurisdiction)
     return results
 
@@ -411,16 +411,40 @@ def _note_match(result, person, typed):
         )
 
 
+def same_title(one, other):
+    """Two titles are the same when they differ only in spaces and line breaks."""
+    return "".join(one.split()) == "".join(other.split())
+
+
+def _check_existing(result, title_on_record):
+    """A number already registered: the same item typed again is skipped; another title is
+    a mistyped number, refused until the sheet is corrected (never dropped unsaid)."""
+    if same_title(title_on_record, result.item["title"]):
+        result.status = "exists"
+        return
+    result.refuse(
+        "number",
+        _("第%(number)s号已登记为《%(on_record)s》，表中标题为《%(typed)s》：请核对案号")
+        % {
+            "number": result.item["number"],
+            "on_record": title_on_record,
+            "typed": result.item["title"],
+        },
+    )
+
+
 def existing_numbers(keys):
+    """(session id, number) → the title registered under it, for those of `keys` taken."""
     by_session = {}
     for session_id, number in keys:
         by_session.setdefault(session_id, []).append(number)
     if not by_session:
-        return set()
+        return {}
     condition = Q()
     for session_id, numbers in by_session.items():
         condition |= Q(session_id=session_id, number__in=numbers)
-    return set(Proposal.objects.filter(condition).values_list("session_id", "number"))
+    rows = Proposal.objects.filter(condition).values_list("session_id", "number", "title")
+    return {(session_id, number): title for session_id, number, title in rows}
 
 
 def _check_row(number, texts, sessions, units):

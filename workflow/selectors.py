@@ -7,7 +7,7 @@ Views parse the request, call one function here (or a verb), and render.
 from hashlib import sha256
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -21,7 +21,15 @@ from proposals.models import (
 )
 
 from . import aging, exports, permissions
-from .models import Assignment, AssignmentState, Decision, Extension, TransferRequest, TransitionLog
+from .models import (
+    Assignment,
+    AssignmentState,
+    Decision,
+    Extension,
+    TransferRequest,
+    TransitionLog,
+    Urge,
+)
 
 
 # ---- what a person may do: the machine answers ---------------------------------------------
@@ -68,8 +76,28 @@ def may(roles, obj, name, check_conditions=True):
 REVIEW_TRANSITIONS = ("start_review", "file", "reject", "merge", "return_for_revision", "convert")
 
 
-def may_review(roles, proposal):
-    return any(may(roles, proposal, name, check_conditions=False) for name in REVIEW_TRANSITIONS)
+# The review conditions on what the office types in the form (a reason, the item merged
+# into): unknown before it types, so the page offers the result and the verb asks them.
+TYPED_CONDITIONS = (Proposal.has_review_reason, Proposal.has_merge_target)
+
+
+def _row_conditions_hold(obj, name, typed):
+    meta = getattr(obj, name)._django_fsm
+    transition = meta.get_transition(meta.field.get_state(obj))
+    return all(condition(obj) for condition in transition.conditions if condition not in typed)
+
+
+def review_choices(roles, proposal):
+    """The review transitions the office may fire on this item now, in REVIEW_TRANSITIONS'
+    order: the first is what comes next for its kind and state (审查 for a proposal just
+    received, 立案 for a suggestion), each asked of the machine, conditions included but
+    those the form supplies."""
+    return [
+        name
+        for name in REVIEW_TRANSITIONS
+        if may(roles, proposal, name, check_conditions=False)
+        and _row_conditions_hold(proposal, name, TYPED_CONDITIONS)
+    ]
 
 
 def may_assign(roles, proposal):
@@ -212,14 +240,22 @@ def monitor_rows(roles, data, today):
     return Assignment.objects.for_office(roles.office_jurisdiction_ids).of_items(filters).open()
 
 
+def last_urged(**match):
+    """When the unit (and item) matched was last urged: a subquery, no query of its own."""
+    urges = Urge.objects.filter(**{key: OuterRef(column) for key, column in match.items()})
+    return Subquery(urges.order_by("-urged_at").values("urged_at")[:1])
+
+
 def monitor_list(rows, data, today):
-    """The drill-down list: exactly the rows a count in the table stands for."""
+    """The drill-down list: exactly the rows a count in the table stands for, each with
+    when its unit was last urged about its item (`last_urged`)."""
     if data.get("unit"):
         rows = rows.filter(unit=data["unit"])
     if data.get("band"):
         rows = rows.in_band(data["band"], today)
     if data.get("state"):
         rows = rows.filter(state=data["state"])
+    rows = rows.annotate(last_urged=last_urged(unit="unit_id", proposal="proposal_id"))
     return rows.with_item().order_by("due_on", "id")
 
 
@@ -250,7 +286,12 @@ def cached_band_counts(rows, roles, data, today):
     scope = sorted(roles.office_jurisdiction_ids)
     chosen = [(k, str(getattr(data.get(k), "pk", data.get(k)))) for k in COUNT_FILTERS]
     key = "monitor:" + sha256(repr((scope, chosen, today, last)).encode()).hexdigest()
-    return cache.get_or_set(key, lambda: rows.band_counts(today), 3600)
+
+    def counted():
+        # An urge writes its log row too: each unit's last urge is as fresh as the counts.
+        return rows.band_counts(today, last_urged=last_urged(unit="unit_id"))
+
+    return cache.get_or_set(key, counted, 3600)
 
 
 def monitor_context(roles, data, params, today):

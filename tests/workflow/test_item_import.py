@@ -223,3 +223,34 @@ def test_only_the_office_may_import(client, clerk, world):
     assert client.get("/office/proposals/import/template.xlsx").status_code == 403
     client.logout()
     assert client.get("/office/proposals/import/").status_code == 302
+
+
+def test_a_number_on_record_with_another_title_is_a_conflict_not_a_skip(
+    client, office, world, upload
+):
+    """A mistyped number must not vanish as 已存在: the check names both titles and the
+    file is refused until the office corrects it; the same item typed again (spaces aside)
+    is still skipped."""
+    session = Session.objects.get()
+    factories.proposal(office, sess=session, number="2000", title="关于推进第0项科技成果转化的提案")
+    factories.proposal(office, sess=session, number="2001", title="关于加强社区养老服务的提案")
+    rows = good_rows(3)
+    rows[0][3] = "关于推进 第0项科技成果转化的提案 "  # the same item, spaces aside
+    client.force_login(office)
+
+    page = upload(client, workbook(rows)).content.decode()
+
+    record = ItemImport.objects.get()
+    assert record.state == "refused"
+    assert record.counts == {"new": 1, "exists": 1, "error": 1}
+    assert (
+        "第2001号已登记为《关于加强社区养老服务的提案》，"
+        "表中标题为《关于推进第1项科技成果转化的提案》：请核对案号"
+    ) in page
+    assert "确认导入" not in page
+    assert Proposal.objects.count() == 2
+
+    rows[1][2] = "2101"  # the office corrects the number and uploads again
+    upload(client, workbook(rows), name="fixed.xlsx")
+    fixed = ItemImport.objects.order_by("-pk").first()
+    assert fixed.state == "checked" and fixed.counts == {"new": 2, "exists": 1, "error": 0}

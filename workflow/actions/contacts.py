@@ -10,6 +10,7 @@ from ..audit import ActionRefused, lock, log
 from ..models import (
     Assignment,
     Contact,
+    Unit,
     Urge,
 )
 from ..permissions import require_office, require_unit_member
@@ -49,14 +50,22 @@ def record_contact(
 @transaction.atomic
 def urge(actor, unit, message, proposal=None):
     """催办: the unit's people are told at once (in the centre, and by mail or text as each
-    chose); the item's timeline shows it."""
+    chose); the item's timeline shows it. The same message to the same unit about the same
+    item twice in a day is refused: a repeat is said differently, or waits a day."""
     require_office(actor, unit.jurisdiction)
     if proposal is not None:
         require_office(actor, proposal.session.jurisdiction)
-    if not message.strip():
+    message = message.strip()
+    if not message:
         raise ActionRefused(_("请填写催办内容。"))
     if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
         raise ActionRefused(_("该单位未承办此件。"))
+    unit = lock(Unit, unit.pk)  # one urge of a unit at a time: the repeat check holds
+    if _urged_today(unit, proposal, message):
+        raise ActionRefused(
+            _("今天已催办过%(unit)s，内容相同。如需再次催办，请修改催办内容。")
+            % {"unit": unit.name}
+        )
     record = Urge.objects.create(
         unit=unit, proposal=proposal, message=message, urged_by=actor, notified_at=timezone.now()
     )
@@ -76,3 +85,14 @@ def urge(actor, unit, message, proposal=None):
         unit=unit,
     )
     return record
+
+
+def _urged_today(unit, proposal, message):
+    """Whether this very message went to the unit about the item (or about all its items)
+    earlier today."""
+    return Urge.objects.filter(
+        unit=unit,
+        proposal=proposal,
+        message=message,
+        urged_at__date=timezone.localdate(),
+    ).exists()

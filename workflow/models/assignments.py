@@ -108,9 +108,10 @@ class AssignmentQuerySet(models.QuerySet):
         rows = self.open().filter(due_on__lte=latest)
         return rows.filter(due_on__gte=earliest) if earliest else rows
 
-    def band_counts(self, today=None):
+    def band_counts(self, today=None, **per_unit):
         """Open items per unit in each aging band, overdue and in all, and per state: one
-        query grouped by unit and state, folded here."""
+        query grouped by unit and state, folded here. `per_unit`: more of each unit's values
+        (expressions on the unit, such as its last 催办), read in the same query."""
         today = today or timezone.localdate()
         counts = {}
         for key, *_rest in AGING_BANDS:
@@ -120,14 +121,19 @@ class AssignmentQuerySet(models.QuerySet):
         rows = (
             self.open()
             .values("unit_id", "unit__name", "unit__short_name", "state")
-            .annotate(**counts, overdue=Count("id", filter=Q(due_on__lt=today)), total=Count("id"))
+            .annotate(
+                **counts,
+                **per_unit,
+                overdue=Count("id", filter=Q(due_on__lt=today)),
+                total=Count("id"),
+            )
             .order_by()
         )
         by_unit, by_state = {}, {}
         for row in rows:
             unit = by_unit.setdefault(
                 row["unit_id"],
-                {k: row[k] for k in ("unit_id", "unit__name", "unit__short_name")}
+                {k: row[k] for k in ("unit_id", "unit__name", "unit__short_name", *per_unit)}
                 | dict.fromkeys([*counts, "overdue", "total"], 0),
             )
             for key in [*counts, "overdue", "total"]:
