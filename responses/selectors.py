@@ -11,13 +11,16 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session, User
 from proposals.params import plain_int
 from workflow import aging, deadlines
+from workflow.item_import import masked
 from workflow.models import (
+    REPLYING_ROLES,
     Assignment,
     AssignmentState,
     Contact,
@@ -33,11 +36,13 @@ from workflow.selectors import may, may_assign, review_choices
 
 from . import importer, links, textsearch
 from .actions import LETTER_FIELDS
+from .actions.numbering import next_doc_number, series_of
 from .actions.past_letters import CONFIRMED_LETTER_FIELDS
 from .forms import PastLetterForm
 from .models import (
     ELECTRONIC_CHANNELS,
     DeliveryState,
+    Disclosure,
     Feedback,
     LetterImportState,
     LetterRevision,
@@ -753,3 +758,110 @@ def undelivered_context(roles):
         for reply in replies[:UNDELIVERED_SHOWN]
     ]
     return {"rows": rows, "more": len(replies) > UNDELIVERED_SHOWN, "today": timezone.localdate()}
+
+
+# ---- asking before an irreversible step -----------------------------------------------------
+# The steps that cannot be undone, each with the transition the pages offer it by (`may`).
+CONFIRMED_STEPS = {
+    "sign_and_send": ("sign", gettext_lazy("签发并发出")),
+    "send": ("send", gettext_lazy("发出（生成文号）")),
+    "publish": ("publish", gettext_lazy("公开")),
+    "withdraw": ("withdraw", gettext_lazy("撤回公开")),
+}
+SENDING_STEPS = ("sign_and_send", "send")
+
+
+def confirmation_context(roles, step, letter, posted, today):
+    """What an irreversible step will do, said before it is done: the number the letter will
+    carry, who it reaches and how, what follows for the item, and what the public will see.
+    None when the page would not offer the step now (who asks, the letter's state, a missing
+    reason or contact): the verb is then asked, and says why in its own words."""
+    transition, title = CONFIRMED_STEPS[step]
+    if not may(roles, letter, transition) or _step_refusal(step, letter, posted):
+        return None
+    facts = {"step": step, "title": title, "letter": letter, "kind": letter._meta.model_name}
+    if step in SENDING_STEPS:
+        return facts | _sending_facts(letter, today)
+    if step == "publish":
+        return facts | {"full": letter.disclosure == Disclosure.FULL}
+    return facts | {"reason": posted.get("reason", "").strip()}
+
+
+def _step_refusal(step, letter, posted):
+    """What the verb refuses that the machine does not know: a reply no proposer's contact
+    reaches, a withdrawal without its reason."""
+    if step in SENDING_STEPS and isinstance(letter, Reply):
+        return letter.send_refusal()
+    return step == "withdraw" and not posted.get("reason", "").strip()
+
+
+def _sending_facts(letter, today):
+    """发出: the number (given at sign-off, or the next of the series, which another letter
+    sent first may take), the recipients, what follows, and the publication decided."""
+    proposal = letter.assignment.proposal
+    rules = deadlines.rules_for(proposal.session.jurisdiction, proposal.kind)
+    number = letter.doc_number or next_doc_number(
+        letter.assignment.unit, series_of(letter), today.year
+    )
+    return {
+        "number": number,
+        "number_estimated": not letter.doc_number,
+        "recipients": _recipients(letter) if isinstance(letter, Reply) else [],
+        "lead_unit": getattr(letter, "lead_unit", None),
+        "effects": _sending_effects(letter, rules),
+        "discloses": letter.discloses(),
+        "disclosure": letter.get_disclosure_display()
+        + (f"（{letter.get_withheld_reason_display()}）" if letter.withheld_reason else ""),
+        "publication_due": deadlines.publication_due(today, rules, deadlines.WorkingCalendar()),
+        "publication_days": rules.publication_working_days,
+    }
+
+
+def _recipients(reply):
+    """Each proposer and the ways the reply will reach them, their contacts partly hidden."""
+    signatories = reply.assignment.proposal.signatories.select_related("proposer")
+    return [{"name": s.proposer.name, "ways": _ways(s.proposer)} for s in signatories]
+
+
+def _ways(person):
+    ways = []
+    for channel in person.channels:
+        if channel == Proposer.Channel.EMAIL:
+            ways.append(f"{Proposer.Channel.EMAIL.label}：{masked_email(person.email)}")
+        elif channel == Proposer.Channel.SMS:
+            ways.append(f"{Proposer.Channel.SMS.label}：{masked(person.mobile)}")
+    return ways or [_("需登记纸质送达")]
+
+
+def masked_email(address):
+    """z***@example.org: enough to recognise the address, not to copy it."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _sending_effects(letter, rules):
+    """What follows the sending for the assignment and the item (send_letter's followers)."""
+    assignment = letter.assignment
+    if isinstance(letter, Opinion):
+        return [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.OPINION_SENT.label}]
+    if not assignment.takes_reply:
+        return []
+    effects = [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.REPLIED.label}]
+    others = assignment.proposal.assignments.open().filter(role__in=REPLYING_ROLES)
+    if others.exclude(pk=assignment.pk).exists():
+        effects.append(_("其他主办、分办单位答复后，该件变为“%(s)s”。") % {"s": _replied()})
+    else:
+        effects.append(_("该件变为“%(s)s”。") % {"s": _replied()})
+    if assignment.role == Assignment.Role.LEAD:
+        late = [str(a.unit) for a in letter.outstanding_opinions().select_related("unit")]
+        if late:
+            effects.append(_("不再等待尚未送达的会办意见：%(u)s。") % {"u": "、".join(late)})
+    effects.append(
+        _("答复送达提出人后开始计算征询意见期限（%(n)s个工作日）。")
+        % {"n": rules.feedback_working_days}
+    )
+    return effects
+
+
+def _replied():
+    return ProposalState.REPLIED.label

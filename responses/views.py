@@ -1,6 +1,8 @@
 """The item page, the letter editor, the leader's queue, the office's feedback and
 publication pages, the public site and the proposer's feedback link."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -84,6 +86,51 @@ def require_letter_access(roles, letter):
     (Letter.is_handled_by)."""
     if not letter.is_handled_by(roles, letter.assignment.proposal.session.jurisdiction_id):
         raise PermissionDenied(_("只有起草单位和建议提案处可以查看该函件。"))
+
+
+# ---- asking before an irreversible step -------------------------------------------------------
+def confirm_first(step):
+    """签发并发出, 发出, 公开 and 撤回公开 are done only when the form says confirmed=1. The
+    first post changes nothing: it shows what the step will do (the page, or its partial for
+    htmx) with a button posting the same fields again, confirmed, and a way back. `step`
+    names the step, or is a function of the posted fields (None: nothing to confirm). When
+    the step is not offered now, the view runs and its verb says why."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, kind, pk):
+            name = step(request.POST) if callable(step) else step
+            if name is None or request.POST.get("confirmed") == "1":
+                return view(request, kind, pk)
+            letter = letter_or_404(kind, pk)
+            today = timezone.localdate()
+            facts = selectors.confirmation_context(request.roles, name, letter, request.POST, today)
+            if facts is None:
+                return view(request, kind, pk)
+            context = facts | confirm_form(request, letter)
+            return render_partial(request, "responses/confirm.html", context, "confirmation")
+
+        return wrapper
+
+    return decorate
+
+
+def confirm_form(request, letter):
+    """What the confirm button posts again, and where 取消 leads: `next`, else the item."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
+    default = item_url(letter.assignment.proposal_id)
+    cancel = back_to(request, request.POST.get("next"), default=default)
+    return {"action": request.path, "fields": fields, "cancel_url": cancel}
+
+
+def signing_step(posted):
+    """签发 alone is not confirmed; 签发并发出 is."""
+    return "sign_and_send" if posted.get("send") else None
 
 
 # ---- the item page: everyone who handles the item, each seeing what is theirs -------------
@@ -298,6 +345,7 @@ def leader_queue(request):
 @require_POST
 @unit_required
 @refusals_to_messages
+@confirm_first(signing_step)
 def sign(request, kind, pk):
     verb = actions.sign_and_send_letter if request.POST.get("send") else actions.sign_letter
     letter = verb(letter_or_404(kind, pk), request.user, seen_revision=seen_revision(request))
@@ -324,6 +372,7 @@ def return_letter(request, kind, pk):
 @require_POST
 @unit_required
 @refusals_to_messages
+@confirm_first("send")
 def send(request, kind, pk):
     letter = actions.send_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已发出，文号 %(n)s。") % {"n": letter.doc_number or "—"})
@@ -348,6 +397,7 @@ def publication_export(request):
 @require_POST
 @login_required
 @refusals_to_messages
+@confirm_first("publish")
 def publish(request, kind, pk):
     letter = actions.publish_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已公开：%(t)s") % {"t": letter.title})
@@ -359,6 +409,7 @@ def publish(request, kind, pk):
 @require_POST
 @office_required
 @refusals_to_messages
+@confirm_first("withdraw")
 def withdraw(request, kind, pk):
     letter = actions.withdraw_publication(
         letter_or_404(kind, pk), request.user, request.POST.get("reason", "")

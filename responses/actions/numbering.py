@@ -24,4 +24,19 @@ def allocate_doc_number(unit, series, year):
     counter = DocumentCounter.objects.select_for_update().get(unit=unit, series=series, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return f"{unit.organ_code}{series}〔{year}〕{counter.last_number}号"
+    return doc_number_text(unit, series, year, counter.last_number)
+
+
+def next_doc_number(unit, series, year):
+    """The number allocate_doc_number would give now, read without a lock: a preview for the
+    page that asks before sending. Another letter of the series sent first takes it."""
+    last = (
+        DocumentCounter.objects.filter(unit=unit, series=series, year=year)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    return doc_number_text(unit, series, year, (last or 0) + 1)
+
+
+def doc_number_text(unit, series, year, number):
+    return f"{unit.organ_code}{series}〔{year}〕{number}号"

@@ -89,6 +89,11 @@ def sign_and_send(page, url):
     expect(page.locator(".notifications")).to_contain_text("待签发")
     page.goto(f"{url}/review/")
     page.locator(".queue-item").first.locator("button:has-text('签发并发出')").click()
+    asked = page.locator(".confirm")
+    expect(asked).to_contain_text("z***@example.org")  # each proposer, their contacts masked
+    expect(asked).to_contain_text("139****5678")
+    fits_a_phone(page)
+    page.click("button:has-text('确认签发并发出')")
     expect(page.locator(".queue-item.done")).to_contain_text(re.compile(r"沪科提复〔\d{4}〕\d+号"))
 
 

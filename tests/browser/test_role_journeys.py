@@ -74,6 +74,9 @@ def test_clerk_drafts_leader_returns_clerk_fixes_leader_signs(
     expect(boss.locator(".queue-item .sheet").first).to_contain_text("下一步将持续推进")
     shots(boss, "leader-queue")
     boss.locator(".queue-item").first.locator("button:has-text('签发并发出')").click()
+    # The card asks first: the number it will get and who it reaches.
+    expect(boss.locator(".confirm")).to_contain_text("预计为 沪科提复")
+    boss.click("button:has-text('确认签发并发出')")
     expect(boss.locator(".queue-item.done")).to_contain_text(re.compile(r"沪科提复〔\d{4}〕1号"))
     assert Reply.objects.get(assignment__proposal=item).state == "sent"
 

@@ -28,6 +28,7 @@ from workflow.models import Assignment, Notification
 from workflow.sms import MemoryBackend
 
 pytestmark = pytest.mark.django_db
+CONFIRMED = {"confirmed": "1"}  # past the page that asks first
 
 
 def text(response):
@@ -109,7 +110,7 @@ def test_a_proposer_without_any_contact_blocks_sending_until_one_is_recorded(
     client.force_login(clerk)
     page = text(client.get(f"/items/{reply.assignment.proposal_id}/"))
     assert "王二没有任何联系方式" in page and 'data-action="send"' not in page
-    answer = client.post(f"/letters/reply/{reply.pk}/send", follow=True)
+    answer = client.post(f"/letters/reply/{reply.pk}/send", CONFIRMED, follow=True)
     assert "王二没有任何联系方式" in text(answer)
     Proposer.objects.filter(pk=nobody.pk).update(phone="13800001111")
     assert send_letter(reply, clerk).state == "sent"

@@ -32,6 +32,7 @@ from workflow.actions import (
 from workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
+CONFIRMED = {"confirmed": "1"}  # past the page that asks first
 
 WHERE = "该件页面“提出人”栏该提出人名下的“登记联系方式”"
 
@@ -57,7 +58,7 @@ def test_send_refused_then_the_clerk_records_an_email_on_the_item_page_and_it_go
     nobody = factories.proposer("王二", email="")
     reply = signed_reply(office, clerk, leader, kewei, [factories.proposer("章毅"), nobody])
     client.force_login(clerk)
-    refused = text(client.post(f"/letters/reply/{reply.pk}/send", follow=True))
+    refused = text(client.post(f"/letters/reply/{reply.pk}/send", CONFIRMED, follow=True))
     assert "王二没有任何联系方式" in refused and WHERE in refused
     page = item_page(client, reply)
     anchor = page.split(f'id="proposer-{nobody.pk}"')[1].split("</li>")[0]
@@ -77,7 +78,7 @@ def test_send_refused_then_the_clerk_records_an_email_on_the_item_page_and_it_go
     nobody.refresh_from_db()
     assert nobody.email == "wang@example.org"
     assert "wang@example.org" in item_page(client, reply)
-    sent = text(client.post(f"/letters/reply/{reply.pk}/send", follow=True))
+    sent = text(client.post(f"/letters/reply/{reply.pk}/send", CONFIRMED, follow=True))
     assert "已发出" in sent
     row = Delivery.objects.get(proposer=nobody)
     assert (row.channel, row.state) == ("email", DeliveryState.QUEUED)

@@ -79,10 +79,15 @@ def test_a_leader_who_rewrote_the_draft_cannot_sign_or_send_it(client, draft, le
     assert FOUR_EYES in text(refused)
     unchanged(draft)
     refused = client.post(
-        f"/letters/reply/{draft.pk}/sign", {"send": "1"}, follow=True, headers={"referer": "/"}
+        f"/letters/reply/{draft.pk}/sign",
+        {"send": "1", "confirmed": "1"},
+        follow=True,
+        headers={"referer": "/"},
     )
     assert FOUR_EYES in text(refused)
-    refused = client.post(f"/letters/reply/{draft.pk}/sign", {"send": "1"}, headers=HTMX)
+    refused = client.post(
+        f"/letters/reply/{draft.pk}/sign", {"send": "1", "confirmed": "1"}, headers=HTMX
+    )
     assert FOUR_EYES in text(refused)
     unchanged(draft)
 
@@ -94,7 +99,9 @@ def test_another_leader_can_sign_what_a_leader_rewrote(client, draft, kewei, lea
     client.force_login(other)
     queue = text(client.get("/review/"))
     assert FOUR_EYES not in queue and f'action="/letters/reply/{draft.pk}/sign"' in queue
-    signed = client.post(f"/letters/reply/{draft.pk}/sign", {"send": "1"}, headers=HTMX)
+    signed = client.post(
+        f"/letters/reply/{draft.pk}/sign", {"send": "1", "confirmed": "1"}, headers=HTMX
+    )
     reply = Reply.objects.get(pk=draft.pk)
     assert reply.state == "sent" and reply.signer == other and reply.doc_number in text(signed)
 
@@ -104,7 +111,7 @@ def test_the_clerks_own_letter_is_signed_as_before(client, draft, leader):
     client.force_login(leader)
     queue = text(client.get("/review/"))
     assert FOUR_EYES not in queue and f'action="/letters/reply/{draft.pk}/sign"' in queue
-    client.post(f"/letters/reply/{draft.pk}/sign", {"send": "1"}, headers=HTMX)
+    client.post(f"/letters/reply/{draft.pk}/sign", {"send": "1", "confirmed": "1"}, headers=HTMX)
     assert Reply.objects.get(pk=draft.pk).state == "sent"
 
 

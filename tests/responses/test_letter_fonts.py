@@ -23,6 +23,7 @@ from tests.responses.test_letters import seeds  # noqa: F401  (the seed letters 
 from tests.services import IN_CI
 
 pytestmark = pytest.mark.django_db
+CONFIRMED = {"confirmed": "1"}  # past the page that asks first
 
 BANLI_FONTS = {family.replace(" ", "-") for family in glyphs.FACES}
 
@@ -112,7 +113,7 @@ def test_the_send_button_says_which_characters(client, office, clerk, leader, ke
     reply = save_letter(reply, clerk, body="请联系\ue001先生。", class_label="解决采纳")
     reply = sign_letter(submit_letter(reply, clerk), leader)
     client.force_login(clerk)
-    page = client.post(f"/letters/reply/{reply.pk}/send", follow=True)
+    page = client.post(f"/letters/reply/{reply.pk}/send", CONFIRMED, follow=True)
     assert "U+E001" in page.content.decode()
     reply.refresh_from_db()
     assert reply.state == LetterState.SIGNED

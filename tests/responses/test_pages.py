@@ -95,7 +95,9 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
     queue = text(client.get("/review/"))
     assert "第2次送审" in queue and "第一稿" in queue and "第二稿" in queue and "正在解决" in queue
     assert LetterRevision.objects.filter(reply=reply).count() == 2
-    signed = client.post(f"/letters/reply/{reply.pk}/sign", {"send": "1"}, headers=HTMX)
+    signed = client.post(
+        f"/letters/reply/{reply.pk}/sign", {"send": "1", "confirmed": "1"}, headers=HTMX
+    )
     reply = Reply.objects.get(pk=reply.pk)
     assert reply.state == "sent" and reply.doc_number in text(signed)
 

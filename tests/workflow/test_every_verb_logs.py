@@ -539,7 +539,10 @@ def test_the_sign_and_send_button_leaves_nothing_signed_when_sending_fails(clien
     monkeypatch.setattr(rendering, "require_glyphs", refuse)
     client.force_login(w.leader)
     page = client.post(
-        f"/letters/reply/{letter.pk}/sign", {"send": "1"}, follow=True, headers={"referer": "/"}
+        f"/letters/reply/{letter.pk}/sign",
+        {"send": "1", "confirmed": "1"},
+        follow=True,
+        headers={"referer": "/"},
     )
     assert "该函含有无法打印的字" in page.content.decode()
     letter.refresh_from_db()

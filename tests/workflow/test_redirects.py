@@ -57,10 +57,10 @@ def endpoints(client, office, kewei, clerk, sent):
     item = f"/items/{sent.assignment.proposal_id}/"
     client.force_login(office)
     return {
-        "publish": (f"/letters/reply/{sent.pk}/publish", {}, item),
+        "publish": (f"/letters/reply/{sent.pk}/publish", {"confirmed": "1"}, item),
         "withdraw": (
             f"/letters/reply/{published.pk}/withdraw",
-            {"reason": "涉及个人信息"},
+            {"reason": "涉及个人信息", "confirmed": "1"},
             f"/items/{published.assignment.proposal_id}/",
         ),
         "urge": ("/office/urge", {"unit": kewei.pk, "message": "请抓紧办理"}, "/office/monitor/"),

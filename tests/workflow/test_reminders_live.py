@@ -142,7 +142,9 @@ def test_redis_down_the_office_keeps_working_and_everything_catches_up(
             # With the broker gone the leader still signs and sends from the browser.
             reply = _submitted_reply(office, clerk, kewei, clerk_contacted=True)
             client.force_login(leader)
-            response = client.post(f"/letters/reply/{reply.pk}/sign", {"send": "1"})
+            response = client.post(
+                f"/letters/reply/{reply.pk}/sign", {"send": "1", "confirmed": "1"}
+            )
             assert response.status_code == 302
             assert client.get("/review/").status_code == 200
             sent = Reply.objects.get(pk=reply.pk)
