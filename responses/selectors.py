@@ -18,7 +18,6 @@ from proposals.classification import Bucket
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session, User
 from proposals.params import plain_int
 from workflow import aging, deadlines
-from workflow.item_import import masked
 from workflow.models import (
     REPLYING_ROLES,
     Assignment,
@@ -32,6 +31,7 @@ from workflow.models import (
     Urge,
 )
 from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
+from workflow.proposer_contacts import masked, masked_email
 from workflow.selectors import may, may_assign, review_choices
 
 from . import importer, links, textsearch
@@ -831,12 +831,6 @@ def _ways(person):
         elif channel == Proposer.Channel.SMS:
             ways.append(f"{Proposer.Channel.SMS.label}：{masked(person.mobile)}")
     return ways or [_("需登记纸质送达")]
-
-
-def masked_email(address):
-    """z***@example.org: enough to recognise the address, not to copy it."""
-    local, _at, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
 
 
 def _sending_effects(letter, rules):

@@ -37,6 +37,7 @@ from .proposer_contacts import (
     CONTACT_FIELDS,
     MAX_PROPOSERS,
     contact_problems,
+    masked,
     too_many_proposers,
     typed_mobile,
 )
@@ -364,11 +365,6 @@ def proposers_on_record(jurisdiction, keys, chunk=500):
             if (person.name, person.kind) in keys:
                 found.setdefault((person.name, person.kind), []).append(person)
     return found
-
-
-def masked(phone):
-    """139****9741: enough for the office to know the person, not the whole number."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else phone
 
 
 def match_proposers(results, jurisdiction):

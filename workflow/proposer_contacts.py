@@ -108,3 +108,16 @@ def fill_blanks(person, contacts):
         person.preferred_channel = wanted
         changed.append("preferred_channel")
     return changed
+
+
+# Contacts shown where the whole value is not needed (the Excel check, a confirmation page):
+# enough to recognise the person, not to copy the number or address.
+def masked(phone):
+    """139****9741."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else phone
+
+
+def masked_email(address):
+    """z***@example.org."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
