@@ -28,7 +28,7 @@ def test_each_assignment_row_names_its_unit_lead_first(client, office, kewei, cl
 
     steps = timeline(client.get(f"/items/{item.pk}/").content.decode())
 
-    assigned = [s for s in steps if "交办待签收" in s]
+    assigned = [s for s in steps if "交办：待签收" in s]
     assert [s.split(" ")[3] for s in assigned] == [
         "上海市科学技术委员会（主办）",
         "上海市教育委员会（会办）",

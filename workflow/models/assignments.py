@@ -189,7 +189,9 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     feedback_until = models.DateField(_("反馈期限"), null=True, blank=True)
     # How many proposers its latest sent reply has not reached yet (送达): kept by the
     # delivery verbs of responses, so the unit's inbox shows it without reading deliveries.
-    unreached_proposers = models.PositiveSmallIntegerField(_("未送达提出人数"), default=0)
+    unreached_proposers = models.PositiveSmallIntegerField(
+        _("未送达提出人数"), default=0, db_default=0
+    )
     transfer_until = models.DateField(_("申请调整截止"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
