@@ -401,9 +401,7 @@ def publication_export(request):
 def publish(request, kind, pk):
     letter = actions.publish_letter(letter_or_404(kind, pk), request.user)
     messages.success(request, _("已公开：%(t)s") % {"t": letter.title})
-    return redirect(
-        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
-    )
+    return back_to_item(request, letter)
 
 
 @require_POST
@@ -415,9 +413,7 @@ def withdraw(request, kind, pk):
         letter_or_404(kind, pk), request.user, request.POST.get("reason", "")
     )
     messages.success(request, _("已撤回公开。"))
-    return redirect(
-        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
-    )
+    return back_to_item(request, letter)
 
 
 @require_POST
@@ -450,9 +446,10 @@ def undelivered(request):
     )
 
 
-def delivered_back(request, reply):
+def back_to_item(request, letter):
+    """Where a step on a letter returns: the page it was posted from, else the item's page."""
     return redirect(
-        back_to(request, request.POST.get("next"), default=item_url(reply.assignment.proposal_id))
+        back_to(request, request.POST.get("next"), default=item_url(letter.assignment.proposal_id))
     )
 
 
@@ -463,7 +460,7 @@ def resend_delivery(request, pk):
     delivery = get_object_or_404(Delivery.objects.select_related("reply__assignment"), pk=pk)
     delivery = actions.resend_delivery(request.user, delivery)
     messages.success(request, _("已重新排队发送。"))
-    return delivered_back(request, delivery.reply)
+    return back_to_item(request, delivery.reply)
 
 
 @require_POST
@@ -475,7 +472,7 @@ def send_by(request, pk, proposer_pk):
     channel = request.POST.get("channel", "")
     actions.resend_delivery(request.user, reply=reply, proposer=proposer, channel=channel)
     messages.success(request, _("已排队发送。"))
-    return delivered_back(request, reply)
+    return back_to_item(request, reply)
 
 
 def form_problems(form):
@@ -497,7 +494,7 @@ def record_paper_delivery(request, pk, proposer_pk):
         raise ActionRefused(form_problems(form))
     actions.record_paper_delivery(request.user, reply, proposer, **form.cleaned_data)
     messages.success(request, _("已登记%(name)s的纸质送达。") % {"name": proposer.name})
-    return delivered_back(request, reply)
+    return back_to_item(request, reply)
 
 
 # ---- the public ------------------------------------------------------------------------------
