@@ -77,16 +77,26 @@ class MonitorFilter(SessionsInScope, forms.Form):
 
 
 class ReasonForm(forms.Form):
+    """A request with its reason. The item page shows 申请调整 and 申请延期 together, so each
+    form's ids carry its own prefix (`id_prefix`): two fields never share an id."""
+
+    id_prefix = "id"
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class TransferForm(ReasonForm):
+    id_prefix = "transfer"
     suggested_unit = forms.ModelChoiceField(
         Unit.objects.filter(is_active=True), label=_("建议改由"), required=False
     )
 
 
 class ExtensionForm(ReasonForm):
+    id_prefix = "extension"
     requested_due = forms.DateField(
         label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
