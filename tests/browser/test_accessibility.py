@@ -181,6 +181,13 @@ def test_clerk_pages(open_as, live_server, world):
 def test_leader_pages(open_as, live_server, world):
     page = open_as("leader")
     audit(page, live_server.url, ["/review/", f"/letters/reply/{world['reviewing'].pk}/"])
+    # The confirmation 签发并发出 asks for, as a phone shows it inside the letter's card.
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + "/review/")
+    page.click("button:has-text('签发并发出')")
+    page.wait_for_selector("text=此操作不能撤销")
+    problems = violations(page)
+    assert not problems, summary({("/review/ 签发并发出 confirmation", 390): problems})
 
 
 def test_public_pages(open_as, live_server, world):
