@@ -3,6 +3,7 @@ query, narrowed by year, body and unit, and the same results as a spreadsheet. W
 which item, ranking and marking hits are asked of responses.textsearch."""
 
 from django.db.models import Case, IntegerField, Prefetch, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals import bigrams
@@ -103,7 +104,7 @@ def export_rows(rows, kind):
                 p.title,
                 "、".join(s.proposer.name for s in p.signatories.all()),
                 p.get_state_display(),
-                p.received_at.date().isoformat(),
+                timezone.localdate(p.received_at).isoformat(),
             ]
             for p in rows[:EXPORT_LIMIT]
         )
@@ -117,7 +118,7 @@ def export_rows(rows, kind):
                 r.title,
                 r.assignment.unit.name,
                 r.get_result_bucket_display(),
-                r.published_at.date().isoformat() if r.published_at else "",
+                timezone.localdate(r.published_at).isoformat() if r.published_at else "",
             ]
             for r in rows[:EXPORT_LIMIT]
         )

@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarDay, CalendarYear, DeadlineRule
@@ -183,7 +184,7 @@ def explain_span(start, end, cal):
 def explain(assignment, rules, cal, extensions=()):
     """Start date, rule, days counted, holidays and make-up days met, extensions: what the
     item page shows under “期限说明”."""
-    start = assignment.due_from or assignment.assigned_at.date()
+    start = assignment.due_from or timezone.localdate(assignment.assigned_at)
     due = assignment.due_on
     if assignment.due_basis == "extension":
         rule = _("经建议提案处批准延期")
@@ -217,7 +218,7 @@ def explain(assignment, rules, cal, extensions=()):
         "missing_years": [y for y in sorted({start.year, due.year}) if y not in cal.loaded_years],
     }
     if assignment.transfer_until and assignment.accepted_at:
-        accepted = assignment.accepted_at.date()
+        accepted = timezone.localdate(assignment.accepted_at)
         t_holidays, t_makeups = explain_span(accepted, assignment.transfer_until, cal)
         lines["transfer"] = {
             "start": accepted,

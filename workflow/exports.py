@@ -93,7 +93,7 @@ def assignments_xlsx(assignments, today):
                 a.unit.name,
                 a.get_role_display(),
                 a.get_state_display(),
-                a.assigned_at.date().isoformat(),
+                timezone.localdate(a.assigned_at).isoformat(),
                 a.due_on.isoformat(),
                 status,
             ]
@@ -111,7 +111,7 @@ def proposals_xlsx(proposals):
             yield [str(p.session), p.number, p.get_kind_display(), p.title, names, p.topic] + [
                 _("是") if p.is_key else "",
                 p.get_state_display(),
-                p.received_at.date().isoformat(),
+                timezone.localdate(p.received_at).isoformat(),
             ]
 
     return xlsx(headers, rows(), _("建议提案"))
@@ -130,7 +130,7 @@ def requests_xlsx(transfers, extensions, decided):
             proposal.title,
             r.assignment.unit.name,
             r.reason,
-            r.requested_at.date().isoformat(),
+            timezone.localdate(r.requested_at).isoformat(),
             asked,
             r.get_state_display(),
             r.decision_comment,
@@ -181,7 +181,7 @@ def publication_xlsx(context):
 
     def row(kind, reply, when="", waiting=""):
         proposal = reply.assignment.proposal
-        sent = reply.sent_at.date().isoformat() if reply.sent_at else ""
+        sent = timezone.localdate(reply.sent_at).isoformat() if reply.sent_at else ""
         return [kind, str(proposal.session), proposal.number, reply.title] + [
             reply.assignment.unit.name,
             sent,
@@ -190,7 +190,10 @@ def publication_xlsx(context):
         ]
 
     rows = [row(_("待公开"), r, r.publication_deadline.isoformat()) for r in context["pending"]]
-    rows += [row(_("已公开"), r, r.published_at.date().isoformat()) for r in context["published"]]
+    rows += [
+        row(_("已公开"), r, timezone.localdate(r.published_at).isoformat())
+        for r in context["published"]
+    ]
     rows += [row(_("不予公开"), r, r.get_withheld_reason_display()) for r in context["withheld"]]
     rows += [
         row(_("待反馈"), r, "", "、".join(p.name for p in r.unanswered))

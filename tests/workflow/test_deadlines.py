@@ -120,3 +120,14 @@ def test_explain_this_deadline(office, clerk, kewei, client):
     assert "期限说明" in page and "2024年1月31日" in page and "取月末" in page
     assert "春节" in page and "调休上班" in page  # met between 31 Jan and 30 Apr 2024
     assert "自1月31日签收起5个工作日" in page
+
+
+def test_the_explanation_counts_from_the_local_day_of_signing_for(office, clerk, kewei):
+    """Signed for at 02:30 in Shanghai (18:30 UTC the day before): the transfer window and
+    the explanation start on the Shanghai day, as the timeline shows it."""
+    at = datetime(2024, 12, 2, 2, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assignment = Assignment.objects.get(pk=factories.accepted(office, clerk, kewei, at=at).pk)
+    rules = deadlines.rules_for(assignment.proposal.session.jurisdiction, assignment.proposal.kind)
+    lines = deadlines.explain(assignment, rules, deadlines.WorkingCalendar())
+    assert lines["start"] == date(2024, 12, 2)
+    assert lines["transfer"]["start"] == date(2024, 12, 2)
