@@ -67,8 +67,10 @@ def ratings_text(feedback):
         "handling": feedback.get_handling_rating_display(),
         "result": feedback.get_result_rating_display(),
     }
-    if feedback.comment.strip():
-        text += _("；意见建议：%(comment)s") % {"comment": feedback.comment.strip()}
+    # The notices end the sentence themselves: a comment's own full stop would double it.
+    comment = feedback.comment.strip().rstrip("。.")
+    if comment:
+        text += _("；意见建议：%(comment)s") % {"comment": comment}
     return text
 
 

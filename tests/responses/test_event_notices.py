@@ -263,3 +263,13 @@ def test_round_two_starts_from_round_one(client, w, django_capture_on_commit_cal
     fresh = factories.accepted(w.office, w.clerk, w.kewei)
     client.force_login(w.clerk)
     assert "earlier-feedback" not in client.get(f"/items/{fresh.proposal_id}/").content.decode()
+
+
+def test_a_comments_own_full_stop_is_not_doubled_in_the_notice():
+    from responses.actions.feedback import ratings_text
+    from responses.models import Feedback
+
+    text = ratings_text(
+        Feedback(handling_rating="satisfied", result_rating="basic", comment="希望进一步落实。")
+    )
+    assert text.endswith("意见建议：希望进一步落实") and "。" not in text
