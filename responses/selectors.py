@@ -25,6 +25,7 @@ from workflow.models import (
     Contact,
     Decision,
     Extension,
+    Heartbeat,
     TransferRequest,
     TransitionLog,
     Unit,
@@ -757,7 +758,13 @@ def undelivered_context(roles):
         {"reply": reply, "proposers": _unreached(roles, reply)}
         for reply in replies[:UNDELIVERED_SHOWN]
     ]
-    return {"rows": rows, "more": len(replies) > UNDELIVERED_SHOWN, "today": timezone.localdate()}
+    return {
+        "rows": rows,
+        "more": len(replies) > UNDELIVERED_SHOWN,
+        "today": timezone.localdate(),
+        # queued mail and texts go out only while the worker runs: say so when it does not
+        "worker_silent": Heartbeat.objects.worker_silent() if rows else None,
+    }
 
 
 # ---- asking before an irreversible step -----------------------------------------------------

@@ -28,7 +28,7 @@ from workflow.forms import (
     TransferForm,
     UrgeForm,
 )
-from workflow.models import Assignment
+from workflow.models import Assignment, Heartbeat
 from workflow.redirects import back_to
 from workflow.views import (
     PAGE_SIZE,
@@ -581,6 +581,7 @@ def letter_import_or_404(request, pk):
 def letter_import(request, pk):
     record = actions.end_letter_import_if_stuck(letter_import_or_404(request, pk))
     context = {"record": record, **selectors.letter_import_preview(record)}
+    context["worker_silent"] = record.is_running and Heartbeat.objects.worker_silent()
     return render_partial(request, "responses/import.html", context, "status")
 
 

@@ -37,6 +37,7 @@ from .forms import (
 from .models import (
     Assignment,
     Extension,
+    Heartbeat,
     ItemImport,
     ItemImportState,
     NoticePreference,
@@ -456,6 +457,7 @@ def item_import_detail(request, pk):
         "errors": [row for row in record.report if row["errors"]],
         "notes": [row for row in record.report if row.get("notes")],
         "page": Paginator(record.report, 200).get_page(request.GET.get("page")),
+        "worker_silent": record.is_running and Heartbeat.objects.worker_silent(),
     }
     return render_partial(request, "workflow/item_import.html", context, "status")
 

@@ -254,3 +254,13 @@ def test_a_number_on_record_with_another_title_is_a_conflict_not_a_skip(
     upload(client, workbook(rows), name="fixed.xlsx")
     fixed = ItemImport.objects.order_by("-pk").first()
     assert fixed.state == "checked" and fixed.counts == {"new": 2, "exists": 1, "error": 0}
+
+
+def test_an_import_waiting_for_a_worker_that_never_ran_says_so(client, office, world):
+    client.force_login(office)
+    response = client.post(  # no worker: the check stays queued
+        "/office/proposals/import/",
+        {"file": SimpleUploadedFile("import.xlsx", workbook(good_rows(3)))},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "排队" in page and "后台任务从未运行" in page

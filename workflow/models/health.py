@@ -1,8 +1,25 @@
 """Proof that the background machinery runs, for the health page (config/health.py)."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Beat ticks every minute (BANLI_HEARTBEAT_SECONDS); this long without one, nothing queued
+# is being worked on, and pages that wait on the worker say so.
+SILENT_AFTER = timedelta(minutes=10)
+
+
+class HeartbeatQuerySet(models.QuerySet):
+    def worker_silent(self, now=None):
+        """None while beat and the worker tick; else the last tick's time (or the epoch when
+        there never was one), for a page to say since when nothing runs in the background."""
+        now = now or timezone.now()
+        last = self.filter(kind=Heartbeat.Kind.BEAT).order_by("-requested_at").first()
+        if last is not None and last.requested_at >= now - SILENT_AFTER:
+            return None
+        return last.requested_at if last else datetime.min.replace(tzinfo=UTC)
 
 
 class Heartbeat(models.Model):
@@ -16,6 +33,8 @@ class Heartbeat(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+
+    objects = HeartbeatQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("后台任务心跳")
