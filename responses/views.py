@@ -142,7 +142,7 @@ def item_forms(context):
         "assign_form": AssignForm(jurisdiction=context["jurisdiction"].pk) if office else None,
         "urge_form": UrgeForm() if office else None,
         "contact_form": ContactForm(proposal=context["proposal"]) if mine else None,
-        "transfer_form": TransferForm() if mine else None,
+        "transfer_form": TransferForm(jurisdiction_id=context["jurisdiction"].pk) if mine else None,
         "extension_form": ExtensionForm() if mine else None,
         "contact_forms": contact_forms(context),
     }

@@ -89,10 +89,18 @@ class ReasonForm(forms.Form):
 
 
 class TransferForm(ReasonForm):
+    """申请调整: the units offered as the better handler are the item's jurisdiction's own."""
+
     id_prefix = "transfer"
     suggested_unit = forms.ModelChoiceField(
-        Unit.objects.filter(is_active=True), label=_("建议改由"), required=False
+        Unit.objects.none(), label=_("建议改由"), required=False
     )
+
+    def __init__(self, *args, jurisdiction_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_unit"].queryset = Unit.objects.filter(
+            is_active=True, jurisdiction_id=jurisdiction_id
+        )
 
 
 class ExtensionForm(ReasonForm):

@@ -152,10 +152,14 @@ def accept(request, pk):
 @require_POST
 @refusals_to_messages
 def request_transfer(request, pk):
-    assignment = get_object_or_404(Assignment, pk=pk)
-    form = TransferForm(request.POST)
+    assignment = get_object_or_404(Assignment.objects.select_related("unit"), pk=pk)
+    form = TransferForm(request.POST, jurisdiction_id=assignment.unit.jurisdiction_id)
     if not form.is_valid():
-        raise ActionRefused(_("申请调整必须说明理由。"))
+        raise ActionRefused(
+            _("申请调整必须说明理由。")
+            if "reason" in form.errors
+            else _("只能建议本地区的承办单位。")
+        )
     actions.request_transfer(
         assignment, request.user, form.cleaned_data["reason"], form.cleaned_data["suggested_unit"]
     )

@@ -147,6 +147,11 @@ def request_transfer(assignment, actor, reason, suggested_unit=None):
     if not reason.strip():
         raise ActionRefused(_("申请调整必须说明理由。"))
     assignment = lock(Assignment, assignment.pk)
+    if (
+        suggested_unit is not None
+        and suggested_unit.jurisdiction_id != assignment.unit.jurisdiction_id
+    ):
+        raise ActionRefused(_("只能建议本地区的承办单位。"))
     require_may(assignment, "request_transfer", actor)
     fire(
         assignment,
