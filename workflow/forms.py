@@ -122,7 +122,10 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
         if proposal is not None:
-            self.fields["proposer"].queryset = proposal.proposers.all()
+            # the lead proposer first, as the item lists them (one join: the filter's)
+            self.fields["proposer"].queryset = Proposer.objects.filter(
+                signatures__proposal=proposal
+            ).order_by("signatures__position")
 
 
 def split_names(text):
