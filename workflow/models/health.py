@@ -1,6 +1,7 @@
 """Proof that the background machinery runs, for the health page (config/health.py)."""
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -11,15 +12,22 @@ from django.utils.translation import gettext_lazy as _
 SILENT_AFTER = timedelta(minutes=10)
 
 
+@dataclass(frozen=True)
+class Silence:
+    """The worker is not running: since its last tick, or `since` None when it never ran."""
+
+    since: datetime | None
+
+
 class HeartbeatQuerySet(models.QuerySet):
     def worker_silent(self, now=None):
-        """None while beat and the worker tick; else the last tick's time (or the epoch when
-        there never was one), for a page to say since when nothing runs in the background."""
+        """None while beat and the worker tick; else a Silence, for a page to say since when
+        nothing runs in the background."""
         now = now or timezone.now()
         last = self.filter(kind=Heartbeat.Kind.BEAT).order_by("-requested_at").first()
         if last is not None and last.requested_at >= now - SILENT_AFTER:
             return None
-        return last.requested_at if last else datetime.min.replace(tzinfo=UTC)
+        return Silence(since=last.requested_at if last else None)
 
 
 class Heartbeat(models.Model):
