@@ -186,3 +186,44 @@ SPREAD = (
 # The position (from 1, as `spread` counts) of the first generated item whose reply is sent:
 # PAPER_ONLY co-signs it.
 FIRST_SENT = 1 + next(i for i, (fate, _age) in enumerate(SPREAD) if fate == LetterState.SENT)
+
+# Every unit's standard texts (role, item kind or "" for both, name, body). They use the
+# placeholders (responses/letter_text.py) rather than 委员/提案 or 代表/建议, so one text serves
+# both kinds; a new draft starts from the unit's general one of its role.
+LETTER_TEMPLATES = [
+    (
+        "reply",
+        "",
+        "通用答复",
+        "【您】提出的“【案由】”（【届次会议】第【案号】号【类别】）收悉，经研究，"
+        "现将办理情况答复如下：\n"
+        "一、……\n二、……\n"
+        "下一步，我们将继续认真研究【您】提出的意见建议，切实推进相关工作。"
+        "衷心感谢【您】对【办理单位】工作的关心和支持，欢迎继续提出宝贵意见。",
+    ),
+    (
+        "reply",
+        "",
+        "答复（留作参考）",
+        "【您】提出的“【案由】”收悉，经研究，现答复如下：\n"
+        "【您】提出的……受……等条件所限，目前尚不具备实施条件。"
+        "我们将把【您】的意见作为今后工作的重要参考，适时研究推进。\n"
+        "感谢【您】对【办理单位】工作的关心和支持。",
+    ),
+    (
+        "reply",
+        "proposal",
+        "提案答复（附协商情况）",
+        "【您】提出的“【案由】”收悉。办理过程中，我们与【提出人】【称谓】进行了沟通协商，"
+        "经研究，现将办理情况答复如下：\n一、……\n二、……\n"
+        "感谢【您】对政协工作和【办理单位】工作的关心和支持。",
+    ),
+    (
+        "opinion",
+        "",
+        "会办意见",
+        "按照【类别】会办要求，结合【办理单位】职能，经认真研究，现对【届次会议】"
+        "第【案号】号【类别】“【案由】”提出以下会办意见：\n一、……\n二、……\n"
+        "以上意见供参考。",
+    ),
+]

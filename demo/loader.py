@@ -23,7 +23,14 @@ from responses.actions import (
     start_reply,
     submit_letter,
 )
-from responses.models import Feedback, LetterState, Rating, ReferenceDocument, Reply
+from responses.models import (
+    Feedback,
+    LetterState,
+    LetterTemplate,
+    Rating,
+    ReferenceDocument,
+    Reply,
+)
 from workflow import reminders, second_factor
 from workflow.actions import (
     accept_assignment,
@@ -47,6 +54,7 @@ from .data import (
     FIXTURES,
     GIVEN,
     JURISDICTIONS,
+    LETTER_TEMPLATES,
     PAPER_ONLY,
     SESSIONS,
     SPREAD,
@@ -82,6 +90,7 @@ class Demo:
     def base(self):
         self._places()
         self._people()
+        self._letter_templates()
         ReferenceDocument.objects.get_or_create(
             doc_number="沪科合〔2022〕29号", defaults=self._reference()
         )
@@ -117,6 +126,14 @@ class Demo:
             self.units[name] = Unit.objects.get_or_create(
                 jurisdiction=self.jurisdictions[where], name=name, defaults=defaults
             )[0]
+
+    def _letter_templates(self):
+        """Every unit's standard texts, which serve a 提案 and a 建议 alike."""
+        for unit in self.units.values():
+            for role, kind, name, body in LETTER_TEMPLATES:
+                LetterTemplate.objects.get_or_create(
+                    unit=unit, role=role, kind=kind, name=name, defaults={"body": body}
+                )
 
     def _people(self):
         """The administrator and the demo users, each a member of their office or unit."""

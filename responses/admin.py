@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from workflow.admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from workflow.admin_scope import JurisdictionScopedAdmin
 
-from . import actions, signing
+from . import actions, letter_text, signing
 from .models import (
     Delivery,
     DocumentCounter,
@@ -87,11 +89,35 @@ class DocumentCounterAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
     list_filter = ("year", "series")
 
 
+def placeholder_help():
+    """The placeholders a template may use and what each stands for, under the body field."""
+    return format_html(
+        "{}<br>{}",
+        _("可用占位符（套用时替换为本函的内容；其他【】内的文字不能保存）："),
+        format_html_join(
+            mark_safe("<br>"),
+            "【{}】{}",
+            ((name, meaning) for name, (meaning, _value) in letter_text.PLACEHOLDERS.items()),
+        ),
+    )
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["unit", "role", "kind", "class_label", "name", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = placeholder_help()
+
+
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(JurisdictionScopedAdmin):
+    form = LetterTemplateForm
     jurisdiction_path = "unit__jurisdiction"
-    list_display = ("name", "unit", "kind", "class_label")
-    list_filter = ("kind", "unit__jurisdiction")
+    list_display = ("name", "unit", "role", "kind", "class_label")
+    list_filter = ("role", "kind", "unit__jurisdiction")
     search_fields = ("name", "body", "unit__name")
 
 

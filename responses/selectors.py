@@ -347,11 +347,7 @@ def letter_context(roles, letter, form, attachment_form):
         "send_refusal": None
         if letter.is_editable or letter.is_sent or not isinstance(letter, Reply)
         else letter.send_refusal(),
-        "templates": list(
-            LetterTemplate.objects.filter(
-                unit_id=letter.assignment.unit_id, kind=letter._meta.model_name
-            )
-        ),
+        "templates": list(LetterTemplate.objects.for_letter(letter)),
     }
 
 

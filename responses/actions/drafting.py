@@ -18,6 +18,7 @@ from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment, TransitionLog
 from workflow.permissions import require_unit_member
 
+from ..letter_text import addressee_for, fill
 from ..models import (
     LetterRevision,
     LetterTemplate,
@@ -48,18 +49,6 @@ LETTER_FIELDS = (
     "issued_by",
     "issued_on",
 )
-
-
-def addressee_for(proposal):
-    """章毅、张远波、朱军红等委员 / 文彬代表 / a group's name."""
-    proposers = list(proposal.proposers.order_by("signatures__position"))
-    if not proposers:
-        return ""
-    lead = proposers[0]
-    if not lead.is_person:
-        return lead.name
-    names = "、".join(p.name for p in proposers[:3])
-    return f"{names}{'等' if len(proposers) > 1 else ''}{lead.title}"
 
 
 def _letter_defaults(assignment, actor):
@@ -110,7 +99,7 @@ def _fresh_reply(assignment):
     return {
         "title": _("对%(ref)s的答复") % {"ref": proposal.reference},
         "addressee": addressee_for(proposal),
-        "body": _template_body(assignment.unit, "reply"),
+        "body": _template_body(assignment, LetterTemplate.Role.REPLY),
         "cc": (
             jurisdiction.cc_for_proposals
             if proposal.kind == Proposal.Kind.PROPOSAL
@@ -157,17 +146,23 @@ def start_opinion(assignment, actor, at=None):
             lambda: _("关于%(ref)s会办意见的函") % {"ref": proposal.reference}
         ),
         addressee=lead.unit.short_name or lead.unit.name,
-        body=_template_body(assignment.unit, "opinion"),
+        body=_template_body(assignment, LetterTemplate.Role.OPINION),
     )
     _fill_placeholders(opinion)
     log(opinion, "draft", actor, "", opinion.state, at=at)
     return opinion
 
 
-def _template_body(unit, kind):
-    """The unit's general template (no class) as the draft's starting text, unfilled: the
-    placeholders are filled once the letter exists (see apply_template)."""
-    template = LetterTemplate.objects.filter(unit=unit, kind=kind, class_label="").first()
+def _template_body(assignment, role):
+    """The unit's general template (no class) for this role and the item's kind as the
+    draft's starting text, unfilled: the placeholders are filled once the letter exists (see
+    apply_template). One written for the item's kind comes before one for both."""
+    template = (
+        LetterTemplate.objects.matching(assignment.unit_id, role, assignment.proposal.kind)
+        .filter(class_label="")
+        .order_by("-kind", "name")
+        .first()
+    )
     return template.body if template else ""
 
 
@@ -180,6 +175,15 @@ def apply_template(letter, actor, template):
         raise PermissionDenied(_("只能使用本单位的模板。"))
     if not letter.is_editable:
         raise ActionRefused(_("该函已送审或发出，不能再套用模板。"))
+    if not LetterTemplate.objects.for_letter(letter).filter(pk=template.pk).exists():
+        raise ActionRefused(
+            _("模板“%(name)s”适用于%(kind)s的%(role)s，不能用于本函。")
+            % {
+                "name": template.name,
+                "kind": template.get_kind_display(),
+                "role": template.get_role_display(),
+            }
+        )
     body = template.fill(letter)
     if body != letter.body:
         letter.body = body
@@ -199,8 +203,7 @@ def start_letter(assignment, actor):
 
 def _fill_placeholders(letter):
     if "【" in letter.body:
-        template = LetterTemplate(body=letter.body)
-        letter.body = template.fill(letter)
+        letter.body = fill(letter.body, letter)
         letter.save(update_fields=["body"])
 
 

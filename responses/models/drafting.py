@@ -1,10 +1,13 @@
 """What a drafter writes with: the policy documents replies cite, and each unit's standard
 texts (templates with placeholders)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from workflow.models import Unit
+
+from .. import letter_text
 
 
 class ReferenceDocument(models.Model):
@@ -24,13 +27,41 @@ class ReferenceDocument(models.Model):
         return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
 
 
+class LetterTemplateQuerySet(models.QuerySet):
+    def matching(self, unit_id, role, proposal_kind):
+        """A unit's templates for a letter of this role (答复函 or 会办意见) on an item of this
+        kind: those written for that kind (提案 or 建议) and those written for both."""
+        return self.filter(unit_id=unit_id, role=role, kind__in=["", proposal_kind])
+
+    def for_letter(self, letter):
+        """The templates a letter may use: the editor offers these, apply_template accepts
+        only these."""
+        return self.matching(
+            letter.assignment.unit_id, letter._meta.model_name, letter.assignment.proposal.kind
+        )
+
+
 class LetterTemplate(models.Model):
-    """A unit's standard text, per letter kind and result class, with placeholders the
-    drafter's letter fills in: 【提出人】【届次会议】【案号】【案由】【办理单位】."""
+    """A unit's standard text, per letter role, item kind and result class, with placeholders
+    the drafter's letter fills in (responses/letter_text.py: 【主送】【称谓】【类别】 …)."""
+
+    class Role(models.TextChoices):
+        REPLY = "reply", _("答复函")
+        OPINION = "opinion", _("会办意见")
+
+    class Kind(models.TextChoices):
+        BOTH = "", _("提案和建议")
+        PROPOSAL = "proposal", _("提案")
+        SUGGESTION = "suggestion", _("建议")
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="letter_templates")
+    role = models.CharField(_("函件"), max_length=8, choices=Role.choices)
     kind = models.CharField(
-        _("函件"), max_length=8, choices=[("reply", _("答复函")), ("opinion", _("会办意见"))]
+        _("适用于"),
+        max_length=12,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("写有“委员”“提案”等字样的模板只适用于提案；用【称谓】【类别】可两者通用。"),
     )
     class_label = models.CharField(
         _("适用类别"), max_length=10, blank=True, help_text=_("留空适用于所有类别。")
@@ -38,25 +69,28 @@ class LetterTemplate(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     body = models.TextField(_("正文模板"))
 
+    objects = LetterTemplateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("公文模板")
         verbose_name_plural = _("公文模板")
-        ordering = ["unit_id", "kind", "class_label", "name"]
+        ordering = ["unit_id", "role", "kind", "class_label", "name"]
 
     def __str__(self):
         return self.name
 
+    def clean(self):
+        unknown = letter_text.unknown_placeholders(self.body)
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("“%(names)s”不是可用的占位符。可用的有：%(known)s。")
+                    % {
+                        "names": "、".join(f"【{name}】" for name in unknown),
+                        "known": "".join(f"【{name}】" for name in letter_text.PLACEHOLDERS),
+                    }
+                }
+            )
+
     def fill(self, letter):
-        proposal = letter.assignment.proposal
-        names = [s.proposer.name for s in proposal.signatories.select_related("proposer")]
-        values = {
-            "【提出人】": "、".join(names),
-            "【届次会议】": str(proposal.session),
-            "【案号】": proposal.number,
-            "【案由】": proposal.title,
-            "【办理单位】": letter.assignment.unit.name,
-        }
-        text = self.body
-        for placeholder, value in values.items():
-            text = text.replace(placeholder, value)
-        return text
+        return letter_text.fill(self.body, letter)

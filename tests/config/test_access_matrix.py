@@ -435,7 +435,7 @@ def admin_objects(sh, sd):
         ),
         "responses.lettertemplate": each(
             lambda s: LetterTemplate.objects.create(
-                unit=s["unit"], kind="reply", name="通用", body="【提出人】："
+                unit=s["unit"], role="reply", name="通用", body="【提出人】："
             )
         ),
         "responses.referencedocument": shared(ReferenceDocument.objects.create(title="政策文件")),

@@ -121,7 +121,7 @@ def test_every_verb_that_writes_content_makes_an_author(draft, kewei, clerk, lea
         save_letter(draft, leader, contact_phone="23119999")
     elif how == "template":
         template = LetterTemplate.objects.create(
-            unit=kewei, kind="reply", name="标准", body="【提出人】：领导选用的模板。"
+            unit=kewei, role="reply", name="标准", body="【提出人】：领导选用的模板。"
         )
         apply_template(draft, leader, template)
     elif how == "attach":

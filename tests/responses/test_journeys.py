@@ -77,7 +77,7 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     assert Assignment.objects.get(pk=co_health.pk).state == AssignmentState.OPINION_SENT
 
     reply = start_reply(lead, clerk)
-    assert reply.addressee == "章毅、张远波、朱军红等委员"
+    assert reply.addressee == "章毅、张远波、朱军红委员"  # all three: no 等
     assert reply.title == "对市政协十四届二次会议第1136号提案的答复"
     reply = save_letter(reply, clerk, body="现将办理情况答复如下", class_label="解决采纳")
 

@@ -55,7 +55,7 @@ def test_jurisdiction_may_number_at_sign_off(office, clerk, leader, kewei, shang
 def test_unit_template_fills_its_placeholders(office, clerk, kewei):
     LetterTemplate.objects.create(
         unit=kewei,
-        kind="reply",
+        role="reply",
         name="通用答复",
         body="【提出人】委员：\n您提出的“【案由】”（【届次会议】第【案号】号）收悉，【办理单位】经认真研究，现答复如下：",
     )
@@ -69,7 +69,7 @@ def test_unit_template_fills_its_placeholders(office, clerk, kewei):
     )
     specific = LetterTemplate.objects.create(
         unit=kewei,
-        kind="reply",
+        role="reply",
         class_label="留作参考",
         name="留作参考",
         body="关于【案由】，留作参考。",

@@ -128,7 +128,7 @@ def recompute(w):
 def template(w):
     letter = draft(w)
     chosen = LetterTemplate.objects.create(
-        unit=w.kewei, kind="reply", name="通用", body="【提出人】：现答复如下。"
+        unit=w.kewei, role="reply", name="通用", body="【提出人】：现答复如下。"
     )
     return lambda: responses_actions.apply_template(letter, w.clerk, chosen)
 
