@@ -217,3 +217,17 @@ def test_a_group_is_addressed_by_its_name(office, clerk, kewei):
     reply = apply_template(proposal_reply(office, clerk, kewei, [party]), clerk, shared)
     assert reply.body.startswith("民盟上海市委：\n你们提出的")
     assert "感谢民盟上海市委对" in reply.body
+
+
+def test_the_demo_templates_use_only_placeholders_and_serve_both_kinds(office, clerk, kewei):
+    from demo.data import LETTER_TEMPLATES
+
+    for role, kind, name, body in LETTER_TEMPLATES:
+        LetterTemplate(unit=kewei, role=role, kind=kind, name=name, body=body).full_clean()
+        if kind == "":
+            assert not any(word in body for word in ("委员", "代表", "提案", "建议。")), name
+    general = next(body for role, kind, name, body in LETTER_TEMPLATES if name == "通用答复")
+    shared = template(kewei, name="通用答复", body=general)
+    reply = apply_template(suggestion_reply(office, clerk, kewei), clerk, shared)
+    assert reply.body.startswith("您提出的“关于支持生物医药创新，推动产业高质量发展的建议”")
+    assert "第0345号建议" in reply.body and "【" not in reply.body
