@@ -407,15 +407,10 @@ def letter_urls(kind, pk):
     }
 
 
-def queued_letters(unit_ids):
-    """The units' letters with the leader (QUEUED_STATES), 送审 first and oldest first: the
-    first QUEUE_SIZE + 1 of each kind, merged, so the page knows whether more wait without
-    counting them."""
-    related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
-    revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
-    authors = Prefetch("contributors", User.objects.only("pk"))
-    # What the pre-flight check reads for each letter, fetched once for all of them.
-    checked = (
+def preflight_reads():
+    """What the pre-flight check (Letter.preflight) reads for each letter of a list, fetched
+    once for all of them: the proposers, the contacts, the co-handlers yet to send opinions."""
+    return (
         Prefetch(
             "assignment__proposal__signatories",
             ProposalProposer.objects.select_related("proposer"),
@@ -429,6 +424,16 @@ def queued_letters(unit_ids):
             to_attr="outstanding_co_handlers",
         ),
     )
+
+
+def queued_letters(unit_ids):
+    """The units' letters with the leader (QUEUED_STATES), 送审 first and oldest first: the
+    first QUEUE_SIZE + 1 of each kind, merged, so the page knows whether more wait without
+    counting them."""
+    related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
+    revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
+    authors = Prefetch("contributors", User.objects.only("pk"))
+    checked = preflight_reads()
     order = (
         Case(When(state=LetterState.SUBMITTED, then=0), default=1),
         "submitted_at",

@@ -8,9 +8,9 @@ sentence about a meeting) is never flagged:
   templates repeat "文彬代表：" there); replies only, an opinion is addressed to a unit;
 - the opening: the letter's title and the body up to the first "收悉" (the stock "您提出的
   ……收悉"), with the item's own title taken out first (an item may be "关于建议……的提案");
-- quoted titles: every 《…》 or “…” in the title or body whose text ends in 建议 or 提案, the
-  way item titles end, must be the item's title. Quoted laws and documents (《…条例》) end
-  otherwise and are not read.
+- quoted titles: every 《…》 or “…” in the title or body that reads like an item's title
+  (关于……建议 / 关于……提案) must be the item's title. Quoted laws and documents (《…条例》)
+  and quoted phrases read otherwise and are not checked.
 
 These are warnings, not blockers: they guess from free text, and a reply answering merged
 items (并案) may rightly quote another item's title. The clerk and the leader see them; the
@@ -28,7 +28,7 @@ PERSON_PATTERN = {"proposal": re.compile(r"委员(?!会)"), "suggestion": re.com
 ITEM_WORD = {"proposal": "提案", "suggestion": "建议"}
 OTHER = {"proposal": "suggestion", "suggestion": "proposal"}
 
-QUOTED_TITLE = re.compile(r"[《“]([^《》“”\n]{2,300}?(?:建议|提案))[》”]")
+QUOTED_TITLE = re.compile(r"[《“](关于[^《》“”\n]{1,300}?(?:建议|提案))[》”]")
 
 
 def _squeeze(text):
@@ -71,7 +71,7 @@ def kind_word_warnings(kind, *, addressee, title, body, item_title, to_proposer=
 
 
 def title_warnings(*, title, body, item_title):
-    """Quoted item titles (ending in 建议/提案) that are not this item's title."""
+    """Quoted item titles (关于……建议/提案) that are not this item's title."""
     own = _squeeze(item_title)
     others = []
     for quoted in QUOTED_TITLE.findall(f"{title}\n{body}"):

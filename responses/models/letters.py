@@ -525,8 +525,7 @@ class Reply(Letter):
         if self.kind == self.Kind.REPLY and self.assignment.role == Assignment.Role.LEAD:
             waiting = [str(a.unit) for a in self.blocking_opinions()]
             if waiting:
-                problems.insert(
-                    len(self.content_blockers()),
+                problems.append(
                     Finding(
                         _(
                             "会办单位意见尚未送达且未逾期：%(units)s。"
