@@ -19,6 +19,7 @@ from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer
 from proposals.params import plain_int
 from workflow import aging, deadlines
 from workflow.models import (
+    OPINION_OUTSTANDING_STATES,
     REPLYING_ROLES,
     Assignment,
     AssignmentState,
@@ -329,6 +330,21 @@ def _letter_earlier_feedback(letter):
     )
 
 
+def preflight_context(letter):
+    """送审前检查 of an editable letter: every finding (Letter.preflight: the submit blockers,
+    then the warnings) and whether 送审 is offered. The editor's page and each autosave's
+    answer draw it from here."""
+    if not letter.is_editable:
+        return {"preflight": [], "may_submit": False}
+    findings = letter.preflight()
+    return {
+        "letter": letter,
+        "kind": letter._meta.model_name,
+        "preflight": findings,
+        "may_submit": not any(f.blocks for f in findings),
+    }
+
+
 def letter_context(roles, letter, form, attachment_form):
     return {
         "earlier_feedback": _letter_earlier_feedback(letter),
@@ -340,9 +356,7 @@ def letter_context(roles, letter, form, attachment_form):
         "attachments": list(letter.attachments.all()),
         "proposal": letter.assignment.proposal,
         "returned": letter.state == LetterState.RETURNED,
-        "preflight": [(level, str(p)) for level, p in letter.preflight()]
-        if letter.is_editable
-        else [],
+        **preflight_context(letter),
         # With the leader: signing is allowed, but the reply cannot go out (send_letter).
         "send_refusal": None
         if letter.is_editable or letter.is_sent or not isinstance(letter, Reply)
@@ -389,6 +403,25 @@ def letter_urls(kind, pk):
     }
 
 
+def preflight_reads():
+    """What the pre-flight check (Letter.preflight) reads for each letter of a list, fetched
+    once for all of them: the proposers, the contacts, the co-handlers yet to send opinions."""
+    return (
+        Prefetch(
+            "assignment__proposal__signatories",
+            ProposalProposer.objects.select_related("proposer"),
+        ),
+        "assignment__contacts",
+        Prefetch(
+            "assignment__proposal__assignments",
+            Assignment.objects.filter(
+                role=Assignment.Role.CO, state__in=OPINION_OUTSTANDING_STATES
+            ).select_related("unit"),
+            to_attr="outstanding_co_handlers",
+        ),
+    )
+
+
 def queued_letters(unit_ids):
     """The units' letters with the leader (QUEUED_STATES), 送审 first and oldest first: the
     first QUEUE_SIZE + 1 of each kind, merged, so the page knows whether more wait without
@@ -396,14 +429,7 @@ def queued_letters(unit_ids):
     related = ("assignment__proposal__session__jurisdiction", "assignment__unit", "drafted_by")
     revisions = Prefetch("revisions", LetterRevision.objects.order_by("number"))
     authors = Prefetch("contributors", User.objects.only("pk"))
-    # What the pre-flight check reads for each letter, fetched once for all of them.
-    checked = (
-        Prefetch(
-            "assignment__proposal__signatories",
-            ProposalProposer.objects.select_related("proposer"),
-        ),
-        "assignment__contacts",
-    )
+    checked = preflight_reads()
     order = (
         Case(When(state=LetterState.SUBMITTED, then=0), default=1),
         "submitted_at",
@@ -455,7 +481,7 @@ def queue_entry(roles, letter):
         # The queue is the leader's own units' letters: four eyes and the sign blockers are
         # what is left to ask; the leader sees why instead of buttons.
         "sign_refusal": letter.sign_refusal(roles.user),
-        "preflight": [(level, str(p)) for level, p in letter.preflight()],
+        "preflight": letter.preflight(),
         # 签发并发出 waits while a proposer has no contact (send_letter refuses it).
         "send_refusal": isinstance(letter, Reply) and letter.send_refusal(),
     }

@@ -199,9 +199,14 @@ def start_letter(request, assignment_pk):
 
 # ---- the letter editor ----------------------------------------------------------------------
 def saved(request, letter):
-    """The answer to a save: the htmx editor swaps in the saved time; a form post reloads."""
+    """The answer to a save: the htmx editor swaps in the saved time and the refreshed
+    pre-flight check; a form post reloads the page, which draws both."""
     if request.htmx:
-        response = render(request, "responses/letter.html#saved", {"letter": letter})
+        response = render(
+            request,
+            "responses/_autosaved.html",
+            selectors.preflight_context(letter) | {"letter": letter},
+        )
         response["HX-Trigger"] = "letter-saved"
         return response
     messages.success(request, _("已保存。"))

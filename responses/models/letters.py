@@ -3,6 +3,8 @@ their one state machine, defined once on the abstract `Letter`, the state sets t
 the states mean, the reads both kinds share (`LetterQuerySet`), and `Reply` and `Opinion`.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +18,7 @@ from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 
+from .. import wording
 from ..permissions import is_unit_leader, may_sign_letter
 
 
@@ -56,6 +59,37 @@ class WithholdingReason(models.TextChoices):
     PRIVACY = "privacy", _("涉及个人隐私")
     SECURITY = "security", _("危及安全稳定")
     INTERNAL = "internal", _("内部事务或过程性信息")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the pre-flight check (送审前检查): what is wrong, in the clerk's words;
+    the editor field that fixes it ("" when the fix is elsewhere); whether the fix is on the
+    item's page (沟通, the proposers' contacts); and whether it stops 送审 or is a warning."""
+
+    message: str
+    field: str = ""
+    blocks: bool = True
+    on_item: bool = False
+
+    def __str__(self):
+        return str(self.message)
+
+    @property
+    def level(self):
+        return "block" if self.blocks else "warn"
+
+
+def wording_warnings(letter, proposal, to_proposer):
+    """Wrong kind or title words (responses/wording.py says which places are read)."""
+    texts = {"title": letter.title, "body": letter.body, "item_title": proposal.title}
+    kinds = wording.kind_word_warnings(
+        proposal.kind, addressee=letter.addressee, to_proposer=to_proposer, **texts
+    )
+    return [
+        Finding(message, "body", blocks=False)
+        for message in kinds + wording.title_warnings(**texts)
+    ]
 
 
 class Letter(ConcurrentTransitionMixin, models.Model):
@@ -169,32 +203,60 @@ class Letter(ConcurrentTransitionMixin, models.Model):
     def disclosure_blockers(self):
         problems = []
         if self.disclosure == Disclosure.WITHHELD and not self.withheld_reason:
-            problems.append(_("选择“不予公开”时必须说明理由。"))
+            problems.append(Finding(_("选择“不予公开”时必须说明理由。"), "withheld_reason"))
         if self.disclosure == Disclosure.SUMMARY and not self.summary.strip():
-            problems.append(_("选择“主动公开·摘要”时必须填写公开摘要。"))
+            problems.append(Finding(_("选择“主动公开·摘要”时必须填写公开摘要。"), "summary"))
         return problems
 
+    def content_blockers(self):
+        """The elements no letter goes up without."""
+        return [
+            Finding(
+                _("请填写%(field)s。") % {"field": self._meta.get_field(name).verbose_name}, name
+            )
+            for name in ("title", "addressee", "body")
+            if not getattr(self, name).strip()
+        ]
+
+    def lasting_blockers(self):
+        """Rules that, once met, stay met: 送审 and 签发 both ask them."""
+        return self.disclosure_blockers()
+
     def submit_blockers(self):
-        problems = []
-        if not self.title.strip() or not self.addressee.strip() or not self.body.strip():
-            problems.append(_("标题、主送和正文不能为空。"))
-        return problems + self.disclosure_blockers()
+        """送审's rules, their one home: what submit_letter refuses with and what the
+        pre-flight panel (editor and leader's queue) lists as ✗, in the same words. A letter
+        that passes can be signed as it stands, but for a 成文日期 after the signing day
+        (sign_blockers; the panel warns of it)."""
+        return self.content_blockers() + self.lasting_blockers()
 
     def sign_blockers(self):
-        problems = self.disclosure_blockers()
-        if self.letter_date and self.letter_date > timezone.localdate():
-            problems.append(_("成文日期晚于今天。"))
+        """What must hold when the leader signs."""
+        problems = self.lasting_blockers()
+        if self.dated_later():
+            problems.append(Finding(_("成文日期晚于今天。"), "letter_date"))
+        return problems
+
+    def dated_later(self):
+        return bool(self.letter_date and self.letter_date > timezone.localdate())
+
+    def warnings(self):
+        """What the drafter and the leader should check; it stops nothing."""
+        problems = []
+        if not self.contact_phone or not (self.contact_person or self.contact_office):
+            field = "contact_person" if self.contact_phone else "contact_phone"
+            problems.append(Finding(_("附注联系人或联系电话不完整。"), field, blocks=False))
+        if not self.cc_list:
+            problems.append(Finding(_("抄送栏为空。"), "cc", blocks=False))
+        if self.dated_later():
+            problems.append(
+                Finding(_("成文日期晚于今天：该日期之前不能签发。"), "letter_date", blocks=False)
+            )
         return problems
 
     def preflight(self, today=None):
-        """What is wrong or missing before sign-off: ("block", …) stops it, ("warn", …) is
-        shown to the drafter and the leader."""
-        problems = [("block", p) for p in self.sign_blockers()]
-        if not self.contact_phone or not (self.contact_person or self.contact_office):
-            problems.append(("warn", _("附注联系人或联系电话不完整。")))
-        if not self.cc_list:
-            problems.append(("warn", _("抄送栏为空。")))
-        return problems
+        """送审前检查: every submit blocker, then the warnings. Each finding has its level
+        ("block" stops 送审, "warn" is for the drafter and the leader to check)."""
+        return self.submit_blockers() + self.warnings()
 
     def may_submit(self):
         return not self.submit_blockers()
@@ -233,8 +295,10 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         shows this instead of the sign buttons, so it offers what the verb accepts."""
         if refusal := self.four_eyes_refusal(user):
             return refusal
-        if self.sign_blockers():
-            return _("尚有未满足的签发条件（见上方✗），请退回修改。")
+        if blockers := self.sign_blockers():
+            return _("尚有未满足的签发条件：%(problems)s请退回修改。") % {
+                "problems": "".join(str(b) for b in blockers)
+            }
         return None
 
     def may_sign(self, user):
@@ -445,40 +509,52 @@ class Reply(Letter):
         )
 
     def blocking_opinions(self, today=None):
-        """Outstanding opinions still within their deadline: the lead must wait for them."""
+        """Outstanding opinions still within their deadline, with their units: the lead must
+        wait for them. Lists read the co-handlers prefetched as `outstanding_co_handlers`."""
         today = today or timezone.localdate()
-        return self.outstanding_opinions().filter(due_on__gte=today)
+        proposal = self.assignment.proposal
+        if hasattr(proposal, "outstanding_co_handlers"):
+            return [a for a in proposal.outstanding_co_handlers if a.due_on >= today]
+        return self.outstanding_opinions().filter(due_on__gte=today).select_related("unit")
 
     def contact_recorded(self):
         return self.assignment.contacts.exists()
 
     def submit_blockers(self):
         problems = super().submit_blockers()
-        if not self.class_label:
-            problems.append(_("请选择办理结果类别。"))
         if self.kind == self.Kind.REPLY and self.assignment.role == Assignment.Role.LEAD:
-            waiting = [str(a.unit) for a in self.blocking_opinions().select_related("unit")]
+            waiting = [str(a.unit) for a in self.blocking_opinions()]
             if waiting:
                 problems.append(
-                    _(
-                        "会办单位意见尚未送达且未逾期：%(units)s。请等待会办意见或至会办期限后再提交。"
-                    )
-                    % {"units": "、".join(waiting)}
+                    Finding(
+                        _(
+                            "会办单位意见尚未送达且未逾期：%(units)s。"
+                            "请等待会办意见或至会办期限后再提交。"
+                        )
+                        % {"units": "、".join(waiting)}
+                    ),
                 )
         return problems
 
-    def preflight(self, today=None):
-        problems = super().preflight(today)
+    def warnings(self):
+        problems = super().warnings()
         proposal = self.assignment.proposal
         names = [s.proposer.name for s in proposal.signatories.all()][:3]  # prefetched on lists
         if names and not all(name in self.addressee for name in names):
             problems.append(
-                ("warn", _("主送与提出人不一致：应为%(names)s。") % {"names": "、".join(names)})
+                Finding(
+                    _("主送与提出人不一致：应为%(names)s。") % {"names": "、".join(names)},
+                    "addressee",
+                    blocks=False,
+                )
             )
         if proposal.title not in self.body and f"第{proposal.number}号" not in self.body:
-            problems.append(("warn", _("正文未提及所答复的建议提案（案由或案号）。")))
+            problems.append(
+                Finding(_("正文未提及所答复的建议提案（案由或案号）。"), "body", blocks=False)
+            )
+        problems += wording_warnings(self, proposal, to_proposer=True)
         if refusal := self.send_refusal():
-            problems.append(("warn", refusal))
+            problems.append(Finding(refusal, blocks=False, on_item=True))
         return problems
 
     # ---- 送达: a reply is sent only when every proposer can be reached -------------------
@@ -498,13 +574,21 @@ class Reply(Letter):
             "请先在%(where)s中为其登记手机号码、电子邮箱或通信地址，再发出。"
         ) % {"names": "、".join(p.name for p in missing), "where": CONTACTS_RECORDED_AT}
 
-    def sign_blockers(self):
-        problems = super().sign_blockers()
+    def lasting_blockers(self):
+        problems = super().lasting_blockers()
         if not self.class_label:
-            problems.append(_("请选择办理结果类别。"))
+            problems.append(Finding(_("请选择办理结果类别。"), "class_label"))
         jurisdiction = self.assignment.proposal.session.jurisdiction
         if jurisdiction.contact_required and not self.contact_recorded():
-            problems.append(_("签发前须至少记录一次与提出人的沟通（办前面商）。"))
+            problems.append(
+                Finding(
+                    _(
+                        "签发前须至少记录一次与提出人的沟通（办前面商）：请在该件页面的"
+                        "“记录沟通（办前面商）”中登记。"
+                    ),
+                    on_item=True,
+                )
+            )
         return problems
 
 
@@ -543,3 +627,9 @@ class Opinion(Letter):
 
     def __str__(self):
         return self.doc_number or self.title
+
+    def warnings(self):
+        """An opinion's wording is checked like a reply's, but it greets the lead unit."""
+        return super().warnings() + wording_warnings(
+            self, self.assignment.proposal, to_proposer=False
+        )

@@ -87,6 +87,12 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     ):
         submit_letter(reply, clerk)
 
+    with (
+        time_machine.travel(at(2024, 3, 21), tick=False),
+        pytest.raises(ActionRefused, match="沟通"),
+    ):
+        submit_letter(reply, clerk)  # no contact with the proposers yet
+    factories.contacted(lead, clerk, on=date(2024, 3, 20))
     with time_machine.travel(at(2024, 3, 21), tick=False):
         reply = submit_letter(reply, clerk)  # the opinion deadline has passed
     assert reply.proceeded_without_opinions
@@ -101,9 +107,6 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     reply = save_letter(reply, clerk, body="现将办理情况答复如下。下一步……")
     reply = submit_letter(reply, clerk)
 
-    with pytest.raises(ActionRefused, match="沟通"):
-        sign_letter(reply, leader)
-    factories.contacted(lead, clerk, on=date(2024, 3, 20))
     with time_machine.travel(at(2024, 5, 27), tick=False):
         reply = sign_letter(reply, leader)
         reply = send_letter(reply, clerk)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from responses.actions import (
     publish_letter,
@@ -47,10 +48,14 @@ def world(office, kewei, clerk, leader):
     # A draft whose submission is blocked: a co-handler's opinion is due, no result class.
     blocked = start_reply(lead, clerk)
 
-    # A submitted letter, first submission, not yet signable (no contact recorded).
+    # A submitted letter, first submission, not yet signable (dated after today).
     other_item = factories.accepted(office, clerk, kewei, title="关于加快建设科创中心的提案")
+    factories.contacted(other_item, clerk)
     submitted = start_reply(other_item, clerk)
-    submitted = save_letter(submitted, clerk, body="现答复如下。", class_label="解决采纳")
+    later = timezone.localdate() + timedelta(days=3)
+    submitted = save_letter(
+        submitted, clerk, body="现答复如下。", class_label="解决采纳", letter_date=later
+    )
     submitted = submit_letter(submitted, clerk)
 
     sent = factories.sent_reply(office, clerk, leader, kewei, title="关于优化营商环境的提案")
@@ -92,7 +97,7 @@ def attempts(w):
             "outsider_leader",
             f"/letters/reply/{submitted.pk}/sign",
             {"revision": "9", "send": "1"},
-            ["第1稿", "沟通", "待签发", "科创中心"],
+            ["第1稿", "成文日期", "待签发", "科创中心"],
         ),
         (
             "outsider_leader",
