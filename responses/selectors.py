@@ -406,7 +406,7 @@ def _stored_words(model, name, value):
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, BooleanField):
-        return {"True": _("是"), "False": _("否")}.get(value, value)
+        return _("是") if value == "True" else _("否")  # False was kept as ""
     return value
 
 

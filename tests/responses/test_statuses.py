@@ -178,14 +178,15 @@ def test_the_holiday_notice_links_only_for_those_who_load_the_calendar(
     client.force_login(clerk)
     page = client.get(url).content.decode()
     assert "节假日和调休安排尚未" in page and admin_link not in page
-    assert "请建议提案处" not in page
+    assert "自动重新计算" in page and "请建议提案处" not in page
     client.force_login(office)  # the office of every jurisdiction there is
     page = client.get(url).content.decode()
     assert admin_link in page
+    assert client.get(admin_link).status_code == 200  # where it is done, not a dead end
     factories.jurisdiction("浙江省", level="province")  # now the office is not everywhere:
-    # it cannot change the calendar every jurisdiction shares, so it is told, not linked
+    # it cannot change the calendar every jurisdiction shares, so it is told who can
     page = client.get(url).content.decode()
-    assert "节假日和调休安排尚未" in page and admin_link not in page
+    assert "请系统管理员载入" in page and admin_link not in page
 
 
 # ---- 7 and 8. the leader's queue ------------------------------------------------------------
@@ -212,7 +213,7 @@ def test_the_queue_names_changed_fields_and_shows_the_return_comment(
     page = client.get("/review/").content.decode()
     assert "<strong>标题</strong>" in page and "title：" not in page
     assert "<strong>公开属性</strong>" in page and "依申请公开" in page
-    assert "<strong>标注签发人</strong>" in page and "True" not in page
+    assert "<strong>标注签发人</strong>" in page and "<del>否</del> → <ins>是</ins>" in page
     assert "上次退回意见：" in page and "请修改标题" in page
 
 
