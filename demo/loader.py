@@ -367,12 +367,13 @@ class Demo:
         for co in item.assignments.filter(role=Assignment.Role.CO):
             co_clerk, co_leader = self._first_staff(co.unit), self._first_staff(co.unit, "leader")
             opinion = start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
+            marks = {"class_label": "解决采纳"} if opinion.carries_result_and_disclosure() else {}
             save_letter(
                 opinion,
                 co_clerk,
                 at=assigned + timedelta(days=15),
                 body="结合我单位职能，提出会办意见如下：……",
-                class_label="解决采纳",
+                **marks,
             )
             submit_letter(opinion, co_clerk, at=assigned + timedelta(days=20))
             sign_letter(opinion, co_leader, at=assigned + timedelta(days=21))

@@ -34,14 +34,20 @@ class LetterForm(LetterFields):
 
     class_label = forms.ChoiceField(label=_("办理结果类别"), required=False)
 
-    def __init__(self, *args, scheme=None, editable=True, **kwargs):
+    def __init__(self, *args, scheme=None, editable=True, elements=LETTER_FIELDS, **kwargs):
+        """`elements`: the ones this letter has (drafting.fields_of); the others are not
+        offered, and not accepted if posted."""
         super().__init__(*args, **kwargs)
+        for name in set(self.fields).difference(elements):
+            del self.fields[name]
         for field in self.fields.values():
             field.disabled = not editable
-        choices = [("", _("请选择"))] + [(k, v[1]) for k, v in SCHEMES.get(scheme, {}).items()]
-        self.fields["class_label"].choices = choices
-        self.fields["disclosure"].choices = Disclosure.choices
-        self.fields["withheld_reason"].choices = [("", "—")] + WithholdingReason.choices
+        if "class_label" in self.fields:
+            choices = [("", _("请选择"))] + [(k, v[1]) for k, v in SCHEMES.get(scheme, {}).items()]
+            self.fields["class_label"].choices = choices
+        if "disclosure" in self.fields:
+            self.fields["disclosure"].choices = Disclosure.choices
+            self.fields["withheld_reason"].choices = [("", "—")] + WithholdingReason.choices
         for name in ("title", "addressee", "signing_organ"):
             self.fields[name].required = False  # a draft may be saved half done
         self.fields["title"].validators.append(validate_one_line)  # it heads the mail

@@ -368,7 +368,7 @@ def lines(letter):
     j = letter.assignment.proposal.session.jurisdiction
     draft = letter.sent_at is None
     out = []
-    if j.class_mark_style == "line":
+    if j.class_mark_style == "line" and letter.carries_result_and_disclosure():
         if letter.class_label:
             out.append(("headline", f"办理结果：{letter.class_label}"))
         out.append(("headline", f"公开属性：{disclosure_words(letter)}"))

@@ -5,8 +5,8 @@ workflow/selectors.py) so a page offers exactly what the verbs accept."""
 
 import difflib
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Prefetch, When
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import BooleanField, Case, F, Prefetch, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +73,7 @@ def item_context(roles, pk, today):
     replies, opinions = _item_letters(proposal, roles, jurisdiction.pk)
     contacts = _item_contacts(proposal, mine, is_office)
     approved, pending = _item_extensions(proposal)
-    urges = _item_urges(proposal, assignments)
+    urges = _item_urges(proposal, assignments, today)
     cal = deadlines.WorkingCalendar()
     signatories = list(proposal.signatories.select_related("proposer"))
     return {
@@ -94,6 +94,7 @@ def item_context(roles, pk, today):
         "opinions": opinions,
         "contacts": contacts,
         "urges": urges,
+        "urgeable": [a for a in assignments if a.is_urgeable] if is_office else [],
         "timeline": _timeline(
             proposal, assignments, contacts, urges, [*replies, *opinions], roles, is_office
         ),
@@ -199,12 +200,18 @@ def _pending_transfers(proposal):
     )
 
 
-def _item_urges(proposal, assignments):
+def _item_urges(proposal, assignments, today):
     """The item's 催办, newest first; each assignment learns its unit's last one
-    (`last_urge`), so the office sees a repeat before making it."""
+    (`last_urge`), so the office sees a repeat before making it, and, while its unit may be
+    urged (Assignment.is_urgeable, which `urge` asks), the message the form starts from."""
     urges = list(Urge.objects.filter(proposal=proposal).select_related("unit", "urged_by"))
     for assignment in assignments:
         assignment.last_urge = next((u for u in urges if u.unit_id == assignment.unit_id), None)
+        assignment.urge_text = (
+            aging.urge_text(proposal.reference, assignment.due_on, today)
+            if assignment.is_urgeable
+            else None
+        )
     return urges
 
 
@@ -250,8 +257,10 @@ def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, 
     ]
     letter = letters[0] if letters else None
     # Writing: the states from which this unit's letter, once sent, moves the assignment on
-    # (start_reply and start_opinion accept exactly these).
+    # (start_reply and start_opinion accept exactly these), and a letter that save_letter
+    # still accepts: one with the leader (or signed) waits until it is returned.
     writing = can_proceed(assignment.mark_replied) or can_proceed(assignment.mark_opinion_sent)
+    writing = writing and (letter is None or letter.is_editable)
     asked = any(e.assignment_id == assignment.pk for e in pending_extensions)
     can_send = letter is not None and may(roles, letter, "send")
     send_refusal = can_send and isinstance(letter, Reply) and letter.send_refusal()
@@ -366,13 +375,18 @@ def letter_context(roles, letter, form, attachment_form):
 
 
 # ---- the leader's queue ---------------------------------------------------------------------
-def changes(revisions):
-    """What changed between the last two submissions: fields old → new, and a body diff."""
+def changes(revisions, model=Reply):
+    """What changed between the last two submissions: fields old → new, named and worded as
+    the editor shows them (their labels, their choices' words), and a body diff."""
     if len(revisions) < 2:
         return None
     before, after = revisions[-2].content, revisions[-1].content
     fields = [
-        {"name": name, "old": before.get(name, ""), "new": value}
+        {
+            "name": _field_label(model, name),
+            "old": _stored_words(model, name, before.get(name, "")),
+            "new": _stored_words(model, name, value),
+        }
         for name, value in after.items()
         if name != "body" and before.get(name, "") != value
     ]
@@ -384,6 +398,26 @@ def changes(revisions):
         if line[:1] in "+-"
     ]
     return {"fields": fields, "body": body, "round": revisions[-1].number}
+
+
+def _field_label(model, name):
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field a later version no longer has
+        return name
+
+
+def _stored_words(model, name, value):
+    """A revision keeps values as text ("full", "True"): the words the editor shows for them."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, BooleanField):
+        return _("是") if value == "True" else _("否")  # False was kept as ""
+    return value
 
 
 QUEUE_SIZE = 10  # letters in full on the page; the next ones appear as these are decided
@@ -442,14 +476,14 @@ def queued_letters(unit_ids):
         .filter(assignment__unit_id__in=unit_ids)
         .select_related(*related)
         .defer("search_grams", "title_grams", *item_text)
-        .prefetch_related(revisions, authors, *checked)
+        .prefetch_related(revisions, authors, "attachments", *checked)
         .order_by(*order)[: QUEUE_SIZE + 1],
         # Most units have no opinion waiting: a look at the index first spares the seven-table
         # query (6 ms, most of it planning) when there is none.
         *(
             opinions.select_related(*related, "lead_unit")
             .defer(*item_text)
-            .prefetch_related(revisions, authors, *checked)
+            .prefetch_related(revisions, authors, "attachments", *checked)
             .order_by(*order)[: QUEUE_SIZE + 1]
             if (
                 opinions := Opinion.objects.queued().filter(assignment__unit_id__in=unit_ids)
@@ -474,7 +508,7 @@ def queue_entry(roles, letter):
         "letter": letter,
         "kind": kind,
         **letter_urls(kind, letter.pk),
-        "changes": changes(list(letter.revisions.all())),
+        "changes": changes(list(letter.revisions.all()), type(letter)),
         "revision": max((r.number for r in letter.revisions.all()), default=""),
         # 签发 and 退回 both leave 送审 (the machine); a signed letter waits for its clerk.
         "decidable": can_proceed(letter.return_for_revision),

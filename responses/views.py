@@ -41,6 +41,7 @@ from workflow.views import (
 )
 
 from . import actions, rendering, selectors, textsearch, verification
+from .actions.drafting import fields_of
 from .forms import (
     AttachmentForm,
     LetterForm,
@@ -221,7 +222,11 @@ def letter(request, kind, pk):
     scheme = letter.assignment.proposal.session.jurisdiction.scheme
     initial = selectors.letter_initial(letter)
     form = LetterForm(
-        request.POST or None, scheme=scheme, initial=initial, editable=letter.is_editable
+        request.POST or None,
+        scheme=scheme,
+        initial=initial,
+        editable=letter.is_editable,
+        elements=fields_of(letter),
     )
     if request.method == "POST":
         if not form.is_valid():

@@ -117,7 +117,7 @@ def build(stage, cast):
     if stage == "draft":
         return item
     opinion = start_opinion(co, cast["co_clerk"])
-    opinion = save_letter(opinion, cast["co_clerk"], body="会办意见", class_label="")
+    opinion = save_letter(opinion, cast["co_clerk"], body="会办意见")
     co_leader = factories.member(cast["co"], "leader")
     for letter, author, signer in ((opinion, cast["co_clerk"], co_leader), (reply, clerk, leader)):
         letter = submit_letter(letter, author)

@@ -6,6 +6,7 @@ importing each other.
 
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 DUE_SOON_DAYS = 7
@@ -41,6 +42,15 @@ def standing_text(due_on: date, today: date):
     if kind == "today":
         return kind, _("今日到期")
     return kind, _("剩%(n)d日") % {"n": days}
+
+
+def urge_text(reference, due_on: date, today: date):
+    """The 催办 the office starts from, worded as the deadline badge stands: past due, it
+    says so; otherwise it asks for the reply by the deadline."""
+    due = date_format(due_on, "DATE_FORMAT")
+    if standing(due_on, today)[0] == "overdue":
+        return _("%(ref)s已于%(due)s到期，请抓紧办理，尽快答复。") % {"ref": reference, "due": due}
+    return _("请抓紧办理%(ref)s，于%(due)s前答复。") % {"ref": reference, "due": due}
 
 
 def band_bounds(key, today: date):

@@ -20,6 +20,7 @@ from workflow.permissions import require_unit_member
 
 from ..letter_text import addressee_for, fill
 from ..models import (
+    RESULT_AND_DISCLOSURE_FIELDS,
     LetterRevision,
     LetterTemplate,
     Opinion,
@@ -51,6 +52,14 @@ LETTER_FIELDS = (
 )
 
 
+def fields_of(letter):
+    """The elements this letter has, of LETTER_FIELDS: an opinion lacks the result class and
+    the disclosure where they head only a reply (Letter.carries_result_and_disclosure)."""
+    if letter.carries_result_and_disclosure():
+        return LETTER_FIELDS
+    return tuple(name for name in LETTER_FIELDS if name not in RESULT_AND_DISCLOSURE_FIELDS)
+
+
 def _letter_defaults(assignment, actor):
     unit = assignment.unit
     return {
@@ -77,7 +86,7 @@ def start_reply(assignment, actor, kind=Reply.Kind.REPLY, at=None):
         raise ActionRefused(_("请先签收该件，再起草答复。"))
     existing = assignment.replies.filter(round=assignment.round, kind=kind).first()
     if existing is not None:
-        return existing
+        return _still_editable(existing)
     previous = (
         assignment.replies.filter(round__lt=assignment.round, kind=kind).order_by("-round").first()
     )
@@ -133,7 +142,7 @@ def start_opinion(assignment, actor, at=None):
         raise ActionRefused(_("请先签收该件，再起草会办意见。"))
     existing = assignment.opinions.filter(round=assignment.round).first()
     if existing is not None:
-        return existing
+        return _still_editable(existing)
     proposal = assignment.proposal
     lead = proposal.assignments.current().filter(role=Assignment.Role.LEAD).first()
     if lead is None:
@@ -151,6 +160,17 @@ def start_opinion(assignment, actor, at=None):
     _fill_placeholders(opinion)
     log(opinion, "draft", actor, "", opinion.state, at=at)
     return opinion
+
+
+def _still_editable(letter):
+    """继续编辑 the round's letter: only while save_letter accepts it. One with the leader
+    waits until it is returned; the item page links to it instead."""
+    if not letter.is_editable:
+        raise ActionRefused(
+            _("该函当前状态为“%(state)s”，领导退回修改前不能编辑。")
+            % {"state": letter.status_label}
+        )
+    return letter
 
 
 def _template_body(assignment, role):
@@ -227,6 +247,8 @@ def save_letter(letter, actor, at=None, **fields):
     unknown = set(fields).difference(LETTER_FIELDS)
     if unknown:
         raise ValueError(f"not letter fields: {sorted(unknown)}")
+    if set(fields).difference(fields_of(letter)):
+        raise ActionRefused(_("会办意见没有办理结果类别和公开属性，请勿填写。"))
     changed = [name for name, value in fields.items() if not _same(getattr(letter, name), value)]
     for name, value in fields.items():
         setattr(letter, name, value)

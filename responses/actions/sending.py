@@ -54,7 +54,8 @@ def send_letter(letter, actor, at=None, doc_number=None):
         letter.delivered_at = at  # delivered outside Banli, as it was sent
     fire(letter, "send", by=actor, doc_number=doc_number, at=at, logged_at=at)
     _follow_the_letter(letter, actor, at)
-    if not letter.discloses():
+    # Publication is a reply's (the public site shows replies): an opinion stays 已发出.
+    if isinstance(letter, Reply) and not letter.discloses():
         fire(
             letter,
             "withhold",

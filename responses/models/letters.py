@@ -43,6 +43,13 @@ SENT_STATES = frozenset({LetterState.SENT, LetterState.PUBLISHED, LetterState.WI
 EDITABLE_LETTER_STATES = sorted(EDITABLE_STATES)
 
 
+# The result class and the disclosure decision. Where a jurisdiction heads its letters with
+# them as lines ("办理结果：…", "公开属性：…"; class_mark_style "line"), they head the copy that is
+# published, which only a reply has; where they are marks on the letter itself (seed 003's "A"
+# and "公开"), a co-handler's opinion bears them too. See Letter.carries_result_and_disclosure.
+RESULT_AND_DISCLOSURE_FIELDS = ("class_label", "disclosure", "withheld_reason", "summary")
+
+
 class Disclosure(models.TextChoices):
     FULL = "full", _("主动公开·全文")
     SUMMARY = "summary", _("主动公开·摘要")
@@ -194,6 +201,17 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         """LetterQuerySet.visible_to for one letter in hand: the office and the drafting unit
         see every state, other units once it is sent."""
         return self.is_handled_by(roles, jurisdiction_id) or self.is_sent
+
+    @property
+    def status_label(self):
+        """Where the letter stands, as pages name it: its state (a reply's says whether it is
+        public once sent)."""
+        return self.get_state_display()
+
+    def carries_result_and_disclosure(self):
+        """Whether this letter has a result class and a disclosure decision (the editor
+        offers them, save_letter accepts them, the letter prints them): a reply always."""
+        return True
 
     @property
     def is_public(self):
@@ -633,3 +651,15 @@ class Opinion(Letter):
         return super().warnings() + wording_warnings(
             self, self.assignment.proposal, to_proposer=False
         )
+
+    @property
+    def status_label(self):
+        """An opinion goes to the lead unit, not to the public: once sent it says 已发出,
+        whatever its disclosure made of it (publication is shown for replies only)."""
+        if self.is_sent:
+            return LetterState.SENT.label
+        return self.get_state_display()
+
+    def carries_result_and_disclosure(self):
+        """Only where they are marks on the letter itself (RESULT_AND_DISCLOSURE_FIELDS)."""
+        return self.assignment.proposal.session.jurisdiction.class_mark_style != "line"

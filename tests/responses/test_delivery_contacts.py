@@ -241,7 +241,7 @@ def test_round_two_card_and_contacts_only_for_those_who_handle_the_reply(
     lead, co = assign_proposal(item, office, lead=kewei, co=[co_unit])
     accept_assignment(lead, clerk)
     accept_assignment(co, co_clerk)
-    opinion = save_letter(start_opinion(co, co_clerk), co_clerk, body="会办意见", class_label="")
+    opinion = save_letter(start_opinion(co, co_clerk), co_clerk, body="会办意见")
     send_letter(sign_letter(submit_letter(opinion, co_clerk), co_leader), co_clerk)
     factories.contacted(lead, clerk)
     reply = start_reply(lead, clerk)

@@ -148,7 +148,7 @@ def test_an_opinion_sent_tells_the_lead_units_clerks(
         lead, co = actions.assign_proposal(item, w.office, lead=w.kewei, co=[w.other])
         actions.accept_assignment(co, w.other_clerk)
         opinion = start_opinion(co, w.other_clerk)
-        opinion = save_letter(opinion, w.other_clerk, body="会办意见正文", class_label="解决采纳")
+        opinion = save_letter(opinion, w.other_clerk, body="会办意见正文")
         submit_letter(opinion, w.other_clerk)
         sign_letter(opinion, w.other_leader)
         send_letter(opinion, w.other_clerk)

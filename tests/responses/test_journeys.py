@@ -69,7 +69,7 @@ def test_cppcc_proposal_lead_and_two_co_handlers_through_two_rounds(office, kewe
     with time_machine.travel(at(2024, 3, 10), tick=False):
         opinion = start_opinion(co_health, health_clerk)
         assert opinion.addressee == "上海市科学技术委员会"
-        opinion = save_letter(opinion, health_clerk, body="会办意见正文", class_label="解决采纳")
+        opinion = save_letter(opinion, health_clerk, body="会办意见正文")
         submit_letter(opinion, health_clerk)
         sign_letter(opinion, health_leader)
         opinion = send_letter(opinion, health_clerk)

@@ -33,7 +33,7 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     accept_assignment(lead, clerk)
     accept_assignment(co, co_clerk)
     opinion = start_opinion(co, co_clerk)
-    save_letter(opinion, co_clerk, body="意见", class_label="解决采纳")
+    save_letter(opinion, co_clerk, body="意见")
     submit_letter(opinion, co_clerk)
     sign_letter(opinion, co_leader)
     send_letter(opinion, co_clerk)

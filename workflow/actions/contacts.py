@@ -58,8 +58,8 @@ def urge(actor, unit, message, proposal=None):
     message = message.strip()
     if not message:
         raise ActionRefused(_("请填写催办内容。"))
-    if proposal is not None and not proposal.assignments.current().filter(unit=unit).exists():
-        raise ActionRefused(_("该单位未承办此件。"))
+    if proposal is not None:
+        _require_urgeable(proposal, unit)
     unit = lock(Unit, unit.pk)  # one urge of a unit at a time: the repeat check holds
     if _urged_today(unit, proposal, message):
         raise ActionRefused(
@@ -85,6 +85,17 @@ def urge(actor, unit, message, proposal=None):
         unit=unit,
     )
     return record
+
+
+def _require_urgeable(proposal, unit):
+    """The unit handles the item and still owes its letter (Assignment.is_urgeable)."""
+    handling = proposal.assignments.current().filter(unit=unit)
+    if not handling.exists():
+        raise ActionRefused(_("该单位未承办此件。"))
+    if not handling.urgeable().exists():
+        raise ActionRefused(
+            _("%(unit)s已就此件发出答复或会办意见，无需催办。") % {"unit": unit.name}
+        )
 
 
 def _urged_today(unit, proposal, message):

@@ -56,6 +56,10 @@ class AssignmentQuerySet(models.QuerySet):
         """Not re-routed elsewhere."""
         return self.exclude(state=AssignmentState.TRANSFERRED)
 
+    def urgeable(self):
+        """催办 about an item goes to units that still owe their letter (Assignment.is_urgeable)."""
+        return self.open()
+
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.open().filter(due_on__lt=today)
@@ -263,6 +267,13 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def is_open(self):
         """Still to be handled: its deadline means something (a replied item is not overdue)."""
         return self.state in OPEN_ASSIGNMENT_STATES
+
+    @property
+    def is_urgeable(self):
+        """催办 is for a unit that still owes its letter: once its reply or opinion is sent
+        (or it was re-routed) there is nothing to hurry. `urge` refuses it otherwise, and the
+        item page offers it exactly then (AssignmentQuerySet.urgeable)."""
+        return self.is_open
 
     # ---- conditions --------------------------------------------------------------------
     def within_transfer_window(self):

@@ -30,6 +30,20 @@ def deadline_badge(due_on, today):
     return format_html('<span class="badge {}" title="{}">{}</span>', kind, due_on, text)
 
 
+@register.simple_tag(takes_context=True)
+def loads_calendar(context):
+    """Whether the person may load the holiday schedule, asked of the calendar's admin (the
+    one home of who changes the rows every jurisdiction shares): the notice of a missing
+    year links there only for them."""
+    from django.contrib import admin
+
+    from workflow.models import CalendarDay
+
+    request = context.get("request")
+    calendar_admin = admin.site._registry.get(CalendarDay)
+    return bool(request and calendar_admin and calendar_admin.has_change_permission(request))
+
+
 @register.filter
 def proposer_names(proposal, limit=3):
     """领衔人 first, from the prefetched signatories (no query per row)."""
