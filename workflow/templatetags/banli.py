@@ -10,7 +10,15 @@ register = template.Library()
 
 # Chinese punctuation as an English page writes it: the marks a template puts between
 # translated words and data ({% translate "办理期限" %}{% punct "：" %}{{ due }}).
-WESTERN_PUNCTUATION = {"：": ": ", "（": " (", "）": ")", "、": ", ", "；": "; ", "，": ", "}
+WESTERN_PUNCTUATION = {
+    "：": ": ",
+    "（": " (",
+    "）": ")",
+    "、": ", ",
+    "；": "; ",
+    "，": ", ",
+    "。": ". ",
+}
 
 
 @register.simple_tag
