@@ -29,6 +29,12 @@ def punct(mark):
     return WESTERN_PUNCTUATION.get(mark, mark)
 
 
+@register.filter
+def listed(values):
+    """Values in a list as the page's language separates them (、 or a comma)."""
+    return punct("、").join(str(value) for value in values)
+
+
 @register.simple_tag
 def deadline_badge(due_on, today):
     """Days left; amber when due within 7 days; red with the days over once overdue."""
