@@ -1,7 +1,7 @@
 """Third-party apps under Chinese names in the admin (their own catalogues have no Chinese).
 
-Only the app's name is ours to set here: its models' names (access attempts, TOTP devices)
-are part of its migrations' state, so they stay as the app ships them."""
+django-axes's models and fields read in Chinese through locale/zh_Hans; django-otp marks
+nothing for translation, so config.otp_admin labels its admin once it is registered."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.utils.translation import gettext_lazy as _
@@ -19,3 +19,10 @@ class OTPTOTPConfig(TOTPConfig):
 
 class OTPStaticConfig(StaticConfig):
     verbose_name = _("两步验证（恢复码）")
+
+    def ready(self):
+        super().ready()
+        # Both of django-otp's apps are ready and the admin has discovered their admins.
+        from .otp_admin import register
+
+        register()

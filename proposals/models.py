@@ -12,6 +12,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -381,7 +382,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference}：{self.title}"
+        return gettext("%(reference)s：%(title)s") % {
+            "reference": self.shown_reference,
+            "title": self.title,
+        }
 
     @property
     def kind_word(self):
@@ -392,6 +396,16 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def reference(self):
         """市政协十四届二次会议第1136号提案."""
         return f"{self.session}第{self.number}号{self.kind_word}"
+
+    @property
+    def shown_reference(self):
+        """The reference in the page's language (a page names the item; a letter prints
+        `reference`, Chinese in every language)."""
+        if self.kind == self.Kind.PROPOSAL:
+            shown = gettext("%(session)s第%(number)s号提案")
+        else:
+            shown = gettext("%(session)s第%(number)s号代表建议")
+        return shown % {"session": self.session, "number": self.number}
 
     # ---- conditions: pure predicates on the row ------------------------------------------
     def is_proposal(self):

@@ -208,7 +208,7 @@ def _item_urges(proposal, assignments, today):
     for assignment in assignments:
         assignment.last_urge = next((u for u in urges if u.unit_id == assignment.unit_id), None)
         assignment.urge_text = (
-            aging.urge_text(proposal.reference, assignment.due_on, today)
+            aging.urge_text(proposal.shown_reference, assignment.due_on, today)
             if assignment.is_urgeable
             else None
         )

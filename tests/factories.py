@@ -108,13 +108,18 @@ def contacted(assignment, clerk, on=date(2024, 4, 1)):
     )
 
 
-def sent_reply(office, clerk, leader, lead_unit, class_label="解决采纳", **kw):
-    assignment = accepted(office, clerk, lead_unit, **kw)
+def signed_reply(office, clerk, leader, lead_unit, proposers=None, class_label="解决采纳", **kw):
+    """A reply drafted, submitted and signed by `leader`, not yet sent to `proposers`."""
+    assignment = accepted(office, clerk, lead_unit, proposers=proposers, **kw)
     contacted(assignment, clerk)
     reply = start_reply(assignment, clerk)
     reply = save_letter(reply, clerk, body="现将办理情况答复如下……", class_label=class_label)
     reply = submit_letter(reply, clerk)
-    reply = sign_letter(reply, leader)
+    return sign_letter(reply, leader)
+
+
+def sent_reply(office, clerk, leader, lead_unit, class_label="解决采纳", **kw):
+    reply = signed_reply(office, clerk, leader, lead_unit, class_label=class_label, **kw)
     return send_letter(reply, clerk)
 
 

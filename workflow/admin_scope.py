@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .admin_labels import labels_for
+from .admin_labels import label_filters, labelled_columns, labels_for
 from .roles import roles_of
 
 VERBS = frozenset({"view", "add", "change", "delete"})
@@ -147,6 +147,12 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
         own = {**(getattr(form_meta, "labels", None) or {}), **(kwargs.get("labels") or {})}
         kwargs["labels"] = {**labels_for(self.model), **own}
         return super().get_form(request, obj, **kwargs)
+
+    def get_list_display(self, request):
+        return labelled_columns(self.model, super().get_list_display(request))
+
+    def get_changelist_instance(self, request):
+        return label_filters(super().get_changelist_instance(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -229,7 +229,7 @@ def intake(request):
         except ActionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
+            messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.shown_reference})
             return redirect(item_url(proposal.pk))
     return render(request, "workflow/intake.html", {"form": form})
 

@@ -25,6 +25,8 @@ class LetterRevision(models.Model):
     )
 
     class Meta:
+        verbose_name = _("送审稿")
+        verbose_name_plural = _("送审稿")
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(

@@ -1,9 +1,11 @@
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import shown
 from proposals.models import ProposalState
 from workflow.models import AssignmentState, Decision
+from workflow.templatetags.banli import punct
 
 from .. import rendering
 from ..models import DeliveryState, LetterState
@@ -69,6 +71,15 @@ STATES = {
 @register.filter
 def transition_label(name):
     return TRANSITION_LABELS.get(name, name)
+
+
+@register.filter
+def log_comment(comment, transition):
+    """An audit row's comment as the page's language writes it: an edit row records the
+    letter's changed fields by their Chinese names (正文、办理结果类别), each a msgid."""
+    if transition != "edit" or not comment:
+        return comment
+    return punct("、").join(gettext(name) for name in comment.split("、"))
 
 
 @register.filter

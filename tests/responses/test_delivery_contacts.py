@@ -21,7 +21,7 @@ from responses.actions import (
 )
 from responses.models import Delivery, DeliveryState, Rating, Reply
 from tests import factories
-from tests.responses.test_delivery import BrokenGateway, signed_reply, text
+from tests.responses.test_delivery import BrokenGateway, text
 from workflow.actions import (
     accept_assignment,
     assign_proposal,
@@ -56,7 +56,9 @@ def test_send_refused_then_the_clerk_records_an_email_on_the_item_page_and_it_go
     office, clerk, leader, kewei, client
 ):
     nobody = factories.proposer("王二", email="")
-    reply = signed_reply(office, clerk, leader, kewei, [factories.proposer("章毅"), nobody])
+    reply = factories.signed_reply(
+        office, clerk, leader, kewei, [factories.proposer("章毅"), nobody]
+    )
     client.force_login(clerk)
     refused = text(client.post(f"/letters/reply/{reply.pk}/send", CONFIRMED, follow=True))
     assert "王二没有任何联系方式" in refused and WHERE in refused
@@ -88,7 +90,7 @@ def test_a_contact_recorded_after_sending_goes_out_by_send_by(
     shanghai, office, clerk, leader, kewei, client, django_capture_on_commit_callbacks
 ):
     person = factories.proposer("王芳", address="上海市人民大道200号", jurisdiction=shanghai)
-    reply = signed_reply(office, clerk, leader, kewei, [person])
+    reply = factories.signed_reply(office, clerk, leader, kewei, [person])
     with django_capture_on_commit_callbacks(execute=True):
         reply = send_letter(reply, clerk)
     client.force_login(office)
@@ -168,7 +170,7 @@ def test_a_queued_row_is_not_resent_and_shows_no_resend_button(
     office, clerk, leader, kewei, client, settings
 ):
     settings.SMS_BACKEND = "workflow.sms.MemoryBackend"
-    reply = signed_reply(office, clerk, leader, kewei, [factories.proposer("章毅")])
+    reply = factories.signed_reply(office, clerk, leader, kewei, [factories.proposer("章毅")])
     reply = send_letter(reply, clerk)  # the worker has not run: the row waits
     row = Delivery.objects.get()
     assert row.state == DeliveryState.QUEUED
@@ -186,7 +188,7 @@ def test_a_resend_that_fails_again_is_told_again(
 ):
     settings.SMS_BACKEND = "tests.responses.test_delivery.BrokenGateway"
     person = factories.proposer("张远波", phone="13912345678")
-    reply = signed_reply(office, clerk, leader, kewei, [person])
+    reply = factories.signed_reply(office, clerk, leader, kewei, [person])
     with django_capture_on_commit_callbacks(execute=True):
         send_letter(reply, clerk)
     unreached = Notification.objects.filter(event="proposer_unreached", recipient=office)
@@ -208,7 +210,7 @@ def test_paper_and_send_by_refusals_name_the_real_problem(
     office, clerk, leader, kewei, client, django_capture_on_commit_callbacks
 ):
     person = factories.proposer("王芳", address="上海市人民大道200号")
-    reply = signed_reply(office, clerk, leader, kewei, [person])
+    reply = factories.signed_reply(office, clerk, leader, kewei, [person])
     with django_capture_on_commit_callbacks(execute=True):
         reply = send_letter(reply, clerk)
     client.force_login(clerk)

@@ -235,7 +235,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.proposal.reference} · {self.unit} · {self.get_role_display()}"
+        return f"{self.proposal.shown_reference} · {self.unit} · {self.get_role_display()}"
 
     @property
     def replies_to_proposer(self):

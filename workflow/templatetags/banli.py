@@ -10,7 +10,15 @@ register = template.Library()
 
 # Chinese punctuation as an English page writes it: the marks a template puts between
 # translated words and data ({% translate "办理期限" %}{% punct "：" %}{{ due }}).
-WESTERN_PUNCTUATION = {"：": ": ", "（": " (", "）": ")", "、": ", ", "；": "; ", "，": ", "}
+WESTERN_PUNCTUATION = {
+    "：": ": ",
+    "（": " (",
+    "）": ")",
+    "、": ", ",
+    "；": "; ",
+    "，": ", ",
+    "。": ". ",
+}
 
 
 @register.simple_tag
@@ -19,6 +27,12 @@ def punct(mark):
     if (get_language() or "").startswith("zh"):
         return mark
     return WESTERN_PUNCTUATION.get(mark, mark)
+
+
+@register.filter
+def listed(values):
+    """Values in a list as the page's language separates them (、 or a comma)."""
+    return punct("、").join(str(value) for value in values)
 
 
 @register.simple_tag
