@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responses', '0011_delivery_resends'),
+        ('responses', '0012_letter_template_kind_and_role'),
     ]
 
     operations = [
