@@ -186,3 +186,31 @@ SPREAD = (
 # The position (from 1, as `spread` counts) of the first generated item whose reply is sent:
 # PAPER_ONLY co-signs it.
 FIRST_SENT = 1 + next(i for i, (fate, _age) in enumerate(SPREAD) if fate == LetterState.SENT)
+
+# Unit templates (公文模板): unit, letter kind, result class ("" = any), name, body with the
+# placeholders LetterTemplate.fill replaces.
+LETTER_TEMPLATES = [
+    (
+        "上海市科学技术委员会",
+        "reply",
+        "",
+        "答复函（通用）",
+        "【提出人】：\n您在【届次会议】上提出的第【案号】号“【案由】”收悉。经研究，现答复如下：\n"
+        "一、……\n二、……\n感谢您对科技工作的关心和支持。",
+    ),
+    (
+        "上海市科学技术委员会",
+        "reply",
+        "解决采纳",
+        "答复函（已解决或采纳）",
+        "【提出人】：\n您提出的“【案由】”收悉。您的建议已被采纳，具体落实情况如下：\n"
+        "一、……\n二、下一步工作打算……\n感谢您对科技工作的关心和支持。",
+    ),
+    (
+        "上海市卫生健康委员会",
+        "opinion",
+        "",
+        "会办意见（通用）",
+        "【办理单位】关于第【案号】号“【案由】”的会办意见：\n结合我单位职能，提出会办意见如下：\n一、……",
+    ),
+]

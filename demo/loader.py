@@ -23,7 +23,14 @@ from responses.actions import (
     start_reply,
     submit_letter,
 )
-from responses.models import Feedback, LetterState, Rating, ReferenceDocument, Reply
+from responses.models import (
+    Feedback,
+    LetterState,
+    LetterTemplate,
+    Rating,
+    ReferenceDocument,
+    Reply,
+)
 from workflow import reminders, second_factor
 from workflow.actions import (
     accept_assignment,
@@ -47,6 +54,7 @@ from .data import (
     FIXTURES,
     GIVEN,
     JURISDICTIONS,
+    LETTER_TEMPLATES,
     PAPER_ONLY,
     SESSIONS,
     SPREAD,
@@ -75,6 +83,7 @@ class Demo:
                 self.seed_letter(seed)
         with transaction.atomic():
             self.spread()
+            self.templates()
         # The demo logins find today's reminders in their notification centre.
         self.out(f"提醒：{reminders.sweep()['total']} 条")
 
@@ -165,6 +174,18 @@ class Demo:
             )
             found.append(person)
         return found
+
+    def templates(self):
+        """Each demo unit's standard texts (公文模板), after the letters above, which carry their
+        own text: a new draft starts from the general one, the others are offered to apply."""
+        for unit_name, kind, class_label, name, body in LETTER_TEMPLATES:
+            LetterTemplate.objects.get_or_create(
+                unit=self.units[unit_name],
+                kind=kind,
+                class_label=class_label,
+                name=name,
+                defaults={"body": body},
+            )
 
     # ---- the seed letters -------------------------------------------------------------
     def seed_letter(self, seed):

@@ -1,0 +1,102 @@
+"""Acceptance: the lead unit's clerk, the co-handling unit's clerk and the unit's leader use
+Banli on the demo data, on the journey day (see acceptance.py), through the pages only.
+
+Each journey runs in full at 1366 px in Chinese; the same role's key pages are then passed
+over on a 390 px phone in English (and the phone in Chinese for the screenshots people see).
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.acceptance import (
+    DAYS_LEFT,
+    DESK,
+    DUE_TODAY,
+    OVERDUE,
+    PHONE,
+    demo_fixture,  # noqa: F401 (the `demo` fixture)
+    fits,
+    shot_name,
+    visit_fixture,  # noqa: F401 (the `visit` fixture)
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+RIVER = "关于加强河道水环境长效治理的建议"  # 0011, waiting for 签收 at the science commission
+EV_CHARGING = "关于加快新能源汽车公共充电设施建设的提案"  # 0028, its reply with the leader
+
+
+def test_lead_unit_clerk_accepts_contacts_drafts_attaches_and_submits(
+    visit, demo, live_server, shots, tmp_path
+):
+    page = visit("clerk")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("办理工作台")
+    # The inbox says how each deadline stands on the journey day.
+    expect(page.get_by_text(OVERDUE).first).to_be_visible()
+    expect(page.get_by_text(DUE_TODAY).first).to_be_visible()
+    expect(page.get_by_text(DAYS_LEFT).first).to_be_visible()
+    shots(page, shot_name("clerk", "inbox", DESK, "zh"))
+
+    page.get_by_label("状态").select_option("pending")  # the list follows the filter
+    expect(page.get_by_role("link", name=RIVER)).to_have_count(1)
+    page.get_by_role("link", name=RIVER).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(RIVER)
+    page.get_by_role("button", name="签收").click()
+    expect(page.get_by_text("已签收。")).to_be_visible()
+
+    contact = page.locator("details", has_text="记录沟通（办前面商）")
+    contact.get_by_text("记录沟通（办前面商）").click()
+    contact.get_by_label("沟通日期").fill("2027-03-09")
+    contact.get_by_label("方式").select_option(label="电话")
+    contact.get_by_label("沟通情况").fill("电话联系领衔代表，沟通河道治理的办理思路")
+    contact.get_by_role("button", name="保存沟通记录").click()
+    expect(page.get_by_text("已记录沟通情况。")).to_be_visible()
+    expect(page.get_by_text("电话联系领衔代表，沟通河道治理的办理思路").first).to_be_visible()
+    shots(page, shot_name("clerk", "item", DESK, "zh"))
+
+    page.get_by_role("button", name="起草答复").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("答复函")
+    # The unit's general template started the draft, its placeholders filled in.
+
+    body = page.get_by_label("正文")
+    assert RIVER in body.input_value(), body.input_value()
+    # Another of the unit's templates, chosen and applied (the page asks first).
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("模板").select_option(label="答复函（已解决或采纳）（解决采纳）")
+    page.get_by_role("button", name="套用").click()
+    expect(page.get_by_text("已套用模板“答复函（已解决或采纳）”。")).to_be_visible()
+    assert "您的建议已被采纳" in page.get_by_label("正文").input_value()
+    page.get_by_label("正文").fill(
+        page.get_by_label("正文").input_value().replace("一、……", "一、已建立河长制长效考核。")
+    )
+    page.get_by_label("办理结果类别").select_option(label="解决采纳")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
+    expect(page.locator(".sheet")).to_contain_text("已建立河长制长效考核")
+
+    evidence = tmp_path / "河道巡查照片.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.get_by_label("附件").set_input_files(evidence)
+    page.get_by_role("button", name="上传").click()
+    expect(page.get_by_text("附件已上传。")).to_be_visible()
+    expect(page.get_by_role("link", name="河道巡查照片.pdf")).to_be_visible()
+    shots(page, shot_name("clerk", "letter", DESK, "zh"))
+
+    page.get_by_role("button", name="送领导审核签发").click()
+    expect(page.get_by_text("已送审，等待领导签发。")).to_be_visible()
+
+    # The same clerk's key pages on a phone, in English and in Chinese.
+    for language in ("en", "zh"):
+        phone = visit("clerk", width=PHONE, language=language)
+        expect(phone.get_by_text(OVERDUE).first).to_be_visible()
+        expect(phone.get_by_text(DUE_TODAY).first).to_be_visible()
+        expect(phone.get_by_text(DAYS_LEFT).first).to_be_visible()
+        fits(phone, PHONE)
+        shots(phone, shot_name("clerk", "inbox", PHONE, language))
+        phone.get_by_role("link", name=RIVER).first.click()
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(RIVER)
+        fits(phone, PHONE)
+        shots(phone, shot_name("clerk", "item", PHONE, language))
