@@ -5,6 +5,8 @@ Each journey runs in full at 1366 px in Chinese; the same role's key pages are t
 over on a 390 px phone in English (and the phone in Chinese for the screenshots people see).
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -154,3 +156,76 @@ def test_co_handling_clerk_writes_and_sends_the_opinion(visit, demo, live_server
         expect(phone.get_by_text(OVERDUE).first).to_be_visible()
         fits(phone, PHONE)
         shots(phone, shot_name("co-clerk", "inbox", PHONE, language))
+
+
+def feedback_link_from_mail(outbox, live_server):
+    """The link in the delivery email the proposer received, on this test's server."""
+    for message in reversed(outbox):
+        found = re.search(r"https?://[^/\s]+(/\S*feedback\S*)", message.body)
+        if found:
+            return message.to, live_server.url + found.group(1)
+    raise AssertionError(f"no delivery email with a feedback link among {len(outbox)}")
+
+
+def test_leader_returns_once_then_signs_and_sends_and_the_proposer_rates_it(
+    visit, demo, live_server, shots, mailoutbox
+):
+    boss = visit("leader")
+    expect(boss.get_by_role("heading", level=1)).to_contain_text("待签发")
+    card = boss.locator("article", has_text="第0028号")
+    expect(card).to_contain_text("上海市科学技术委员会")
+    shots(boss, shot_name("leader", "queue", DESK, "zh"))
+    card.get_by_label("退回意见").fill("请补充充电设施建设的时间安排")
+    card.get_by_role("button", name="退回修改").click()
+    expect(boss.get_by_text("已退回修改。")).to_be_visible()
+
+    clerk = visit("clerk")
+    clerk.get_by_role("link", name=EV_CHARGING).first.click()
+    expect(clerk.get_by_text("领导退回意见：请补充充电设施建设的时间安排")).to_be_visible()
+    clerk.get_by_role("button", name="继续编辑").click()
+    body = clerk.get_by_label("正文")
+    body.fill(body.input_value() + "\n二、2027年底前新建公共充电桩一千个。")
+    clerk.get_by_role("button", name="保存", exact=True).click()
+    expect(clerk.get_by_text("已保存。")).to_be_visible()
+    clerk.get_by_role("button", name="送领导审核签发").click()
+    expect(clerk.get_by_text("已送审，等待领导签发。")).to_be_visible()
+
+    boss.reload()
+    card = boss.locator("article", has_text="第0028号")
+    expect(card).to_contain_text("2027年底前新建公共充电桩一千个")  # what changed since
+    card.get_by_role("button", name="签发并发出").click()
+    # The confirmation says what cannot be undone: the number it will get, who it reaches.
+    expect(boss.get_by_text("此操作不能撤销")).to_be_visible()
+    expect(boss.get_by_text("预计为 沪科提复")).to_be_visible()
+    shots(boss, shot_name("leader", "confirm", DESK, "zh"))
+    boss.get_by_role("button", name="确认签发并发出").click()
+    signed = re.compile(r"已签发并发出，文号 沪科提复〔2027〕\d+号")
+    expect(boss.get_by_text(signed)).to_be_visible()
+
+    for language in ("en", "zh"):
+        phone = visit("leader", width=PHONE, language=language)
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(
+            "Awaiting sign-off" if language == "en" else "待签发"
+        )
+        fits(phone, PHONE)
+        shots(phone, shot_name("leader", "queue", PHONE, language))
+
+    # The proposer opens the link in the delivery email on a phone and rates the reply.
+    to, link = feedback_link_from_mail(mailoutbox, live_server)
+    glance = visit(width=DESK, language="en")
+    glance.goto(link)
+    expect(glance.get_by_role("heading", level=1)).to_contain_text("Feedback form")
+    shots(glance, shot_name("proposer", "feedback", DESK, "en"))
+    phone = visit(width=PHONE)
+    phone.goto(link)
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("征询意见表")
+    expect(phone.get_by_text(EV_CHARGING).first).to_be_attached()
+    phone.get_by_role("group", name="对办理工作").get_by_label("满意", exact=True).check()
+    phone.get_by_role("group", name="对办理结果").get_by_label("基本满意").check()
+    phone.get_by_label("意见建议").fill("答复具体，希望按时落实")
+    fits(phone, PHONE)
+    shots(phone, shot_name("proposer", "feedback", PHONE, "zh"))
+    phone.get_by_role("button", name="提交意见").click()
+    expect(phone.get_by_text("感谢您的反馈")).to_be_visible()
+    phone.goto(link)  # the same link again: already answered
+    expect(phone.get_by_text("您已对本次答复提交过意见")).to_be_visible()
