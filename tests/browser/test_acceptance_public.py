@@ -1,7 +1,7 @@
 """Acceptance: anyone, signed in or not, searches the published replies and reads one, on the
-demo data (see acceptance.py): at 1366 px in Chinese, then on a 390 px phone in English and in
-Chinese. (The proposer's rating from the delivery email is in test_acceptance_units.py, after
-the leader sends the reply.)"""
+demo data (see acceptance.py): at 1366 px in Chinese and in English, then on a 390 px phone in
+English and in Chinese. (The proposer's rating from the delivery email is in
+test_acceptance_units.py, after the leader sends the reply.)"""
 
 import pytest
 from playwright.sync_api import expect
@@ -24,8 +24,8 @@ SEED = "沪科提复〔2024〕24号"  # seed 000: the science commission on stem
 
 
 def test_the_public_searches_and_reads_a_published_reply(visit, demo, shots):
-    # One demo load for the three passes: each is a new visitor at its width and language.
-    for width, language in [(DESK, "zh"), (PHONE, "en"), (PHONE, "zh")]:
+    # One demo load for the four passes: each is a new visitor at its width and language.
+    for width, language in [(DESK, "zh"), (DESK, "en"), (PHONE, "en"), (PHONE, "zh")]:
         page = visit(width=width, language=language)
         heading = "Published replies" if language == "en" else "建议提案答复公开"
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
