@@ -62,12 +62,12 @@ def test_lead_unit_clerk_accepts_contacts_drafts_attaches_and_submits(
     page.get_by_role("button", name="起草答复").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("答复函")
     # The unit's general template started the draft, its placeholders filled in.
-
     body = page.get_by_label("正文")
     assert RIVER in body.input_value(), body.input_value()
     # Another of the unit's templates, chosen and applied (the page asks first).
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_label("模板").select_option(label="答复函（已解决或采纳）（解决采纳）")
+    choice = page.get_by_label("模板").locator("option", has_text="答复函（已解决或采纳）")
+    page.get_by_label("模板").select_option(choice.get_attribute("value"))
     page.get_by_role("button", name="套用").click()
     expect(page.get_by_text("已套用模板“答复函（已解决或采纳）”。")).to_be_visible()
     assert "您的建议已被采纳" in page.get_by_label("正文").input_value()
