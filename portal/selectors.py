@@ -12,8 +12,6 @@ from workflow.models import Assignment, Contact, Decision, Extension
 
 from .models import ContactPerson
 
-PERSON_KINDS = (Proposer.Kind.MEMBER, Proposer.Kind.DEPUTY)
-
 
 def clean_mobile(text):
     """The eleven digits of a mainland mobile typed any way (spaces, +86), or ""."""
@@ -25,7 +23,8 @@ def clean_mobile(text):
 
 @dataclass
 class Signer:
-    """Who a mobile belongs to: a person proposer, or a group's named contact."""
+    """Who a mobile belongs to: a proposer (at the mobile registered with it), or a group's
+    named contact (at their own)."""
 
     proposer: Proposer
     contact: ContactPerson | None = None
@@ -41,15 +40,14 @@ class Signer:
 
 def signer_for_mobile(mobile):
     """The one proposer (or group contact) the office registered this mobile for; None when
-    there is none, or more than one (the office must tell them apart first)."""
+    there is none, or more than one (the office must tell them apart first). A group's own
+    registered mobile signs in as the group, as its named contacts' do."""
     if not mobile:
         return None
     contacts = list(ContactPerson.objects.filter(mobile=mobile).select_related("proposer", "user"))
     people = [
         p
-        for p in Proposer.objects.filter(kind__in=PERSON_KINDS, phone__contains=mobile[-4:])
-        .select_related("user")
-        .filter(phone__endswith=mobile[-8:])
+        for p in Proposer.objects.filter(phone__contains=mobile[-4:]).select_related("user")
         if p.mobile == mobile
     ]
     found = [Signer(c.proposer, c) for c in contacts] + [Signer(p) for p in people]

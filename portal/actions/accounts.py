@@ -39,8 +39,9 @@ def _new_user(username, name, mobile="", email=""):
 
 
 def account_for(signer):
-    """The signer's account, made the first time it is needed (a person's is Proposer.user;
-    a group contact's was made with the contact)."""
+    """The signer's account, made the first time it is needed: the proposer's own is
+    Proposer.user (a person's, or a group's at its registered mobile); a named contact's was
+    made with the contact."""
     if signer.contact is not None:
         return signer.contact.user
     proposer = lock(Proposer, signer.proposer.pk)
@@ -56,7 +57,7 @@ def add_contact_person(proposer, actor, *, name, mobile, email=""):
     proposer = lock(Proposer, proposer.pk)
     require_office(actor, proposer.jurisdiction)
     if proposer.is_person:
-        raise ActionRefused(_("个人提出人本人登录，无需另设联系人。"))
+        raise ActionRefused(_("个人提出人本人登录，无需另设联系人。"))  # one person, one account
     mobile = selectors.clean_mobile(mobile)
     if not mobile or not name.strip():
         raise ActionRefused(_("请填写联系人姓名和有效的手机号码。"))
@@ -76,8 +77,6 @@ def invite_proposer(proposer, actor, *, channel, contact=None):
     the registered mobile or by email. A new invitation makes the earlier unused ones void."""
     proposer = lock(Proposer, proposer.pk)
     require_office(actor, proposer.jurisdiction)
-    if not proposer.is_person and contact is None:
-        raise ActionRefused(_("团体提出人请先添加联系人，再邀请联系人登录。"))
     signer = selectors.Signer(proposer, contact)
     mobile = contact.mobile if contact else proposer.mobile
     email = contact.email if contact else proposer.email

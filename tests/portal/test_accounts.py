@@ -78,7 +78,7 @@ def test_a_group_proposer_acts_through_named_contacts(
 ):
     group = factories.proposer("民盟上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
     with pytest.raises(ActionRefused):
-        actions.invite_proposer(group, office, channel="sms")
+        actions.invite_proposer(group, office, channel="sms")  # no mobile registered
     first = actions.add_contact_person(group, office, name="李联络", mobile="139 0000 1111")
     second = actions.add_contact_person(group, office, name="王联络", mobile="+86 13900002222")
     invite(group, office, django_capture_on_commit_callbacks, contact=second)
