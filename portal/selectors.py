@@ -148,8 +148,10 @@ def course(proposal, proposer):
             and reply.kind == Reply.Kind.REPLY
             and reply.round == proposal.round
         )
+    not_filed = proposal.state == ProposalState.NOT_FILED
     return {
         "stands": stands(proposal),
+        "not_filed_reason": proposal.review_reason if not_filed else "",
         "assignments": list(
             Assignment.objects.current()
             .filter(proposal=proposal)
@@ -177,7 +179,7 @@ def reply_for(proposer, pk):
     return (
         Reply.objects.sent()
         .filter(assignment__proposal__in=items_of(proposer))
-        .select_related("assignment__proposal__session", "assignment__unit")
+        .select_related("assignment__proposal__session__jurisdiction", "assignment__unit")
         .filter(pk=pk)
         .first()
     )
