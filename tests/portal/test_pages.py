@@ -145,3 +145,28 @@ def test_the_office_invites_from_the_item_page(world, office, person, client, te
     from portal.models import Invitation
 
     assert Invitation.objects.filter(proposer=person, invited_by=office).exists()
+
+
+def test_a_group_contact_follows_the_groups_items(office, shanghai, client):
+    from portal.actions import add_contact_person
+    from proposals.models import Proposer
+    from workflow.roles import must_use_second_factor
+
+    group = factories.proposer("民盟上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    item = factories.filed(office, proposers=[group], title="关于完善社区养老服务的提案")
+    contact = add_contact_person(group, office, name="李联络", mobile="13900001111")
+    as_proposer(client, group, contact)
+    assert not must_use_second_factor(contact.user)  # the SMS code is their factor
+    page = client.get(reverse("portal-home")).content.decode()
+    assert "关于完善社区养老服务的提案" in page and "民盟上海市委" in page
+    assert client.get(reverse("portal-item", args=[item.pk])).status_code == 200
+
+
+def test_an_idle_proposer_is_sent_back_to_their_own_sign_in(person, client):
+    as_proposer(client, person)
+    session = client.session
+    session["banli_last_seen"] = 0  # long ago
+    session.save()
+    response = client.get(reverse("portal-home"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal-signin")
+    assert "_auth_user_id" not in client.session
