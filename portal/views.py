@@ -44,17 +44,13 @@ def proposer_required(view):
         if not signin.is_proposer_session(request):
             if request.user.is_authenticated:
                 raise PermissionDenied(_("工作人员账号不能使用提出人页面。"))
-            return redirect(f"{signin_url()}?next={request.path}")
+            return redirect("portal-signin")
         request.proposer = selectors.proposer_of(request.user)
         if request.proposer is None or request.roles.is_office or request.roles.is_unit_member:
             raise PermissionDenied(_("工作人员账号不能使用提出人页面。"))
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def signin_url():
-    return reverse("portal-signin")
 
 
 def _back(request):
