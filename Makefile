@@ -32,6 +32,7 @@ check-rendering: venv
 run: check-rendering demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Banli: http://127.0.0.1:8000/  (Ctrl-C stops web, worker and beat)"
+	@echo "提出人 (proposers): http://127.0.0.1:8000/me/sign-in/  — the SMS codes are written to var/sms.log"
 	$(BIN)/honcho start -f Procfile
 
 test: venv

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
+from portal.selectors import is_proposer_account
 from workflow import second_factor
 from workflow.redirects import back_to
 from workflow.roles import must_use_second_factor
@@ -67,7 +68,19 @@ def _locked(request, credentials):
     return False
 
 
+class BanliAuthenticationForm(AuthenticationForm):
+    """The staff's sign-in: a proposer's account signs in at its own door (/me/), so its
+    session is a proposer's and reaches only the proposer pages."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if is_proposer_account(user):
+            raise ValidationError(_("提出人请从“我的提案/建议”入口登录。"), code="proposer_account")
+
+
 class BanliLoginView(LoginView):
+    form_class = BanliAuthenticationForm
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()

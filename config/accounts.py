@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.signin import SESSION_KEY as PROPOSER_SESSION
 from workflow import second_factor
 
 LAST_SEEN = "banli_last_seen"
@@ -72,6 +73,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = session.get(LAST_SEEN)
             if last is not None and now - last > self.idle:
+                was_proposer = session.get(PROPOSER_SESSION)
                 logout(request)
                 session[IDLE_ENDED] = True
                 messages.warning(
@@ -83,6 +85,8 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)  # answered as for anyone signed out
                 if _swaps_part_of_the_page(request):
                     return _ended_notice(request)
+                if was_proposer:  # back through the proposers' own door
+                    return _go(request, reverse("portal-signin"))
                 # Back to the page after signing in again; a form sent is not sent again.
                 if request.method == "GET":
                     return _go(request, redirect_to_login(request.get_full_path()).url)

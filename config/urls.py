@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("responses.urls")),
     path("", include("reports.urls")),
     path("", include("search.urls")),
+    path("", include("portal.urls")),
 ]
 
 handler500 = "config.views.server_error"

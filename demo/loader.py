@@ -7,6 +7,7 @@ import json
 import random
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
@@ -464,3 +465,29 @@ def demo_second_factors():
                 )
             )
     return found
+
+
+def demo_proposer_logins(limit=6):
+    """Proposers who can try their own door (/me/): (name, mobile, what awaits them), those
+    with a reply to rate first. Every demo proposer with a mobile can sign in by code."""
+    awaiting = {ProposalState.REPLIED: "待评价的答复", ProposalState.IN_HANDLING: "办理中"}
+    found, seen = [], set()
+    for state, note in awaiting.items():
+        for person in Proposer.objects.filter(proposals__state=state).exclude(phone="").distinct():
+            # A mobile registered for two proposers signs in neither (the office must tell
+            # them apart), so only those whose mobile is theirs alone are offered.
+            alone = Proposer.objects.filter(phone=person.phone).count() == 1
+            if person.mobile and alone and person.pk not in seen and len(found) < limit:
+                seen.add(person.pk)
+                found.append((person.name, person.mobile, note))
+    return found
+
+
+def sms_destination():
+    """Where a text sent in this installation can be read (the demo prints it)."""
+    backend = settings.SMS_BACKEND
+    if backend.endswith("FileBackend"):
+        return str(settings.VAR_DIR / "sms.log")
+    if backend.endswith("ConsoleBackend"):
+        return "web 进程的控制台输出"
+    return backend

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reports",
     "search",
     "demo",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "workflow.roles.RolesMiddleware",
+    "portal.middleware.ProposerOnlyMiddleware",  # a proposer's session sees only /me/
     # Last, as django-axes asks: it turns a lockout into its own page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -27,20 +27,22 @@ from workflow.models import Assignment, ReminderDigest
 pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "clerk", "leader", "other_unit", "office", "admin"]
 PHONE = "13900001111"
+COSIGNER_PHONE = "13900002222"
 
 
 @pytest.fixture
 def world(shanghai, office, kewei, clerk, leader):
     other_unit = factories.unit("上海市教育委员会", organ_code="沪教")
     person = factories.proposer("文彬", phone=PHONE)
-    draft_item = factories.filed(office, proposers=[person])
+    cosigner = factories.proposer("章毅", phone=COSIGNER_PHONE)
+    draft_item = factories.filed(office, proposers=[person, cosigner])
     (own,) = assign_proposal(draft_item, office, lead=kewei)
     accept_assignment(own, clerk)
     draft = start_reply(own, clerk)
     save_letter(draft, clerk, body="内部草稿：尚未签发", class_label="解决采纳")
-    published = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
+    published = factories.sent_reply(office, clerk, leader, kewei, proposers=[person, cosigner])
     publish_letter(published, clerk)
-    assignment = factories.accepted(office, clerk, kewei, proposers=[person])
+    assignment = factories.accepted(office, clerk, kewei, proposers=[person, cosigner])
     factories.contacted(assignment, clerk)
     withheld = start_reply(assignment, clerk)
     save_letter(
@@ -80,6 +82,8 @@ def world(shanghai, office, kewei, clerk, leader):
         "withheld": withheld,
         "own": own,
         "person": person,
+        "cosigner": cosigner,
+        "stranger": factories.proposer("鲁民", phone="13600000000"),
         "digest": digest,
         "letter_import": letter_import,
         "item_import": item_import,
@@ -160,6 +164,12 @@ MATRIX = [
     ("/public/replies/{withheld}.pdf", row(*[MISSING] * 6)),
     ("/admin/", row(LOGIN, LOGIN, LOGIN, LOGIN, OK, OK)),
     ("/admin/responses/reply/", row(LOGIN, LOGIN, LOGIN, LOGIN, OK, OK)),
+    # The proposers' pages: staff accounts never act as a proposer; the signed-out are sent
+    # to the proposers' sign-in (BACK).
+    ("/me/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/items/{item}/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/replies/{published}/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/sign-in/", row(OK, *[OK] * 5)),
 ]
 
 
@@ -178,9 +188,12 @@ def status(response):
     return response.status_code, response
 
 
+MATRIX_KEYS = ("item", "draft", "published", "withheld", "digest", "letter_import", "item_import")
+MATRIX_KEYS += ("person",)
+
+
 def test_the_access_matrix(client, world):
-    keys = ("item", "draft", "published", "withheld", "digest", "letter_import", "item_import")
-    keys += ("person",)
+    keys = MATRIX_KEYS
     ids = {k: world[k].pk for k in keys}
     failures, cells = [], 0
     for pattern, expected in MATRIX:
@@ -200,6 +213,59 @@ def test_the_access_matrix(client, world):
                 failures.append(f"{url} as {role}: shows a proposer's phone")
     assert not failures, "\n".join(failures)
     print(f"ACCESS MATRIX {cells} cells")
+
+
+# ---- the proposer: own (the lead proposer), co-signed, other ------------------------------
+PROPOSER_ROLES = ("own", "cosigned", "other")
+# A proposer's session reaches the public pages as anyone does, the proposers' pages for their
+# own and co-signed items only (another's is not there), and no staff page (sent to /me/).
+PROPOSER_MATRIX = [
+    ("/me/", (OK, OK, OK)),
+    ("/me/items/{item}/", (OK, OK, MISSING)),
+    ("/me/replies/{published}/", (OK, OK, MISSING)),
+    ("/me/replies/{withheld}/", (OK, OK, MISSING)),  # withheld from the public, not from them
+    ("/me/replies/{draft}/", (MISSING, MISSING, MISSING)),
+]
+PUBLIC_PREFIXES = ("/public/", "/verify/", "/healthz")
+
+
+def proposer_expected(url, anonymous):
+    """What a proposer gets on a page of the staff's matrix."""
+    if url.startswith(PUBLIC_PREFIXES):
+        return anonymous
+    if url.startswith("/api/"):
+        return FORBIDDEN
+    return BACK
+
+
+def test_the_access_matrix_for_proposers(client, world):
+    from tests.portal.helpers import as_proposer
+
+    ids = {k: world[k].pk for k in MATRIX_KEYS}
+    accounts = dict(zip(PROPOSER_ROLES, ("person", "cosigner", "stranger"), strict=True))
+    cells = [
+        (p.format(**ids), dict(zip(PROPOSER_ROLES, e, strict=True))) for p, e in PROPOSER_MATRIX
+    ]
+    cells += [
+        (p.format(**ids), dict.fromkeys(PROPOSER_ROLES, proposer_expected(p, e["anonymous"])))
+        for p, e in MATRIX
+        if not p.startswith("/me/")
+    ]
+    failures = []
+    for role, key in accounts.items():
+        client.logout()
+        as_proposer(client, world[key])
+        for url, expected in cells:
+            got, response = status(client.get(url))
+            if got != expected[role]:
+                failures.append(f"{url} as {role} proposer: {got}, expected {expected[role]}")
+            if got == BACK and not url.startswith("/me/") and response.url != "/me/":
+                failures.append(f"{url} as {role} proposer: sent to {response.url}")
+            body = response.content if response.get("Content-Type", "").startswith("text/") else b""
+            for leak in ("内部草稿", PHONE, COSIGNER_PHONE):
+                if leak.encode() in body:
+                    failures.append(f"{url} as {role} proposer: shows {leak}")
+    assert not failures, "\n".join(failures)
 
 
 def test_contact_details_only_for_the_office_and_handling_units(client, world):

@@ -1,9 +1,17 @@
 import io
 
 import segno
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
-from demo.loader import Demo, demo_logins, demo_second_factors
+from demo.loader import (
+    Demo,
+    demo_logins,
+    demo_proposer_logins,
+    demo_second_factors,
+    sms_destination,
+)
 
 
 class Command(BaseCommand):
@@ -25,3 +33,15 @@ class Command(BaseCommand):
             self.stdout.write(qr.getvalue(), ending="")
             self.stdout.write(f"  密钥（TOTP）：{secret}")
             self.stdout.write(f"  恢复码（每个一次）：{' '.join(codes)}")
+        self._proposers()
+
+    def _proposers(self):
+        """Each demo proposer signs in at their own door with a code sent to their mobile."""
+        where = settings.SITE_URL + reverse("portal-signin")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"提出人登录：{where} 输入手机号，获取验证码（短信写入 {sms_destination()}）"
+            )
+        )
+        for name, mobile, note in demo_proposer_logins():
+            self.stdout.write(f"  {name:<6} {mobile}  {note}")

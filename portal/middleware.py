@@ -1,0 +1,30 @@
+"""A proposer's session reaches the proposer pages and nothing of the staff's: every other
+page of the app (and the API) answers with the proposer's home, or 403 for the API."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from . import signin
+
+# What a proposer's session may reach besides /me/: the language switch, the public site,
+# the emailed feedback link, the letter check, static files.
+OPEN_PREFIXES = ("/me/", "/i18n/", "/public/", "/feedback/", "/verify/", "/healthz")
+
+
+class ProposerOnlyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (
+            signin.is_proposer_session(request)
+            and not path.startswith(OPEN_PREFIXES)
+            and not path.startswith(settings.STATIC_URL)
+        ):
+            if path.startswith("/api/"):
+                return JsonResponse({"detail": _("提出人账号不能使用此接口。")}, status=403)
+            return redirect("portal-home")
+        return self.get_response(request)

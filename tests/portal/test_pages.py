@@ -1,0 +1,172 @@
+"""What a proposer sees: their own and co-signed items, of the handling only what was sent to
+them; every other item is not there (404). A proposer's session reaches no staff page, and
+a staff account reaches no proposer page."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from portal.selectors import items_of
+from responses.actions import save_letter, start_reply
+from responses.links import feedback_url
+from responses.models import Feedback
+from tests import factories
+from workflow.actions import record_contact
+
+from .helpers import as_proposer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(office, clerk, leader, kewei, person, cosigner, shanghai):
+    """Two proposers' joint item, replied; an item of someone else; a second unit's draft."""
+    reply = factories.sent_reply(office, clerk, leader, kewei, proposers=[person, cosigner])
+    item = reply.assignment.proposal
+    stranger = factories.proposer("鲁民", phone="13600000000", jurisdiction=shanghai)
+    other = factories.filed(office, proposers=[stranger], title="关于他人事项的提案")
+    return {"reply": reply, "item": item, "other": other}
+
+
+def test_the_rule_is_own_and_cosigned_items_only(world, person, cosigner):
+    assert list(items_of(person)) == [world["item"]]
+    assert list(items_of(cosigner)) == [world["item"]]
+
+
+def test_my_items_lists_own_and_cosigned_in_plain_words(world, person, cosigner, client):
+    as_proposer(client, cosigner)
+    page = client.get(reverse("portal-home")).content.decode()
+    assert world["item"].title in page and "已答复，请提出您的意见" in page
+    assert "联名" in page and "关于他人事项的提案" not in page
+
+
+@pytest.mark.parametrize("name", ["portal-item"])
+def test_another_proposers_item_is_not_there(world, person, client, name):
+    as_proposer(client, person)
+    assert client.get(reverse(name, args=[world["other"].pk])).status_code == 404
+    assert client.get(reverse(name, args=[world["item"].pk])).status_code == 200
+
+
+def test_the_course_shows_what_was_sent_and_not_others_contacts(
+    office, clerk, kewei, person, cosigner, client
+):
+    assignment = factories.accepted(office, clerk, kewei, proposers=[person, cosigner])
+    for who, summary in ((person, "电话听取文彬委员意见"), (cosigner, "走访章毅委员")):
+        record_contact(
+            assignment,
+            clerk,
+            contacted_on=date(2024, 4, 2),
+            method="visit",
+            summary=summary,
+            proposer=who,
+        )
+    as_proposer(client, person)
+    page = client.get(reverse("portal-item", args=[assignment.proposal_id])).content.decode()
+    assert "上海市科学技术委员会" in page and "承办单位正在办理" in page
+    assert "电话听取文彬委员意见" in page and "走访章毅委员" not in page
+    assert "13987654321" not in page  # the co-signer's mobile
+
+
+def test_a_sent_reply_is_listed_to_rate(world, person, client):
+    as_proposer(client, person)
+    page = client.get(reverse("portal-item", args=[world["item"].pk])).content.decode()
+    assert world["reply"].doc_number in page and "待您评价" in page
+
+
+def test_a_draft_reply_is_not_there(office, clerk, kewei, person, client):
+    assignment = factories.accepted(office, clerk, kewei, proposers=[person])
+    draft = save_letter(start_reply(assignment, clerk), clerk, body="内部草稿：尚未定稿")
+    as_proposer(client, person)
+    page = client.get(reverse("portal-item", args=[assignment.proposal_id])).content.decode()
+    assert "内部草稿" not in page and "尚未答复" in page
+    assert client.get(reverse("portal-reply", args=[draft.pk])).status_code == 404
+
+
+def test_each_co_proposer_rates_the_reply_and_the_emailed_link_still_works(
+    world, person, cosigner, client
+):
+    reply = world["reply"]
+    as_proposer(client, person)
+    page = client.get(reverse("portal-reply", args=[reply.pk]))
+    assert page.status_code == 200 and reply.title in page.content.decode()
+    rated = client.post(
+        reverse("portal-reply", args=[reply.pk]),
+        {"handling": "satisfied", "result": "basic", "comment": "感谢"},
+    )
+    assert rated.status_code == 302
+    mine = Feedback.objects.get(reply=reply, proposer=person)
+    assert (mine.handling_rating, mine.result_rating, mine.entered_by) == (
+        "satisfied",
+        "basic",
+        None,
+    )
+    again = client.get(reverse("portal-reply", args=[reply.pk])).content.decode()
+    assert "提交意见" not in again and "基本满意" in again
+    client.logout()
+    link = client.post(
+        feedback_url(reply, cosigner), {"handling": "satisfied", "result": "satisfied"}
+    )
+    assert link.status_code == 200
+    assert Feedback.objects.filter(reply=reply).count() == 2
+
+
+def test_a_proposer_session_reaches_no_staff_page(world, person, client):
+    as_proposer(client, person)
+    for path in ("/", reverse("item", args=[world["item"].pk]), "/work/", "/account/two-factor/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"] == reverse("portal-home"), path
+    assert client.get("/api/proposals/").status_code == 403
+
+
+def test_a_staff_account_reaches_no_proposer_page(world, office, clerk, client):
+    for staff in (office, clerk):
+        client.force_login(staff)
+        assert client.get(reverse("portal-home")).status_code == 403
+        assert client.get(reverse("portal-item", args=[world["item"].pk])).status_code == 403
+
+
+def test_a_proposer_cannot_use_the_staff_sign_in(person, client, office, texts):
+    user = as_proposer(client, person)
+    user.set_password("Wenbin-2024-pass")
+    user.save()
+    client.logout()
+    page = client.post(
+        reverse("login"), {"username": user.username, "password": "Wenbin-2024-pass"}
+    )
+    assert page.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_the_office_invites_from_the_item_page(world, office, person, client, texts):
+    client.force_login(office)
+    page = client.get(reverse("item", args=[world["item"].pk])).content.decode()
+    assert reverse("portal-invite", args=[person.pk]) in page
+    client.post(reverse("portal-invite", args=[person.pk]), {"channel": "sms"})
+    from portal.models import Invitation
+
+    assert Invitation.objects.filter(proposer=person, invited_by=office).exists()
+
+
+def test_a_group_contact_follows_the_groups_items(office, shanghai, client):
+    from portal.actions import add_contact_person
+    from proposals.models import Proposer
+    from workflow.roles import must_use_second_factor
+
+    group = factories.proposer("民盟上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    item = factories.filed(office, proposers=[group], title="关于完善社区养老服务的提案")
+    contact = add_contact_person(group, office, name="李联络", mobile="13900001111")
+    as_proposer(client, group, contact)
+    assert not must_use_second_factor(contact.user)  # the SMS code is their factor
+    page = client.get(reverse("portal-home")).content.decode()
+    assert "关于完善社区养老服务的提案" in page and "民盟上海市委" in page
+    assert client.get(reverse("portal-item", args=[item.pk])).status_code == 200
+
+
+def test_an_idle_proposer_is_sent_back_to_their_own_sign_in(person, client):
+    as_proposer(client, person)
+    session = client.session
+    session["banli_last_seen"] = 0  # long ago
+    session.save()
+    response = client.get(reverse("portal-home"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal-signin")
+    assert "_auth_user_id" not in client.session
