@@ -19,8 +19,23 @@ ARGS = [
 ]
 
 
+def fonts_config(folder):
+    """A fontconfig file that adds the fonts Banli carries for its letters to the system's, so
+    pages and screenshots show Chinese on a machine with no CJK font package (a user's own
+    browser brings its fonts; the test machine may not)."""
+    carried = Path(__file__).resolve().parents[2] / "responses" / "fonts"
+    config = Path(folder) / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{carried}</dir><cachedir>{Path(folder) / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return str(config)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail("Chromium is missing at /usr/bin/chromium (apt-get install chromium)")
@@ -30,7 +45,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        env = {**os.environ, "FONTCONFIG_FILE": fonts_config(tmp_path_factory.mktemp("fonts"))}
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=env)
         yield chromium
         chromium.close()
 

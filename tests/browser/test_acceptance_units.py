@@ -71,8 +71,9 @@ def test_lead_unit_clerk_accepts_contacts_drafts_attaches_and_submits(
     page.get_by_role("button", name="套用").click()
     expect(page.get_by_text("已套用模板“答复（留作参考）”。")).to_be_visible()
     assert "目前尚不具备实施条件" in page.get_by_label("正文").input_value()
+    written = "受河道权属和资金等条件所限，已建立河长制长效考核"
     page.get_by_label("正文").fill(
-        page.get_by_label("正文").input_value().replace("受……等条件所限", "受河道权属和资金等条件所限，已建立河长制长效考核")
+        page.get_by_label("正文").input_value().replace("受……等条件所限", written)
     )
     page.get_by_label("办理结果类别").select_option(label="留作参考")
     page.get_by_role("button", name="保存", exact=True).click()
