@@ -15,6 +15,7 @@ from proposals.models import (
     ASSIGN_PERMISSION,
     REVIEW_PERMISSION,
     UNITS_ADDABLE_STATES,
+    Channel,
     Proposal,
     ProposalProposer,
     Proposer,
@@ -129,11 +130,14 @@ def inbox_rows(roles, data, today):
 
 
 # ---- the office's lists ---------------------------------------------------------------------
-def office_proposal_rows(roles, state, query, missing_contacts=False):
-    """The office's items; `missing_contacts`: only those with a proposer no channel reaches."""
+def office_proposal_rows(roles, state, query, missing_contacts=False, channel=""):
+    """The office's items; `missing_contacts`: only those with a proposer no channel reaches;
+    `channel`: only those that came in that way (线上提交, 纸质, 导入, API)."""
     rows = Proposal.objects.filter(session__jurisdiction_id__in=roles.office_jurisdiction_ids)
     if state:
         rows = rows.filter(state=state)
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
     if missing_contacts:
         unreachable = Proposer.objects.filter(Proposer.lacking_contact()).values("pk")
         signed = ProposalProposer.objects.filter(proposer__in=unreachable)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import REVIEW_PERMISSION, Proposal, ProposalState
+from proposals.models import REVIEW_PERMISSION, Channel, Proposal, ProposalState
 from proposals.params import plain_int
 
 from . import actions, deadlines, exports, item_import, selectors
@@ -197,7 +197,9 @@ def request_extension(request, pk):
 def office_proposal_rows(request):
     state, query = request.GET.get("state", ""), request.GET.get("q", "").strip()
     missing = request.GET.get("missing") == "1"
-    return state, query, selectors.office_proposal_rows(request.roles, state, query, missing)
+    channel = request.GET.get("channel", "")
+    rows = selectors.office_proposal_rows(request.roles, state, query, missing, channel)
+    return state, query, rows
 
 
 @office_required
@@ -205,6 +207,7 @@ def office_proposals(request):
     state, query, rows = office_proposal_rows(request)
     context = {"page": page_of(request, rows), "states": ProposalState.choices}
     context |= {"state": state, "q": query, "query": request.GET.urlencode()}
+    context |= {"channels": Channel.choices, "channel": request.GET.get("channel", "")}
     context["missing"] = request.GET.get("missing") == "1"
     return render_partial(request, "workflow/office_proposals.html", context, "rows")
 
