@@ -8,6 +8,7 @@ from hashlib import sha256
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -26,7 +27,9 @@ from .models import (
     Assignment,
     AssignmentState,
     Decision,
+    DraftAttachment,
     Extension,
+    FilingDraft,
     TransferRequest,
     TransitionLog,
     Urge,
@@ -148,6 +151,27 @@ def office_proposal_rows(roles, state, query, missing_contacts=False, channel=""
         Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
     )
     return rows.order_by("-received_at", "-id")
+
+
+# ---- 网上提交: what the office sees of an item filed online ------------------------------------
+def online_filing(roles, proposal):
+    """The draft an item filed online came from, with its suggested units and attachments,
+    for the item page of the item's office; None for any other item or reader (no query for
+    an item that came another way)."""
+    if proposal.channel != Channel.ONLINE:
+        return None
+    return (
+        FilingDraft.objects.for_office(roles.office_jurisdiction_ids)
+        .filter(proposal=proposal)
+        .prefetch_related("suggested_units", "attachments")
+        .first()
+    )
+
+
+def office_draft_attachment(roles, pk):
+    """A file filed with an online item, for its office only (404 for anyone else)."""
+    offices = FilingDraft.objects.for_office(roles.office_jurisdiction_ids)
+    return get_object_or_404(DraftAttachment.objects.filter(draft__in=offices), pk=pk)
 
 
 # ---- proposers: who is who ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -235,6 +236,20 @@ def intake(request):
             messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.reference})
             return redirect(item_url(proposal.pk))
     return render(request, "workflow/intake.html", {"form": form})
+
+
+@office_required
+def office_draft_attachment(request, pk):
+    """A file a proposer filed with an item online, as the kind sniffed at upload."""
+    found = selectors.office_draft_attachment(request.roles, pk)
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.name,
+        content_type=found.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @office_required

@@ -43,6 +43,22 @@ def follows_the_item(draft, user):
     return False
 
 
+class FilingDraftQuerySet(models.QuerySet):
+    def seen_by(self, user):
+        """The drafts a proposer's account may read: those they lead, and those they were
+        invited to co-sign (to see what they are asked to stand by)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        invited = CoSignature.objects.filter(proposer__user=user).values("draft_id")
+        return self.filter(Q(lead__user=user) | Q(pk__in=invited))
+
+    def for_office(self, jurisdiction_ids):
+        """What the office sees of online filing: drafts once submitted, never before."""
+        return self.filter(
+            session__jurisdiction_id__in=jurisdiction_ids, proposal__isnull=False
+        ).exclude(state=FilingDraftState.WITHDRAWN)
+
+
 class FilingDraft(ConcurrentTransitionMixin, models.Model):
     """A proposer's draft of an item filed online; `proposal` once it has been submitted."""
 
@@ -77,6 +93,8 @@ class FilingDraft(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     # The office's comments when it returned the item for revision (the latest).
     return_comment = models.TextField(_("退回意见"), blank=True)
+
+    objects = FilingDraftQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网上提交稿")
