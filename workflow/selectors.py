@@ -9,27 +9,34 @@ from hashlib import sha256
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from proposals.models import (
     ASSIGN_PERMISSION,
+    BODY_OF_PROPOSER,
     REVIEW_PERMISSION,
     UNITS_ADDABLE_STATES,
     Channel,
     Proposal,
     ProposalProposer,
     Proposer,
+    Session,
+    kind_refusal,
 )
 
 from . import aging, exports, permissions
 from .models import (
     Assignment,
     AssignmentState,
+    CoSignature,
+    CoSignatureState,
     Decision,
     DraftAttachment,
     Extension,
     FilingDraft,
+    FilingDraftState,
     TransferRequest,
     TransitionLog,
     Urge,
@@ -165,6 +172,39 @@ def online_filing(roles, proposal):
         .filter(proposal=proposal)
         .prefetch_related("suggested_units", "attachments")
         .first()
+    )
+
+
+def sessions_open_to(proposer, on=None):
+    """The sessions a proposer may file in on `on` (today): open for filing
+    (Session.accepts_filing), of their jurisdiction, of the body they sit in (a group, such
+    as a 党派 or 界别, may file wherever kind_refusal lets it)."""
+    rows = Session.objects.open_for_filing(on).filter(jurisdiction_id=proposer.jurisdiction_id)
+    body = BODY_OF_PROPOSER.get(proposer.kind)
+    return rows.filter(body=body) if body else rows
+
+
+def cosigner_candidates(draft):
+    """Whom the lead may ask to co-sign: the proposers of the session's jurisdiction of a
+    kind its body takes, the lead left out (ask_cosigners asks the same)."""
+    kinds = [k for k in Proposer.Kind.values if not kind_refusal(draft.kind, draft.session, k)]
+    return Proposer.objects.filter(
+        jurisdiction_id=draft.session.jurisdiction_id, kind__in=kinds
+    ).exclude(pk=draft.lead_id)
+
+
+def invitations_for(user, now=None):
+    """The co-signing invitations waiting for this account's answer, still in time, the
+    soonest due first."""
+    return (
+        CoSignature.objects.filter(
+            proposer__user=user,
+            state=CoSignatureState.INVITED,
+            answer_by__gte=now or timezone.now(),
+            draft__state=FilingDraftState.AWAITING_COSIGNERS,
+        )
+        .select_related("draft__lead", "draft__session")
+        .order_by("answer_by", "pk")
     )
 
 

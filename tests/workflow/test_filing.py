@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from proposals.models import Channel, Proposal, ProposalState, Proposer, Session
 from tests import factories
-from workflow import actions
+from workflow import actions, selectors
 from workflow.actions.filing import next_online_number
 from workflow.audit import ActionRefused
 from workflow.models import (
     CoSignature,
     CoSignatureState,
+    FilingDraft,
     FilingDraftState,
     Notification,
     TransitionLog,
@@ -337,3 +338,30 @@ def test_every_step_is_audited(session, lead, cosigners, office):
         content_type__model="proposal", object_id=draft.proposal_id
     ).values_list("transition", flat=True)
     assert list(item_steps) == ["receive", "return_for_revision", "resubmit"]
+
+
+# ---- what the proposers' pages read ------------------------------------------------------------
+def test_the_sessions_open_to_a_proposer_are_their_bodys_and_jurisdictions(shanghai, lead):
+    cppcc = open_session(shanghai)
+    open_session(shanghai, body=Session.Body.NPC)
+    open_session(factories.jurisdiction("山东省", "province"))
+    assert list(selectors.sessions_open_to(lead)) == [cppcc]
+
+
+def test_cosigner_candidates_are_those_ask_cosigners_accepts(session, lead, cosigners, shanghai):
+    member("文彬", shanghai, kind=Proposer.Kind.DEPUTY)
+    member("李四", factories.jurisdiction("山东省", "province"))
+    draft = drafted(session, lead)
+    candidates = list(selectors.cosigner_candidates(draft))
+    assert sorted(p.name for p in candidates) == ["张远波", "朱军红"]
+    actions.ask_cosigners(draft, lead.user, candidates)
+
+
+def test_a_cosigner_sees_the_invitations_waiting_for_them(session, lead, cosigners):
+    draft = actions.ask_cosigners(drafted(session, lead), lead.user, cosigners)
+    waiting = selectors.invitations_for(cosigners[0].user)
+    assert [row.draft for row in waiting] == [draft]
+    assert FilingDraft.objects.seen_by(cosigners[0].user).get() == draft
+    actions.answer_cosignature(waiting[0], cosigners[0].user, confirm=False)
+    assert not selectors.invitations_for(cosigners[0].user).exists()
+    assert not FilingDraft.objects.seen_by(factories.user()).exists()
