@@ -5,9 +5,10 @@ and the lead's resubmission, the audit rows and who may do what."""
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from proposals.models import Channel, Proposal, ProposalState, Proposer, Session
 from tests import factories
@@ -25,6 +26,14 @@ from workflow.models import (
 from workflow.notices import Event
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_chinese():
+    """The refusals are matched in the site's language, whatever a test before left active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
 
 TODAY = timezone.localdate()
 
