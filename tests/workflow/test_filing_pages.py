@@ -89,3 +89,15 @@ def test_the_files_filed_online_reach_their_office_only(signed_in, client, shang
     client.logout()
     client.force_login(factories.office_user(factories.jurisdiction("山东省", "province")))
     assert client.get(f"/office/filing/attachments/{attachment.pk}").status_code == 404
+
+
+def test_the_office_sets_the_filing_window_in_the_admin(client, shanghai):
+    office = factories.office_user(shanghai)
+    office.is_staff = True
+    office.save(update_fields=["is_staff"])
+    session = factories.session(shanghai)
+    client.force_login(office)
+    page = client.get(f"/admin/proposals/session/{session.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "网上提交开始日期" in text and "闭会期间可提交" in text
