@@ -24,6 +24,7 @@ from workflow.models import (
     TransitionLog,
 )
 from workflow.notices import Event
+from workflow.tasks import close_cosigning
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +375,18 @@ def test_a_cosigner_sees_the_invitations_waiting_for_them(session, lead, cosigne
     actions.answer_cosignature(waiting[0], cosigners[0].user, confirm=False)
     assert not selectors.invitations_for(cosigners[0].user).exists()
     assert not FilingDraft.objects.seen_by(factories.user()).exists()
+
+
+def test_beats_sweep_closes_expired_invitations_and_tells_the_lead(session, lead, cosigners):
+    draft = actions.ask_cosigners(drafted(session, lead), lead.user, cosigners)
+    first, second = draft.cosignatures.order_by("position")
+    actions.answer_cosignature(first, cosigners[0].user, confirm=True)
+    assert not Notification.objects.filter(event=Event.COSIGNS_ANSWERED).exists()
+    CoSignature.objects.filter(pk=second.pk).update(answer_by=timezone.now() - timedelta(hours=1))
+    assert close_cosigning() == 1
+    second.refresh_from_db()
+    assert second.state == CoSignatureState.LAPSED
+    told = Notification.objects.get(event=Event.COSIGNS_ANSWERED)
+    assert told.recipient_id == lead.user_id and "1位确认" in told.body
+    assert close_cosigning() == 0  # nothing left, and the lead is not told twice
+    assert Notification.objects.filter(event=Event.COSIGNS_ANSWERED).count() == 1

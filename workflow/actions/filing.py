@@ -212,6 +212,31 @@ def _tell_lead_all_answered(draft):
     )
 
 
+def close_expired_invitations(now=None):
+    """Beat's sweep: invitations past their time unanswered are closed as not confirmed
+    (expired = declined), each draft in its own transaction; a lead whose co-signers have
+    now all answered or lapsed is told, as when the last one answers. Returns how many."""
+    now = now or timezone.now()
+    expired = CoSignature.objects.filter(
+        state=CoSignatureState.INVITED,
+        answer_by__lt=now,
+        draft__state=FilingDraftState.AWAITING_COSIGNERS,
+    )
+    closed = 0
+    for draft_id in set(expired.values_list("draft_id", flat=True)):
+        with transaction.atomic():
+            draft = lock(FilingDraft, draft_id)
+            rows = draft.cosignatures.select_for_update().filter(pk__in=expired.values("pk"))
+            for row in rows:
+                fire(row, "lapse", by=None, check_perm=False, log_comment=_("逾期未确认"))
+                closed += 1
+            if draft.state == FilingDraftState.AWAITING_COSIGNERS and not any(
+                row.is_open(now) for row in draft.cosignatures.all()
+            ):
+                _tell_lead_all_answered(draft)
+    return closed
+
+
 def _lapse_open_invitations(draft, actor):
     """Invitations unanswered when the draft is submitted or withdrawn: closed as not
     confirmed (an expired one counts as declined), each with its log row."""
