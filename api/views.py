@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from proposals import bigrams
-from proposals.models import Proposal, ProposalProposer, Proposer
+from proposals.models import Channel, Proposal, ProposalProposer, Proposer
 from proposals.params import plain_int
 from responses import selectors, textsearch
 from responses.actions import record_feedback, rotate_api_token
@@ -121,7 +121,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             data.pop(key, None)
         with transaction.atomic():
             proposal = actions.receive_proposal(
-                request.user, proposers=incoming.proposer_list(), **data
+                request.user, proposers=incoming.proposer_list(), channel=Channel.API, **data
             )
         return Response(self.described(proposal), status=status.HTTP_201_CREATED)
 

@@ -99,6 +99,33 @@ class Jurisdiction(models.Model):
         return {"national": "全国", "province": "省", "city": "市", "county": "县"}[self.level]
 
 
+class SessionQuerySet(models.QuerySet):
+    def open_for_filing(self, on=None):
+        """The sessions taking online filings on `on` (today): from the day the window opens
+        to the day it closes (no closing day: open); after it closes, a session that allows
+        闭会期间 filing goes on taking them until a later meeting of the same body in the same
+        jurisdiction opens its own window."""
+        on = on or timezone.localdate()
+        in_window = Q(filing_opens_on__lte=on) & (
+            Q(filing_closes_on__isnull=True) | Q(filing_closes_on__gte=on)
+        )
+        later = self.model.objects.filter(
+            jurisdiction=models.OuterRef("jurisdiction"),
+            body=models.OuterRef("body"),
+            filing_opens_on__lte=on,
+            filing_opens_on__gt=models.OuterRef("filing_closes_on"),
+        ).exclude(pk=models.OuterRef("pk"))
+        in_recess = Q(filing_opens_on__lte=on, filing_closes_on__lt=on, recess_filing=True) & ~Q(
+            models.Exists(later)
+        )
+        return self.filter(in_window | in_recess)
+
+    def in_recess(self, on=None):
+        """Of those open, the ones taking filings only because they allow 闭会期间 filing."""
+        on = on or timezone.localdate()
+        return self.open_for_filing(on).filter(filing_closes_on__lt=on)
+
+
 class Session(models.Model):
     """届次/会议 of one body in one jurisdiction, e.g. 市政协十四届二次会议."""
 
@@ -127,6 +154,21 @@ class Session(models.Model):
         help_text=_("留空时按惯例生成，如“市政协十四届二次会议”。"),
     )
     closed_on = models.DateField(_("闭幕日期"), null=True, blank=True)
+    # 网上提交 (issue 22): the window the office sets for proposers to file online, and
+    # whether filing goes on between sessions (闭会期间) where the body allows it.
+    filing_opens_on = models.DateField(
+        _("网上提交开始日期"), null=True, blank=True, help_text=_("留空表示不接受网上提交。")
+    )
+    filing_closes_on = models.DateField(
+        _("网上提交截止日期"), null=True, blank=True, help_text=_("留空表示不设截止日期。")
+    )
+    recess_filing = models.BooleanField(
+        _("闭会期间可提交"),
+        default=False,
+        help_text=_("开启后，截止日期之后仍可提交（闭会期间），直至本机关下一次会议开始网上提交。"),
+    )
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("届次会议")
@@ -140,6 +182,12 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(term__gte=1, meeting__gte=1), name="session_numbered"
             ),
+            models.CheckConstraint(
+                condition=Q(filing_opens_on__isnull=True)
+                | Q(filing_closes_on__isnull=True)
+                | Q(filing_closes_on__gte=models.F("filing_opens_on")),
+                name="session_filing_window_ordered",
+            ),
         ]
 
     def __str__(self):
@@ -149,6 +197,16 @@ class Session(models.Model):
         if not self.name:
             self.name = self.default_name()
         super().save(*args, **kwargs)
+
+    def accepts_filing(self, on=None):
+        """Whether proposers may file online in this session on `on` (today): the one rule,
+        kept in SessionQuerySet.open_for_filing and asked here of one session."""
+        return type(self).objects.open_for_filing(on).filter(pk=self.pk).exists()
+
+    @property
+    def item_kind(self):
+        """What this session takes: 提案 in a CPPCC session, 建议 in a people's congress."""
+        return KIND_OF_BODY[self.body]
 
     def default_name(self):
         term, meeting = chinese_number(self.term), chinese_number(self.meeting)
@@ -281,6 +339,15 @@ class Proposer(models.Model):
         return {self.Kind.MEMBER: "委员", self.Kind.DEPUTY: "代表"}.get(self.kind, "")
 
 
+class Channel(models.TextChoices):
+    """How an item came into Banli (登记渠道)."""
+
+    ONLINE = "online", _("线上提交")
+    PAPER = "paper", _("纸质")
+    IMPORT = "import", _("导入")
+    API = "api", _("API")
+
+
 class ProposalState(models.TextChoices):
     RECEIVED = "received", _("已收到")
     IN_REVIEW = "in_review", _("审查中")
@@ -313,6 +380,11 @@ def derived_from_assignments(proposal, user):
     return False
 
 
+def follows_online_filing(proposal, user):
+    """No person fires these: the proposer's resubmission of their online draft does."""
+    return False
+
+
 REVIEW_PERMISSION = "proposals.review_proposal"
 ASSIGN_PERMISSION = "proposals.assign_proposal"
 
@@ -338,6 +410,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     is_key = models.BooleanField(_("重点提案（建议）"), default=False)
     supervising_leader = models.CharField(_("领衔督办领导"), max_length=50, blank=True)
     received_at = models.DateTimeField(_("收到时间"), default=timezone.now)
+    channel = models.CharField(
+        _("登记渠道"), max_length=10, choices=Channel.choices, default=Channel.PAPER
+    )
     state = FSMField(
         _("状态"),
         max_length=12,
@@ -421,12 +496,25 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def has_merge_target(self):
         return self.merged_into_id is not None and self.merged_into_id != self.pk
 
+    def filed_online(self):
+        return self.channel == Channel.ONLINE
+
+    def returnable(self):
+        # Out of review; an item filed online may also be returned as soon as it is received
+        # (a suggestion is never reviewed, and its proposer revises it online).
+        return self.state == ProposalState.IN_REVIEW or self.filed_online()
+
+    def revised_on_paper(self):
+        # An item returned while filed online comes back by its proposer's resubmission,
+        # never by the office starting review of the text it returned.
+        return self.state != ProposalState.RETURNED or not self.filed_online()
+
     # ---- review (提案审查): the office --------------------------------------------------
     @transition(
         field=state,
         source=[ProposalState.RECEIVED, ProposalState.RETURNED],
         target=ProposalState.IN_REVIEW,
-        conditions=[is_proposal],
+        conditions=[is_proposal, revised_on_paper],
         permission=REVIEW_PERMISSION,
     )
     def start_review(self):
@@ -464,13 +552,23 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=ProposalState.IN_REVIEW,
+        source=[ProposalState.RECEIVED, ProposalState.IN_REVIEW],
         target=ProposalState.RETURNED,
-        conditions=[has_review_reason],
+        conditions=[returnable, has_review_reason],
         permission=REVIEW_PERMISSION,
     )
     def return_for_revision(self):
         """退回修改."""
+
+    @transition(
+        field=state,
+        source=ProposalState.RETURNED,
+        target=ProposalState.RECEIVED,
+        conditions=[filed_online],
+        permission=follows_online_filing,
+    )
+    def resubmit(self):
+        """The proposer revised the item online and filed it again: received anew."""
 
     @transition(
         field=state,
@@ -537,6 +635,7 @@ BODY_OF_KIND = {
     Proposal.Kind.PROPOSAL: Session.Body.CPPCC,
     Proposal.Kind.SUGGESTION: Session.Body.NPC,
 }
+KIND_OF_BODY = {body: kind for kind, body in BODY_OF_KIND.items()}
 BODY_OF_PROPOSER = {
     Proposer.Kind.MEMBER: Session.Body.CPPCC,
     Proposer.Kind.DEPUTY: Session.Body.NPC,

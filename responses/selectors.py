@@ -34,7 +34,7 @@ from workflow.models import (
 )
 from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
 from workflow.proposer_contacts import masked, masked_email
-from workflow.selectors import may, may_assign, review_choices
+from workflow.selectors import may, may_assign, online_filing, review_choices
 
 from . import importer, links, textsearch
 from .actions import LETTER_FIELDS
@@ -101,6 +101,7 @@ def item_context(roles, pk, today):
         "transfers": _pending_transfers(proposal),
         "extensions": pending,
         "review_choices": review_choices(roles, proposal) if is_office else [],
+        "online_filing": online_filing(roles, proposal) if is_office else None,
         "can_assign": is_office and may_assign(roles, proposal),
     }
 

@@ -4,6 +4,7 @@ marked in an excerpt, and the similar-case panel of the item page and the letter
 pieces and the index are proposals.bigrams; the search page of the office and the units is
 search/ (above this app), the public list of replies is here."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Q, When, Window
 from django.utils.html import escape
@@ -13,6 +14,7 @@ from proposals import bigrams
 from proposals.models import Proposal, TitlePieces
 from proposals.params import plain_int
 from workflow.models import Assignment
+from workflow.roles import Roles
 
 from .models import Opinion, Reply
 
@@ -115,11 +117,22 @@ def similar_items(proposal, roles, limit=5, candidates=50):
 
     Candidates share at least one subject piece of the title (the GIN index finds them); the
     best 50 by shared pieces are scored in Python: title pieces weigh 70%, the text 30%."""
-    title = bigrams.subject(bigrams.grams(proposal.title))
-    body = bigrams.subject(bigrams.grams(proposal.body))
+    return _similar(proposal.title, proposal.body, proposal.pk, roles, limit, candidates)
+
+
+def similar_for_title(title, body="", roles=None, limit=5, candidates=50):
+    """The similar-case check while a proposer types a title (网上提交, issue 22): earlier
+    items like it and the replies they may read. Without `roles` (a proposer, who works in
+    no office or unit), only items with a published letter, and only published letters."""
+    return _similar(title, body, None, roles or Roles(AnonymousUser()), limit, candidates)
+
+
+def _similar(title_text, body_text, own_pk, roles, limit, candidates):
+    title = bigrams.subject(bigrams.grams(title_text))
+    body = bigrams.subject(bigrams.grams(body_text))
     if not title:
         return []
-    rows = _learnable_candidates(proposal, title, roles, candidates)
+    rows = _learnable_candidates(own_pk, title, roles, candidates)
     scored = sorted(
         ((_similarity(title, body, row), row) for row in rows),
         key=lambda pair: (-pair[0], -pair[1].received_at.timestamp()),
@@ -141,13 +154,13 @@ def similar_items(proposal, roles, limit=5, candidates=50):
     ]
 
 
-def _learnable_candidates(proposal, title, roles, candidates):
+def _learnable_candidates(own_pk, title, roles, candidates):
     """The items sharing most title pieces with this one that the user may learn from (their
     own, or with a published letter), best first."""
     # The best-ranked matches first, then which of them the user may learn from: asking both
     # at once makes PostgreSQL test the visibility of every match (tens of thousands).
     ranked = list(
-        TitlePieces.objects.exclude(proposal_id=proposal.pk)
+        TitlePieces.objects.exclude(proposal_id=own_pk)
         .filter(bigrams.matches(TitlePieces, "grams", title, any_=True))
         .annotate(rank=bigrams.overlap(TitlePieces, "grams", title))
         .order_by("-rank", "-proposal_id")

@@ -451,7 +451,16 @@ class JurisdictionAdmin(JurisdictionScopedAdmin):
 @admin.register(Session)
 class SessionAdmin(JurisdictionScopedAdmin):
     jurisdiction_path = "jurisdiction"
-    list_display = ("__str__", "jurisdiction", "body", "year", "period")
+    list_display = (
+        "__str__",
+        "jurisdiction",
+        "body",
+        "year",
+        "period",
+        "filing_opens_on",
+        "filing_closes_on",
+        "recess_filing",
+    )
     list_filter = ("jurisdiction", "body", "year", "period")
     search_fields = ("name",)
 

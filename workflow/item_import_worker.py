@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from proposals import bigrams
 from proposals.models import (
     REVIEW_PERMISSION,
+    Channel,
     Proposal,
     ProposalProposer,
     ProposalState,
@@ -194,6 +195,7 @@ def _planned_items(items, units, at):
                 is_key=item["is_key"],
                 received_at=when,
                 state=ProposalState.ASSIGNED if roles else ProposalState.FILED,
+                channel=Channel.IMPORT,
                 **bigrams.item_fields(item["title"], item["body"]),
             )
         )

@@ -36,6 +36,10 @@ class Event(models.TextChoices):
     REOPENED = "reopened", _("重新办理")
     URGED = "urged", _("催办")
     PUBLICATION_DUE = "publication_due", _("答复待公开")
+    COSIGN_INVITED = "cosign_invited", _("联名邀请")
+    COSIGNS_ANSWERED = "cosigns_answered", _("联名人均已答复")
+    FILED_ONLINE = "filed_online", _("收到网上提交")
+    FILING_RETURNED = "filing_returned", _("网上提交被退回修改")
 
 
 class To(models.TextChoices):
@@ -65,6 +69,12 @@ REGISTRY = {
     Event.REOPENED: (To.UNIT_CLERKS, To.UNIT_LEADERS),
     Event.URGED: (To.UNIT,),
     Event.PUBLICATION_DUE: (To.UNIT_CLERKS, To.OFFICE),
+    # Online filing (issue 22). A proposer is reached as the person of their account
+    # (Proposer.user): one without an account hears nothing here.
+    Event.COSIGN_INVITED: (To.PERSON,),
+    Event.COSIGNS_ANSWERED: (To.PERSON,),
+    Event.FILED_ONLINE: (To.OFFICE,),
+    Event.FILING_RETURNED: (To.PERSON,),
 }
 
 

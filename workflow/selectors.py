@@ -8,24 +8,35 @@ from hashlib import sha256
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from proposals.models import (
     ASSIGN_PERMISSION,
+    BODY_OF_PROPOSER,
     REVIEW_PERMISSION,
     UNITS_ADDABLE_STATES,
+    Channel,
     Proposal,
     ProposalProposer,
     Proposer,
+    Session,
+    kind_refusal,
 )
 
 from . import aging, exports, permissions
 from .models import (
     Assignment,
     AssignmentState,
+    CoSignature,
+    CoSignatureState,
     Decision,
+    DraftAttachment,
     Extension,
+    FilingDraft,
+    FilingDraftState,
     TransferRequest,
     TransitionLog,
     Urge,
@@ -129,11 +140,14 @@ def inbox_rows(roles, data, today):
 
 
 # ---- the office's lists ---------------------------------------------------------------------
-def office_proposal_rows(roles, state, query, missing_contacts=False):
-    """The office's items; `missing_contacts`: only those with a proposer no channel reaches."""
+def office_proposal_rows(roles, state, query, missing_contacts=False, channel=""):
+    """The office's items; `missing_contacts`: only those with a proposer no channel reaches;
+    `channel`: only those that came in that way (线上提交, 纸质, 导入, API)."""
     rows = Proposal.objects.filter(session__jurisdiction_id__in=roles.office_jurisdiction_ids)
     if state:
         rows = rows.filter(state=state)
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
     if missing_contacts:
         unreachable = Proposer.objects.filter(Proposer.lacking_contact()).values("pk")
         signed = ProposalProposer.objects.filter(proposer__in=unreachable)
@@ -144,6 +158,60 @@ def office_proposal_rows(roles, state, query, missing_contacts=False):
         Prefetch("signatories", queryset=ProposalProposer.objects.select_related("proposer"))
     )
     return rows.order_by("-received_at", "-id")
+
+
+# ---- 网上提交: what the office sees of an item filed online ------------------------------------
+def online_filing(roles, proposal):
+    """The draft an item filed online came from, with its suggested units and attachments,
+    for the item page of the item's office; None for any other item or reader (no query for
+    an item that came another way)."""
+    if proposal.channel != Channel.ONLINE:
+        return None
+    return (
+        FilingDraft.objects.for_office(roles.office_jurisdiction_ids)
+        .filter(proposal=proposal)
+        .prefetch_related("suggested_units", "attachments")
+        .first()
+    )
+
+
+def sessions_open_to(proposer, on=None):
+    """The sessions a proposer may file in on `on` (today): open for filing
+    (Session.accepts_filing), of their jurisdiction, of the body they sit in (a group, such
+    as a 党派 or 界别, may file wherever kind_refusal lets it)."""
+    rows = Session.objects.open_for_filing(on).filter(jurisdiction_id=proposer.jurisdiction_id)
+    body = BODY_OF_PROPOSER.get(proposer.kind)
+    return rows.filter(body=body) if body else rows
+
+
+def cosigner_candidates(draft):
+    """Whom the lead may ask to co-sign: the proposers of the session's jurisdiction of a
+    kind its body takes, the lead left out (ask_cosigners asks the same)."""
+    kinds = [k for k in Proposer.Kind.values if not kind_refusal(draft.kind, draft.session, k)]
+    return Proposer.objects.filter(
+        jurisdiction_id=draft.session.jurisdiction_id, kind__in=kinds
+    ).exclude(pk=draft.lead_id)
+
+
+def invitations_for(user, now=None):
+    """The co-signing invitations waiting for this account's answer, still in time, the
+    soonest due first."""
+    return (
+        CoSignature.objects.filter(
+            proposer__user=user,
+            state=CoSignatureState.INVITED,
+            answer_by__gte=now or timezone.now(),
+            draft__state=FilingDraftState.AWAITING_COSIGNERS,
+        )
+        .select_related("draft__lead", "draft__session")
+        .order_by("answer_by", "pk")
+    )
+
+
+def office_draft_attachment(roles, pk):
+    """A file filed with an online item, for its office only (404 for anyone else)."""
+    offices = FilingDraft.objects.for_office(roles.office_jurisdiction_ids)
+    return get_object_or_404(DraftAttachment.objects.filter(draft__in=offices), pk=pk)
 
 
 # ---- proposers: who is who ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import dispatch, holidays, reminders, sms
 from .actions import recompute_deadlines
+from .actions.filing import close_expired_invitations
 from .after_commit import (
     check_item_import_task,
     notify_extension,
@@ -43,6 +44,7 @@ __all__ = [
     "verify_audit",
     "check_calendar",
     "recompute",
+    "close_cosigning",
 ]
 
 
@@ -240,3 +242,9 @@ def check_calendar():
 @shared_task
 def recompute(jurisdiction_id=None, reason=""):
     return recompute_deadlines(jurisdiction_id=jurisdiction_id, reason=reason)
+
+
+@shared_task
+def close_cosigning():
+    """Co-signing invitations past their time: closed as not confirmed, the lead told."""
+    return close_expired_invitations()

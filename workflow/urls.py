@@ -18,6 +18,11 @@ urlpatterns = [
         name="office-proposals-export",
     ),
     path("office/proposals/new", views.intake, name="office-intake"),
+    path(
+        "office/filing/attachments/<int:pk>",
+        views.office_draft_attachment,
+        name="office-draft-attachment",
+    ),
     path("office/proposals/import/", views.item_imports, name="office-item-imports"),
     path(
         "office/proposals/import/template.xlsx",

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals.models import REVIEW_PERMISSION, Proposal, ProposalState
+from proposals.models import REVIEW_PERMISSION, Channel, Proposal, ProposalState
 from proposals.params import plain_int
 
 from . import actions, deadlines, exports, item_import, selectors
@@ -197,7 +198,9 @@ def request_extension(request, pk):
 def office_proposal_rows(request):
     state, query = request.GET.get("state", ""), request.GET.get("q", "").strip()
     missing = request.GET.get("missing") == "1"
-    return state, query, selectors.office_proposal_rows(request.roles, state, query, missing)
+    channel = request.GET.get("channel", "")
+    rows = selectors.office_proposal_rows(request.roles, state, query, missing, channel)
+    return state, query, rows
 
 
 @office_required
@@ -205,6 +208,7 @@ def office_proposals(request):
     state, query, rows = office_proposal_rows(request)
     context = {"page": page_of(request, rows), "states": ProposalState.choices}
     context |= {"state": state, "q": query, "query": request.GET.urlencode()}
+    context |= {"channels": Channel.choices, "channel": request.GET.get("channel", "")}
     context["missing"] = request.GET.get("missing") == "1"
     return render_partial(request, "workflow/office_proposals.html", context, "rows")
 
@@ -232,6 +236,20 @@ def intake(request):
             messages.success(request, _("已登记 %(ref)s。") % {"ref": proposal.shown_reference})
             return redirect(item_url(proposal.pk))
     return render(request, "workflow/intake.html", {"form": form})
+
+
+@office_required
+def office_draft_attachment(request, pk):
+    """A file a proposer filed with an item online, as the kind sniffed at upload."""
+    found = selectors.office_draft_attachment(request.roles, pk)
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.name,
+        content_type=found.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @office_required

@@ -318,6 +318,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=35),
     },
     "waiting-notices": {"task": "workflow.tasks.send_waiting_notices", "schedule": 600.0},
+    "close-cosigning": {"task": "workflow.tasks.close_cosigning", "schedule": 600.0},
     "notice-digests": {
         "task": "workflow.tasks.send_notice_digests",
         "schedule": crontab(hour=17, minute=30),

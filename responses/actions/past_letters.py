@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from proposals import bigrams
 from proposals.classification import bucket_for
-from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer, Session
+from proposals.models import Channel, Proposal, ProposalProposer, ProposalState, Proposer, Session
 from workflow.audit import ActionRefused, log
 from workflow.models import Assignment, AssignmentState, Unit
 from workflow.permissions import require_office
@@ -184,6 +184,7 @@ def _past_item(actor, past, at):
         received_at=at,
         title=title,
         state=ProposalState.IN_HANDLING if past.is_opinion else ProposalState.REPLIED,
+        channel=Channel.IMPORT,
         **bigrams.item_fields(title),
     )
     bigrams.title_pieces([proposal])

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflow import uploads
+
 from .letters import Opinion, Reply
 
 
@@ -50,11 +52,7 @@ class Attachment(models.Model):
     """A file sent with a letter (PDF, DOCX or image), kept outside the web root and served
     only through a view that checks who is asking."""
 
-    class Kind(models.TextChoices):
-        PDF = "pdf", "PDF"
-        DOCX = "docx", "DOCX"
-        PNG = "png", "PNG"
-        JPEG = "jpeg", "JPEG"
+    Kind = uploads.FileKind
 
     reply = models.ForeignKey(
         Reply, on_delete=models.CASCADE, null=True, related_name="attachments"
@@ -73,13 +71,8 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     # What a file is served as, by the kind sniffed from its bytes, never by its name.
-    MEDIA_TYPES = {
-        Kind.PDF: "application/pdf",
-        Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        Kind.PNG: "image/png",
-        Kind.JPEG: "image/jpeg",
-    }
-    EXTENSIONS = {Kind.PDF: "pdf", Kind.DOCX: "docx", Kind.PNG: "png", Kind.JPEG: "jpg"}
+    MEDIA_TYPES = uploads.MEDIA_TYPES
+    EXTENSIONS = uploads.EXTENSIONS
 
     class Meta:
         verbose_name = _("附件")
@@ -97,14 +90,7 @@ class Attachment(models.Model):
 
     @classmethod
     def label_for(cls, name, kind):
-        """The uploader's name as a label only: its extension replaced by the sniffed kind's
-        (a PDF named poly.html is shown and downloaded as poly.pdf)."""
-        stem = name.replace("\\", "/").rsplit("/", 1)[-1]
-        stem = "".join(c for c in stem if c.isprintable()).strip()
-        if "." in stem.lstrip("."):
-            stem = stem.rsplit(".", 1)[0]
-        extension = cls.EXTENSIONS[kind]
-        return f"{stem.strip()[: 199 - len(extension)] or _('附件')}.{extension}"
+        return uploads.label_for(name, kind)
 
     @property
     def media_type(self):

@@ -35,6 +35,7 @@ def test_register_file_assign_and_accept(office, kewei, clerk):
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["proposers"] == ["章毅", "张远波"]
+    assert Proposal.objects.get(pk=pk).channel == "api"  # how it came in, for the intake list
     assert api(office).post(f"/api/proposals/{pk}/review/").json()["state"] == "in_review"
     assert api(office).post(f"/api/proposals/{pk}/file/").json()["state"] == "filed"
     assigned = api(office).post(f"/api/proposals/{pk}/assign/", {"lead": kewei.pk}, format="json")

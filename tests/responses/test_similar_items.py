@@ -10,7 +10,14 @@ from demo.data import FIXTURES
 from demo.loader import Demo
 from proposals.models import Proposal
 from responses import textsearch
-from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
+from responses.actions import (
+    publish_letter,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from tests import factories
 from workflow.actions import accept_assignment, assign_proposal
 from workflow.roles import Roles
@@ -97,3 +104,18 @@ def test_the_letter_editor_shows_the_panel(client, demo):
     similar = page.split("相似的往年件")[1]
     assert "关于进一步扶持干细胞治疗产业发展的提案" in similar
     assert "对市政协十四届二次会议第1136号提案的答复" in similar  # its reply, to learn from
+
+
+def test_a_proposer_typing_a_title_sees_only_published_replies(office, kewei, clerk, leader):
+    """网上提交: the check while a proposer types, before any item exists. They work in no
+    office or unit: only items with a published letter come up, with those letters."""
+    published = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞临床研究的提案")
+    publish_letter(published, clerk)
+    unpublished = factories.sent_reply(office, clerk, leader, kewei, title="关于干细胞库建设的提案")
+    factories.filed(office, title="关于干细胞产业园区的提案")  # no letter at all
+    found = textsearch.similar_for_title("关于干细胞治疗临床转化的提案")
+    assert [s["item"].title for s in found] == ["关于干细胞临床研究的提案"]
+    assert [r.pk for r in found[0]["replies"]] == [published.pk]
+    assert not found[0]["openable"]
+    assert unpublished.assignment.proposal.title not in [s["item"].title for s in found]
+    assert textsearch.similar_for_title("关于的建议") == []  # nothing but boilerplate

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 NOT_VERBS = {
     "workflow.actions.require_office": "a check every office verb asks first",
     "workflow.actions.require_unit_member": "a check every unit verb asks first",
+    "workflow.actions.require_lead": "a check every verb on a proposer's draft asks first",
 }
 
 
@@ -60,6 +61,8 @@ def w(shanghai, office, kewei, clerk, leader):
         co_unit=co_unit,
         co_clerk=factories.member(co_unit, "clerk"),
         admin=factories.user("root", is_staff=True, is_superuser=True),
+        filer=factories.user("filer", name="章毅"),
+        cosigner=factories.user("cosigner", name="张远波"),
     )
 
 
@@ -200,6 +203,28 @@ def contacts_updated(w):
 
 
 PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+# ---- 网上提交: the proposers' accounts act ------------------------------------------------------
+def online_draft(w):
+    """A draft of w.filer's in w.session, opened for filing since yesterday."""
+    w.session.filing_opens_on = date.today() - timedelta(days=1)
+    w.session.save(update_fields=["filing_opens_on"])
+    lead = factories.proposer("章毅", jurisdiction=w.where, user=w.filer)
+    return actions.start_draft(w.filer, session=w.session, lead=lead, title="关于网上提交的提案")
+
+
+def awaiting(w):
+    other = factories.proposer("张远波", jurisdiction=w.where, user=w.cosigner)
+    return actions.ask_cosigners(online_draft(w), w.filer, [other])
+
+
+def returned_online(w):
+    draft = actions.submit_draft(online_draft(w), w.filer)
+    actions.return_proposal(draft.proposal, w.office, "请补充")
+    return draft
+
+
 W, R = "workflow.actions.", "responses.actions."
 
 # verb → (prepare(w) returning the call to check, the transition logged, who is logged as
@@ -348,6 +373,46 @@ VERBS = {
         ),
         "import",
         "office",
+    ),
+    W + "start_draft": (lambda w: lambda: online_draft(w), "start", "filer"),
+    W + "edit_draft": (
+        lambda w: (lambda d: lambda: actions.edit_draft(d, w.filer, title="关于改过的提案"))(
+            online_draft(w)
+        ),
+        "edit",
+        "filer",
+    ),
+    W + "attach_to_draft": (
+        lambda w: (
+            lambda d: lambda: actions.attach_to_draft(d, w.filer, SimpleUploadedFile("a.pdf", PDF))
+        )(online_draft(w)),
+        "attach",
+        "filer",
+    ),
+    W + "ask_cosigners": (lambda w: lambda: awaiting(w), "ask_cosigners", "filer"),
+    W + "answer_cosignature": (
+        lambda w: (
+            lambda d: (
+                lambda: actions.answer_cosignature(d.cosignatures.get(), w.cosigner, confirm=True)
+            )
+        )(awaiting(w)),
+        "confirm",
+        "cosigner",
+    ),
+    W + "submit_draft": (
+        lambda w: (lambda d: lambda: actions.submit_draft(d, w.filer))(online_draft(w)),
+        "submit",
+        "filer",
+    ),
+    W + "resubmit_draft": (
+        lambda w: (lambda d: lambda: actions.resubmit_draft(d, w.filer))(returned_online(w)),
+        "resubmit",
+        "filer",
+    ),
+    W + "withdraw_draft": (
+        lambda w: (lambda d: lambda: actions.withdraw_draft(d, w.filer))(online_draft(w)),
+        "withdraw",
+        "filer",
     ),
     R + "start_reply": (
         lambda w: (lambda a: lambda: responses_actions.start_reply(a, w.clerk))(accepted(w)),

@@ -143,6 +143,7 @@ def test_the_fixed_file_saves_a_thousand_items_and_a_second_import_adds_none(
         "委员1",
     ]
     assert first.is_key and first.proposers.first().kind == "member"
+    assert first.channel == "import"  # shown as 导入 in the intake list
     lead = first.assignments.get(role="lead")
     assert lead.unit.name == "上海市科学技术委员会" and lead.state == "pending"
     assert lead.due_on == date(2024, 6, 5)  # three calendar months from 交办

@@ -26,7 +26,9 @@ PROPOSAL_RULES = {
     "file": ({"in_review"}, OFFICE),  # a suggestion: from received (see below)
     "reject": ({"in_review"}, OFFICE),
     "merge": ({"in_review"}, OFFICE),
+    # (an item filed online also from receipt: tests/workflow/test_filing.py)
     "return_for_revision": ({"in_review"}, OFFICE),
+    "resubmit": ({"returned"}, NOBODY),  # the proposer's resubmission of their draft
     "convert": ({"in_review"}, OFFICE),
     "assign": ({"filed"}, OFFICE),
     "start_handling": ({"assigned"}, NOBODY),
@@ -121,7 +123,7 @@ def test_proposal_machine(world, kind, rules):
             merged_into=other,
         )
 
-    assert check(rules, Proposal, ProposalState.values, build, users) == 12 * 11 * 5
+    assert check(rules, Proposal, ProposalState.values, build, users) == 12 * 12 * 5
 
 
 def test_assignment_machine(world):

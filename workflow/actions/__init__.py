@@ -17,6 +17,20 @@ from ..proposer_contacts import ProposerEntry, contact_problems
 from .assignment import accept_assignment, assign_proposal, request_transfer
 from .contacts import record_contact, urge
 from .decisions import decide_extension, decide_transfer, request_extension
+from .filing import (
+    COSIGN_DAYS,
+    answer_cosignature,
+    ask_cosigners,
+    attach_to_draft,
+    confirmed_signers,
+    edit_draft,
+    require_lead,
+    require_open,
+    resubmit_draft,
+    start_draft,
+    submit_draft,
+    withdraw_draft,
+)
 from .intake import (
     CORRECTABLE_FIELDS,
     convert_proposal,
@@ -44,6 +58,19 @@ __all__ = [
     "merge_proposal",
     "return_proposal",
     "convert_proposal",
+    # 网上提交: a proposer's own draft, its co-signers, its submission
+    "start_draft",
+    "edit_draft",
+    "attach_to_draft",
+    "ask_cosigners",
+    "answer_cosignature",
+    "submit_draft",
+    "resubmit_draft",
+    "withdraw_draft",
+    "confirmed_signers",
+    "require_lead",
+    "require_open",
+    "COSIGN_DAYS",
     # proposers: their contacts, duplicates merged
     "update_proposer_contacts",
     "merge_proposers",

@@ -2,7 +2,6 @@
 start review, file, reject, merge, return, convert.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,17 +10,16 @@ from proposals.models import (
     CORRECTABLE_STATES,
     REVIEW_PERMISSION,
     Proposal,
-    ProposalProposer,
     Proposer,
     TitlePieces,
-    kind_refusal,
 )
-from proposals.untrusted import control_character_problem, control_characters
 
 from ..audit import ActionRefused, fire, lock, log
 from ..permissions import require_office
-from ..proposer_contacts import MAX_PROPOSERS, ProposerEntry, too_many_proposers
+from ..proposer_contacts import ProposerEntry
+from .filing import draft_follows_return
 from .proposers import proposers_for_entries
+from .registration import register, require_one_line, require_registrable
 
 
 @transaction.atomic
@@ -31,55 +29,9 @@ def receive_proposal(actor, *, session, number, title, kind, proposers, body="",
     used only when the office confirmed it), or (name, kind) pairs found or added among the
     session's jurisdiction's own."""
     require_office(actor, session.jurisdiction, REVIEW_PERMISSION)
-    _require_registrable(session, number, title, kind, proposers)
+    require_registrable(session, number, title, kind, proposers)
     proposers = _people_of(actor, session.jurisdiction, proposers)
-    if len({p.pk for p in proposers}) != len(proposers):
-        raise ActionRefused(_("同一提出人不能在一件中出现两次。"))
-    for person in proposers:
-        if refusal := kind_refusal(kind, session, person.kind):
-            raise ActionRefused(refusal)
-    ids = [p.pk for p in proposers]
-    foreign = Proposer.objects.filter(pk__in=ids).exclude(jurisdiction=None)
-    if foreign.exclude(jurisdiction=session.jurisdiction).exists():
-        raise PermissionDenied(_("提出人属于其他地区，不能在本地区登记。"))
-    if Proposal.objects.filter(session=session, number=number).exists():
-        raise ActionRefused(
-            _("%(session)s已有第%(number)s号，案号不能重复。")
-            % {"session": session, "number": number}
-        )
-    proposal = Proposal.objects.create(
-        session=session,
-        number=number,
-        title=title,
-        kind=kind,
-        body=body,
-        **bigrams.item_fields(title, body),
-        **fields,
-    )
-    bigrams.title_pieces([proposal])
-    ProposalProposer.objects.bulk_create(
-        ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)
-    )
-    Proposer.objects.filter(pk__in=ids, jurisdiction=None).update(jurisdiction=session.jurisdiction)
-    log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
-    return proposal
-
-
-def _require_registrable(session, number, title, kind, proposers):
-    """What the intake page, the API and the admin check first, asked again here: a number
-    and title on one line, the kind the session's body takes, one to fifty proposers."""
-    if not proposers:
-        raise ActionRefused(_("至少需要一位提出人（第一位为领衔人）。"))
-    if len(proposers) > MAX_PROPOSERS:
-        raise ActionRefused(too_many_proposers())
-    _require_one_line(number, title)
-    if refusal := kind_refusal(kind, session):
-        raise ActionRefused(refusal)
-
-
-def _require_one_line(*texts):
-    if any(control_characters(text) for text in texts):
-        raise ActionRefused(control_character_problem())
+    return register(actor, session, number, title, kind, proposers, body, **fields)
 
 
 CORRECTABLE_FIELDS = ("title", "body", "topic", "is_key", "supervising_leader", "received_at")
@@ -93,7 +45,7 @@ def correct_proposal(proposal, actor, **changes):
     require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
     if proposal.state not in CORRECTABLE_STATES:
         raise ActionRefused(_("已交办的建议提案不能再更正登记内容。"))
-    _require_one_line(changes.get("title", ""))
+    require_one_line(changes.get("title", ""))
     changed = {
         name: value
         for name, value in changes.items()
@@ -183,10 +135,14 @@ def merge_proposal(proposal, actor, into, comment=""):
 
 
 def return_proposal(proposal, actor, reason):
-    """退回修改: back to the proposer; resubmission starts a new review."""
+    """退回修改: back to the proposer; resubmission starts a new review. An item filed online
+    goes back to its proposer's draft, and the lead is told (filing.draft_follows_return)."""
     if not reason.strip():
         raise ActionRefused(_("退回修改必须说明需要修改的内容。"))
-    return _review(proposal, actor, "return_for_revision", reason, review_reason=reason)
+    with transaction.atomic():
+        proposal = _review(proposal, actor, "return_for_revision", reason, review_reason=reason)
+        draft_follows_return(proposal, actor, reason)
+        return proposal
 
 
 def convert_proposal(proposal, actor, reason):

@@ -11,6 +11,8 @@
 - reminders.py: `ReminderRung`, `Reminder`, `ReminderDigest`, `Notification`
 - item_imports.py: `ItemImport` (`ItemImportState`)
 - notices.py: `NoticePreference` (`NoticeChannel`, `NoticeMode`), `NoticeDigest`
+- filing.py: `FilingDraft` (`FilingDraftState`), `CoSignature` (`CoSignatureState`),
+  `DraftAttachment`: a proposer's online filing (网上提交, 联名)
 
 State changes happen only through `workflow.actions`; the transitions only set fields.
 """
@@ -29,6 +31,16 @@ from .audit import AppendOnlyQuerySet, AuditCheck, TransitionLog
 from .contacts import Contact, Urge
 from .deadline_rules import CalendarDay, CalendarYear, DeadlineRule
 from .decisions import Decision, Extension, OfficeDecision, TransferRequest
+from .filing import (
+    EDITABLE_DRAFT_STATES,
+    FILED_DRAFT_STATES,
+    CoSignature,
+    CoSignatureState,
+    DraftAttachment,
+    FilingDraft,
+    FilingDraftState,
+    draft_attachment_path,
+)
 from .health import Heartbeat
 from .item_imports import ItemImport, ItemImportState, item_import_path
 from .notices import DEFAULT_MODES, NoticeChannel, NoticeDigest, NoticeMode, NoticePreference
@@ -58,6 +70,14 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Contact",
+    "CoSignature",
+    "CoSignatureState",
+    "DraftAttachment",
+    "EDITABLE_DRAFT_STATES",
+    "FILED_DRAFT_STATES",
+    "FilingDraft",
+    "FilingDraftState",
+    "draft_attachment_path",
     "DEFAULT_MODES",
     "DeadlineKind",
     "DeadlineRule",

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand
 
 from proposals.models import Proposal
 from responses.models import Delivery, LetterImport, Opinion, Reply
-from workflow.models import Assignment, Extension, ItemImport, TransferRequest
+from workflow.models import (
+    Assignment,
+    CoSignature,
+    Extension,
+    FilingDraft,
+    ItemImport,
+    TransferRequest,
+)
 
 MACHINES = [
     Proposal,
@@ -20,6 +27,8 @@ MACHINES = [
     Opinion,
     Delivery,
     LetterImport,
+    FilingDraft,
+    CoSignature,
 ]
 TARGET = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
 
