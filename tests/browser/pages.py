@@ -79,7 +79,8 @@ def _clerk_paths():
     from workflow.models import ReminderDigest
 
     unit = "上海市科学技术委员会"
-    digest = _first(ReminderDigest.objects.filter(unit__name=unit).order_by("pk"))
+    # The day's reminders are sent once a day: a second load the same day may have none.
+    digests = ReminderDigest.objects.filter(unit__name=unit).order_by("pk")[:1]
     returned = _first(Reply.objects.filter(state="returned", assignment__unit__name=unit))
     sent = _first(Reply.objects.filter(state="published", assignment__unit__name=unit))
     return [
@@ -90,7 +91,7 @@ def _clerk_paths():
         f"/items/{returned.assignment.proposal_id}/",
         f"/letters/reply/{returned.pk}/",
         f"/letters/reply/{sent.pk}/",
-        f"/reminders/{digest.pk}/",
+        *[f"/reminders/{digest.pk}/" for digest in digests],
         "/search/?q=科技",
         "/notifications/",
     ]
