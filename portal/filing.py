@@ -112,7 +112,10 @@ def attachment(request, draft, attachment_pk):
 
 @on_the_draft
 def cosigners(request, draft):
-    """联名: choose co-signers one by one (each link adds one, in order), then ask them."""
+    """联名: choose co-signers one by one (each link adds one, in order), then ask them.
+    Only the lead, and only while drafting (what ask_cosigners accepts)."""
+    if not selectors.may_invite(draft, request.user):
+        raise ActionRefused(_("该稿已请联名人确认或已提交，不能再邀请联名人。"))
     picked = [int(pk) for pk in request.GET.getlist("pick") if pk.isdigit()]
     form = CosignersForm(workflow_selectors.cosigner_candidates(draft), request.POST or None)
     if request.method == "POST":

@@ -3,6 +3,7 @@ are theirs (filed or co-signed), and of each item's handling only what was sent 
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -270,11 +271,20 @@ def draft_page(draft, user):
         "may_edit": is_lead and draft.is_editable,
         "may_invite": is_lead and state == FilingDraftState.DRAFTING,
         "may_submit": is_lead and (state == FilingDraftState.DRAFTING or awaiting),
+        "returned": state == FilingDraftState.RETURNED,
         "may_resubmit": is_lead and state == FilingDraftState.RETURNED,
         "signers": [draft.lead]
         + [row.proposer for row in rows if row.state == CoSignatureState.CONFIRMED],
         "still_open": sum(row.is_open() for row in rows),
     }
+
+
+def may_invite(draft, user):
+    """Whether this account may ask co-signers now (ask_cosigners accepts it): the lead,
+    while drafting. Anyone else but the lead is refused outright (PermissionDenied)."""
+    if not draft.lead.is_acted_for_by(user):
+        raise PermissionDenied
+    return draft.state == FilingDraftState.DRAFTING
 
 
 def similar_earlier(title, body=""):

@@ -278,9 +278,11 @@ def test_the_draft_list_and_editor_issue_a_fixed_number_of_queries(
             draft, person.user, SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n")
         )
     as_proposer(client, person)
-    with django_assert_max_num_queries(14):
-        assert client.get(reverse("portal-drafts")).status_code == 200
-    with django_assert_max_num_queries(26):
-        assert client.get(reverse("portal-draft", args=[draft.pk])).status_code == 200
-    with django_assert_max_num_queries(14):
-        assert client.get(reverse("portal-home")).status_code == 200
+    factories.just_active(client)
+    for url, most in (
+        (reverse("portal-drafts"), 8),
+        (reverse("portal-draft", args=[draft.pk]), 11),  # the similar-case check included
+        (reverse("portal-home"), 7),
+    ):
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
