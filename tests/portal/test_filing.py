@@ -286,3 +286,26 @@ def test_the_draft_list_and_editor_issue_a_fixed_number_of_queries(
     ):
         with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200
+
+
+def test_the_one_rule_of_who_acts_for_a_proposer(office, shanghai, person, session):
+    """Proposer.acted_for_by: the proposer's own account, or a named contact's of the group;
+    the filing verbs' permissions (by_its_lead, by_the_invited) ask it and nothing else."""
+    from workflow.models.filing import by_its_lead, by_the_invited
+
+    group = factories.proposer("九三学社上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    other = factories.proposer("民进上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    contact = add_contact_person(group, office, name="周敏", mobile="13700001111")
+    stranger = add_contact_person(other, office, name="吴刚", mobile="13700002222")
+    assert list(Proposer.objects.acted_for_by(contact.user)) == [group]
+    assert group.is_acted_for_by(contact.user) and not group.is_acted_for_by(stranger.user)
+    assert not group.is_acted_for_by(office)
+    draft = draft_of(person, session)
+    actions.ask_cosigners(draft, person.user, [group])
+    invitation = draft.cosignatures.get()
+    assert by_the_invited(invitation, contact.user) and not by_the_invited(
+        invitation, stranger.user
+    )
+    assert by_its_lead(draft, person.user) and not by_its_lead(draft, contact.user)
+    assert list(FilingDraft.objects.seen_by(contact.user)) == [draft]
+    assert not FilingDraft.objects.seen_by(stranger.user).exists()
