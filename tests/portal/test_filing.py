@@ -309,3 +309,20 @@ def test_the_one_rule_of_who_acts_for_a_proposer(office, shanghai, person, sessi
     assert by_its_lead(draft, person.user) and not by_its_lead(draft, contact.user)
     assert list(FilingDraft.objects.seen_by(contact.user)) == [draft]
     assert not FilingDraft.objects.seen_by(stranger.user).exists()
+
+
+def test_the_filing_pages_render_in_english(client, person, cosigner_account, session):
+    """The same pages with the language switched (their English comes with the catalogue)."""
+    draft = draft_of(person, session)
+    actions.ask_cosigners(draft, person.user, [cosigner_account])
+    as_proposer(client, person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (
+        reverse("portal-home"),
+        reverse("portal-drafts"),
+        reverse("portal-new-draft"),
+        reverse("portal-draft", args=[draft.pk]),
+        reverse("portal-similar") + "?title=社区养老",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and 'lang="en"' in response.content.decode(), url
