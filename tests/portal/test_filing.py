@@ -326,3 +326,32 @@ def test_the_filing_pages_render_in_english(client, person, cosigner_account, se
     ):
         response = client.get(url)
         assert response.status_code == 200 and 'lang="en"' in response.content.decode(), url
+
+
+def offered(page, pk):
+    """The lead's buttons on the draft's page, by the verb each posts to."""
+    found = {"edit": 'name="title"' in page, "invite": f"/me/drafts/{pk}/cosigners/" in page}
+    for verb in ("submit", "resubmit", "withdraw", "attachments"):
+        found[verb] = f'action="/me/drafts/{pk}/{verb}"' in page
+    return {verb for verb, shown in found.items() if shown}
+
+
+def test_the_lead_is_offered_what_the_verbs_accept_in_each_state(
+    client, person, cosigner_account, session, office
+):
+    as_proposer(client, person)
+    draft = draft_of(person, session)
+
+    def page():
+        return client.get(reverse("portal-draft", args=[draft.pk])).content.decode()
+
+    assert offered(page(), draft.pk) == {"edit", "invite", "submit", "withdraw", "attachments"}
+    actions.ask_cosigners(draft, person.user, [cosigner_account])
+    assert offered(page(), draft.pk) == {"submit", "withdraw"}
+    actions.submit_draft(draft, person.user)
+    assert offered(page(), draft.pk) == set()
+    draft.refresh_from_db()
+    actions.return_proposal(draft.proposal, office, reason="请补充")
+    assert offered(page(), draft.pk) == {"edit", "resubmit", "attachments"}
+    actions.resubmit_draft(draft, person.user)
+    assert offered(page(), draft.pk) == set()
