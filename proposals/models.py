@@ -230,6 +230,17 @@ MOBILE_TEXT = (
 )
 
 
+class ProposerQuerySet(models.QuerySet):
+    def acted_for_by(self, user):
+        """THE rule of who acts for a proposer: the proposer's own account (`user`), or the
+        account of one of a group's named contacts (portal's ContactPerson, reached by its
+        related name so this app imports nothing above it). Signing in, the visibility of
+        items and drafts, and the filing verbs' permissions all ask this one question."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(contact_people__user=user)).distinct()
+
+
 class Proposer(models.Model):
     """A member (委员), a deputy (代表) or a group that files items. Contact details are
     private: the office and the handling units see them, the public never does."""
@@ -273,6 +284,8 @@ class Proposer(models.Model):
         verbose_name=_("所属地区"),
     )
 
+    objects = ProposerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("提出人")
         verbose_name_plural = _("提出人")
@@ -285,6 +298,15 @@ class Proposer(models.Model):
     @property
     def is_person(self):
         return self.kind in (self.Kind.MEMBER, self.Kind.DEPUTY)
+
+    def is_acted_for_by(self, user):
+        """ProposerQuerySet.acted_for_by, asked of one proposer (no query for their own
+        account)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self.user_id == user.pk:
+            return True
+        return type(self).objects.acted_for_by(user).filter(pk=self.pk).exists()
 
     @property
     def mobile(self):
