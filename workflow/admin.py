@@ -132,7 +132,7 @@ class ProposalAdmin(JurisdictionScopedAdmin):
     list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
     list_filter = ("state", "kind", "session", "is_key", ("topic", NamedValuesFilter))
     search_fields = ("number", "title", "proposers__name")
-    readonly_fields = ("state", "round", "review_reason", "merged_into")
+    readonly_fields = ("state", "round", "review_reason", "merged_into", "channel")
     inlines = [SignatoryInline]
     actions = [
         verb_action(actions.start_review, _("提交审查")),
