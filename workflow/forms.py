@@ -40,7 +40,7 @@ class InboxFilter(SessionsInScope, forms.Form):
     state = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("open", _("未办结")), ("", _("全部状态"))] + AssignmentState.choices,
+        choices=[("open", _("未办结")), ("all", _("全部状态"))] + AssignmentState.choices,
     )
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型"))] + Proposal.Kind.choices
