@@ -351,16 +351,32 @@ class IntakeForm(SessionsInScope, forms.Form):
 
 class AssignForm(forms.Form):
     lead = forms.ModelChoiceField(Unit.objects.none(), label=_("主办单位"), required=False)
-    co = forms.ModelMultipleChoiceField(Unit.objects.none(), label=_("会办单位"), required=False)
+    co = forms.ModelMultipleChoiceField(
+        Unit.objects.none(),
+        label=_("会办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     separate = forms.ModelMultipleChoiceField(
-        Unit.objects.none(), label=_("分办单位"), required=False
+        Unit.objects.none(),
+        label=_("分办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
-    def __init__(self, *args, jurisdiction=None, **kwargs):
+    def __init__(self, *args, jurisdiction=None, current=None, **kwargs):
+        """`current`: the item's current assignments, when the page offers to add units; only
+        the roles the assign verb still accepts are offered, and only units not yet on it."""
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(jurisdiction=jurisdiction, is_active=True)
-        for name in ("lead", "co", "separate"):
-            self.fields[name].queryset = units
+        if current:
+            units = units.exclude(pk__in=[a.unit_id for a in current])
+            addable = Assignment.addable_roles(a.role for a in current)
+            for name in ("lead", "co", "separate"):
+                if name not in addable:
+                    del self.fields[name]
+        for field in self.fields.values():
+            field.queryset = units
 
 
 class ReviewForm(forms.Form):

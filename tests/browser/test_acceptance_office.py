@@ -67,7 +67,7 @@ def test_office_registers_assigns_watches_urges_and_exports(
         expect(page.get_by_text("审查结果已记录。")).to_be_visible()
 
     # 交办 to the science commission, with the health commission co-handling.
-    page.get_by_label("查找单位").fill("科学技术")
+    page.get_by_label("筛选主办单位").fill("科学技术")
     page.get_by_label("主办单位").select_option(label="上海市科学技术委员会")
     page.get_by_label("会办单位").select_option(label="上海市卫生健康委员会")
     page.get_by_role("button", name="交办", exact=True).click()
