@@ -389,6 +389,8 @@ class ReviewForm(forms.Form):
         ("merge", _("并案")),
     ]
     TRANSITIONS = {"return": "return_for_revision"}  # each choice's transition, if named apart
+    # The typed fields each result reads (the review view); the others ignore them.
+    USED_BY = {"reason": {"reject", "return", "convert", "merge"}, "merge_into": {"merge"}}
     verb = forms.ChoiceField(choices=VERBS)
     reason = forms.CharField(
         label=_("理由或意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -404,6 +406,10 @@ class ReviewForm(forms.Form):
                 self.TRANSITIONS.get(value, value): (value, label) for value, label in self.VERBS
             }
             self.fields["verb"].choices = [labels[name] for name in transitions if name in labels]
+            offered = {value for value, _label in self.fields["verb"].choices}
+            for name, users in self.USED_BY.items():
+                if not offered & users:
+                    del self.fields[name]
 
 
 class DecisionForm(forms.Form):
