@@ -220,9 +220,10 @@ class Demo:
             proposers=self._proposers(people, session.jurisdiction),
             received_at=assigned - timedelta(days=30),
         )
+        # Reviewed and filed in the days after 登记, well before 交办: the history reads in order.
         if item.kind == Proposal.Kind.PROPOSAL:
-            start_review(item, office)
-        file_proposal(item, office)
+            start_review(item, office, at=item.received_at + timedelta(days=1))
+        file_proposal(item, office, at=item.received_at + timedelta(days=2))
         return item
 
     def _seed_assignment(self, seed, item, assigned):
@@ -255,6 +256,7 @@ class Demo:
                 mine,
                 clerk,
                 contacted_on=(sent - timedelta(days=20)).date(),
+                at=sent - timedelta(days=20),
                 method="phone",
                 summary="电话联系提出人，沟通办理思路和进展。",
                 proposer=item.proposers.order_by("signatures__position").first(),
@@ -311,11 +313,12 @@ class Demo:
         office = self.users["office"]
         if fate == ProposalState.RECEIVED:
             return
+        # Reviewed and filed in the days after 登记, before 交办 (登记 is 10 days before it).
         if item.kind == Proposal.Kind.PROPOSAL:
-            start_review(item, office)
+            start_review(item, office, at=item.received_at + timedelta(days=1))
         if fate == ProposalState.IN_REVIEW:
             return
-        file_proposal(item, office)
+        file_proposal(item, office, at=item.received_at + timedelta(days=2))
         if fate == ProposalState.FILED:
             return
         # Most items land at the science commission so the demo logins see a full inbox.
@@ -364,7 +367,9 @@ class Demo:
         self._rate(item, reply, fate)
 
     def _opinions(self, item, assigned):
-        """Co-handlers send their opinions first (会办意见)."""
+        """Co-handlers send their opinions first (会办意见), step by step side by side, so
+        the history reads in date order."""
+        drafts = []
         for co in item.assignments.filter(role=Assignment.Role.CO):
             co_clerk, co_leader = self._first_staff(co.unit), self._first_staff(co.unit, "leader")
             opinion = start_opinion(co, co_clerk, at=assigned + timedelta(days=15))
@@ -376,8 +381,12 @@ class Demo:
                 body="结合我单位职能，提出会办意见如下：……",
                 **marks,
             )
+            drafts.append((opinion, co_clerk, co_leader))
+        for opinion, co_clerk, _leader in drafts:
             submit_letter(opinion, co_clerk, at=assigned + timedelta(days=20))
+        for opinion, _clerk, co_leader in drafts:
             sign_letter(opinion, co_leader, at=assigned + timedelta(days=21))
+        for opinion, co_clerk, _leader in drafts:
             send_letter(opinion, co_clerk, at=assigned + timedelta(days=22))
 
     def _lead_reply(self, item, lead, clerk, assigned):
@@ -386,6 +395,7 @@ class Demo:
             lead,
             clerk,
             contacted_on=(assigned + timedelta(days=25)).date(),
+            at=assigned + timedelta(days=25),
             method="visit",
             summary="走访提出人，听取对办理工作的意见。",
         )

@@ -117,7 +117,11 @@ def similar_items(proposal, roles, limit=5, candidates=50):
 
     Candidates share at least one subject piece of the title (the GIN index finds them); the
     best 50 by shared pieces are scored in Python: title pieces weigh 70%, the text 30%."""
-    return _similar(proposal.title, proposal.body, proposal.pk, roles, limit, candidates)
+    found = _similar(proposal.title, proposal.body, proposal.pk, roles, limit, candidates)
+    # One of the same session is a likely duplicate (to merge), not a precedent to learn from.
+    for row in found:
+        row["same_session"] = row["item"].session_id == proposal.session_id
+    return found
 
 
 def similar_for_title(title, body="", roles=None, limit=5, candidates=50):

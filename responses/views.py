@@ -140,7 +140,12 @@ def item_forms(context):
     office, mine = context["is_office"], context["mine"]
     return {
         "review_form": ReviewForm(transitions=context["review_choices"]) if office else None,
-        "assign_form": AssignForm(jurisdiction=context["jurisdiction"].pk) if office else None,
+        "assign_form": AssignForm(
+            jurisdiction=context["jurisdiction"].pk,
+            current=[a for a in context["assignments"] if a.is_current],
+        )
+        if office
+        else None,
         "urge_form": UrgeForm() if office else None,
         "contact_form": ContactForm(proposal=context["proposal"]) if mine else None,
         "transfer_form": TransferForm(jurisdiction_id=context["jurisdiction"].pk) if mine else None,

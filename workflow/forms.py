@@ -40,7 +40,7 @@ class InboxFilter(SessionsInScope, forms.Form):
     state = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("open", _("未办结")), ("", _("全部状态"))] + AssignmentState.choices,
+        choices=[("open", _("未办结")), ("all", _("全部状态"))] + AssignmentState.choices,
     )
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型"))] + Proposal.Kind.choices
@@ -351,16 +351,32 @@ class IntakeForm(SessionsInScope, forms.Form):
 
 class AssignForm(forms.Form):
     lead = forms.ModelChoiceField(Unit.objects.none(), label=_("主办单位"), required=False)
-    co = forms.ModelMultipleChoiceField(Unit.objects.none(), label=_("会办单位"), required=False)
+    co = forms.ModelMultipleChoiceField(
+        Unit.objects.none(),
+        label=_("会办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     separate = forms.ModelMultipleChoiceField(
-        Unit.objects.none(), label=_("分办单位"), required=False
+        Unit.objects.none(),
+        label=_("分办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
-    def __init__(self, *args, jurisdiction=None, **kwargs):
+    def __init__(self, *args, jurisdiction=None, current=None, **kwargs):
+        """`current`: the item's current assignments, when the page offers to add units; only
+        the roles the assign verb still accepts are offered, and only units not yet on it."""
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(jurisdiction=jurisdiction, is_active=True)
-        for name in ("lead", "co", "separate"):
-            self.fields[name].queryset = units
+        if current:
+            units = units.exclude(pk__in=[a.unit_id for a in current])
+            addable = Assignment.addable_roles(a.role for a in current)
+            for name in ("lead", "co", "separate"):
+                if name not in addable:
+                    del self.fields[name]
+        for field in self.fields.values():
+            field.queryset = units
 
 
 class ReviewForm(forms.Form):
@@ -373,6 +389,8 @@ class ReviewForm(forms.Form):
         ("merge", _("并案")),
     ]
     TRANSITIONS = {"return": "return_for_revision"}  # each choice's transition, if named apart
+    # The typed fields each result reads (the review view); the others ignore them.
+    USED_BY = {"reason": {"reject", "return", "convert", "merge"}, "merge_into": {"merge"}}
     verb = forms.ChoiceField(choices=VERBS)
     reason = forms.CharField(
         label=_("理由或意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -388,6 +406,10 @@ class ReviewForm(forms.Form):
                 self.TRANSITIONS.get(value, value): (value, label) for value, label in self.VERBS
             }
             self.fields["verb"].choices = [labels[name] for name in transitions if name in labels]
+            offered = {value for value, _label in self.fields["verb"].choices}
+            for name, users in self.USED_BY.items():
+                if not offered & users:
+                    del self.fields[name]
 
 
 class DecisionForm(forms.Form):

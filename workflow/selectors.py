@@ -122,7 +122,7 @@ def filter_assignments(rows, data, today):
     state = data.get("state")
     if state == "open":
         rows = rows.open()
-    elif state:
+    elif state and state != "all":
         rows = rows.filter(state=state)
     rows = rows.of_items({k: data.get(k) for k in ("kind", "session")})
     if data.get("role"):

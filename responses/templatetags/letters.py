@@ -103,3 +103,11 @@ def letter_lines(letter):
 @register.filter
 def tab_split(text):
     return text.split("\t")
+
+
+@register.filter
+def of_session(similar, same):
+    """The similar items of this item's own session ("same") or of the others ("earlier"):
+    the first are likely duplicates, the others precedents (textsearch.similar_items)."""
+    wanted = same == "same"
+    return [s for s in similar if bool(s.get("same_session")) == wanted]

@@ -60,14 +60,15 @@ def test_office_registers_assigns_watches_urges_and_exports(
     expect(page.get_by_text("已登记")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text(NEW_ITEM)
 
-    # 审查 then 立案, as a proposal needs before 交办.
-    for verb in ("start_review", "file"):
-        page.get_by_label("审查结果").select_option(verb)
-        page.get_by_role("button", name="记录审查结果").click()
-        expect(page.get_by_text("审查结果已记录。")).to_be_visible()
+    # 审查 then 立案, as a proposal needs before 交办 (a plain button while it is the only step).
+    page.get_by_role("button", name="提交审查").click()
+    expect(page.get_by_text("审查结果已记录。")).to_be_visible()
+    page.get_by_label("审查结果").select_option("file")
+    page.get_by_role("button", name="记录审查结果").click()
+    expect(page.get_by_text("审查结果已记录。")).to_be_visible()
 
     # 交办 to the science commission, with the health commission co-handling.
-    page.get_by_label("查找单位").fill("科学技术")
+    page.get_by_label("筛选主办单位").fill("科学技术")
     page.get_by_label("主办单位").select_option(label="上海市科学技术委员会")
     page.get_by_label("会办单位").select_option(label="上海市卫生健康委员会")
     page.get_by_role("button", name="交办", exact=True).click()

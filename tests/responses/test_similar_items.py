@@ -101,9 +101,11 @@ def test_the_letter_editor_shows_the_panel(client, demo):
     draft = start_reply(assignment, clerk)
     client.force_login(clerk)
     page = client.get(f"/letters/reply/{draft.pk}/").content.decode()
-    similar = page.split("相似的往年件")[1]
-    assert "关于进一步扶持干细胞治疗产业发展的提案" in similar
-    assert "对市政协十四届二次会议第1136号提案的答复" in similar  # its reply, to learn from
+    similar = page.split('<div class="card similar">')[1]
+    # 1136 is of the same session: listed as a likely duplicate, with its reply
+    same = similar.split("同届相似件（可能重复，可考虑并案）")[1].split("相似的往年件")[0]
+    assert "关于进一步扶持干细胞治疗产业发展的提案" in same
+    assert "对市政协十四届二次会议第1136号提案的答复" in same  # its reply, to learn from
 
 
 def test_a_proposer_typing_a_title_sees_only_published_replies(office, kewei, clerk, leader):
@@ -119,3 +121,22 @@ def test_a_proposer_typing_a_title_sees_only_published_replies(office, kewei, cl
     assert not found[0]["openable"]
     assert unpublished.assignment.proposal.title not in [s["item"].title for s in found]
     assert textsearch.similar_for_title("关于的建议") == []  # nothing but boilerplate
+
+
+def test_a_same_session_look_alike_is_a_likely_duplicate_not_a_precedent(
+    client, shanghai, office, kewei, clerk, leader
+):
+    earlier = factories.session(shanghai, year=2023, meeting=1)
+    factories.sent_reply(
+        office, clerk, leader, kewei, sess=earlier, title="关于干细胞临床研究监管的提案"
+    )
+    current = factories.filed(office, number="301", title="关于加强干细胞临床研究监管的提案")
+    twin = factories.filed(office, number="302", title="关于加强干细胞临床研究监管的提案")
+    client.force_login(office)
+    page = client.get(f"/items/{current.pk}/").content.decode()
+    panel = page.split('<div class="card similar">')[1]
+    same, earlier_part = panel.split("相似的往年件")
+    assert "同届相似件（可能重复，可考虑并案）" in same
+    assert f"/items/{twin.pk}/" in same
+    assert f"/items/{twin.pk}/" not in earlier_part
+    assert "关于干细胞临床研究监管的提案" in earlier_part

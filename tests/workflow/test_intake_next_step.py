@@ -53,9 +53,18 @@ def form_values(page):
     return parser.values
 
 
+def review_form(page):
+    return re.search(r'<form[^>]*data-action="review".*?</form>', page, re.S)[0]
+
+
 def review_options(page):
-    """The review select's options as the office sees them, the first being the default."""
-    select = re.search(r'<select name="verb" id="id_verb">(.*?)</select>', page, re.S)
+    """The review results as the office sees them, the first being the default: the select's
+    options, or the one plain button when a single result is offered."""
+    form = review_form(page)
+    select = re.search(r'<select name="verb" id="id_verb">(.*?)</select>', form, re.S)
+    if select is None:
+        value = re.search(r'<input type="hidden" name="verb" value="([^"]+)">', form)[1]
+        return [(value, re.search(r'<button type="submit">([^<]+)</button>', form)[1])]
     return re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select[1])
 
 
@@ -97,7 +106,11 @@ def test_a_proposal_goes_to_review_first_and_then_to_filing(signed_in, shanghai)
     session = factories.session(shanghai)
     page, item = register(signed_in, session, "proposal", "member")
 
-    assert [value for value, _label in review_options(page)] == ["start_review"]
+    # a single result: a plain 提交审查 button, without the fields no result here reads
+    assert review_options(page) == [("start_review", "提交审查")]
+    form = review_form(page)
+    assert "审查结果" not in form and 'name="verb" id="id_verb"' not in form
+    assert "理由或意见" not in form and "并入案号" not in form
 
     signed_in.post(f"/office/proposals/{item.pk}/review", {"verb": "start_review"})
     page = signed_in.get(f"/items/{item.pk}/").content.decode()
@@ -108,6 +121,15 @@ def test_a_proposal_goes_to_review_first_and_then_to_filing(signed_in, shanghai)
         "return",
         "convert",
     ]
+    form = review_form(page)
+    assert "审查结果" in form and "理由或意见" in form and "并入案号" in form
+
+
+def test_the_merge_field_shows_only_when_merging_is_offered(signed_in, shanghai):
+    session = factories.session(shanghai, body=Session.Body.NPC)
+    page, _item = register(signed_in, session, "suggestion", "deputy")
+    assert "merge" not in dict(review_options(page))
+    assert "并入案号" not in review_form(page)
 
 
 def test_a_duplicate_number_keeps_every_typed_value(signed_in, office, shanghai):

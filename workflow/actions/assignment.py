@@ -81,13 +81,14 @@ def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
     if len({u.pk for u in units}) != len(units):
         raise ActionRefused(_("同一单位不能重复交办。"))
     current = proposal.assignments.current()
-    has_lead = lead is not None or current.filter(role=Assignment.Role.LEAD).exists()
-    has_separate = bool(separate) or current.filter(role=Assignment.Role.SEPARATE).exists()
+    current_roles = set(current.values_list("role", flat=True))
+    has_lead = lead is not None or Assignment.Role.LEAD in current_roles
+    has_separate = bool(separate) or Assignment.Role.SEPARATE in current_roles
     if has_lead and has_separate:
         raise ActionRefused(_("主办/会办与分办不能同时使用：请选择主办单位，或只选分办单位。"))
     if co and not has_lead:
         raise ActionRefused(_("有会办单位时必须指定一个主办单位。"))
-    if lead is not None and current.filter(role=Assignment.Role.LEAD).exists():
+    if lead is not None and Assignment.Role.LEAD not in Assignment.addable_roles(current_roles):
         raise ActionRefused(_("该件已有主办单位。"))
     if current.filter(unit__in=units).exists():
         raise ActionRefused(_("所选单位已在办理该件。"))

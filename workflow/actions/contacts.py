@@ -18,9 +18,10 @@ from ..permissions import require_office, require_unit_member
 
 @transaction.atomic
 def record_contact(
-    assignment, actor, *, contacted_on, method, summary, proposer=None, with_whom=""
+    assignment, actor, *, contacted_on, method, summary, proposer=None, with_whom="", at=None
 ):
-    """沟通 / 办前面商: recorded before the reply is signed."""
+    """沟通 / 办前面商: recorded before the reply is signed. `at`: when it was recorded, if
+    not now (the demo's past items)."""
     assignment = lock(Assignment, assignment.pk)
     require_unit_member(actor, assignment.unit)
     if not assignment.takes_contacts:
@@ -42,8 +43,9 @@ def record_contact(
         with_whom=with_whom,
         summary=summary,
         recorded_by=actor,
+        **({"recorded_at": at} if at else {}),
     )
-    log(contact, "contact", actor, "", "", summary[:500])
+    log(contact, "contact", actor, "", "", summary[:500], at=at)
     return contact
 
 

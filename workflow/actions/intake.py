@@ -88,9 +88,10 @@ def _proposer_named(name, kind, jurisdiction):
     return person or Proposer.objects.create(name=name, kind=kind, jurisdiction=jurisdiction)
 
 
-def _review(proposal, actor, name, comment="", check=None, **fields):
+def _review(proposal, actor, name, comment="", check=None, at=None, **fields):
     """`check(proposal)` refuses by the item's own facts, asked only once the actor is known
-    to be its office (an outsider learns nothing of it)."""
+    to be its office (an outsider learns nothing of it). `at`: when it happened, if not now
+    (past items, the demo)."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         require_office(actor, proposal.session.jurisdiction, REVIEW_PERMISSION)
@@ -98,23 +99,23 @@ def _review(proposal, actor, name, comment="", check=None, **fields):
             check(proposal)
         for field, value in fields.items():
             setattr(proposal, field, value)
-        fire(proposal, name, by=actor, log_comment=comment)
+        fire(proposal, name, by=actor, log_comment=comment, logged_at=at)
         return proposal
 
 
-def start_review(proposal, actor):
+def start_review(proposal, actor, at=None):
     """审查: a CPPCC proposal goes to review (suggestions skip it)."""
 
     def check(proposal):
         if proposal.kind != Proposal.Kind.PROPOSAL:
             raise ActionRefused(_("代表建议不经审查，直接登记后交办。"))
 
-    return _review(proposal, actor, "start_review", check=check)
+    return _review(proposal, actor, "start_review", check=check, at=at)
 
 
-def file_proposal(proposal, actor, comment=""):
+def file_proposal(proposal, actor, comment="", at=None):
     """立案 (for a suggestion: registered for handling)."""
-    return _review(proposal, actor, "file", comment)
+    return _review(proposal, actor, "file", comment, at=at)
 
 
 def reject_proposal(proposal, actor, reason):

@@ -237,6 +237,17 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.proposal.shown_reference} · {self.unit} · {self.get_role_display()}"
 
+    @classmethod
+    def addable_roles(cls, current_roles):
+        """The roles units may still be added in to an item whose current units hold
+        `current_roles`: one lead at most, and lead/co never mixed with separate."""
+        current = set(current_roles)
+        if cls.Role.LEAD in current:
+            return [cls.Role.CO]
+        if cls.Role.SEPARATE in current:
+            return [cls.Role.SEPARATE]
+        return list(cls.Role)
+
     @property
     def replies_to_proposer(self):
         return self.role in REPLYING_ROLES
