@@ -3,7 +3,9 @@ kind and from the working-day calendar (DOMAIN.md §3).
 
 Calendar months clamp to the month's end (31 Jan + 3 months → 30 Apr). Working-day windows
 skip weekends and public holidays and count make-up working days (调休). A year whose official
-schedule the office has not loaded counts Monday to Friday, and the pages say so.
+schedule the office has not loaded counts Monday to Friday less the statutory holidays on fixed
+dates (元旦, 劳动节, 国庆节), and the pages say so; its lunar holidays and make-up days wait for
+the schedule. Once loaded, the schedule decides and open deadlines are computed anew.
 
 How a deadline stands on a given day (badge words, the monitor's aging bands) is in aging.py.
 """
@@ -58,18 +60,39 @@ class RuleBook:
 
 
 # ---- the calendar -------------------------------------------------------------------------
+# 全国年节及纪念日放假办法 (as revised in 2024): the holidays on fixed Gregorian dates. The
+# lunar ones (春节, 清明, 端午, 中秋) and the make-up days (调休) come only with a year's schedule.
+FIXED_DATE_HOLIDAYS = {
+    (1, 1): _("元旦"),
+    (5, 1): _("劳动节"),
+    (5, 2): _("劳动节"),
+    (10, 1): _("国庆节"),
+    (10, 2): _("国庆节"),
+    (10, 3): _("国庆节"),
+}
+
+
 class WeekdayCalendar:
-    """Monday to Friday; the fallback for a year whose official schedule is not loaded."""
+    """The fallback for a year whose official schedule is not loaded: Monday to Friday, less
+    the fixed-date statutory holidays."""
 
     exceptions: dict = {}
     loaded_years: frozenset = frozenset()
 
     def is_working_day(self, day: date) -> bool:
-        return self.exceptions.get(day, day.weekday() < 5)
+        if day in self.exceptions:  # the official schedule (or the office's correction) wins
+            return self.exceptions[day]
+        return day.weekday() < 5 and not self.fixed_holiday(day)
+
+    def fixed_holiday(self, day: date):
+        """The fixed-date statutory holiday on this day, if its year's schedule is not loaded."""
+        if day.year in self.loaded_years or day in self.exceptions:
+            return ""
+        return FIXED_DATE_HOLIDAYS.get((day.month, day.day), "")
 
     def note(self, day: date):
         """Why a day is (not) worked, for explanations: the holiday's or make-up day's name."""
-        return ""
+        return self.fixed_holiday(day)
 
 
 class WorkingCalendar(WeekdayCalendar):
@@ -82,7 +105,7 @@ class WorkingCalendar(WeekdayCalendar):
         self.loaded_years = frozenset(CalendarYear.objects.values_list("year", flat=True))
 
     def note(self, day):
-        return self.names.get(day, "")
+        return self.names.get(day) or self.fixed_holiday(day)
 
     def missing_years(self, *days):
         return sorted({d.year for d in days if d and d.year not in self.loaded_years})
@@ -124,7 +147,12 @@ def next_working_day(day: date, cal) -> date:
 
 
 def _landing(day, rules, cal):
-    return next_working_day(day, cal) if rules.roll_to_working_day and cal else day
+    """Where a calendar-month deadline lands: moved to the next working day if the rule says
+    so, and always off a fixed-date statutory holiday of a year not yet loaded (once loaded,
+    the schedule and the rule decide)."""
+    if cal and (rules.roll_to_working_day or cal.fixed_holiday(day)):
+        return next_working_day(day, cal)
+    return day
 
 
 def reply_due(assigned_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> date:

@@ -220,7 +220,11 @@ def check_calendar():
     title = in_site_language(lambda: _("请载入%(year)s年节假日安排") % {"year": year})
     body = in_site_language(
         lambda: (
-            _("%(year)s年的法定节假日和调休安排尚未载入，期限暂按周一至周五计算。") % {"year": year}
+            _(
+                "%(year)s年的法定节假日和调休安排尚未载入，期限暂按周一至周五计算"
+                "（已扣除元旦、劳动节、国庆节；春节、清明节、端午节、中秋节假期及调休尚未计入）。"
+            )
+            % {"year": year}
         )
     )
     Notification.objects.bulk_create(

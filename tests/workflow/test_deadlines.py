@@ -60,10 +60,12 @@ def test_feedback_window_skips_holidays():
     assert cal.is_working_day(date(2025, 4, 27))  # Sunday made a working day
 
 
-def test_an_unloaded_year_falls_back_to_weekdays_and_says_so(office, clerk, kewei, client):
+def test_an_unloaded_year_falls_back_to_weekdays_less_fixed_holidays_and_says_so(
+    office, clerk, kewei, client
+):
     with time_machine.travel(on(2027, 9, 30), tick=False):
         assignment = factories.accepted(office, clerk, kewei)
-        assert assignment.transfer_until == date(2027, 10, 7)  # Mon–Fri only
+        assert assignment.transfer_until == date(2027, 10, 8)  # Mon–Fri less 国庆节 1 Oct (Fri)
         client.force_login(clerk)
         page = client.get(f"/items/{assignment.proposal_id}/").content.decode()
     assert "2027年的法定节假日和调休安排尚未载入" in page
