@@ -147,10 +147,10 @@ def next_working_day(day: date, cal) -> date:
 
 
 def _landing(day, rules, cal):
-    """Where a calendar-month deadline lands: moved to the next working day if the rule says
-    so, and always off a fixed-date statutory holiday of a year not yet loaded (once loaded,
-    the schedule and the rule decide)."""
-    if cal and (rules.roll_to_working_day or cal.fixed_holiday(day)):
+    """Where a calendar-month deadline lands: moved to the next working day only if the rule
+    says so (期限遇节假日顺延, DOMAIN.md §3), in a loaded year and an unloaded one alike, so
+    loading the schedule never shortens a deadline the units were already shown."""
+    if cal and rules.roll_to_working_day:
         return next_working_day(day, cal)
     return day
 

@@ -49,12 +49,13 @@ def test_working_days_of_an_unloaded_year_skip_the_fixed_date_holidays(start, da
     assert deadlines.add_working_days(start, days, cal) == until
 
 
-def test_the_walk_through_case_a_co_handlers_opinion_moves_off_new_years_day(
+def test_a_month_deadline_on_a_fixed_holiday_stays_unless_the_rule_rolls_it(
     office, kewei, jingxinwei
 ):
-    # Assigned Tue 1 Dec 2026: a month later is Fri 1 Jan 2027 (元旦), 2027 not loaded.
+    # Assigned Tue 1 Dec 2026: a month later is Fri 1 Jan 2027 (元旦), 2027 not loaded. By
+    # default a month deadline is not moved off a rest day (DOMAIN.md §3), loaded year or not.
     co = co_handled(office, kewei, jingxinwei, date(2026, 12, 1))
-    assert co.due_on == date(2027, 1, 4)
+    assert co.due_on == date(2027, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -65,14 +66,16 @@ def test_the_walk_through_case_a_co_handlers_opinion_moves_off_new_years_day(
     ],
 )
 def test_a_reply_due_on_a_fixed_date_holiday_moves_to_the_next_working_day(
-    office, clerk, kewei, assigned, due
+    office, clerk, kewei, shanghai, assigned, due
 ):
+    DeadlineRule.objects.create(jurisdiction=shanghai, kind="proposal", roll_to_working_day=True)
     with time_machine.travel(on(assigned.year, assigned.month, assigned.day), tick=False):
         assignment = factories.accepted(office, clerk, kewei)
     assert assignment.due_on == due
 
 
-def test_the_explanation_names_the_holiday_and_the_move(office, clerk, kewei, client):
+def test_the_explanation_names_the_holiday_and_the_move(office, clerk, kewei, shanghai, client):
+    DeadlineRule.objects.create(jurisdiction=shanghai, kind="proposal", roll_to_working_day=True)
     with time_machine.travel(on(2027, 7, 1), tick=False):
         assignment = factories.accepted(office, clerk, kewei)
         client.force_login(clerk)
@@ -100,15 +103,16 @@ def test_a_loaded_schedule_decides_and_open_deadlines_follow_it(office, clerk, k
     assert deadlines.transfer_until(date(2027, 9, 30), cal=cal) == date(2027, 10, 13)
 
 
-def test_loading_the_year_recomputes_a_deadline_the_fallback_moved(office, kewei, jingxinwei):
+def test_loading_the_year_never_moves_a_month_deadline_the_units_were_shown(
+    office, kewei, jingxinwei
+):
     co = co_handled(office, kewei, jingxinwei, date(2026, 12, 1))
-    assert co.due_on == date(2027, 1, 4)
+    assert co.due_on == date(2027, 1, 1)
     CalendarDay.objects.create(day=date(2027, 1, 1), is_working=False, name="元旦")
     CalendarYear.objects.create(year=2027, source="测试")
     recompute_deadlines(reason="节假日安排已载入")
-    # Loaded, the rule decides where a deadline lands: by default it is not moved (DOMAIN §3).
     co.refresh_from_db()
-    assert co.due_on == date(2027, 1, 1) and co.due_version == 2
+    assert co.due_on == date(2027, 1, 1) and co.due_version == 1
 
 
 def test_with_the_rolling_rule_the_loaded_schedule_keeps_the_deadline_off_the_holiday(

@@ -34,8 +34,8 @@ FILED_DRAFT_STATES = (FilingDraftState.SUBMITTED, FilingDraftState.RESUBMITTED)
 
 
 def by_its_lead(draft, user):
-    """Whoever acts for the lead proposer (their own account, or a group's named contact:
-    Proposer.is_acted_for_by): only they write and file the draft."""
+    """Whoever acts for the lead proposer writes and files the draft (Proposer.is_acted_for_by:
+    their own account, or a group's named contact)."""
     return draft.lead.is_acted_for_by(user)
 
 
