@@ -230,6 +230,13 @@ MOBILE_TEXT = (
 )
 
 
+class ProposerQuerySet(models.QuerySet):
+    def acting_for(self, user):
+        """The proposer an account acts for: its own (`Proposer.user`), or the group it is a
+        named contact of (portal's ContactPerson, reached by its related name)."""
+        return self.filter(Q(user=user) | Q(contact_people__user=user))
+
+
 class Proposer(models.Model):
     """A member (委员), a deputy (代表) or a group that files items. Contact details are
     private: the office and the handling units see them, the public never does."""
@@ -272,6 +279,8 @@ class Proposer(models.Model):
         related_name="proposers",
         verbose_name=_("所属地区"),
     )
+
+    objects = ProposerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("提出人")
@@ -389,6 +398,13 @@ REVIEW_PERMISSION = "proposals.review_proposal"
 ASSIGN_PERMISSION = "proposals.assign_proposal"
 
 
+class ProposalQuerySet(models.QuerySet):
+    def of_proposer(self, proposer):
+        """THE proposers' visibility rule: the items this proposer filed or co-signed, and
+        nothing else (their pages, their API, their notices all ask this)."""
+        return self.filter(signatories__proposer=proposer)
+
+
 class Proposal(ConcurrentTransitionMixin, models.Model):
     """An item: a CPPCC proposal (提案) or a deputy's suggestion (建议)."""
 
@@ -435,6 +451,8 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         related_name="merged_items",
         verbose_name=_("并入"),
     )
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("建议提案")
