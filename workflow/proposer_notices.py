@@ -14,31 +14,16 @@ proposer with no account is told at the contacts the office recorded.
 """
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
 
 from proposals.models import ProposalProposer
 from proposals.untrusted import one_line
 
 from .after_commit import send_proposer_notices
-from .models import ProposerNotice, ProposerNoticeChoice
+from .models import ProposerEvent, ProposerNotice, ProposerNoticeChoice
 from .notices import in_site_language
 from .proposer_dispatch import default_way
 
-
-class ProposerEvent:
-    RECEIVED = "received"
-    FILED = "filed"
-    NOT_FILED = "not_filed"
-    ASSIGNED = "assigned"
-    REOPENED = "reopened"
-
-    LABELS = {
-        RECEIVED: gettext_lazy("已收到"),
-        FILED: gettext_lazy("已立案"),
-        NOT_FILED: gettext_lazy("不予立案"),
-        ASSIGNED: gettext_lazy("已交办"),
-        REOPENED: gettext_lazy("重新办理"),
-    }
+__all__ = ["ProposerEvent", "chosen_way", "tell_proposers"]
 
 
 def chosen_way(proposer):

@@ -130,6 +130,11 @@ def _reopen(reply, proposal, actor, comment, feedback):
         link=reverse("item", args=[proposal.pk]),
         unit=assignment.unit,
     )
+    _tell_proposers_reopened(proposal, assignment, due)
+
+
+def _tell_proposers_reopened(proposal, assignment, due):
+    """The proposers hear their item is handled again, by which unit, by when."""
     tell_proposers(
         ProposerEvent.REOPENED,
         proposal,

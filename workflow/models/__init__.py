@@ -46,7 +46,12 @@ from .filing import (
 from .health import Heartbeat
 from .item_imports import ItemImport, ItemImportState, item_import_path
 from .notices import DEFAULT_MODES, NoticeChannel, NoticeDigest, NoticeMode, NoticePreference
-from .proposer_notices import ProposerNotice, ProposerNoticeChoice, ProposerNoticeWay
+from .proposer_notices import (
+    ProposerEvent,
+    ProposerNotice,
+    ProposerNoticeChoice,
+    ProposerNoticeWay,
+)
 from .reminders import (
     Audience,
     DeadlineKind,
@@ -59,6 +64,7 @@ from .reminders import (
 from .units import OfficeMembership, Unit, UnitMembership
 
 __all__ = [
+    "ProposerEvent",
     "ProposerNotice",
     "ProposerNoticeChoice",
     "ProposerNoticeWay",

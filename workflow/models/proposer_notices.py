@@ -18,6 +18,16 @@ class ProposerNoticeWay(models.TextChoices):
     NONE = "none", _("不通知")
 
 
+class ProposerEvent(models.TextChoices):
+    """The steps a proposer is told of (the ledger's `event`)."""
+
+    RECEIVED = "received", _("已收到")
+    FILED = "filed", _("已立案")
+    NOT_FILED = "not_filed", _("不予立案")
+    ASSIGNED = "assigned", _("已交办")
+    REOPENED = "reopened", _("重新办理")
+
+
 class ProposerNoticeChoice(models.Model):
     """A proposer's own choice of 通知方式; without one, the way they prefer replies
     (Proposer.preferred_channel) when it is a text or a mail, else whichever they have."""
@@ -47,7 +57,7 @@ class ProposerNotice(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="proposer_notices", null=True
     )
-    event = models.CharField(_("事项"), max_length=30)
+    event = models.CharField(_("事项"), max_length=30, choices=ProposerEvent.choices)
     subject = models.CharField(max_length=80)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
