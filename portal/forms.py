@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import ProposerNoticeWay
+from proposals.models import Session
+from workflow.actions.filing import COSIGN_DAYS, COSIGN_DAYS_AT_MOST
+from workflow.models import ProposerNoticeWay, Unit
 
 from .models import Invitation
 
@@ -57,3 +59,65 @@ class NoticeWayForm(forms.Form):
             for way in ProposerNoticeWay
             if way == ProposerNoticeWay.NONE or have[way]
         ]
+
+
+# ---- 网上提交 (filing online) ---------------------------------------------------------------
+class DraftForm(forms.Form):
+    """The draft's text and suggested units, as start_draft and edit_draft take them; the
+    units offered are the session's jurisdiction's active ones (the verbs check the same)."""
+
+    title = forms.CharField(
+        label=_("案由"),
+        max_length=300,
+        help_text=_("一句话写明所提事项，如“关于……的提案（建议）”。"),
+    )
+    body = forms.CharField(
+        label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}), required=False
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("建议承办单位（可不选）"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, session, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(
+            jurisdiction_id=session.jurisdiction_id, is_active=True
+        ).order_by("name")
+
+
+class NewDraftForm(DraftForm):
+    session = forms.ModelChoiceField(label=_("届次会议"), queryset=Session.objects.none())
+
+    def __init__(self, sessions, *args, **kwargs):
+        sessions = list(sessions)
+        super().__init__(sessions[0], *args, **kwargs)
+        self.fields["session"].queryset = Session.objects.filter(pk__in=[s.pk for s in sessions])
+        self.fields["session"].initial = sessions[0].pk
+        self.order_fields(["session", "title", "body", "units"])
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（PDF、DOCX或图片，不超过10MB）"))
+
+
+class CosignersForm(forms.Form):
+    """联名: the chosen co-signers in the lead's order, and the days they have to answer."""
+
+    cosigners = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    days = forms.IntegerField(
+        label=_("确认期限（天）"), min_value=1, max_value=COSIGN_DAYS_AT_MOST, initial=COSIGN_DAYS
+    )
+
+    def __init__(self, candidates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        allowed = candidates.values_list("pk", flat=True)
+        self.fields["cosigners"].choices = [(pk, pk) for pk in allowed]
+
+    def chosen(self):
+        """The proposers chosen, in the order given."""
+        by_pk = self.candidates.in_bulk(self.cleaned_data["cosigners"])
+        return [by_pk[pk] for pk in dict.fromkeys(self.cleaned_data["cosigners"])]

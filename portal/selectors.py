@@ -1,10 +1,16 @@
-"""Who signs in for a proposer (a mobile's proposer or group contact). What a proposer's
-account may see lives one app down (responses.proposer_selectors), so the proposers' API
-asks the same rule; it is imported here for the portal's pages."""
+"""Who signs in for a proposer (a mobile's proposer or group contact), and the reads of the
+filing pages (drafts, invitations). What a proposer's account may see of their items lives
+one app down (responses.proposer_selectors), so the proposers' API asks the same rule; it is
+imported here for the portal's pages."""
 
 from dataclasses import dataclass
 
-from proposals.models import MOBILE, Proposer
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from proposals.models import BODY_OF_PROPOSER, MOBILE, Proposer, Session
 from responses.proposer_selectors import (  # noqa: F401 — the portal's pages ask these
     STANDS,
     course,
@@ -17,6 +23,9 @@ from responses.proposer_selectors import (  # noqa: F401 — the portal's pages 
     sent_replies,
     stands,
 )
+from responses.textsearch import similar_for_title
+from workflow import selectors as workflow_selectors
+from workflow.models import CoSignature, CoSignatureState, FilingDraft, FilingDraftState
 
 from .models import ContactPerson
 
@@ -60,3 +69,94 @@ def signer_for_mobile(mobile):
     ]
     found = [Signer(c.proposer, c) for c in contacts] + [Signer(p) for p in people]
     return found[0] if len(found) == 1 else None
+
+
+# ---- 网上提交: the proposer's drafts and the invitations to co-sign ---------------------------
+def my_drafts(user):
+    """我的草稿: the drafts this account leads (for itself or its group), newest first, with
+    their co-signers' answers; a submitted one links to its item."""
+    return list(
+        FilingDraft.objects.filter(lead__in=Proposer.objects.acted_for_by(user).values("pk"))
+        .select_related("session", "proposal")
+        .prefetch_related(
+            Prefetch("cosignatures", queryset=CoSignature.objects.select_related("proposer"))
+        )
+    )
+
+
+def invitations(user):
+    """待我确认的联名: the invitations waiting for this account's answer, soonest due first."""
+    return list(workflow_selectors.invitations_for(user))
+
+
+def filing_windows(proposer, on=None):
+    """The sessions this proposer may file in today, and when none is open, the next window
+    the office has set for their body (None when none is known)."""
+    on = on or timezone.localdate()
+    open_now = list(workflow_selectors.sessions_open_to(proposer, on).order_by("-year", "pk"))
+    later = Session.objects.filter(jurisdiction_id=proposer.jurisdiction_id, filing_opens_on__gt=on)
+    if body := BODY_OF_PROPOSER.get(proposer.kind):
+        later = later.filter(body=body)
+    upcoming = None if open_now else later.order_by("filing_opens_on").first()
+    return open_now, upcoming
+
+
+def draft_for(user, pk):
+    """A draft this account leads or was invited to co-sign; 404 for any other (another
+    proposer's draft is not there)."""
+    rows = FilingDraft.objects.seen_by(user).select_related("session__jurisdiction", "lead")
+    return get_object_or_404(rows.prefetch_related("suggested_units", "attachments"), pk=pk)
+
+
+def draft_page(draft, user):
+    """What the draft's page shows this account: as its lead, what they may do now; as an
+    invited co-signer, their own invitation (and whether they may still answer)."""
+    rows = list(draft.cosignatures.select_related("proposer").order_by("position"))
+    is_lead = draft.lead.is_acted_for_by(user)
+    mine = None
+    if not is_lead:
+        acting = set(Proposer.objects.acted_for_by(user).values_list("pk", flat=True))
+        mine = next((row for row in rows if row.proposer_id in acting), None)
+    state = draft.state
+    awaiting = state == FilingDraftState.AWAITING_COSIGNERS
+    return {
+        "draft": draft,
+        "cosignatures": rows,
+        "is_lead": is_lead,
+        "mine": mine,
+        "may_answer": bool(mine and awaiting and mine.is_open()),
+        "may_edit": is_lead and draft.is_editable,
+        "may_invite": is_lead and state == FilingDraftState.DRAFTING,
+        "may_submit": is_lead and (state == FilingDraftState.DRAFTING or awaiting),
+        "returned": state == FilingDraftState.RETURNED,
+        "may_resubmit": is_lead and state == FilingDraftState.RETURNED,
+        "signers": [draft.lead]
+        + [row.proposer for row in rows if row.state == CoSignatureState.CONFIRMED],
+        "still_open": sum(row.is_open() for row in rows),
+    }
+
+
+def may_invite(draft, user):
+    """Whether this account may ask co-signers now (ask_cosigners accepts it): the lead,
+    while drafting. Anyone else but the lead is refused outright (PermissionDenied)."""
+    if not draft.lead.is_acted_for_by(user):
+        raise PermissionDenied
+    return draft.state == FilingDraftState.DRAFTING
+
+
+def similar_earlier(title, body=""):
+    """The similar-case check while a proposer types a title: earlier items with a published
+    letter, and those letters (a proposer works in no office or unit)."""
+    return similar_for_title(title, body) if title.strip() else []
+
+
+def cosigner_choice(draft, picked, query=""):
+    """The co-signers chosen so far (in order) and the candidates to add: whom the lead may
+    ask (workflow's cosigner_candidates), found by name, at most twenty at a time."""
+    candidates = workflow_selectors.cosigner_candidates(draft)
+    by_pk = candidates.in_bulk(picked)
+    chosen = [by_pk[pk] for pk in dict.fromkeys(picked) if pk in by_pk]
+    more = candidates.exclude(pk__in=list(by_pk)).only("pk", "name", "kind", "affiliation")
+    if query.strip():
+        more = more.filter(name__contains=query.strip())
+    return {"chosen": chosen, "more": list(more.order_by("name", "pk")[:20]), "query": query}

@@ -149,7 +149,9 @@ def sign_out(request):
 def home(request):
     """我的提案/建议."""
     items = selectors.my_items(request.proposer)
-    return render(request, "portal/home.html", {"items": items, "proposer": request.proposer})
+    invitations = selectors.invitations(request.user)
+    context = {"items": items, "proposer": request.proposer, "invitations": invitations}
+    return render(request, "portal/home.html", context)
 
 
 @proposer_required

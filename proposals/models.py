@@ -231,10 +231,14 @@ MOBILE_TEXT = (
 
 
 class ProposerQuerySet(models.QuerySet):
-    def acting_for(self, user):
-        """The proposer an account acts for: its own (`Proposer.user`), or the group it is a
-        named contact of (portal's ContactPerson, reached by its related name)."""
-        return self.filter(Q(user=user) | Q(contact_people__user=user))
+    def acted_for_by(self, user):
+        """THE rule of who acts for a proposer: the proposer's own account (`user`), or the
+        account of one of a group's named contacts (portal's ContactPerson, reached by its
+        related name so this app imports nothing above it). Signing in, the visibility of
+        items and drafts, and the filing verbs' permissions all ask this one question."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(contact_people__user=user)).distinct()
 
 
 class Proposer(models.Model):
@@ -294,6 +298,15 @@ class Proposer(models.Model):
     @property
     def is_person(self):
         return self.kind in (self.Kind.MEMBER, self.Kind.DEPUTY)
+
+    def is_acted_for_by(self, user):
+        """ProposerQuerySet.acted_for_by, asked of one proposer (no query for their own
+        account)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self.user_id == user.pk:
+            return True
+        return type(self).objects.acted_for_by(user).filter(pk=self.pk).exists()
 
     @property
     def mobile(self):

@@ -16,11 +16,11 @@ def proposer_of(user):
     None for any other account. Staff accounts never act for a proposer."""
     if not user.is_authenticated or user.is_staff or user.is_superuser:
         return None
-    return Proposer.objects.acting_for(user).first()
+    return Proposer.objects.acted_for_by(user).first()
 
 
 def is_proposer_account(user):
-    return user.is_authenticated and Proposer.objects.acting_for(user).exists()
+    return Proposer.objects.acted_for_by(user).exists()
 
 
 # Where an item stands, as a deputy would say it (the office's words are the states').

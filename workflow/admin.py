@@ -25,6 +25,7 @@ from proposals.models import (
 from proposals.untrusted import control_character_problem, control_characters
 
 from . import actions, holidays, tasks
+from .admin_accessible import NamedValuesFilter
 from .admin_actions import ReadOnlyAdmin, ReasonForm, verb_action
 from .admin_scope import JurisdictionScopedAdmin, ScopedForm, narrow, people_in_care
 from .audit import ActionRefused
@@ -129,7 +130,7 @@ class ProposalAdmin(JurisdictionScopedAdmin):
     jurisdiction_path = "session__jurisdiction"
     form = ProposalAdminForm
     list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
-    list_filter = ("state", "kind", "session", "is_key", "topic")
+    list_filter = ("state", "kind", "session", "is_key", ("topic", NamedValuesFilter))
     search_fields = ("number", "title", "proposers__name")
     readonly_fields = ("state", "round", "review_reason", "merged_into")
     inlines = [SignatoryInline]

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .admin_accessible import named_widget
 from .admin_labels import label_filters, labelled_columns, labels_for
 from .roles import roles_of
 
@@ -153,6 +154,12 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         return label_filters(super().get_changelist_instance(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        widget = named_widget(self, db_field, labels_for(self.model).get(db_field.name))
+        if widget is not None and "widget" not in kwargs:
+            kwargs["widget"] = widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -198,7 +198,7 @@ def invitations_for(user, now=None):
     soonest due first."""
     return (
         CoSignature.objects.filter(
-            proposer__user=user,
+            proposer__in=Proposer.objects.acted_for_by(user).values("pk"),
             state=CoSignatureState.INVITED,
             answer_by__gte=now or timezone.now(),
             draft__state=FilingDraftState.AWAITING_COSIGNERS,

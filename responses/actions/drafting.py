@@ -247,7 +247,9 @@ def save_letter(letter, actor, at=None, **fields):
     unknown = set(fields).difference(LETTER_FIELDS)
     if unknown:
         raise ValueError(f"not letter fields: {sorted(unknown)}")
-    if set(fields).difference(fields_of(letter)):
+    # Sending a field it lacks unchanged (an empty class, say) is harmless; setting one is not.
+    lacking = set(fields).difference(fields_of(letter))
+    if any(not _same(getattr(letter, name), fields[name]) for name in lacking):
         raise ActionRefused(_("会办意见没有办理结果类别和公开属性，请勿填写。"))
     changed = [name for name, value in fields.items() if not _same(getattr(letter, name), value)]
     for name, value in fields.items():

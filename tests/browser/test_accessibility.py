@@ -14,6 +14,7 @@ from responses.actions import publish_letter, save_letter, start_reply, submit_l
 from responses.links import feedback_url
 from tests import factories
 from tests.browser.conftest import sign_in
+from tests.browser.pages import admin_paths, demo_imports
 from workflow.actions import assign_proposal, request_transfer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -206,6 +207,18 @@ def test_public_pages(open_as, live_server, world):
     )
 
 
+def test_import_pages(open_as, live_server, world):
+    """An Excel import checked (rows to confirm, one error) and past letters read, waiting for
+    the office to check each letter's fields against its text."""
+    page = open_as("office")
+    audit(page, live_server.url, demo_imports("office"))
+
+
+def test_admin_pages(open_as, live_server, world, admin_user):
+    page = open_as("admin")
+    audit(page, live_server.url, admin_paths())
+
+
 def test_english_pages(open_as, live_server, world):
     page = open_as("office", language="en")
     audit(
@@ -219,8 +232,9 @@ def test_english_pages(open_as, live_server, world):
 FOCUSED = """() => {
     const el = document.activeElement;
     const style = getComputedStyle(el);
-    return {tag: el.tagName, name: el.name || el.textContent.trim().slice(0, 20),
-            main: !!el.closest('main'),
+    const box = el.getBoundingClientRect();
+    return {tag: el.tagName, name: el.name || el.textContent.trim().slice(0, 20), type: el.type,
+            main: !!el.closest('main'), top: box.top + window.scrollY, height: box.height,
             outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
 }"""
 
@@ -261,3 +275,32 @@ def test_the_proposer_rates_with_the_keyboard_alone_and_sees_where_focus_is(
     page.wait_for_selector(".ok")
     feedback = world["sent"].feedback.get()
     assert (feedback.handling_rating, feedback.comment) == ("satisfied", "答复具体")
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [("leader", "/review/"), ("clerk", "/work/"), ("office", "/office/monitor/")],
+)
+def test_on_a_phone_tab_goes_down_the_page_and_shows_where_focus_is(
+    open_as, live_server, world, username, path
+):
+    """At 390 px, where lists are cards and buttons fill the width, Tab still walks the page
+    from top to bottom (never jumping back up a card), every stop outlined and a fingertip
+    tall."""
+    page = open_as(username)
+    page.set_viewport_size({"width": 390, "height": 860})
+    page.goto(live_server.url + path)
+    stop = tab(page)
+    while not stop["main"]:
+        stop = tab(page)
+    stops = []
+    while stop["main"] and len(stops) < 40:
+        stops.append(stop)
+        stop = tab(page)
+    assert len(stops) > 2, stops
+    for stop in stops:
+        assert stop["outline"] == "solid" and stop["width"] >= 2, f"no visible focus: {stop}"
+        if stop["type"] not in ("checkbox", "radio"):  # their label is what a finger taps
+            assert stop["height"] >= 44 - 0.5, f"too small to tap: {stop}"
+    tops = [round(s["top"]) for s in stops]
+    assert tops == sorted(tops), [(s["name"], round(s["top"])) for s in stops]

@@ -1,7 +1,7 @@
 """Every page, download and endpoint × every role × own/other/published/withheld object:
 each cell has its expected answer. Drafts, contacts and withheld replies never leak."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -66,6 +66,7 @@ def world(shanghai, office, kewei, clerk, leader):
     item_import = start_item_import(
         office, shanghai, SimpleUploadedFile("items.xlsx", item_import_module.template_workbook())
     )
+    filing_draft, filing_attachment = online_draft(person, cosigner)
     users = {
         "anonymous": AnonymousUser(),
         "clerk": clerk,
@@ -84,10 +85,32 @@ def world(shanghai, office, kewei, clerk, leader):
         "person": person,
         "cosigner": cosigner,
         "stranger": factories.proposer("鲁民", phone="13600000000"),
+        "filing_draft": filing_draft,
+        "filing_attachment": filing_attachment,
         "digest": digest,
         "letter_import": letter_import,
         "item_import": item_import,
     }
+
+
+def online_draft(lead, cosigner):
+    """A draft filed online by `lead` (with an attachment), `cosigner` invited to co-sign, in
+    the lead's session opened for filing."""
+    from portal.actions.accounts import account_for
+    from portal.selectors import Signer
+    from proposals.models import Session
+    from workflow.actions import ask_cosigners, attach_to_draft, start_draft
+
+    session = lead.signatures.first().proposal.session
+    Session.objects.filter(pk=session.pk).update(filing_opens_on=date.today() - timedelta(days=1))
+    lead.refresh_from_db()
+    cosigner.refresh_from_db()
+    account = account_for(Signer(lead))
+    draft = start_draft(account, session=session, lead=lead, title="关于网上提交的提案")
+    upload = SimpleUploadedFile("调研报告.pdf", b"%PDF-1.7\n%%EOF\n")
+    attachment = attach_to_draft(draft, account, upload)
+    ask_cosigners(draft, account, [cosigner])
+    return draft, attachment
 
 
 OK, LOGIN, FORBIDDEN, MISSING, BACK = 200, 302, 403, 404, "back"
@@ -170,6 +193,12 @@ MATRIX = [
     ("/me/items/{item}/", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/replies/{published}/", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/sign-in/", row(OK, *[OK] * 5)),
+    ("/me/drafts/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/drafts/new/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/drafts/similar/?title=草稿", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/drafts/{filing_draft}/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/drafts/{filing_draft}/cosigners/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/settings/", row(BACK, *[FORBIDDEN] * 5)),
     # The proposers' API: no staff account (nor anyone signed out) is let in.
     ("/api/me/items/", row(*[FORBIDDEN] * 6)),
@@ -194,7 +223,7 @@ def status(response):
 
 
 MATRIX_KEYS = ("item", "draft", "published", "withheld", "digest", "letter_import", "item_import")
-MATRIX_KEYS += ("person",)
+MATRIX_KEYS += ("person", "filing_draft", "filing_attachment")
 
 
 def test_the_access_matrix(client, world):
@@ -230,6 +259,13 @@ PROPOSER_MATRIX = [
     ("/me/replies/{published}/", (OK, OK, MISSING)),
     ("/me/replies/{withheld}/", (OK, OK, MISSING)),  # withheld from the public, not from them
     ("/me/replies/{draft}/", (MISSING, MISSING, MISSING)),
+    # 网上提交: the lead's draft, which the co-signer was invited to read and answer.
+    ("/me/drafts/", (OK, OK, OK)),
+    ("/me/drafts/new/", (OK, OK, OK)),
+    ("/me/drafts/similar/?title=草稿", (OK, OK, OK)),
+    ("/me/drafts/{filing_draft}/", (OK, OK, MISSING)),
+    ("/me/drafts/{filing_draft}/cosigners/", (BACK, FORBIDDEN, MISSING)),  # asked already
+    ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", (OK, OK, MISSING)),
     ("/me/settings/", (OK, OK, OK)),
     ("/api/me/items/", (OK, OK, OK)),
     ("/api/me/items/{item}/", (OK, OK, MISSING)),

@@ -81,7 +81,7 @@ def _require_member_of(session, person):
 @transaction.atomic
 def start_draft(actor, *, session, lead, title, body="", units=()):
     """起草: the lead proposer starts a draft in a session open for filing."""
-    if lead.user_id is None or lead.user_id != getattr(actor, "pk", None):
+    if not lead.is_acted_for_by(actor):
         raise PermissionDenied(_("只能以本人名义起草。"))
     require_open(session)
     _require_member_of(session, lead)

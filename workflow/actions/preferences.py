@@ -48,7 +48,7 @@ def choose_proposer_notice_way(proposer, actor, way):
     Only the proposer's own account (or their group's named contact) chooses; a way they
     have no address for is refused, so the page never promises what cannot be sent."""
     proposer = lock(Proposer, proposer.pk)
-    if not Proposer.objects.acting_for(actor).filter(pk=proposer.pk).exists():
+    if not proposer.is_acted_for_by(actor):
         raise PermissionDenied(_("只有提出人本人可以设置通知方式。"))
     if way not in ProposerNoticeWay.values:
         raise ActionRefused(_("请选择短信、电子邮件或不通知。"))

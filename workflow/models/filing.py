@@ -34,8 +34,9 @@ FILED_DRAFT_STATES = (FilingDraftState.SUBMITTED, FilingDraftState.RESUBMITTED)
 
 
 def by_its_lead(draft, user):
-    """The lead proposer's own account (Proposer.user): only they write and file the draft."""
-    return user is not None and user.is_authenticated and draft.lead.user_id == user.pk
+    """Whoever acts for the lead proposer (their own account, or a group's named contact:
+    Proposer.is_acted_for_by): only they write and file the draft."""
+    return draft.lead.is_acted_for_by(user)
 
 
 def follows_the_item(draft, user):
@@ -47,10 +48,9 @@ class FilingDraftQuerySet(models.QuerySet):
     def seen_by(self, user):
         """The drafts a proposer's account may read: those they lead, and those they were
         invited to co-sign (to see what they are asked to stand by)."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        invited = CoSignature.objects.filter(proposer__user=user).values("draft_id")
-        return self.filter(Q(lead__user=user) | Q(pk__in=invited))
+        acting_for = Proposer.objects.acted_for_by(user).values("pk")
+        invited = CoSignature.objects.filter(proposer__in=acting_for).values("draft_id")
+        return self.filter(Q(lead__in=acting_for) | Q(pk__in=invited))
 
     def for_office(self, jurisdiction_ids):
         """What the office sees of online filing: drafts once submitted, never before."""
@@ -176,8 +176,8 @@ class CoSignatureState(models.TextChoices):
 
 
 def by_the_invited(cosignature, user):
-    """The invited proposer's own account: only they answer their invitation."""
-    return user is not None and user.is_authenticated and cosignature.proposer.user_id == user.pk
+    """Whoever acts for the invited proposer (Proposer.is_acted_for_by): only they answer."""
+    return cosignature.proposer.is_acted_for_by(user)
 
 
 def follows_the_draft(cosignature, user):

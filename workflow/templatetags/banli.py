@@ -91,5 +91,12 @@ def dictget(mapping, key):
 
 
 @register.filter
+def headed(values, headings):
+    """Each cell of a row beside its column's heading: a phone shows the rows as cards, each
+    cell labelled with its heading."""
+    return zip(values, headings, strict=False)
+
+
+@register.filter
 def model_name(obj):
     return obj._meta.model_name
