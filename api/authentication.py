@@ -1,17 +1,12 @@
 """Token authentication whose tokens run out: a token leaked in a script or a log stops
 working after API_TOKEN_DAYS, and its owner issues a new one on the token page."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-
-def expires_at(token):
-    return token.created + timedelta(days=settings.API_TOKEN_DAYS)
+from responses.actions.api_tokens import token_expires_at as expires_at
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):

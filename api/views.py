@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
@@ -31,6 +31,7 @@ from workflow.models import Assignment
 from workflow.roles import roles_of
 
 from . import authentication
+from .permissions import StaffOnly
 from .serializers import (
     AssignmentSerializer,
     AssignSerializer,
@@ -70,7 +71,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """建议提案: the office's jurisdictions, or the items assigned to the user's units."""
 
     lookup_value_regex = ID
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
     serializer_class = ProposalSerializer
 
     def get_queryset(self):
@@ -159,7 +160,7 @@ class ProposerViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     see none). PATCH sets contacts through the same audited verb as the pages."""
 
     lookup_value_regex = ID
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
     serializer_class = ProposerSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -188,7 +189,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     """交办: the unit's own, or all of the office's jurisdictions."""
 
     lookup_value_regex = ID
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
@@ -232,7 +233,7 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
     the other handling units see sent ones."""
 
     lookup_value_regex = ID
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
     serializer_class = ReplySerializer
 
     def get_queryset(self):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from portal.selectors import is_proposer_account
+from responses.proposer_selectors import is_proposer_account
 from workflow import second_factor
 from workflow.redirects import back_to
 from workflow.roles import must_use_second_factor

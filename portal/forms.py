@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Session
 from workflow.actions.filing import COSIGN_DAYS, COSIGN_DAYS_AT_MOST
-from workflow.models import Unit
+from workflow.models import ProposerNoticeWay, Unit
 
 from .models import Invitation
 
@@ -44,6 +44,21 @@ class ContactPersonForm(forms.Form):
     name = forms.CharField(label=_("联系人姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+
+class NoticeWayForm(forms.Form):
+    """通知方式: only the ways this proposer has an address for, and none."""
+
+    way = forms.ChoiceField(label=_("通知方式"), widget=forms.RadioSelect)
+
+    def __init__(self, proposer, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        have = {ProposerNoticeWay.SMS: proposer.mobile, ProposerNoticeWay.EMAIL: proposer.email}
+        self.fields["way"].choices = [
+            (way.value, way.label)
+            for way in ProposerNoticeWay
+            if way == ProposerNoticeWay.NONE or have[way]
+        ]
 
 
 # ---- 网上提交 (filing online) ---------------------------------------------------------------

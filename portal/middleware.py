@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from . import signin
 
 # What a proposer's session may reach besides /me/: the language switch, the public site,
-# the emailed feedback link, the letter check, static files.
-OPEN_PREFIXES = ("/me/", "/i18n/", "/public/", "/feedback/", "/verify/", "/healthz")
+# the emailed feedback link, the letter check, static files, and the proposers' own API
+# (/api/me/, which refuses staff; every other API route refuses proposers).
+OPEN_PREFIXES = ("/me/", "/i18n/", "/public/", "/feedback/", "/verify/", "/healthz", "/api/me/")
 
 
 class ProposerOnlyMiddleware:

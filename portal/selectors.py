@@ -1,5 +1,7 @@
-"""What a proposer's account may see, defined once: whom the account acts for, which items
-are theirs (filed or co-signed), and of each item's handling only what was sent to them."""
+"""Who signs in for a proposer (a mobile's proposer or group contact), and the reads of the
+filing pages (drafts, invitations). What a proposer's account may see of their items lives
+one app down (responses.proposer_selectors), so the proposers' API asks the same rule; it is
+imported here for the portal's pages."""
 
 from dataclasses import dataclass
 
@@ -7,30 +9,24 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from proposals.models import (
-    BODY_OF_PROPOSER,
-    MOBILE,
-    Proposal,
-    ProposalProposer,
-    ProposalState,
-    Proposer,
-    Session,
+from proposals.models import BODY_OF_PROPOSER, MOBILE, Proposer, Session
+from responses.proposer_selectors import (  # noqa: F401 — the portal's pages ask these
+    STANDS,
+    course,
+    is_proposer_account,
+    is_staff_account,
+    items_of,
+    my_items,
+    proposer_of,
+    reply_for,
+    reply_state,
+    sent_replies,
+    stands,
 )
-from responses.models import Feedback, Reply
 from responses.textsearch import similar_for_title
 from workflow import selectors as workflow_selectors
-from workflow.models import (
-    Assignment,
-    Contact,
-    CoSignature,
-    CoSignatureState,
-    Decision,
-    Extension,
-    FilingDraft,
-    FilingDraftState,
-)
+from workflow.models import CoSignature, CoSignatureState, FilingDraft, FilingDraftState
 
 from .models import ContactPerson
 
@@ -74,155 +70,6 @@ def signer_for_mobile(mobile):
     ]
     found = [Signer(c.proposer, c) for c in contacts] + [Signer(p) for p in people]
     return found[0] if len(found) == 1 else None
-
-
-def is_staff_account(user):
-    """An account that works in Banli (the admin, an office, a unit): it never acts for a
-    proposer, whatever a record links it to."""
-    return (
-        user.is_staff
-        or user.is_superuser
-        or user.unit_memberships.exists()
-        or user.office_memberships.exists()
-    )
-
-
-def proposer_of(user):
-    """The proposer this account acts for (its own, or the group it is a contact of), or
-    None for any other account. Staff accounts never act for a proposer."""
-    if not user.is_authenticated or is_staff_account(user):
-        return None
-    return Proposer.objects.acted_for_by(user).first()
-
-
-def is_proposer_account(user):
-    return not is_staff_account(user) and Proposer.objects.acted_for_by(user).exists()
-
-
-# Where an item stands, as a deputy would say it (the office's words are the states').
-STANDS = {
-    ProposalState.RECEIVED: _("已收到，等待审查或交办"),
-    ProposalState.IN_REVIEW: _("正在审查是否立案"),
-    ProposalState.FILED: _("已立案，等待交办"),
-    ProposalState.NOT_FILED: _("不予立案"),
-    ProposalState.MERGED: _("已与其他提案并案办理"),
-    ProposalState.RETURNED: _("已退回修改"),
-    ProposalState.CONVERTED: _("已转为意见建议"),
-    ProposalState.ASSIGNED: _("已交办承办单位"),
-    ProposalState.IN_HANDLING: _("承办单位正在办理"),
-    ProposalState.REPLIED: _("已答复，请提出您的意见"),
-    ProposalState.CLOSED: _("已办结"),
-    ProposalState.REOPENED: _("因不满意正在重新办理"),
-}
-
-
-def stands(proposal):
-    return STANDS.get(proposal.state, proposal.get_state_display())
-
-
-# ---- the visibility rule ------------------------------------------------------------------
-def items_of(proposer):
-    """THE rule: the items this proposer filed or co-signed, and nothing else."""
-    return Proposal.objects.filter(signatories__proposer=proposer)
-
-
-def my_items(proposer):
-    """我的提案/建议: newest first, with the units and the proposers' names (no contacts)."""
-    items = list(
-        items_of(proposer)
-        .select_related("session", "merged_into__session")
-        .prefetch_related(
-            Prefetch(
-                "signatories",
-                queryset=ProposalProposer.objects.select_related("proposer").only(
-                    "proposal_id", "position", "proposer__name", "proposer__kind"
-                ),
-            ),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.current().select_related("unit").order_by("role"),
-            ),
-        )
-        .order_by("-received_at", "-pk")
-    )
-    for proposal in items:
-        proposal.stands = stands(proposal)
-    return items
-
-
-def sent_replies(proposal):
-    """The replies and follow-up replies that left their units: never a draft, and never a
-    co-handler's opinion (an Opinion goes to the lead unit, not to the proposer)."""
-    return (
-        Reply.objects.sent()
-        .filter(assignment__proposal=proposal)
-        .select_related("assignment__unit")
-        .order_by("sent_at", "pk")
-    )
-
-
-def course(proposal, proposer):
-    """Where the item stands, in what was sent to this proposer: the units and their
-    deadlines, the contacts the units recorded with *them*, the extensions granted and why,
-    each reply as sent, and this proposer's own feedback on each."""
-    replies = list(sent_replies(proposal))
-    rated = {
-        f.reply_id: f
-        for f in Feedback.objects.filter(reply__in=[r.pk for r in replies], proposer=proposer)
-    }
-    for reply in replies:
-        reply.my_feedback = rated.get(reply.pk)
-        reply.rateable = (
-            reply.my_feedback is None
-            and reply.kind == Reply.Kind.REPLY
-            and reply.round == proposal.round
-        )
-    not_filed = proposal.state == ProposalState.NOT_FILED
-    return {
-        "stands": stands(proposal),
-        "not_filed_reason": proposal.review_reason if not_filed else "",
-        "assignments": list(
-            Assignment.objects.current()
-            .filter(proposal=proposal)
-            .select_related("unit")
-            .order_by("role", "pk")
-        ),
-        "contacts": list(
-            Contact.objects.filter(assignment__proposal=proposal, proposer=proposer)
-            .select_related("assignment__unit")
-            .order_by("contacted_on", "pk")
-        ),
-        "extensions": list(
-            Extension.objects.filter(assignment__proposal=proposal, state=Decision.APPROVED)
-            .select_related("assignment__unit")
-            .order_by("decided_at")
-        ),
-        "replies": replies,
-        "names": [s.proposer.name for s in proposal.signatories.select_related("proposer")],
-    }
-
-
-def reply_for(proposer, pk):
-    """A sent reply (or follow-up reply) of one of this proposer's items, or None: a draft
-    and another proposer's item look alike, not there. Opinions are another model."""
-    return (
-        Reply.objects.sent()
-        .filter(assignment__proposal__in=items_of(proposer))
-        .select_related("assignment__proposal__session__jurisdiction", "assignment__unit")
-        .filter(pk=pk)
-        .first()
-    )
-
-
-def reply_state(reply, proposer):
-    """This proposer's own rating of the reply, and whether they may still give one."""
-    mine = Feedback.objects.filter(reply=reply, proposer=proposer).first()
-    current = reply.round == reply.assignment.proposal.round
-    return {
-        "my_feedback": mine,
-        "rateable": mine is None and current and reply.kind == Reply.Kind.REPLY,
-        "stale": mine is None and not current,
-    }
 
 
 # ---- 网上提交: the proposer's drafts and the invitations to co-sign ---------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import filing, views
+from . import filing, settings_views, views
 
 urlpatterns = [
     path("me/", views.home, name="portal-home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("me/items/<int:pk>/", views.item, name="portal-item"),
     path("me/replies/<int:pk>/", views.reply, name="portal-reply"),
     path("me/replies/<int:pk>.pdf", views.reply_pdf, name="portal-reply-pdf"),
+    path("me/settings/", settings_views.settings_page, name="portal-settings"),
+    path("me/settings/notices", settings_views.notice_way, name="portal-notice-way"),
+    path("me/settings/api-token", settings_views.api_token, name="portal-api-token"),
     # Filing online: drafts, co-signers' confirmations (portal/filing.py).
     path("me/drafts/", filing.drafts, name="portal-drafts"),
     path("me/drafts/new/", filing.new_draft, name="portal-new-draft"),

@@ -411,6 +411,13 @@ REVIEW_PERMISSION = "proposals.review_proposal"
 ASSIGN_PERMISSION = "proposals.assign_proposal"
 
 
+class ProposalQuerySet(models.QuerySet):
+    def of_proposer(self, proposer):
+        """THE proposers' visibility rule: the items this proposer filed or co-signed, and
+        nothing else (their pages, their API, their notices all ask this)."""
+        return self.filter(signatories__proposer=proposer)
+
+
 class Proposal(ConcurrentTransitionMixin, models.Model):
     """An item: a CPPCC proposal (提案) or a deputy's suggestion (建议)."""
 
@@ -457,6 +464,8 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         related_name="merged_items",
         verbose_name=_("并入"),
     )
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("建议提案")

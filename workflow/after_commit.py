@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import background, dispatch, item_import_worker
+from . import background, dispatch, item_import_worker, proposer_dispatch
 from .models import Decision, Extension, Urge
 
 
@@ -91,6 +91,17 @@ def send_notices(self, notification_ids):
     if failed:
         raise self.retry(countdown=dispatch.backoff(self.request.retries))
     return len(notification_ids)
+
+
+@shared_task(name="workflow.tasks.send_proposer_notices", bind=True, max_retries=8)
+def send_proposer_notices(self, notice_ids):
+    """The notices to proposers a verb just wrote (workflow.proposer_notices), by their ids:
+    each sent once, by text or mail as its proposer chose; failures retried with backoff,
+    then found by beat's `send_waiting_notices`."""
+    failed = proposer_dispatch.deliver(notice_ids)
+    if failed:
+        raise self.retry(countdown=dispatch.backoff(self.request.retries))
+    return len(notice_ids)
 
 
 @shared_task(name="workflow.tasks.check_item_import_task", **background.TASK_LIMITS)

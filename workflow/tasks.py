@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import dispatch, holidays, reminders, sms
+from . import dispatch, holidays, proposer_dispatch, reminders, sms
 from .actions import recompute_deadlines
 from .actions.filing import close_expired_invitations
 from .after_commit import (
@@ -22,6 +22,7 @@ from .after_commit import (
     notify_urge,
     save_item_import_task,
     send_notices,
+    send_proposer_notices,
 )
 from .models import Heartbeat, Notification, OfficeMembership, ReminderDigest
 from .notices import in_site_language
@@ -31,6 +32,7 @@ __all__ = [
     "notify_extension",
     "notify_urge",
     "send_notices",
+    "send_proposer_notices",
     "check_item_import_task",
     "save_item_import_task",
     # beat's, the health page's and the admin's
@@ -190,7 +192,11 @@ def send_waiting_notices():
     ids = dispatch.waiting_immediate()
     for start in range(0, len(ids), dispatch.SWEEP_BATCH):
         send_notices.delay(ids[start : start + dispatch.SWEEP_BATCH])
-    return len(ids)
+    # The proposers' notices too (workflow.proposer_notices), each by its own ledger.
+    told = proposer_dispatch.waiting()
+    for start in range(0, len(told), proposer_dispatch.SWEEP_BATCH):
+        send_proposer_notices.delay(told[start : start + proposer_dispatch.SWEEP_BATCH])
+    return len(ids) + len(told)
 
 
 @shared_task(bind=True, max_retries=8)

@@ -13,6 +13,7 @@ from workflow import deadlines, notices
 from workflow.audit import ActionRefused, fire, lock, log
 from workflow.models import ANSWERED_STATES, Assignment
 from workflow.permissions import require_office
+from workflow.proposer_notices import ProposerEvent, tell_proposers
 
 from ..models import (
     Feedback,
@@ -128,6 +129,24 @@ def _reopen(reply, proposal, actor, comment, feedback):
         ),
         link=reverse("item", args=[proposal.pk]),
         unit=assignment.unit,
+    )
+    _tell_proposers_reopened(proposal, assignment, due)
+
+
+def _tell_proposers_reopened(proposal, assignment, due):
+    """The proposers hear their item is handled again, by which unit, by when."""
+    tell_proposers(
+        ProposerEvent.REOPENED,
+        proposal,
+        subject=f"assignment:{assignment.pk}:round{assignment.round}",
+        title=lambda: (
+            _("您的%(kind)s“%(title)s”将再次办理")
+            % {"kind": proposal.kind_word, "title": proposal.title[:40]}
+        ),
+        body=lambda: (
+            _("因您不满意，%(unit)s将再次办理%(ref)s，新的答复期限为%(due)s。")
+            % {"unit": assignment.unit.name, "ref": proposal.reference, "due": due}
+        ),
     )
 
 

@@ -199,6 +199,11 @@ MATRIX = [
     ("/me/drafts/{filing_draft}/", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/drafts/{filing_draft}/cosigners/", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/settings/", row(BACK, *[FORBIDDEN] * 5)),
+    # The proposers' API: no staff account (nor anyone signed out) is let in.
+    ("/api/me/items/", row(*[FORBIDDEN] * 6)),
+    ("/api/me/items/{item}/", row(*[FORBIDDEN] * 6)),
+    ("/api/me/invitations/", row(*[FORBIDDEN] * 6)),
 ]
 
 
@@ -261,7 +266,13 @@ PROPOSER_MATRIX = [
     ("/me/drafts/{filing_draft}/", (OK, OK, MISSING)),
     ("/me/drafts/{filing_draft}/cosigners/", (BACK, FORBIDDEN, MISSING)),  # asked already
     ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", (OK, OK, MISSING)),
+    ("/me/settings/", (OK, OK, OK)),
+    ("/api/me/items/", (OK, OK, OK)),
+    ("/api/me/items/{item}/", (OK, OK, MISSING)),
+    ("/api/me/items/{published_item}/", (OK, OK, MISSING)),
+    ("/api/me/invitations/", (OK, OK, OK)),
 ]
+PROPOSER_DOORS = ("/me/", "/api/me/")
 PUBLIC_PREFIXES = ("/public/", "/verify/", "/healthz")
 
 
@@ -278,6 +289,7 @@ def test_the_access_matrix_for_proposers(client, world):
     from tests.portal.helpers import as_proposer
 
     ids = {k: world[k].pk for k in MATRIX_KEYS}
+    ids["published_item"] = world["published"].assignment.proposal_id
     accounts = dict(zip(PROPOSER_ROLES, ("person", "cosigner", "stranger"), strict=True))
     cells = [
         (p.format(**ids), dict(zip(PROPOSER_ROLES, e, strict=True))) for p, e in PROPOSER_MATRIX
@@ -285,7 +297,7 @@ def test_the_access_matrix_for_proposers(client, world):
     cells += [
         (p.format(**ids), dict.fromkeys(PROPOSER_ROLES, proposer_expected(p, e["anonymous"])))
         for p, e in MATRIX
-        if not p.startswith("/me/")
+        if not p.startswith(PROPOSER_DOORS)
     ]
     failures = []
     for role, key in accounts.items():
@@ -297,7 +309,8 @@ def test_the_access_matrix_for_proposers(client, world):
                 failures.append(f"{url} as {role} proposer: {got}, expected {expected[role]}")
             if got == BACK and not url.startswith("/me/") and response.url != "/me/":
                 failures.append(f"{url} as {role} proposer: sent to {response.url}")
-            body = response.content if response.get("Content-Type", "").startswith("text/") else b""
+            shown = ("text/", "application/json")
+            body = response.content if response.get("Content-Type", "").startswith(shown) else b""
             for leak in ("内部草稿", PHONE, COSIGNER_PHONE):
                 if leak.encode() in body:
                     failures.append(f"{url} as {role} proposer: shows {leak}")

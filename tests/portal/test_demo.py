@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal import actions
-from portal.selectors import my_items, proposer_of
+from responses.proposer_selectors import my_items, proposer_of
 
 from .conftest import last_code
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from portal.selectors import items_of
 from responses.actions import save_letter, start_reply
 from responses.links import feedback_url
 from responses.models import Feedback
+from responses.proposer_selectors import items_of
 from tests import factories
 from workflow.actions import record_contact
 

@@ -399,6 +399,13 @@ VERBS = {
         "confirm",
         "cosigner",
     ),
+    W + "choose_proposer_notice_way": (
+        lambda w: (lambda p: lambda: actions.choose_proposer_notice_way(p, w.filer, "none"))(
+            factories.proposer("章毅", jurisdiction=w.where, user=w.filer)
+        ),
+        "choose_notice_way",
+        "filer",
+    ),
     W + "submit_draft": (
         lambda w: (lambda d: lambda: actions.submit_draft(d, w.filer))(online_draft(w)),
         "submit",

@@ -44,7 +44,7 @@ from .intake import (
 )
 from .item_imports import confirm_item_import, start_item_import
 from .memberships import OFFICE_GROUP, add_office_member, add_unit_member, office_permissions
-from .preferences import set_notice_preferences
+from .preferences import choose_proposer_notice_way, set_notice_preferences
 from .proposers import merge_proposers, update_proposer_contacts
 from .recompute import recompute_deadlines
 
@@ -91,6 +91,7 @@ __all__ = [
     "office_permissions",
     # a person's own choices
     "set_notice_preferences",
+    "choose_proposer_notice_way",
     # Excel intake
     "start_item_import",
     "confirm_item_import",

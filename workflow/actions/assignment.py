@@ -21,6 +21,7 @@ from ..models import (
     TransferRequest,
 )
 from ..permissions import require_office
+from ..proposer_notices import ProposerEvent, tell_proposers
 
 
 def _new_assignment(proposal, unit, role, actor, at):
@@ -104,7 +105,29 @@ def assign_proposal(proposal, actor, *, lead=None, co=(), separate=(), at=None):
         + [(u, Assignment.Role.CO) for u in co]
         + [(u, Assignment.Role.SEPARATE) for u in separate]
     )
-    return [_new_assignment(proposal, unit, role, actor, at) for unit, role in roles]
+    made = [_new_assignment(proposal, unit, role, actor, at) for unit, role in roles]
+    _tell_proposers_assigned(proposal, made)
+    return made
+
+
+def _tell_proposers_assigned(proposal, made):
+    """交办: the proposers hear which units handle their item, in which role, by when (units
+    added later, e.g. after a transfer, are a notice of their own)."""
+    units = "；".join(
+        _("%(unit)s（%(role)s，%(due)s前答复）")
+        % {"unit": a.unit.name, "role": a.get_role_display(), "due": a.due_on}
+        for a in made
+    )
+    tell_proposers(
+        ProposerEvent.ASSIGNED,
+        proposal,
+        subject=f"assignment:{made[0].pk}",
+        title=lambda: (
+            _("您的%(kind)s“%(title)s”已交办")
+            % {"kind": proposal.kind_word, "title": proposal.title[:40]}
+        ),
+        body=lambda: _("%(ref)s已交由：%(units)s。") % {"ref": proposal.reference, "units": units},
+    )
 
 
 @transaction.atomic

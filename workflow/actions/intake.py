@@ -17,6 +17,7 @@ from proposals.models import (
 from ..audit import ActionRefused, fire, lock, log
 from ..permissions import require_office
 from ..proposer_contacts import ProposerEntry
+from ..proposer_notices import ProposerEvent, tell_proposers
 from .filing import draft_follows_return
 from .proposers import proposers_for_entries
 from .registration import register, require_one_line, require_registrable
@@ -113,16 +114,44 @@ def start_review(proposal, actor, at=None):
     return _review(proposal, actor, "start_review", check=check, at=at)
 
 
+@transaction.atomic
 def file_proposal(proposal, actor, comment="", at=None):
-    """立案 (for a suggestion: registered for handling)."""
-    return _review(proposal, actor, "file", comment, at=at)
+    """立案 (for a suggestion: registered for handling); the proposers are told."""
+    proposal = _review(proposal, actor, "file", comment, at=at)
+    tell_proposers(
+        ProposerEvent.FILED,
+        proposal,
+        subject=f"proposal:{proposal.pk}",
+        title=lambda: (
+            (
+                _("您的提案“%(title)s”已立案")
+                if proposal.kind == Proposal.Kind.PROPOSAL
+                else _("您的建议“%(title)s”已登记办理")
+            )
+            % {"title": proposal.title[:40]}
+        ),
+        body=lambda: _("%(ref)s将交承办单位办理，交办后另行通知。") % {"ref": proposal.reference},
+    )
+    return proposal
 
 
+@transaction.atomic
 def reject_proposal(proposal, actor, reason):
     """不予立案: the reason is required and is told to the proposer."""
     if not reason.strip():
         raise ActionRefused(_("不予立案必须填写理由。"))
-    return _review(proposal, actor, "reject", reason, review_reason=reason)
+    proposal = _review(proposal, actor, "reject", reason, review_reason=reason)
+    tell_proposers(
+        ProposerEvent.NOT_FILED,
+        proposal,
+        subject=f"proposal:{proposal.pk}",
+        title=lambda: _("您的提案“%(title)s”不予立案") % {"title": proposal.title[:40]},
+        body=lambda: (
+            _("%(ref)s经审查不予立案。理由：%(reason)s")
+            % {"ref": proposal.reference, "reason": reason.strip()}
+        ),
+    )
+    return proposal
 
 
 def merge_proposal(proposal, actor, into, comment=""):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from proposals.models import REVIEW_PERMISSION, ProposalProposer, Proposer
 
 from ..audit import ActionRefused, lock, log
-from ..models import Assignment, UnitMembership
+from ..models import Assignment, ProposerNotice, ProposerNoticeChoice, UnitMembership
 from ..permissions import in_office, keeps_contacts, require_office
 from ..proposer_contacts import CONTACT_FIELDS, contact_problems, typed_mobile
 from ..selectors import namesakes
@@ -165,6 +165,7 @@ def merge_proposers(actor, keep, duplicate):
             }
         )
     _merge_signatures(keep, duplicate)
+    _drop_notices_told_twice(keep, duplicate)
     moved = _repoint_references(keep, duplicate)
     filled = _take_over(keep, duplicate)
     note = _("并入“%(dup)s”（#%(pk)d）；补填：%(filled)s；另迁移%(moved)d条记录") % {
@@ -218,6 +219,17 @@ def _close_up(proposal_id, kept_id, at):
         ProposalProposer.objects.filter(pk=link.pk).update(position=top + shift)
     for position, link in enumerate(order):
         ProposalProposer.objects.filter(pk=link.pk).update(position=position)
+
+
+def _drop_notices_told_twice(keep, duplicate):
+    """One person told twice of the same step, under two records: the kept record's notice
+    stands for both. The kept record's own choice of 通知方式 stands too, when it has one."""
+    told = set(ProposerNotice.objects.filter(proposer=keep).values_list("event", "subject"))
+    theirs = ProposerNotice.objects.filter(proposer=duplicate)
+    twice = [pk for pk, *key in theirs.values_list("pk", "event", "subject") if tuple(key) in told]
+    ProposerNotice.objects.filter(pk__in=twice).delete()
+    if ProposerNoticeChoice.objects.filter(proposer=keep).exists():
+        ProposerNoticeChoice.objects.filter(proposer=duplicate).delete()
 
 
 def _repoint_references(keep, duplicate):

@@ -11,6 +11,7 @@ from proposals.untrusted import control_character_problem, control_characters
 
 from ..audit import ActionRefused, log
 from ..proposer_contacts import MAX_PROPOSERS, too_many_proposers
+from ..proposer_notices import ProposerEvent, tell_proposers
 
 
 def register(actor, session, number, title, kind, proposers, body="", **fields):
@@ -49,7 +50,25 @@ def register(actor, session, number, title, kind, proposers, body="", **fields):
     )
     Proposer.objects.filter(pk__in=ids, jurisdiction=None).update(jurisdiction=session.jurisdiction)
     log(proposal, "receive", actor, "", proposal.state, at=fields.get("received_at"))
+    _tell_received(proposal)
     return proposal
+
+
+def _tell_received(proposal):
+    """收到: every proposer hears the office has their item, and its number."""
+    tell_proposers(
+        ProposerEvent.RECEIVED,
+        proposal,
+        subject=f"proposal:{proposal.pk}",
+        title=lambda: (
+            _("已收到您的%(kind)s“%(title)s”")
+            % {"kind": proposal.kind_word, "title": proposal.title[:40]}
+        ),
+        body=lambda: (
+            _("%(ref)s已由%(office)s登记收到，办理进展将另行通知。")
+            % {"ref": proposal.reference, "office": proposal.session.jurisdiction}
+        ),
+    )
 
 
 def require_registrable(session, number, title, kind, proposers):

@@ -11,6 +11,8 @@
 - reminders.py: `ReminderRung`, `Reminder`, `ReminderDigest`, `Notification`
 - item_imports.py: `ItemImport` (`ItemImportState`)
 - notices.py: `NoticePreference` (`NoticeChannel`, `NoticeMode`), `NoticeDigest`
+- proposer_notices.py: `ProposerNotice` (the ledger of notices to proposers),
+  `ProposerNoticeChoice` (`ProposerNoticeWay`, their 通知方式)
 - filing.py: `FilingDraft` (`FilingDraftState`), `CoSignature` (`CoSignatureState`),
   `DraftAttachment`: a proposer's online filing (网上提交, 联名)
 
@@ -44,6 +46,12 @@ from .filing import (
 from .health import Heartbeat
 from .item_imports import ItemImport, ItemImportState, item_import_path
 from .notices import DEFAULT_MODES, NoticeChannel, NoticeDigest, NoticeMode, NoticePreference
+from .proposer_notices import (
+    ProposerEvent,
+    ProposerNotice,
+    ProposerNoticeChoice,
+    ProposerNoticeWay,
+)
 from .reminders import (
     Audience,
     DeadlineKind,
@@ -56,6 +64,10 @@ from .reminders import (
 from .units import OfficeMembership, Unit, UnitMembership
 
 __all__ = [
+    "ProposerEvent",
+    "ProposerNotice",
+    "ProposerNoticeChoice",
+    "ProposerNoticeWay",
     "OPEN_ASSIGNMENT_STATES",
     "ANSWERED_STATES",
     "HANDLING_STATES",
