@@ -2,11 +2,18 @@
 proposers' pages in portal, the proposers' API): whom the account acts for, which items are
 theirs (filed or co-signed), and of each item's handling only what was sent to them."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer
-from workflow.models import Assignment, Contact, Decision, Extension
+from workflow.models import (
+    Assignment,
+    Contact,
+    Decision,
+    Extension,
+    OfficeMembership,
+    UnitMembership,
+)
 
 from .models import Feedback, Reply
 
@@ -22,16 +29,24 @@ def is_staff_account(user):
     )
 
 
+def _acted_for_by(user):
+    """The proposers this account acts for, none if it is a staff account (one query)."""
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return Proposer.objects.none()
+    return Proposer.objects.acted_for_by(user).exclude(
+        Exists(UnitMembership.objects.filter(user=user))
+        | Exists(OfficeMembership.objects.filter(user=user))
+    )
+
+
 def proposer_of(user):
     """The proposer this account acts for (its own, or the group it is a contact of), or
     None for any other account. Staff accounts never act for a proposer."""
-    if not user.is_authenticated or is_staff_account(user):
-        return None
-    return Proposer.objects.acted_for_by(user).first()
+    return _acted_for_by(user).first()
 
 
 def is_proposer_account(user):
-    return not is_staff_account(user) and Proposer.objects.acted_for_by(user).exists()
+    return _acted_for_by(user).exists()
 
 
 # Where an item stands, as a deputy would say it (the office's words are the states').
