@@ -1,5 +1,6 @@
 from django import forms, template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -124,3 +125,11 @@ def filter_summary(context, form=None):
             shown = dict(field.field.choices).get(value, value)
         parts.append(f"{field.label}{punct('：')}{shown}")
     return punct("；").join(parts)
+
+
+@register.filter
+def breakable(text):
+    """A heading that may wrap after its "·" or "/" (满意率 headings such as "办理工作·满意"
+    are one long word to a browser in English and would widen their column)."""
+    escaped = conditional_escape(text)
+    return mark_safe(escaped.replace("·", "·<wbr>").replace("/", "/<wbr>"))  # noqa: S308
