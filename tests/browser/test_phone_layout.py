@@ -134,7 +134,7 @@ def _signed_in(browser, base, username, width, language="zh-hans"):
     return context, page
 
 
-HEADER_LINKS = """() => [...document.querySelectorAll('.site-header nav a, .site-header nav button')]
+HEADER_LINKS = """() => [...document.querySelectorAll('.site-header nav :is(a, button)')]
     .filter(el => el.checkVisibility())
     .map(el => ({name: el.textContent.trim(), height: el.getBoundingClientRect().height,
                  current: el.getAttribute('aria-current')}))"""
@@ -185,9 +185,7 @@ def test_on_a_phone_the_clerk_sees_the_first_item_on_the_first_screen(browser, l
     context.close()
 
 
-def test_at_a_desk_the_statistics_and_monitor_tables_fit_in_english_too(
-    browser, live_server, demo
-):
+def test_at_a_desk_the_statistics_and_monitor_tables_fit_in_english_too(browser, live_server, demo):
     context, page = _signed_in(browser, live_server.url, "office", DESK, "en")
     clipped = []
     for path in ("/office/statistics/", "/office/monitor/"):
