@@ -109,10 +109,10 @@ def run(rows=10000):
 LOWER_BOUND = """
     WITH items AS (
         INSERT INTO proposals_proposal (kind, session_id, number, title, body, topic, is_key,
-            supervising_leader, received_at, state, round, review_reason, search_grams)
+            supervising_leader, received_at, state, round, review_reason, search_grams, channel)
         SELECT 'proposal', %(session)s, 'L' || n, '关于推进第' || n || '项科技成果转化的提案',
                repeat('建议加大对科技成果转化的支持力度……', 5), '科技', false, '', now(),
-               'assigned', 1, '', ''
+               'assigned', 1, '', '', 'import'
         FROM generate_series(1, %(rows)s) AS n
         RETURNING id),
     pieces AS (

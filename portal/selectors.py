@@ -76,16 +76,27 @@ def signer_for_mobile(mobile):
     return found[0] if len(found) == 1 else None
 
 
+def is_staff_account(user):
+    """An account that works in Banli (the admin, an office, a unit): it never acts for a
+    proposer, whatever a record links it to."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.unit_memberships.exists()
+        or user.office_memberships.exists()
+    )
+
+
 def proposer_of(user):
     """The proposer this account acts for (its own, or the group it is a contact of), or
     None for any other account. Staff accounts never act for a proposer."""
-    if not user.is_authenticated or user.is_staff or user.is_superuser:
+    if not user.is_authenticated or is_staff_account(user):
         return None
     return Proposer.objects.acted_for_by(user).first()
 
 
 def is_proposer_account(user):
-    return Proposer.objects.acted_for_by(user).exists()
+    return not is_staff_account(user) and Proposer.objects.acted_for_by(user).exists()
 
 
 # Where an item stands, as a deputy would say it (the office's words are the states').

@@ -132,7 +132,7 @@ class ProposalAdmin(JurisdictionScopedAdmin):
     list_display = ("number", "title", "session", "kind", "state", "is_key", "received_at")
     list_filter = ("state", "kind", "session", "is_key", ("topic", NamedValuesFilter))
     search_fields = ("number", "title", "proposers__name")
-    readonly_fields = ("state", "round", "review_reason", "merged_into")
+    readonly_fields = ("state", "round", "review_reason", "merged_into", "channel")
     inlines = [SignatoryInline]
     actions = [
         verb_action(actions.start_review, _("提交审查")),
@@ -480,7 +480,6 @@ class ProposerAdminForm(forms.ModelForm):
             "email",
             "address",
             "preferred_channel",
-            "user",
             "jurisdiction",
         ]
 
@@ -543,6 +542,9 @@ class ProposerAdmin(JurisdictionScopedAdmin):
     search_fields = ("name", "affiliation")
     actions = [merge_duplicates]
     private_fields = CONTACT_FIELDS
+    # The proposer's own account is made and linked only by their sign-in (the invitation or
+    # a code): linking one here could hand a clerk's account to whoever holds the mobile.
+    readonly_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
         """The contacts of a proposer of the user's office through the verb, as on the

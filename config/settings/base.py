@@ -144,6 +144,9 @@ AUTH_USER_MODEL = "proposals.User"
 # logins are refused for AXES_COOLOFF_TIME hours, and the page says so.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "workflow.auth.Backend"]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# How many reverse proxies stand in front of Banli (0: none); see config/client_ip.py.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

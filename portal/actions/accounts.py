@@ -46,8 +46,15 @@ def account_for(signer):
         return signer.contact.user
     proposer = lock(Proposer, signer.proposer.pk)
     if proposer.user_id is None:
-        proposer.user = _new_user(f"proposer-{proposer.pk}", proposer.name, proposer.mobile)
+        # An account made earlier and since unlinked (a merge, an old admin edit) is theirs
+        # again rather than a second one under the same name.
+        username = f"proposer-{proposer.pk}"
+        proposer.user = User.objects.filter(username=username).first() or _new_user(
+            username, proposer.name, proposer.mobile
+        )
         proposer.save(update_fields=["user"])
+    if selectors.is_staff_account(proposer.user):
+        raise ActionRefused(_("此账号不能从提出人入口登录。"))
     return proposer.user
 
 
@@ -221,8 +228,11 @@ def sign_in_with_code(mobile, code):
         return CodeCheck(problem=_("验证码不正确。"))
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
-    user = account_for(signer)
-    if user.is_staff or user.is_superuser or not user.is_active:
+    try:
+        user = account_for(signer)
+    except ActionRefused as refusal:
+        return CodeCheck(problem=str(refusal))
+    if not user.is_active:
         return CodeCheck(problem=_("此账号不能从提出人入口登录。"))
     log(signer.proposer, "sign_in_by_code", user, "", "", signer.name)
     return CodeCheck(user=user)

@@ -156,3 +156,50 @@ def test_wrong_codes_lock_the_mobile_out_as_django_axes_does(
     page = client.post(reverse("portal-signin"), {"step": "code", "mobile": MOBILE, "code": code})
     assert page.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
+
+
+def _code_sign_in(texts, capture):
+    with capture(execute=True):
+        actions.send_sign_in_code(MOBILE, "10.0.0.9")
+    return actions.sign_in_with_code(MOBILE, last_code(texts))
+
+
+def test_saving_a_proposer_in_the_admin_keeps_their_account_and_links_no_other(
+    person, office, clerk, texts, django_capture_on_commit_callbacks, client
+):
+    """The office fixing an address must not cut the proposer off, and can never hand a
+    clerk's account to whoever holds the proposer's mobile."""
+    own = _code_sign_in(texts, django_capture_on_commit_callbacks).user
+    client.force_login(office)
+    factories.just_active(client)
+    page = client.get(f"/admin/proposals/proposer/{person.pk}/change/")
+    assert page.status_code == 200 and 'name="user"' not in page.content.decode()
+    client.post(
+        f"/admin/proposals/proposer/{person.pk}/change/",
+        {
+            "kind": person.kind,
+            "name": person.name,
+            "phone": MOBILE,
+            "address": "上海市黄浦区人民大道200号",
+            "jurisdiction": person.jurisdiction_id,
+            "user": clerk.pk,
+        },
+    )
+    person.refresh_from_db()
+    assert person.address == "上海市黄浦区人民大道200号" and person.user == own
+
+
+def test_an_unlinked_account_is_found_again_and_a_staff_account_never_signs_in_by_code(
+    person, clerk, texts, django_capture_on_commit_callbacks, client
+):
+    own = _code_sign_in(texts, django_capture_on_commit_callbacks).user
+    Proposer.objects.filter(pk=person.pk).update(user=None)  # an old edit unlinked it
+    assert _code_sign_in(texts, django_capture_on_commit_callbacks).user == own  # no 500
+
+    Proposer.objects.filter(pk=person.pk).update(user=clerk)  # however it came about
+    refused = _code_sign_in(texts, django_capture_on_commit_callbacks)
+    assert refused.user is None and "不能从提出人入口登录" in refused.problem
+    # and the clerk still works: the staff sign-in does not take them for a proposer
+    from portal.selectors import is_proposer_account, proposer_of
+
+    assert not is_proposer_account(clerk) and proposer_of(clerk) is None
