@@ -1,5 +1,12 @@
 // Small behaviours shared by every page. No inline scripts anywhere (CSP-ready).
 document.addEventListener("DOMContentLoaded", () => {
+  // A list's filters fold on a phone only: at a desk they are open (banli.css shows them where
+  // it can; this marks them open for every browser and for screen readers).
+  if (window.matchMedia("(min-width: 641px)").matches) {
+    document.querySelectorAll("details.filter-box").forEach((box) => {
+      box.open = true;
+    });
+  }
   // A filter list that narrows a long <select> as you type (unit pickers).
   document.querySelectorAll("[data-filter-for]").forEach((input) => {
     const select = document.getElementById(input.dataset.filterFor);

@@ -123,3 +123,87 @@ def test_every_page_fits_a_phone_and_no_table_is_clipped_at_a_desk(browser, live
     read = roles_read_aloud(browser, live_server.url + "/public/")
     assert (read["table"], read["columnheader"]) == (1, 5), read
     assert read["row"] > 1 and read["cell"] == 5 * (read["row"] - 1), read
+
+
+def _signed_in(browser, base, username, width, language="zh-hans"):
+    context = browser.new_context(viewport={"width": width, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, base, username, demo_pages()[username].password)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    return context, page
+
+
+HEADER_LINKS = """() => [...document.querySelectorAll('.site-header nav :is(a, button)')]
+    .filter(el => el.checkVisibility())
+    .map(el => ({name: el.textContent.trim(), height: el.getBoundingClientRect().height,
+                 current: el.getAttribute('aria-current')}))"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_on_a_phone_the_office_header_is_one_row_with_a_menu_that_needs_no_script(
+    browser, live_server, demo, language
+):
+    context, page = _signed_in(browser, live_server.url, "office", PHONE, language)
+    page.goto(live_server.url + "/office/monitor/")
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] < 140  # the nine rows of links were ~400 px
+    assert page.locator(".brand").is_visible() and page.locator(".site-header .lang").is_visible()
+    assert page.evaluate(HEADER_LINKS) == []  # folded under 菜单 until asked for
+    # From the keyboard: past the name, the toggle; Space opens the links.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "menu-toggle"
+    page.keyboard.press("Space")
+    links = page.evaluate(HEADER_LINKS)
+    assert len(links) > 10 and all(link["height"] >= TOUCH - 0.5 for link in links), links
+    assert [link["current"] for link in links].count("page") == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    # A desk shows every link at once, the toggle nowhere.
+    page.set_viewport_size({"width": DESK, "height": 860})
+    page.evaluate("document.getElementById('menu-toggle').checked = false")
+    assert len(page.evaluate(HEADER_LINKS)) == len(links)
+    assert not page.locator(".menu-button").is_visible()
+    context.close()
+
+
+def test_on_a_phone_the_clerk_sees_the_first_item_on_the_first_screen(browser, live_server, demo):
+    context, page = _signed_in(browser, live_server.url, "clerk", PHONE)
+    page.goto(live_server.url + "/work/")
+    first = page.locator("table.list tbody tr").first.locator("td.title a")
+    assert first.bounding_box()["y"] + first.bounding_box()["height"] <= 860
+    # The filters are folded under one line that says what is chosen, and open on a tap.
+    summary = page.locator("details.filter-box > summary")
+    assert "未办结" in summary.inner_text()
+    assert not page.locator("#id_state").is_visible()
+    summary.click()
+    assert page.locator("#id_state").is_visible()
+    # At a desk they are simply there.
+    page.set_viewport_size({"width": DESK, "height": 860})
+    page.reload()
+    assert page.locator("#id_state").is_visible() and not summary.is_visible()
+    context.close()
+
+
+def test_at_a_desk_the_statistics_and_monitor_tables_fit_in_english_too(browser, live_server, demo):
+    context, page = _signed_in(browser, live_server.url, "office", DESK, "en")
+    clipped = []
+    for path in ("/office/statistics/", "/office/monitor/"):
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "en"
+        clipped += [f"{path}: {p}" for p in page.evaluate(CLIPPED_TABLES)]
+    assert not clipped, clipped
+    # Were one to outgrow its box, it scrolls inside a region named for it that a keyboard reaches.
+    region = page.goto(live_server.url + "/office/statistics/") and page.locator(".scroll").first
+    assert region.get_attribute("tabindex") == "0" and region.get_attribute("aria-label")
+    context.close()
+
+
+def test_on_a_phone_the_monitor_is_a_few_screens_not_fifteen(browser, live_server, demo):
+    context, page = _signed_in(browser, live_server.url, "office", PHONE)
+    page.goto(live_server.url + "/office/monitor/")
+    units = page.locator("table.counts tbody tr")
+    # each unit's card: its name, then its counts as tiles in two rows (it was nine rows)
+    assert units.first.bounding_box()["height"] < 260
+    assert page.evaluate("document.documentElement.scrollHeight") < 10000  # was ~13,000 px
+    context.close()

@@ -1,5 +1,6 @@
-from django import template
-from django.utils.html import format_html
+from django import forms, template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -100,3 +101,35 @@ def headed(values, headings):
 @register.filter
 def model_name(obj):
     return obj._meta.model_name
+
+
+@register.simple_tag(takes_context=True)
+def filter_summary(context, form=None):
+    """What the folded filters of a list hold, for their 筛选 line on a phone: each chosen
+    field as "label：choice" when the page has a form, else how many are set in the query."""
+    if form is None:
+        chosen = [k for k, v in context["request"].GET.items() if v and k != "page"]
+        return _("已选%(n)d项") % {"n": len(chosen)} if chosen else ""
+    data = getattr(form, "cleaned_data", None) or {}
+    parts = []
+    for field in form.visible_fields():
+        value = data.get(field.name)
+        if value in (None, "", False):
+            continue
+        if value is True:
+            parts.append(str(field.label))
+            continue
+        if isinstance(field.field, forms.ModelChoiceField):
+            shown = value  # the chosen row itself; its choices would be another query
+        else:
+            shown = dict(field.field.choices).get(value, value)
+        parts.append(f"{field.label}{punct('：')}{shown}")
+    return punct("；").join(parts)
+
+
+@register.filter
+def breakable(text):
+    """A heading that may wrap after its "·" or "/" (满意率 headings such as "办理工作·满意"
+    are one long word to a browser in English and would widen their column)."""
+    escaped = conditional_escape(text)
+    return mark_safe(escaped.replace("·", "·<wbr>").replace("/", "/<wbr>"))  # noqa: S308
