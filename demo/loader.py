@@ -378,7 +378,7 @@ class Demo:
                 opinion,
                 co_clerk,
                 at=assigned + timedelta(days=15),
-                body="结合我单位职能，提出会办意见如下：……",
+                body="结合我单位职能，提出会办意见如下：我单位支持该项工作，将配合主办单位落实。",
                 **marks,
             )
             drafts.append((opinion, co_clerk, co_leader))
@@ -406,7 +406,7 @@ class Demo:
             clerk,
             at=assigned + timedelta(days=26),
             class_label=label,
-            body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、……\n感谢您对本市工作的关心和支持。",
+            body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、我们已会同有关部门研究落实您提出的意见。\n感谢您对本市工作的关心和支持。",
         )
         submit_letter(reply, clerk, at=assigned + timedelta(days=30))
         return reply

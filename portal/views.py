@@ -177,8 +177,12 @@ def reply(request, pk):
             responses_actions.record_feedback(found, request.proposer, **form.cleaned_data)
             messages.success(request, _("感谢您的反馈！意见已送达建议提案处和承办单位。"))
         except ActionRefused as exc:
-            messages.error(request, exc.message)
-        return redirect("portal-item", found.assignment.proposal_id)
+            if not exc.field:
+                messages.error(request, exc.message)
+                return redirect("portal-item", found.assignment.proposal_id)
+            form.add_error(exc.field, exc.message)  # shown by the field, the typed values kept
+        else:
+            return redirect("portal-item", found.assignment.proposal_id)
     context = {"reply": found, "form": form, **selectors.reply_state(found, request.proposer)}
     return render(request, "portal/reply.html", context)
 

@@ -17,6 +17,8 @@ from io import BytesIO
 from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
@@ -74,9 +76,14 @@ DEFINITIONS = [
     ),
     (
         gettext_lazy("解决采纳率"),
-        gettext_lazy(
-            "本轮答复中办理结果归为“解决采纳”的件数 ÷ 已发出答复的件数；各地分类（A/B/C/D、"
-            "解决采纳/正在解决/计划解决/留作参考）统一归入四类后统计。"
+        format_lazy(
+            gettext_lazy(
+                "本轮答复中办理结果归为“{solved}”的件数 ÷ 已发出答复的件数；各地分类（A/B/C/D、"
+                "{buckets}）统一归入四类后统计。"
+            ),
+            solved=Bucket.SOLVED.label,
+            # the four classes in the page's language, not as 上海 prints them
+            buckets=lazy(lambda: "/".join(str(label) for label in Bucket.labels), str)(),
         ),
     ),
     (

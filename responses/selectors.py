@@ -90,6 +90,7 @@ def item_context(roles, pk, today):
             (a for a in assignments if a.role == Assignment.Role.LEAD and a.is_current), None
         ),
         "mine": [_assignment_panel(roles, a, replies, opinions, pending, today) for a in mine],
+        "opinions_due": _opinions_due(assignments, today),
         "replies": [_with_download(r, roles, is_office) for r in replies],
         "opinions": opinions,
         "contacts": contacts,
@@ -248,6 +249,23 @@ def _with_download(reply, roles, is_office):
     return reply
 
 
+def _opinions_due(assignments, today):
+    """The last day the lead's reply waits for (Reply.blocking_opinions' rule, on the rows
+    already read): the latest deadline of a co-handler's opinion still due; None if none."""
+    return max(
+        (
+            a.due_on
+            for a in assignments
+            if a.role == Assignment.Role.CO
+            and a.is_current
+            and a.state in OPINION_OUTSTANDING_STATES
+            and a.due_on
+            and a.due_on >= today
+        ),
+        default=None,
+    )
+
+
 def _assignment_panel(roles, assignment, replies, opinions, pending_extensions, today):
     """What the viewer's own unit can do on its assignment right now: each flag is the
     question its verb asks first, put to the machine."""
@@ -352,6 +370,7 @@ def preflight_context(letter):
         "kind": letter._meta.model_name,
         "preflight": findings,
         "may_submit": not any(f.blocks for f in findings),
+        "unmet": sum(f.blocks for f in findings),
     }
 
 

@@ -557,13 +557,12 @@ def proposer_feedback(request, token):
         try:
             actions.record_feedback(state["reply"], state["proposer"], **form.cleaned_data)
         except ActionRefused as exc:
-            return render(
-                request,
-                "responses/feedback_link.html",
-                {**state, "problem": "used", "message": str(exc)},
-                status=409,
-            )
-        return render(request, "responses/feedback_link.html", {**state, "done": True})
+            if not exc.field:
+                context = {**state, "problem": "used", "message": str(exc)}
+                return render(request, "responses/feedback_link.html", context, status=409)
+            form.add_error(exc.field, exc.message)
+        else:
+            return render(request, "responses/feedback_link.html", {**state, "done": True})
     return render(request, "responses/feedback_link.html", {**state, "form": form})
 
 

@@ -21,9 +21,10 @@ from .models import TransitionLog
 class ActionRefused(Exception):
     """A rule refused the action; the message says which rule and what to do instead."""
 
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.message = str(message)
+        self.field = field  # the form field whose value the rule refused, for the message
 
     def __str__(self):
         return self.message

@@ -17,6 +17,7 @@ from workflow.proposer_notices import ProposerEvent, tell_proposers
 
 from ..models import (
     Feedback,
+    Rating,
     Reply,
 )
 
@@ -44,6 +45,9 @@ def record_feedback(
         raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
     if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
         raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
+    if Rating.UNSATISFIED in (handling, result) and not comment.strip():
+        # 不满意 reopens the handling: the unit must learn why.
+        raise ActionRefused(_("选择“不满意”时请填写意见建议，以便承办单位改进。"), "comment")
     feedback = Feedback.objects.create(
         reply=reply,
         proposer=proposer,

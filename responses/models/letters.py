@@ -3,6 +3,7 @@ their one state machine, defined once on the abstract `Letter`, the state sets t
 the states mean, the reads both kinds share (`LetterQuerySet`), and `Reply` and `Opinion`.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -97,6 +98,26 @@ def wording_warnings(letter, proposal, to_proposer):
         Finding(message, "body", blocks=False)
         for message in kinds + wording.title_warnings(**texts)
     ]
+
+
+# A template's unfilled part: a line that is only "……", or a numbering ("一、", "（二）",
+# "3.") followed by nothing but "……".
+PLACEHOLDER_LINE = re.compile(
+    r"^[ \t\u3000]*(?:(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
+    r"|\d+[.、．])[ \t\u3000]*)?(?:…|\.\.\.)+[ \t\u3000。]*$",
+    re.MULTILINE,
+)
+
+
+def placeholder_lines(body):
+    """The body's lines still holding a template's unfilled parts (they stop 送审)."""
+    return [m.group().strip() for m in PLACEHOLDER_LINE.finditer(body)]
+
+
+def has_ellipsis_elsewhere(body):
+    """A "……" outside the placeholder lines: maybe a quotation cut short, maybe an unfilled
+    gap; the drafter is asked to look."""
+    return "……" in PLACEHOLDER_LINE.sub("", body)
 
 
 class Letter(ConcurrentTransitionMixin, models.Model):
@@ -227,14 +248,23 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         return problems
 
     def content_blockers(self):
-        """The elements no letter goes up without."""
-        return [
+        """The elements no letter goes up without, and no template part left unfilled."""
+        problems = [
             Finding(
                 _("请填写%(field)s。") % {"field": self._meta.get_field(name).verbose_name}, name
             )
             for name in ("title", "addressee", "body")
             if not getattr(self, name).strip()
         ]
+        if lines := placeholder_lines(self.body):
+            problems.append(
+                Finding(
+                    _("正文仍有模板未填写的部分（%(lines)s），请填写或删除。")
+                    % {"lines": "、".join(f"“{line}”" for line in lines[:3])},
+                    "body",
+                )
+            )
+        return problems
 
     def lasting_blockers(self):
         """Rules that, once met, stay met: 送审 and 签发 both ask them."""
@@ -265,6 +295,10 @@ class Letter(ConcurrentTransitionMixin, models.Model):
             problems.append(Finding(_("附注联系人或联系电话不完整。"), field, blocks=False))
         if not self.cc_list:
             problems.append(Finding(_("抄送栏为空。"), "cc", blocks=False))
+        if has_ellipsis_elsewhere(self.body):
+            problems.append(
+                Finding(_("正文含有省略号“……”，请确认没有未填写的内容。"), "body", blocks=False)
+            )
         if self.dated_later():
             problems.append(
                 Finding(_("成文日期晚于今天：该日期之前不能签发。"), "letter_date", blocks=False)

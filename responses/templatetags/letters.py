@@ -1,4 +1,8 @@
+import re
+from datetime import date
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +13,10 @@ from workflow.templatetags.banli import punct
 
 from .. import rendering
 from ..models import DeliveryState, LetterState
+
+# 交办's audit row records the deadline as written then ("期限 2026-10-04"); it is read back
+# in the page's language.
+ASSIGNED_DUE = re.compile(r"期限 (\d{4}-\d{2}-\d{2})")
 
 register = template.Library()
 
@@ -77,6 +85,8 @@ def transition_label(name):
 def log_comment(comment, transition):
     """An audit row's comment as the page's language writes it: an edit row records the
     letter's changed fields by their Chinese names (正文、办理结果类别), each a msgid."""
+    if transition == "assign" and (due := ASSIGNED_DUE.fullmatch(comment or "")):
+        return gettext("期限 %(due)s") % {"due": date_format(date.fromisoformat(due[1]))}
     if transition != "edit" or not comment:
         return comment
     return punct("、").join(gettext(name) for name in comment.split("、"))

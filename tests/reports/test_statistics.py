@@ -71,7 +71,7 @@ def year(office, kewei, clerk, leader):
     accept_assignment(a2, clerk, at=at(3, 15))
     factories.contacted(a2, clerk)
     r2 = send(a2, clerk, leader, at(6, 20), "正在解决")
-    record_feedback(r2, p2, handling="basic", result="unsatisfied")
+    record_feedback(r2, p2, handling="basic", result="unsatisfied", comment="未落实")
 
     assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
 

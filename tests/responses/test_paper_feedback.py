@@ -49,7 +49,10 @@ def test_both_ratings_are_required(client, office, sent):
     assert "请选择对办理工作和办理结果的评价" in refused.content.decode()
     assert not Feedback.objects.exists()
 
-    client.post(url, {"proposer": person.pk, "handling": "basic", "result": "unsatisfied"})
+    client.post(
+        url,
+        {"proposer": person.pk, "handling": "basic", "result": "unsatisfied", "comment": "未落实"},
+    )
     feedback = Feedback.objects.get()
     assert (feedback.handling_rating, feedback.result_rating, feedback.channel) == (
         "basic",

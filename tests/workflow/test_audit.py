@@ -52,7 +52,7 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     submit_letter(reply, clerk)
     sign_letter(reply, leader)
     send_letter(reply, clerk)
-    record_feedback(reply, people[0], handling="satisfied", result="unsatisfied")
+    record_feedback(reply, people[0], handling="satisfied", result="unsatisfied", comment="未落实")
 
     chains = defaultdict(list)
     for row in TransitionLog.objects.order_by("at", "id"):

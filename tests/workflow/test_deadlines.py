@@ -66,9 +66,13 @@ def test_an_unloaded_year_falls_back_to_weekdays_less_fixed_holidays_and_says_so
     with time_machine.travel(on(2027, 9, 30), tick=False):
         assignment = factories.accepted(office, clerk, kewei)
         assert assignment.transfer_until == date(2027, 10, 8)  # Mon–Fri less 国庆节 1 Oct (Fri)
-        client.force_login(clerk)
+        client.force_login(office)
         page = client.get(f"/items/{assignment.proposal_id}/").content.decode()
-    assert "2027年的法定节假日和调休安排尚未载入" in page
+        client.force_login(clerk)
+        clerk_page = client.get(f"/items/{assignment.proposal_id}/").content.decode()
+    assert "2027年的法定节假日和调休安排尚未载入" in page and "去载入节假日安排" in page
+    # The clerk cannot load the calendar, so is not shown a banner to act on.
+    assert "calendar-warning" not in clerk_page and "法定节假日和调休安排尚未载入" not in clerk_page
 
 
 def test_rule_can_roll_a_deadline_off_a_holiday(office, clerk, kewei, shanghai):
