@@ -4,6 +4,8 @@ monitor, urges a unit, reads the statistics and opens an export. In full at 1366
 Chinese; the monitor and the statistics again on a 390 px phone, in English and in Chinese.
 """
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -69,8 +71,8 @@ def test_office_registers_assigns_watches_urges_and_exports(
 
     # 交办 to the science commission, with the health commission co-handling.
     page.get_by_label("筛选主办单位").fill("科学技术")
-    page.get_by_label("主办单位").select_option(label="上海市科学技术委员会")
-    page.get_by_label("会办单位").select_option(label="上海市卫生健康委员会")
+    page.get_by_label(re.compile("^主办单位")).select_option(label="上海市科学技术委员会")
+    page.get_by_label(re.compile("^会办单位")).select_option(label="上海市卫生健康委员会")
     page.get_by_role("button", name="交办", exact=True).click()
     expect(page.get_by_text("已交办 2 个单位。")).to_be_visible()
     co = page.get_by_role("listitem").filter(has_text="上海市卫生健康委员会")

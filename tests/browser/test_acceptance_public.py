@@ -29,6 +29,8 @@ def test_the_public_searches_and_reads_a_published_reply(visit, demo, shots):
         page = visit(width=width, language=language)
         heading = "Published replies" if language == "en" else "建议提案答复公开"
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        if width == PHONE:  # on a phone the filters fold under their 筛选 line: a tap opens them
+            page.locator("details.filter-box > summary").click()
         page.get_by_role("searchbox").fill("干细胞")
         page.get_by_role("searchbox").press("Enter")
         expect(page.get_by_text(SEED)).to_be_visible()
