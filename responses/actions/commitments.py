@@ -95,10 +95,22 @@ def suggest_commitments(reply, actor, at=None):
                 created_by=actor,
             )
         )
-    Commitment.objects.bulk_create(made)
-    if made:
-        log(reply, "suggest_commitments", actor, reply.state, reply.state, str(len(made)), at=at)
+    for commitment in made:  # at most commitment_text.MAX_CANDIDATES
+        commitment.save()
+        log(
+            commitment,
+            "suggest_commitments",
+            actor,
+            "",
+            commitment.state,
+            found_in(commitment),
+            at=at,
+        )
     return made
+
+
+def found_in(commitment):
+    return commitment.source_text[:500]
 
 
 @transaction.atomic
@@ -114,6 +126,7 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         position=reply.commitments.count() + 1,
         created_by=actor,
     )
+    log(commitment, "add_commitment", actor, "", commitment.state)
     fire(commitment, "confirm", by=actor, due_on=_due(due_kind, promised_on), log_comment=what)
     return commitment
 
