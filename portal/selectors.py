@@ -94,6 +94,16 @@ def signers_for_mobile(mobile):
     return [Signer(p) for p in people] + [Signer(c.proposer, c) for c in contacts.order_by("pk")]
 
 
+def signers_with_password(mobile, password):
+    """The identities at this mobile whose own account has this password (each identity has
+    its own account, and its own password from its own invitation)."""
+    return [
+        s
+        for s in signers_for_mobile(mobile)
+        if s.user and s.user.is_active and s.user.check_password(password)
+    ]
+
+
 def shared_mobiles(proposers):
     """For the office's 提出人 card: each proposer's named contacts, and for each mobile of
     theirs (their own, their contacts') registered for more identities too, who the others

@@ -119,12 +119,7 @@ def _check_password(request):
     mobile = selectors.clean_mobile(form.cleaned_data["mobile"])
     if signin.locked(request, mobile):
         return redirect("portal-signin")
-    password = form.cleaned_data["password"]
-    right = [
-        s
-        for s in selectors.signers_for_mobile(mobile)
-        if s.user and s.user.is_active and s.user.check_password(password)
-    ]  # each identity has its own account and password
+    right = selectors.signers_with_password(mobile, form.cleaned_data["password"])
     if len(right) > 1:
         return _offer(request, mobile, right, "sign_in_by_password")
     if not right:
