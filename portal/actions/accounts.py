@@ -33,8 +33,11 @@ CODES_CHECKED = 3  # a typed code is checked against the mobile's latest this ma
 # Per mobile, a short wait between codes rather than a lockout (anyone may type a deputy's
 # number, and a block would keep the deputy out), and a cap on the day's texts (the bill).
 RESEND_SECONDS = 60
-CODES_PER_MOBILE_PER_DAY = (10, timedelta(days=1))
-CODES_PER_ADDRESS = (10, timedelta(hours=1))  # per address: strict
+CODES_PER_MOBILE_PER_DAY = (20, timedelta(days=1))
+# Per address, strict: in all, and for any one mobile (so no single address spends a
+# mobile's day of codes; the day's cap takes several).
+CODES_PER_ADDRESS = (10, timedelta(hours=1))
+CODES_PER_ADDRESS_AND_MOBILE = (5, timedelta(days=1))
 
 
 def _new_user(username, name, mobile="", email=""):
@@ -189,10 +192,11 @@ class MobileMustWait(ActionRefused):
 @transaction.atomic
 def send_sign_in_code(mobile, ip_address=None):
     """短信验证码: six digits, good for CODE_MINUTES minutes and once. An address asking too
-    often is refused; one mobile gets a code at most every RESEND_SECONDS seconds and
-    CODES_PER_MOBILE_PER_DAY a day (the SMS bill). An earlier code stays good: asking again,
-    whoever asks, never takes away a code the proposer holds. Unknown numbers are answered
-    alike (no code leaves), so the page tells nobody which numbers are registered."""
+    often (in all, or for one mobile) is refused; one mobile gets a code at most every
+    RESEND_SECONDS seconds and CODES_PER_MOBILE_PER_DAY a day (the SMS bill). An earlier
+    code stays good: asking again, whoever asks, never takes away a code the proposer
+    holds. Unknown numbers are answered alike (no code leaves), so the page tells nobody
+    which numbers are registered."""
     mobile = selectors.clean_mobile(mobile)
     if not mobile:
         raise ActionRefused(_("请输入有效的手机号码。"))
@@ -215,11 +219,11 @@ def send_sign_in_code(mobile, ip_address=None):
 
 
 def _within_limits(mobile, ip_address, now):
-    count, span = CODES_PER_ADDRESS
-    if (
-        ip_address
-        and SignInCode.objects.filter(ip_address=ip_address, created_at__gt=now - span).count()
-        >= count
+    from_here = SignInCode.objects.filter(ip_address=ip_address)
+    (count, span), (one_count, one_span) = CODES_PER_ADDRESS, CODES_PER_ADDRESS_AND_MOBILE
+    if ip_address and (
+        from_here.filter(created_at__gt=now - span).count() >= count
+        or from_here.filter(mobile=mobile, created_at__gt=now - one_span).count() >= one_count
     ):
         raise ActionRefused(_("本网络请求验证码过于频繁，请稍后再试。"))
     # The mobile's latest row, locked: two requests at once are counted one after the other.

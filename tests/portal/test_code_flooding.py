@@ -8,8 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import actions
-from portal.actions.accounts import CODE_WRONG_TRIES, CODES_PER_MOBILE_PER_DAY
+from portal.actions.accounts import (
+    CODE_WRONG_TRIES,
+    CODES_PER_ADDRESS_AND_MOBILE,
+    CODES_PER_MOBILE_PER_DAY,
+)
 from portal.models import SignInCode
+from workflow.audit import ActionRefused
 
 from .conftest import MOBILE, last_code, minutes_ago
 
@@ -101,3 +106,17 @@ def test_wrong_guesses_spend_every_code_they_were_checked_against(
         assert actions.sign_in_with_code(MOBILE, wrong).user is None
     for code in (first, second):
         assert "过期" in actions.sign_in_with_code(MOBILE, code).problem
+
+
+def test_one_address_cannot_spend_a_mobiles_day_of_codes(
+    person, texts, django_capture_on_commit_callbacks
+):
+    most, _span = CODES_PER_ADDRESS_AND_MOBILE
+    for _ in range(most):
+        minutes_ago(SignInCode.objects.all(), 1.5)
+        ask(django_capture_on_commit_callbacks, "203.0.113.9")
+    minutes_ago(SignInCode.objects.all(), 1.5)
+    with pytest.raises(ActionRefused, match="本网络"):
+        ask(django_capture_on_commit_callbacks, "203.0.113.9")
+    ask(django_capture_on_commit_callbacks, "192.0.2.1")  # the deputy, elsewhere, still gets one
+    assert len(texts) == most + 1
