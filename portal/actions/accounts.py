@@ -238,7 +238,10 @@ def _within_limits(mobile, ip_address, now):
         latest is not None
         and (wait := RESEND_SECONDS - (now - latest.created_at).total_seconds()) > 0
     ):
-        raise MobileMustWait(_("请在%(n)d秒后重新获取。") % {"n": max(1, round(wait))})
+        raise MobileMustWait(
+            _("验证码刚刚发送过，请输入短信中最近收到的验证码，或请在%(n)d秒后重新获取。")
+            % {"n": max(1, round(wait))}
+        )
     count, span = CODES_PER_MOBILE_PER_DAY
     if SignInCode.objects.filter(mobile=mobile, created_at__gt=now - span).count() >= count:
         raise MobileMustWait(
