@@ -187,6 +187,12 @@ def publication_due(sent_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> da
     return add_working_days(sent_on, rules.publication_working_days, cal)
 
 
+def cosign_answer_by(asked_at, days):
+    """联名: when a co-signer's answer is due, `days` whole days after the lead asked (a time,
+    not a working day: the invitation is a proposer's, not an office's, deadline)."""
+    return asked_at + timedelta(days=days)
+
+
 def period_end(day: date, kind: str) -> date:
     """The last day of the quarter ("quarter") or year ("year") holding `day`; else `day`."""
     if kind == "year":
