@@ -36,7 +36,7 @@ from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
 from workflow.proposer_contacts import masked, masked_email
 from workflow.selectors import may, may_assign, online_filing, review_choices
 
-from . import importer, links, textsearch
+from . import commitment_panels, importer, links, textsearch
 from .actions import LETTER_FIELDS
 from .actions.numbering import next_doc_number, series_of
 from .actions.past_letters import CONFIRMED_LETTER_FIELDS
@@ -118,6 +118,7 @@ def _item_letters(proposal, roles, jurisdiction_id):
             "attachments",
             Prefetch("feedback", Feedback.objects.select_related("proposer")),
             "deliveries",
+            commitment_panels.item_reads(),
         )
         .order_by("round", "id")
         if r.is_visible_to(roles, jurisdiction_id)
@@ -496,7 +497,9 @@ def queued_letters(unit_ids):
         .filter(assignment__unit_id__in=unit_ids)
         .select_related(*related)
         .defer("search_grams", "title_grams", *item_text)
-        .prefetch_related(revisions, authors, "attachments", *checked)
+        .prefetch_related(
+            revisions, authors, "attachments", *checked, *commitment_panels.queue_reads()
+        )
         .order_by(*order)[: QUEUE_SIZE + 1],
         # Most units have no opinion waiting: a look at the index first spares the seven-table
         # query (6 ms, most of it planning) when there is none.

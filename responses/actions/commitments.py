@@ -298,9 +298,11 @@ def solved_refusal(reply):
         return _("只有办理结果为正在解决或计划解决的答复可以转为已解决。")
     if not reply.is_sent:
         return _("答复尚未发出。")
-    states = list(
-        reply.commitments.filter(state__in=CONFIRMED_STATES).values_list("state", flat=True)
-    )
+    # The item page prefetched them (commitment_panels.item_reads); a verb asks the table.
+    confirmed = getattr(reply, "confirmed_commitments", None)
+    if confirmed is None:
+        confirmed = reply.commitments.filter(state__in=CONFIRMED_STATES)
+    states = [c.state for c in confirmed]
     if not states or any(state != CommitmentState.DELIVERED for state in states):
         return _("该答复的承诺事项尚未全部落实。")
     return None
