@@ -4,7 +4,7 @@ report on each), and the item page's (each sent reply's commitments with their s
 date and progress, and what the viewer may do with each, asked of the machine through
 `workflow.selectors.may`). A fixed number of queries whatever the number of commitments."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
 from workflow.models import Unit
@@ -12,7 +12,7 @@ from workflow.selectors import may
 
 from .actions.commitments import reportable, solved_refusal
 from .commitment_forms import CommitmentForm, ReportForm
-from .models import Commitment, CommitmentNote, LetterState, Reply
+from .models import Commitment, CommitmentNote, CommitmentState, LetterState, Reply
 
 
 def item_reads():
@@ -26,13 +26,20 @@ def item_reads():
     )
 
 
-def queue_reads():
-    """What the leader's queue prefetches on its replies: the commitments the pre-flight check
-    and the page read (a reply's own; a follow-up reply's reported ones)."""
-    return (
+def with_commitments(letters):
+    """The leader's queue: the commitments the pre-flight check and the page read, fetched
+    once for all its letters: a 正在解决/计划解决 reply's own, a follow-up reply's reported
+    ones (no query when none of the letters has any to read)."""
+    replies = [letter for letter in letters if isinstance(letter, Reply)]
+    prefetch_related_objects(
+        [r for r in replies if r.promises_work()],
         Prefetch("commitments", Commitment.objects.select_related("unit")),
+    )
+    prefetch_related_objects(
+        [r for r in replies if r.kind == Reply.Kind.FOLLOW_UP],
         Prefetch("reported_commitments", Commitment.objects.select_related("unit")),
     )
+    return letters
 
 
 def commitment_or_404(roles, pk):
@@ -87,7 +94,7 @@ def _promise_panel(reply, refused):
         "shown": True,
         "rows": [{"commitment": c, "form": forms.get(c.pk)} for c in rows],
         "add_form": add_form if reply.is_editable else None,
-        "candidates": sum(1 for c in rows if c.state == "candidate"),
+        "candidates": sum(1 for c in rows if c.state == CommitmentState.CANDIDATE),
     }
 
 
@@ -163,7 +170,9 @@ def _follow_up_panel(roles, assignment, replies):
     """跟踪办理答复 of one of the viewer's units: the draft to continue, the one with the
     leader, the signed one to send, or a button to start one when there is something to
     report (start_follow_up asks the same)."""
-    own = [r for r in replies if r.assignment_id == assignment.pk and r.kind == "follow_up"]
+    own = [
+        r for r in replies if r.assignment_id == assignment.pk and r.kind == Reply.Kind.FOLLOW_UP
+    ]
     current = next((r for r in reversed(own) if not r.is_sent), None)
     may_start = current is None and reportable(assignment).exists()
     return {

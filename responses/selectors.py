@@ -497,9 +497,7 @@ def queued_letters(unit_ids):
         .filter(assignment__unit_id__in=unit_ids)
         .select_related(*related)
         .defer("search_grams", "title_grams", *item_text)
-        .prefetch_related(
-            revisions, authors, "attachments", *checked, *commitment_panels.queue_reads()
-        )
+        .prefetch_related(revisions, authors, "attachments", *checked)
         .order_by(*order)[: QUEUE_SIZE + 1],
         # Most units have no opinion waiting: a look at the index first spares the seven-table
         # query (6 ms, most of it planning) when there is none.
@@ -520,7 +518,7 @@ def queued_letters(unit_ids):
             letter.submitted_at or letter.created_at,
         )
     )
-    return letters
+    return commitment_panels.with_commitments(letters)
 
 
 def queue_entry(roles, letter):
