@@ -157,8 +157,10 @@ def _row(roles, commitment, by_pk, refused):
         "commitment": commitment,
         "notes": list(commitment.notes.all()),
         "follow_up": by_pk.get(commitment.follow_up_id),
-        "may_note": may(roles, commitment, "deliver"),
-        "may_drop": may(roles, commitment, "request_drop") and roles.in_unit(commitment.unit_id),
+        # note_progress: while standing (a drop asked for too), by deliver's permission
+        # (is_unit_member: the delivering unit).
+        "may_note": commitment.is_standing and roles.in_unit(commitment.unit_id),
+        "may_drop": may(roles, commitment, "request_drop"),
         "may_decide": may(roles, commitment, "approve_drop"),
         "refused": {"step": mine[1], "field": mine[2], "message": mine[3], "typed": mine[4]}
         if mine
@@ -174,7 +176,8 @@ def _follow_up_panel(roles, assignment, replies):
         r for r in replies if r.assignment_id == assignment.pk and r.kind == Reply.Kind.FOLLOW_UP
     ]
     current = next((r for r in reversed(own) if not r.is_sent), None)
-    may_start = current is None and reportable(assignment).exists()
+    # A draft is continued; one with the leader (or signed) waits to be sent.
+    may_start = (current is None or current.is_editable) and reportable(assignment).exists()
     return {
         "assignment": assignment,
         "current": current,

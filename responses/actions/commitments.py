@@ -114,7 +114,14 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         position=reply.commitments.count() + 1,
         created_by=actor,
     )
-    fire(commitment, "confirm", by=actor, due_on=_due(due_kind, promised_on), log_comment=what)
+    fire(
+        commitment,
+        "confirm",
+        by=actor,
+        due_on=_due(due_kind, promised_on),
+        log_comment=what,
+        check_perm=False,  # the replying unit's clerk, asked above; it may name another unit
+    )
     return commitment
 
 
@@ -136,6 +143,7 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
             due_on=due_on,
             log_comment=commitment.what,
             logged_at=at,
+            check_perm=False,  # as in add_commitment: the replying unit's, asked above
         )
         return commitment
     commitment.due_on = due_on
