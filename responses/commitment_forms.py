@@ -1,6 +1,6 @@
-"""The forms of the commitment panels (承诺事项): the letter editor's (each commitment as found
-or confirmed, a new one, a follow-up reply's report) and the item page's (进展, 申请撤销, the
-office's decision). They only parse what was typed; the verbs in
+"""The forms of the letter editor's commitment panel (承诺事项): each commitment as found or
+confirmed, a new one, a follow-up reply's report on each (the item page's steps post one
+text each, read by their views). They only parse what was typed; the verbs in
 responses/actions/commitments.py decide, and a refusal naming a field (ActionRefused.field)
 is put back beside that field with what was typed kept."""
 
@@ -74,36 +74,3 @@ class ReportForm(forms.Form):
             "note": commitment.outcome_note if reported else "",
         }
         return cls(data, initial=initial, prefix=f"r{commitment.pk}")
-
-
-class ProgressForm(forms.Form):
-    text = forms.CharField(
-        label=_("进展情况"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class DropForm(forms.Form):
-    reason = forms.CharField(
-        label=_("撤销理由"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class DropDecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(
-        label=_("审批意见"),
-        choices=[("1", _("同意撤销")), ("0", _("不同意撤销"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("意见"),
-        required=False,
-        max_length=500,
-        help_text=_("不同意时必填。"),
-    )
