@@ -43,6 +43,7 @@ from .actions.past_letters import CONFIRMED_LETTER_FIELDS
 from .forms import PastLetterForm
 from .models import (
     ELECTRONIC_CHANNELS,
+    Commitment,
     DeliveryState,
     Disclosure,
     Feedback,
@@ -319,12 +320,15 @@ def _timeline(proposal, assignments, contacts, urges, letters, roles, is_office)
 
 
 def _log_entries(proposal, assignments, letters, roles, is_office):
-    """The item's audit rows this person may read; `letters` are those visible to them."""
+    """The item's audit rows this person may read; `letters` are those visible to them. A
+    commitment's rows (承诺事项) follow its reply: another unit reads them once it was sent."""
     visible_letters = {(letter._meta.model_name, letter.pk): letter for letter in letters}
+    rows = list(
+        TransitionLog.objects.filter(proposal=proposal).select_related("actor", "content_type")
+    )
+    replies_of = commitment_replies(rows)
     entries = []
-    for row in TransitionLog.objects.filter(proposal=proposal).select_related(
-        "actor", "content_type"
-    ):
+    for row in rows:
         model = row.content_type.model
         if model in ("contact", "urge"):
             continue  # shown from their own records, with their details
@@ -336,11 +340,28 @@ def _log_entries(proposal, assignments, letters, roles, is_office):
                 is_office or roles.in_unit(letter.assignment.unit_id)
             ) and row.transition not in ("send", "publish", "withdraw", "withhold"):
                 continue
+        if model == "commitment":
+            letter = visible_letters.get(("reply", replies_of.get(row.object_id)))
+            if letter is None or not (
+                is_office
+                or roles.in_unit(letter.assignment.unit_id)
+                or (letter.sent_at and row.at >= letter.sent_at)
+            ):
+                continue
         entry = {"at": row.at, "kind": model, "row": row}
         if model == "assignment":
             entry["assignment"] = assignments.get(row.object_id)
         entries.append(entry)
     return entries
+
+
+def commitment_replies(rows):
+    """{commitment id: its reply's id} for the commitments the audit rows name (one query,
+    none when they name none)."""
+    ids = {row.object_id for row in rows if row.content_type.model == "commitment"}
+    if not ids:
+        return {}
+    return dict(Commitment.objects.filter(pk__in=ids).values_list("pk", "reply_id"))
 
 
 # ---- the letter editor ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from proposals.classification import Bucket
 from proposals.models import ProposalState
 from responses.actions import (
+    add_commitment,
     record_feedback,
     report_commitment,
     save_letter,
@@ -23,6 +24,7 @@ from responses.actions import (
 )
 from responses.models import Commitment, CommitmentState, Feedback, Reply
 from tests import factories
+from workflow.actions import accept_assignment, assign_proposal
 from workflow.models import AssignmentState
 
 pytestmark = pytest.mark.django_db
@@ -141,8 +143,6 @@ def test_the_leader_sees_the_commitments_before_signing(client, clerk, leader, d
 
 
 def factories_commitment(reply, clerk):
-    from responses.actions import add_commitment
-
     return add_commitment(
         reply, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2025, 3, 1)
     )
@@ -330,3 +330,22 @@ def test_the_leaders_queue_reads_the_same_whatever_the_promising_replies(
     at_two = count()
     submitted(5)
     assert count() == at_two
+
+
+def test_a_drafts_commitments_stay_in_its_units_timeline(client, office, clerk, kewei):
+    """The timeline names each commitment's steps; another unit of the item reads none of a
+    draft's (a draft never leaves its unit)."""
+    co_unit = factories.unit("上海市卫生健康委员会", organ_code="沪卫")
+    co_clerk = factories.member(co_unit)
+    item = factories.filed(office)
+    lead, co = assign_proposal(item, office, lead=kewei, co=[co_unit])
+    accept_assignment(lead, clerk)
+    accept_assignment(co, co_clerk)
+    reply = save_letter(start_reply(lead, clerk), clerk, body=BODY, class_label="正在解决")
+    factories_commitment(reply, clerk)
+    client.force_login(clerk)
+    own = client.get(f"/items/{item.pk}/").content.decode()
+    assert "确认承诺事项" in own and "年底前完成全部改造" in own
+    client.force_login(co_clerk)
+    other = client.get(f"/items/{item.pk}/").content.decode()
+    assert "确认承诺事项" not in other and "年底前完成全部改造" not in other
