@@ -943,6 +943,12 @@ def _sending_effects(letter, rules):
     assignment = letter.assignment
     if isinstance(letter, Opinion):
         return [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.OPINION_SENT.label}]
+    if letter.kind == Reply.Kind.FOLLOW_UP:  # close_reported: the item's state stays
+        return [
+            _("所报告的承诺事项办结：%(what)s（%(outcome)s）。")
+            % {"what": c.what[:40], "outcome": c.get_outcome_display()}
+            for c in letter.reported_commitments.all()
+        ]
     if not assignment.takes_reply:
         return []
     effects = [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.REPLIED.label}]

@@ -218,7 +218,13 @@ def test_a_follow_up_reply_reports_and_the_office_converts(client, clerk, leader
     follow_up = sign_letter(submit_letter(follow_up, clerk), leader)
     page = item_page(client, reply).content.decode()
     assert "发出跟踪办理答复" in page
-    send_letter(follow_up, clerk)
+    send = f"/letters/reply/{follow_up.pk}/send"
+    asked = client.post(send)  # 发出 is confirmed first, as for a reply
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
+    assert "所报告的承诺事项办结：年底前完成全部改造（已落实）" in asked.content.decode()
+    assert client.post(send, {"confirmed": "1"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.state == "sent" and follow_up.doc_number
     client.force_login(office)
     page = item_page(client, reply).content.decode()
     assert "已落实" in page and "转为已解决" in page
