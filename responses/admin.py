@@ -9,6 +9,8 @@ from workflow.admin_scope import JurisdictionScopedAdmin
 
 from . import actions, letter_text, signing
 from .models import (
+    Commitment,
+    CommitmentNote,
     Delivery,
     DocumentCounter,
     Feedback,
@@ -228,3 +230,52 @@ class DeliveryAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
     list_filter = ("channel", "state")
     list_select_related = ("reply", "proposer")
     search_fields = ("proposer__name", "reply__doc_number", "tracking_number")
+
+
+class CommitmentNoteInline(admin.TabularInline):
+    """进展 as the unit wrote them: read here, written on the item page (note_progress)."""
+
+    model = CommitmentNote
+    extra = 0
+    fields = ("created_at", "author", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+COMMITMENT_ACTIONS = [
+    verb_action(
+        actions.decide_drop,
+        _("同意撤销"),
+        call=lambda obj, user, data: actions.decide_drop(obj, user, approve=True),
+        name="approve_drop",
+    ),
+    verb_action(
+        actions.decide_drop,
+        _("不同意撤销"),
+        ReasonForm,  # 不同意撤销 needs the office's reason
+        lambda obj, user, data: actions.decide_drop(
+            obj, user, approve=False, comment=data["reason"]
+        ),
+        name="refuse_drop",
+    ),
+]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(JurisdictionScopedAdmin, ReadOnlyAdmin):
+    """承诺事项 are made in the letter editor and tracked on the item page, each step a verb;
+    here the office reads them (its own jurisdiction's) and decides drops."""
+
+    jurisdiction_path = "reply__assignment__proposal__session__jurisdiction"
+    list_display = ("what", "unit", "state", "due_kind", "due_on", "delivered_on", "reply")
+    list_filter = ("state", "due_kind", "unit")
+    list_select_related = ("unit", "reply")
+    search_fields = ("what", "source_text", "reply__doc_number", "unit__name")
+    inlines = [CommitmentNoteInline]
+    actions = COMMITMENT_ACTIONS

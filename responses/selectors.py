@@ -36,13 +36,14 @@ from workflow.permissions import handles_reply, keeps_contacts, sees_contacts
 from workflow.proposer_contacts import masked, masked_email
 from workflow.selectors import may, may_assign, online_filing, review_choices
 
-from . import importer, links, textsearch
+from . import commitment_panels, importer, links, textsearch
 from .actions import LETTER_FIELDS
 from .actions.numbering import next_doc_number, series_of
 from .actions.past_letters import CONFIRMED_LETTER_FIELDS
 from .forms import PastLetterForm
 from .models import (
     ELECTRONIC_CHANNELS,
+    Commitment,
     DeliveryState,
     Disclosure,
     Feedback,
@@ -118,6 +119,7 @@ def _item_letters(proposal, roles, jurisdiction_id):
             "attachments",
             Prefetch("feedback", Feedback.objects.select_related("proposer")),
             "deliveries",
+            commitment_panels.item_reads(),
         )
         .order_by("round", "id")
         if r.is_visible_to(roles, jurisdiction_id)
@@ -318,12 +320,15 @@ def _timeline(proposal, assignments, contacts, urges, letters, roles, is_office)
 
 
 def _log_entries(proposal, assignments, letters, roles, is_office):
-    """The item's audit rows this person may read; `letters` are those visible to them."""
+    """The item's audit rows this person may read; `letters` are those visible to them. A
+    commitment's rows (承诺事项) follow its reply: another unit reads them once it was sent."""
     visible_letters = {(letter._meta.model_name, letter.pk): letter for letter in letters}
+    rows = list(
+        TransitionLog.objects.filter(proposal=proposal).select_related("actor", "content_type")
+    )
+    replies_of = commitment_replies(rows)
     entries = []
-    for row in TransitionLog.objects.filter(proposal=proposal).select_related(
-        "actor", "content_type"
-    ):
+    for row in rows:
         model = row.content_type.model
         if model in ("contact", "urge"):
             continue  # shown from their own records, with their details
@@ -335,11 +340,28 @@ def _log_entries(proposal, assignments, letters, roles, is_office):
                 is_office or roles.in_unit(letter.assignment.unit_id)
             ) and row.transition not in ("send", "publish", "withdraw", "withhold"):
                 continue
+        if model == "commitment":
+            letter = visible_letters.get(("reply", replies_of.get(row.object_id)))
+            if letter is None or not (
+                is_office
+                or roles.in_unit(letter.assignment.unit_id)
+                or (letter.sent_at and row.at >= letter.sent_at)
+            ):
+                continue
         entry = {"at": row.at, "kind": model, "row": row}
         if model == "assignment":
             entry["assignment"] = assignments.get(row.object_id)
         entries.append(entry)
     return entries
+
+
+def commitment_replies(rows):
+    """{commitment id: its reply's id} for the commitments the audit rows name (one query,
+    none when they name none)."""
+    ids = {row.object_id for row in rows if row.content_type.model == "commitment"}
+    if not ids:
+        return {}
+    return dict(Commitment.objects.filter(pk__in=ids).values_list("pk", "reply_id"))
 
 
 # ---- the letter editor ----------------------------------------------------------------------
@@ -517,7 +539,7 @@ def queued_letters(unit_ids):
             letter.submitted_at or letter.created_at,
         )
     )
-    return letters
+    return commitment_panels.with_commitments(letters)
 
 
 def queue_entry(roles, letter):
@@ -921,6 +943,12 @@ def _sending_effects(letter, rules):
     assignment = letter.assignment
     if isinstance(letter, Opinion):
         return [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.OPINION_SENT.label}]
+    if letter.kind == Reply.Kind.FOLLOW_UP:  # close_reported: the item's state stays
+        return [
+            _("所报告的承诺事项办结：%(what)s（%(outcome)s）。")
+            % {"what": c.what[:40], "outcome": c.get_outcome_display()}
+            for c in letter.reported_commitments.all()
+        ]
     if not assignment.takes_reply:
         return []
     effects = [_("本单位办理状态变为“%(s)s”。") % {"s": AssignmentState.REPLIED.label}]

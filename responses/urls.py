@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import commitment_pages, views
 
 urlpatterns = [
     path("items/<int:pk>/", views.item, name="item"),
@@ -23,6 +23,34 @@ urlpatterns = [
     path("letters/<str:kind>/<int:pk>/file.<str:fmt>", views.download, name="letter-download"),
     path("public/replies/<int:pk>.pdf", views.public_pdf, name="public-pdf"),
     path("attachments/<int:pk>", views.attachment, name="attachment"),
+    # 承诺事项: the editor's panel, the item page's steps
+    path("letters/reply/<int:pk>/commitments", commitment_pages.panel, name="commitments"),
+    path(
+        "letters/reply/<int:pk>/commitments/suggest",
+        commitment_pages.suggest,
+        name="commitments-suggest",
+    ),
+    path("letters/reply/<int:pk>/commitments/add", commitment_pages.add, name="commitment-add"),
+    path(
+        "letters/reply/<int:pk>/commitments/<int:commitment_pk>/report",
+        commitment_pages.report,
+        name="commitment-report",
+    ),
+    path("commitments/<int:pk>/confirm", commitment_pages.confirm, name="commitment-confirm"),
+    path("commitments/<int:pk>/reject", commitment_pages.reject, name="commitment-reject"),
+    path(
+        "commitments/<int:pk>/progress",
+        commitment_pages.note_progress,
+        name="commitment-progress",
+    ),
+    path("commitments/<int:pk>/drop", commitment_pages.request_drop, name="commitment-drop"),
+    path("commitments/<int:pk>/decide", commitment_pages.decide_drop, name="commitment-decide"),
+    path(
+        "work/assignments/<int:assignment_pk>/follow-up",
+        commitment_pages.start_follow_up,
+        name="follow-up-start",
+    ),
+    path("replies/<int:pk>/solved", commitment_pages.mark_solved, name="reply-solved"),
     path("review/", views.leader_queue, name="leader-queue"),
     path("office/publication/", views.publication, name="publication"),
     path("office/publication/export.xlsx", views.publication_export, name="publication-export"),

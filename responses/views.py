@@ -40,7 +40,7 @@ from workflow.views import (
     unit_required,
 )
 
-from . import actions, rendering, selectors, textsearch, verification
+from . import actions, commitment_panels, rendering, selectors, textsearch, verification
 from .actions.drafting import fields_of
 from .forms import (
     AttachmentForm,
@@ -154,10 +154,17 @@ def item_forms(context):
     }
 
 
+def item_page(request, pk, refused=None):
+    """The item page's context with its blank forms and the 承诺事项 panel (`refused`: a
+    commitment step refused, put back as typed)."""
+    context = selectors.item_context(request.roles, pk, timezone.localdate())
+    panel = commitment_panels.item_panel(request.roles, context, refused)
+    return context | item_forms(context) | panel
+
+
 @login_required
 def item(request, pk):
-    context = selectors.item_context(request.roles, pk, timezone.localdate())
-    return render(request, "responses/item.html", context | item_forms(context))
+    return render(request, "responses/item.html", item_page(request, pk))
 
 
 def contact_forms(context, posted=None):
@@ -187,10 +194,10 @@ def proposer_contacts(request, pk, proposer_pk):
             return redirect(f"{item_url(pk)}#proposer-{proposer_pk}")
     except ActionRefused as exc:
         form.add_error(None, exc.message)
-    context = selectors.item_context(request.roles, pk, timezone.localdate())
+    context = item_page(request, pk)
     if proposer_pk not in context["contact_keepers"]:
         raise PermissionDenied(_("您没有执行此操作的权限。"))
-    forms = item_forms(context) | {"contact_forms": contact_forms(context, form)}
+    forms = {"contact_forms": contact_forms(context, form)}
     return render(request, "responses/item.html", context | forms, status=400)
 
 
@@ -219,26 +226,36 @@ def saved(request, letter):
     return redirect(editor_url(letter))
 
 
+def letter_form(letter, data=None):
+    """The editor's form of every element of the letter, filled with its own values."""
+    return LetterForm(
+        data,
+        scheme=letter.assignment.proposal.session.jurisdiction.scheme,
+        initial=selectors.letter_initial(letter),
+        editable=letter.is_editable,
+        elements=fields_of(letter),
+    )
+
+
+def editor_context(request, letter, form=None, refused=None):
+    """The editor's page: the letter's form, its files, the pre-flight check and the 承诺事项
+    panel (`refused`: a commitment form the verb refused, shown as typed)."""
+    form = form or letter_form(letter)
+    context = selectors.letter_context(request.roles, letter, form, AttachmentForm())
+    return context | commitment_panels.editor_panel(letter, refused)
+
+
 @unit_required
 @refusals_to_messages
 def letter(request, kind, pk):
     letter = letter_or_404(kind, pk)
     require_letter_access(request.roles, letter)
-    scheme = letter.assignment.proposal.session.jurisdiction.scheme
-    initial = selectors.letter_initial(letter)
-    form = LetterForm(
-        request.POST or None,
-        scheme=scheme,
-        initial=initial,
-        editable=letter.is_editable,
-        elements=fields_of(letter),
-    )
+    form = letter_form(letter, request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
             raise ActionRefused(_("请检查填写内容：") + "；".join(form.errors))
         return saved(request, actions.save_letter(letter, request.user, **form.cleaned_data))
-    context = selectors.letter_context(request.roles, letter, form, AttachmentForm())
-    return render(request, "responses/letter.html", context)
+    return render(request, "responses/letter.html", editor_context(request, letter, form))
 
 
 @unit_required

@@ -127,7 +127,14 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         created_by=actor,
     )
     log(commitment, "add_commitment", actor, "", commitment.state)
-    fire(commitment, "confirm", by=actor, due_on=_due(due_kind, promised_on), log_comment=what)
+    fire(
+        commitment,
+        "confirm",
+        by=actor,
+        due_on=_due(due_kind, promised_on),
+        log_comment=what,
+        check_perm=False,  # the replying unit's clerk, asked above; it may name another unit
+    )
     return commitment
 
 
@@ -149,6 +156,7 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
             due_on=due_on,
             log_comment=commitment.what,
             logged_at=at,
+            check_perm=False,  # as in add_commitment: the replying unit's, asked above
         )
         return commitment
     commitment.due_on = due_on
@@ -311,9 +319,11 @@ def solved_refusal(reply):
         return _("只有办理结果为正在解决或计划解决的答复可以转为已解决。")
     if not reply.is_sent:
         return _("答复尚未发出。")
-    states = list(
-        reply.commitments.filter(state__in=CONFIRMED_STATES).values_list("state", flat=True)
-    )
+    # The item page prefetched them (commitment_panels.item_reads); a verb asks the table.
+    confirmed = getattr(reply, "confirmed_commitments", None)
+    if confirmed is None:
+        confirmed = reply.commitments.filter(state__in=CONFIRMED_STATES)
+    states = [c.state for c in confirmed]
     if not states or any(state != CommitmentState.DELIVERED for state in states):
         return _("该答复的承诺事项尚未全部落实。")
     return None

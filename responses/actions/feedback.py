@@ -27,26 +27,17 @@ def record_feedback(
     reply, proposer, *, handling, result, comment="", actor=None, channel=Feedback.Channel.LINK
 ):
     """征询意见表: a proposer's two-axis rating. 不满意 opens a new round for the unit;
-    once every proposer is satisfied with every reply of the round, the item closes.
+    once every proposer is satisfied with every reply of the round, the item closes. A
+    follow-up reply (跟踪办理答复) is rated too, but its rating is recorded and shown only:
+    the item's course (its round, its state) follows its reply, not the follow-up.
 
     `actor` is the office member entering a paper form; None when the proposer used their
     signed link (the view has verified it)."""
     reply = lock(Reply, reply.pk)
     proposal = lock(Proposal, reply.assignment.proposal_id)
-    if actor is not None:
-        require_office(actor, proposal.session.jurisdiction)
-    elif channel != Feedback.Channel.LINK:
-        raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
-    if not proposal.proposers.filter(pk=proposer.pk).exists():
-        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
-    if not reply.is_sent:
-        raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
-    if reply.round != proposal.round:
-        raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
-    if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
-        raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
+    _require_rateable(reply, proposal, proposer, actor, channel)
     if Rating.UNSATISFIED in (handling, result) and not comment.strip():
-        # 不满意 reopens the handling: the unit must learn why.
+        # 不满意 reopens the handling (or, of a follow-up, tells the unit): it must learn why.
         raise ActionRefused(_("选择“不满意”时请填写意见建议，以便承办单位改进。"), "comment")
     feedback = Feedback.objects.create(
         reply=reply,
@@ -59,11 +50,31 @@ def record_feedback(
     )
     log(feedback, "feedback", actor, "", feedback.result_rating, str(feedback)[:500])
     _announce_feedback(feedback, reply, proposal)
+    if reply.kind == Reply.Kind.FOLLOW_UP:
+        return feedback  # neither reopens nor closes the item
     if feedback.is_unsatisfied:
         _reopen(reply, proposal, actor, comment or _("提出人不满意"), feedback)
     else:
         _close_if_everyone_answered(proposal, actor)
     return feedback
+
+
+def _require_rateable(reply, proposal, proposer, actor, channel):
+    """Who may rate this reply now: a proposer of the item (by their link, or the office
+    entering their paper form), once, when it was sent; a reply only in the item's round (a
+    follow-up reply reports on promises whatever the round)."""
+    if actor is not None:
+        require_office(actor, proposal.session.jurisdiction)
+    elif channel != Feedback.Channel.LINK:
+        raise PermissionDenied(_("纸质征询意见表须由建议提案处录入。"))
+    if not proposal.proposers.filter(pk=proposer.pk).exists():
+        raise PermissionDenied(_("只有该件的提出人可以反馈。"))
+    if not reply.is_sent:
+        raise ActionRefused(_("答复尚未发出，暂不能反馈。"))
+    if reply.kind == Reply.Kind.REPLY and reply.round != proposal.round:
+        raise ActionRefused(_("该答复属于已结束的办理轮次，请对最新答复进行反馈。"))
+    if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
+        raise ActionRefused(_("您已对本次答复提交过意见，感谢您的反馈。"))
 
 
 def ratings_text(feedback):

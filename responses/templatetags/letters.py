@@ -12,7 +12,7 @@ from workflow.models import AssignmentState, Decision
 from workflow.templatetags.banli import punct
 
 from .. import rendering
-from ..models import DeliveryState, LetterState
+from ..models import CommitmentState, DeliveryState, LetterState
 
 # 交办's audit row records the deadline as written then ("期限 2026-10-04"); it is read back
 # in the page's language.
@@ -65,6 +65,25 @@ TRANSITION_LABELS = {
     "deliver": _("已送达全部提出人"),
     "open_feedback": _("反馈期限起算"),
 }
+# A commitment's own steps (承诺事项): some share a name with another machine's ("deliver").
+COMMITMENT_TRANSITION_LABELS = {
+    "confirm": _("确认承诺事项"),
+    "edit_commitment": _("修改承诺事项"),
+    "deliver": _("已落实"),
+    "deliver_partly": _("部分落实"),
+    "request_drop": _("申请撤销"),
+    "approve_drop": _("同意撤销"),
+    "refuse_drop": _("不同意撤销"),
+    "note_progress": _("登记进展"),
+    "report_commitment": _("报告落实情况"),
+}
+# The reply's rows about its commitments.
+TRANSITION_LABELS |= {
+    "suggest_commitments": _("从正文中查找承诺"),
+    "reject_commitment": _("删除承诺事项"),
+    "draft_follow_up": _("起草跟踪办理答复"),
+    "mark_solved": _("转为已解决"),
+}
 STATES = {
     "proposal": ProposalState,
     "assignment": AssignmentState,
@@ -73,11 +92,14 @@ STATES = {
     "reply": LetterState,
     "opinion": LetterState,
     "delivery": DeliveryState,
+    "commitment": CommitmentState,
 }
 
 
 @register.filter
-def transition_label(name):
+def transition_label(name, kind=None):
+    if kind == "commitment":
+        return COMMITMENT_TRANSITION_LABELS.get(name, name)
     return TRANSITION_LABELS.get(name, name)
 
 

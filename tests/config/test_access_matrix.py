@@ -380,6 +380,7 @@ ADMIN_MODELS = {
     "responses.opinion": ("scoped", "V", "V"),
     "responses.feedback": ("scoped", "V", "V"),
     "responses.delivery": ("scoped", "V", "V"),
+    "responses.commitment": ("scoped", "V", "V"),
     "responses.documentcounter": ("scoped", "V", "V"),
     "responses.lettertemplate": ("scoped", "VAC", "VACD"),
     "responses.referencedocument": ("shared", "V", "VACD"),
@@ -412,6 +413,7 @@ def admin_objects(sh, sd):
     from rest_framework.authtoken.models import Token, TokenProxy
 
     from responses.models import (
+        Commitment,
         Delivery,
         DocumentCounter,
         Feedback,
@@ -544,6 +546,9 @@ def admin_objects(sh, sd):
             lambda s: Delivery.objects.create(
                 reply=s["draft"], proposer=s["person"], channel="email"
             )
+        ),
+        "responses.commitment": each(
+            lambda s: Commitment.objects.create(reply=s["draft"], unit=s["unit"], what="年内完成")
         ),
         "responses.documentcounter": each(
             lambda s: DocumentCounter.objects.create(unit=s["unit"], series="提复", year=2024)

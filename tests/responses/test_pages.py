@@ -92,10 +92,14 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
     reply = save_letter(
         Reply.objects.get(pk=reply.pk), clerk, body="第二稿", class_label="正在解决"
     )
-    add_commitment(reply, clerk, what="年内完成", due_kind="year", promised_on=date(2030, 1, 1))
+    # 正在解决 is submitted with its commitments (承诺事项), which the leader reads too.
+    add_commitment(
+        reply, clerk, what="年底前出台措施", due_kind="year", promised_on=date(2024, 6, 1)
+    )
     submit_letter(reply, clerk)
     queue = text(client.get("/review/"))
     assert "第2次送审" in queue and "第一稿" in queue and "第二稿" in queue and "正在解决" in queue
+    assert "承诺事项" in queue and "年底前出台措施" in queue
     assert LetterRevision.objects.filter(reply=reply).count() == 2
     signed = client.post(
         f"/letters/reply/{reply.pk}/sign", {"send": "1", "confirmed": "1"}, headers=HTMX
