@@ -26,6 +26,7 @@ from ..models import (
     CommitmentState,
     DueKind,
     LetterState,
+    LookBack,
     Outcome,
     Reply,
 )
@@ -33,6 +34,7 @@ from ..models.commitments import (
     CONFIRMED_STATES,
     REPORTABLE_STATES,
     STANDING_STATES,
+    due_for_look_back,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
 
@@ -304,3 +306,31 @@ def solved_refusal(reply):
     if not states or any(state != CommitmentState.DELIVERED for state in states):
         return _("该答复的承诺事项尚未全部落实。")
     return None
+
+
+# ---- 回头看 -----------------------------------------------------------------------------------
+@transaction.atomic
+def record_look_back(reply, actor, year, recurred, note="", at=None):
+    """回头看: the office records, once a year, whether the problem of an item whose
+    commitments were all delivered one to two years before came back."""
+    reply = lock(Reply, reply.pk)
+    require_office(actor, reply.assignment.proposal.session.jurisdiction)
+    if not due_for_look_back(Reply.objects.filter(pk=reply.pk), year).exists():
+        raise ActionRefused(_("该答复不在%(year)d年度回头看的范围内。") % {"year": year})
+    if LookBack.objects.filter(reply=reply, year=year).exists():
+        raise ActionRefused(_("该件%(year)d年度的回头看已经记录。") % {"year": year})
+    note = (note or "").strip()[:2000]
+    record = LookBack.objects.create(
+        reply=reply, year=year, recurred=bool(recurred), note=note, recorded_by=actor
+    )
+    outcome = _("问题反弹") if recurred else _("未反弹")
+    log(
+        reply,
+        "record_look_back",
+        actor,
+        reply.state,
+        reply.state,
+        f"{year} {outcome} {note}"[:500],
+        at=at,
+    )
+    return record
