@@ -156,8 +156,8 @@ def reject_commitment(commitment, actor):
 
 
 @transaction.atomic
-def note_progress(commitment, actor, text):
-    """进展: the unit's note on a tracked commitment."""
+def note_progress(commitment, actor, text, at=None):
+    """进展: the unit's note on a tracked commitment. `at`: when, if not now (the demo)."""
     commitment = lock(Commitment, commitment.pk)
     require_may(commitment, "deliver", actor)
     if commitment.state not in STANDING_STATES:
@@ -166,18 +166,27 @@ def note_progress(commitment, actor, text):
     if not text:
         raise ActionRefused(_("请填写进展情况。"), "text")
     note = CommitmentNote.objects.create(commitment=commitment, text=text[:2000], author=actor)
-    log(commitment, "note_progress", actor, commitment.state, commitment.state, text[:500])
+    if at is not None:
+        CommitmentNote.objects.filter(pk=note.pk).update(created_at=at)
+    log(commitment, "note_progress", actor, commitment.state, commitment.state, text[:500], at=at)
     return note
 
 
 @transaction.atomic
-def request_drop(commitment, actor, reason):
+def request_drop(commitment, actor, reason, at=None):
     """申请撤销: the unit says why the promise cannot be kept; the office decides."""
     commitment = lock(Commitment, commitment.pk)
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("申请撤销须写明理由。"), "reason")
-    fire(commitment, "request_drop", by=actor, reason=reason[:2000], log_comment=reason[:500])
+    fire(
+        commitment,
+        "request_drop",
+        by=actor,
+        reason=reason[:2000],
+        log_comment=reason[:500],
+        logged_at=at,
+    )
     return commitment
 
 
@@ -238,7 +247,7 @@ def reportable(assignment):
 
 
 @transaction.atomic
-def report_commitment(follow_up, commitment, actor, *, outcome, note=""):
+def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None):
     """The follow-up reply reports this commitment as delivered or partly delivered (or, with
     an empty outcome, no longer reports it)."""
     follow_up = _editable_reply(follow_up, actor)
@@ -253,7 +262,7 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note=""):
     commitment.follow_up = follow_up if outcome else None
     commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
-    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500])
+    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500], at=at)
     return commitment
 
 
