@@ -8,12 +8,15 @@ the replies whose commitments were all delivered one to two years before the cho
 constant number of queries whatever the rows.
 """
 
+from hashlib import sha256
+
 from django import forms
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import Unit
+from workflow.models import TransitionLog, Unit
 
 from .models import Commitment, CommitmentNote, CommitmentState, Feedback, LookBack, Reply
 from .models.commitments import CONFIRMED_STATES, STANDING_STATES, due_for_look_back
@@ -78,7 +81,7 @@ def in_scope(roles):
 
 
 def counts_by_unit(rows, today):
-    """One row per unit: the count in each state, and of the standing ones past due."""
+    """One row per unit: the count in each state and, per state, of those past due."""
     cells = {}
     grouped = (
         rows.values("unit_id", "unit__name", "state")
@@ -90,9 +93,11 @@ def counts_by_unit(rows, today):
     )
     for row in grouped:
         unit = cells.setdefault(
-            row["unit_id"], {"unit_id": row["unit_id"], "name": row["unit__name"], "late": 0}
+            row["unit_id"],
+            {"unit_id": row["unit_id"], "name": row["unit__name"], "late": 0, "late_in": {}},
         )
         unit[row["state"]] = row["n"]
+        unit["late_in"][row["state"]] = row["late"]
         unit["late"] += row["late"]
     table = sorted(cells.values(), key=lambda u: (-u["late"], u["name"]))
     for unit in table:
@@ -101,19 +106,46 @@ def counts_by_unit(rows, today):
     return table
 
 
-def with_latest(rows):
-    """Each commitment with the unit's latest progress note and the proposers' latest rating
-    of any reply to its item."""
+def cached_counts(roles, today):
+    """The counts by unit and state, once per jurisdiction, day and audit-log position: every
+    verb that changes a commitment or sends its reply writes a TransitionLog row, so a newer
+    last id means they may have changed (as the overdue monitor's counts, per process)."""
+    last = TransitionLog.objects.aggregate(last=Max("id"))["last"]
+    scope = sorted(roles.office_jurisdiction_ids)
+    key = "look-back:" + sha256(repr((scope, today, last)).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: counts_by_unit(in_scope(roles), today), 3600)
+
+
+def listed_count(by_unit, chosen):
+    """How many rows the list holds, added up from the counts (no second count query)."""
+    states = [chosen["state"]] if chosen.get("state") else list(STANDING_STATES)
+    unit = chosen.get("unit")
+    rows = [u for u in by_unit if unit is None or u["unit_id"] == unit.pk]
+    if chosen.get("overdue"):
+        return sum(u["late_in"].get(state, 0) for u in rows for state in states)
+    return sum(u.get(state, 0) for u in rows for state in states)
+
+
+def with_latest(commitments):
+    """The page's commitments, each with the unit's latest progress note and the proposers'
+    latest rating of any reply to its item: one query for the page, after it is cut (a
+    subquery per row of the whole list would run for every row skipped to reach it)."""
+    commitments = list(commitments)
     notes = CommitmentNote.objects.filter(commitment=OuterRef("pk")).order_by("-created_at", "-id")
     ratings = Feedback.objects.filter(
         reply__assignment__proposal=OuterRef("reply__assignment__proposal")
     ).order_by("-received_at", "-id")
-    return rows.annotate(
-        latest_note=Subquery(notes.values("text")[:1]),
-        latest_note_at=Subquery(notes.values("created_at")[:1]),
-        latest_handling=Subquery(ratings.values("handling_rating")[:1]),
-        latest_result=Subquery(ratings.values("result_rating")[:1]),
+    latest = Commitment.objects.filter(pk__in=[c.pk for c in commitments]).values_list(
+        "pk",
+        Subquery(notes.values("text")[:1]),
+        Subquery(notes.values("created_at")[:1]),
+        Subquery(ratings.values("handling_rating")[:1]),
+        Subquery(ratings.values("result_rating")[:1]),
     )
+    found = {pk: rest for pk, *rest in latest} if commitments else {}
+    for c in commitments:
+        c.latest_note, c.latest_note_at, c.latest_handling, c.latest_result = found[c.pk]
+    return commitments
 
 
 def listed(rows, chosen, today):
@@ -131,21 +163,23 @@ def listed(rows, chosen, today):
         "reply__assignment__proposal__body",
         "reply__assignment__proposal__search_grams",
     )
-    return with_latest(rows).order_by("due_on", "id")
+    return rows.order_by("due_on", "id")
 
 
 def commitments_context(roles, data, today=None):
-    """The 回头看 page: counts by unit and state, and the filtered list (a queryset)."""
+    """The 回头看 page: counts by unit and state, and the filtered list (a queryset, with the
+    number of its rows)."""
     today = today or timezone.localdate()
     form = LookBackFilter(data, jurisdiction_ids=roles.office_jurisdiction_ids)
     form.is_valid()  # a value it doesn't know drops that filter alone
-    rows = in_scope(roles)
+    by_unit = cached_counts(roles, today)
     return {
         "form": form,
         "today": today,
         "columns": COLUMNS,
-        "by_unit": counts_by_unit(rows, today),
-        "rows": listed(rows, form.cleaned_data, today),
+        "by_unit": by_unit,
+        "rows": listed(in_scope(roles), form.cleaned_data, today),
+        "count": listed_count(by_unit, form.cleaned_data),
         "filtered": any(form.cleaned_data.values()),
     }
 

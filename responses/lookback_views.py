@@ -21,7 +21,8 @@ from .models import Rating, Reply
 def look_back(request):
     """回头看: commitments by unit and state; the standing ones, overdue first."""
     context = lookback.commitments_context(request.roles, request.GET)
-    context["page"] = page_of(request, context.pop("rows"))
+    context["page"] = page_of(request, context.pop("rows"), context.pop("count"))
+    context["page"].object_list = lookback.with_latest(context["page"].object_list)
     context["ratings"] = dict(Rating.choices)
     return render_partial(request, "responses/look_back.html", context, "list")
 
