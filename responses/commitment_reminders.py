@@ -13,13 +13,13 @@ the office's decision, not on the unit.
 
 import uuid
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow.models import DeadlineKind, Notification, ReminderDigest
+from workflow import reminders
+from workflow.models import DeadlineKind, Notification
 from workflow.reminders import (
     DIGESTS_FROM_COUNTED,
     days_since,
@@ -152,23 +152,6 @@ def lone_reminders(batch, now, digests):
     return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
 
 
-def notify(batch, now, today):
-    """One notification per digest of the sweep."""
-    digests = list(
-        ReminderDigest.objects.filter(batch=batch).select_related("unit", "jurisdiction")
-    )
-    lone = [d for d in digests if d.items == 1]
-    singles = lone_reminders(batch, now, lone) if lone else {}
-    with translation.override(settings.LANGUAGE_CODE):  # stored once, read in Chinese
-        Notification.objects.bulk_create(
-            notification_for(
-                d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today
-            )
-            for d in digests
-        )
-    return len(digests)
-
-
 def sweep(today=None, now=None):
     """Insert every commitment reminder due by `today` that the ledger lacks, then the
     digests and their notifications, in one transaction. Returns how many it issued."""
@@ -186,5 +169,7 @@ def sweep(today=None, now=None):
                 cursor.execute(statement, params)
             issued = int(cursor.fetchone()[0] or 0)
         if issued:
-            digests = notify(batch, now, today)
+            digests = reminders.notify(
+                batch, now, today, lone_rows=lone_reminders, notice=notification_for
+            )
     return {"batch": str(batch), "total": issued, "digests": digests}

@@ -244,20 +244,21 @@ def lone_reminders(batch, now, digests):
     return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
 
 
-def notify(batch, now, today):
-    """One notification per digest of the batch (a few per unit, not one per item)."""
+def notify(batch, now, today, lone_rows=None, notice=None):
+    """One notification per digest of the batch (a few per unit, not one per item).
+    `lone_rows` and `notice` are another ledger's (the commitments'): how it finds the row
+    behind a single-item digest, and how it words the notice."""
+    lone_rows, notice = lone_rows or lone_reminders, notice or notification_for
     digests = list(
         ReminderDigest.objects.filter(batch=batch).select_related("unit", "jurisdiction")
     )
     # Everyone told of one scope is told the same count, so a scope with a lone reminder
     # has only single-item digests.
     lone = [d for d in digests if d.items == 1]
-    singles = lone_reminders(batch, now, lone) if lone else {}
+    singles = lone_rows(batch, now, lone) if lone else {}
     with translation.override(settings.LANGUAGE_CODE):  # stored once, read in Chinese
         Notification.objects.bulk_create(
-            notification_for(
-                d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today
-            )
+            notice(d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today)
             for d in digests
         )
     return len(digests)
