@@ -14,7 +14,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -257,19 +257,21 @@ def look_back_window(year):
 
 def due_for_look_back(replies, year):
     """The replies (a queryset) the office looks back at in `year`: replies (not follow-ups)
-    that made commitments, every one of them delivered, the last within the window."""
+    whose commitments were all delivered, the last within the window. Each comes with how
+    many it made (`made`) and when the last was delivered (`last_delivered`)."""
     start, end = look_back_window(year)
+    made = Commitment.objects.filter(reply=OuterRef("pk"), state__in=CONFIRMED_STATES)
+    delivered = made.filter(state=CommitmentState.DELIVERED)
+    counted = made.order_by().values("reply").annotate(n=Count("id")).values("n")
     return (
         replies.filter(kind=Reply.Kind.REPLY)
+        .filter(Exists(delivered.filter(delivered_on__range=(start, end))))
+        .exclude(Exists(made.exclude(state=CommitmentState.DELIVERED)))
+        .exclude(Exists(delivered.filter(delivered_on__gt=end)))
         .annotate(
-            made=Count("commitments", filter=Q(commitments__state__in=CONFIRMED_STATES)),
-            delivered=Count("commitments", filter=Q(commitments__state=CommitmentState.DELIVERED)),
-            last_delivered=Max(
-                "commitments__delivered_on",
-                filter=Q(commitments__state=CommitmentState.DELIVERED),
-            ),
+            made=Subquery(counted),
+            last_delivered=Subquery(delivered.order_by("-delivered_on").values("delivered_on")[:1]),
         )
-        .filter(made__gt=0, delivered=models.F("made"), last_delivered__range=(start, end))
     )
 
 
