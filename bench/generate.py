@@ -3,11 +3,12 @@
     DATABASE_URL=postgres://…/banli_bench python -m bench.generate --scale 1
 
 Scale 1 is a platform's decade: 300,000 items, 1,000,000 assignments across 300 units and ten
-sessions, their replies (published, sent or awaiting signature), feedback forms and transition
-logs. The data obeys the model's constraints (one lead per item, a unit once per item, one
-reply per round) and spreads deadlines from four months overdue to three months ahead, so the
-reminder ladder, the overdue monitor and the inboxes all have work at every scale. Unit 000
-gets a triple share: the "largest unit" whose clerk and leader pages are measured.
+sessions, their replies (published, sent or awaiting signature), 300,000 commitments of the sent
+replies, feedback forms and transition logs. The data obeys the model's constraints (one lead
+per item, a unit once per item, one reply per round) and spreads deadlines from four months
+overdue to three months ahead, so the reminder ladder, the overdue monitor and the inboxes all
+have work at every scale. Unit 000 gets a triple share: the "largest unit" whose clerk and
+leader pages are measured.
 """
 
 import argparse
@@ -36,7 +37,7 @@ from proposals.models import (  # noqa: E402
     TitlePieces,
     User,
 )
-from responses.models import Feedback, Reply  # noqa: E402
+from responses.models import Commitment, Feedback, Reply  # noqa: E402
 from workflow import auditchain  # noqa: E402
 from workflow.actions import add_office_member  # noqa: E402
 from workflow.models import Assignment, TransitionLog, Unit, UnitMembership  # noqa: E402
@@ -44,6 +45,7 @@ from workflow.models import Assignment, TransitionLog, Unit, UnitMembership  # n
 UNITS = 300
 CHUNK = 50_000
 FULL_ITEMS, FULL_ASSIGNMENTS = 300_000, 1_000_000
+FULL_COMMITMENTS = 300_000
 
 # Realistic text for search: each topic has its own vocabulary, so a query finds a slice.
 TOPICS = {
@@ -150,6 +152,41 @@ def item_text(rng, i):
         rng.choice(SENTENCES).format(a=rng.choice(words), b=rng.choice(words)) for _ in range(6)
     )
     return topic, title, body
+
+
+# 承诺事项 of the sent replies, up to three each, in one INSERT … SELECT: due dates spread from
+# 400 days past to 400 days ahead, states as a decade would leave them (most still standing).
+COMMITMENTS_SQL = """
+    INSERT INTO responses_commitment (reply_id, unit_id, what, source_text, due_kind,
+        promised_on, due_on, state, position, outcome, outcome_note, delivered_on,
+        drop_reason, created_at, updated_at)
+    SELECT r.id, a.unit_id, '计划于' || d.due || '前完成第' || g || '项工作', '', 'date',
+        d.due, d.due, s.state, g,
+        CASE WHEN s.state IN ('delivered', 'partly') THEN s.state ELSE '' END, '',
+        CASE WHEN s.state IN ('delivered', 'partly') THEN d.due - 10 END,
+        CASE WHEN s.state IN ('drop_requested', 'dropped') THEN '政策调整' ELSE '' END,
+        %(now)s, %(now)s
+    FROM responses_reply r
+    JOIN workflow_assignment a ON a.id = r.assignment_id
+    CROSS JOIN generate_series(1, 3) g
+    CROSS JOIN LATERAL (
+        SELECT CAST(%(today)s AS date)
+               + CAST((r.id * 31 + g * 17) %% 800 - 400 AS integer) AS due) d
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN h < 70 THEN 'open' WHEN h < 80 THEN 'partly'
+                    WHEN h < 85 THEN 'drop_requested' WHEN h < 97 THEN 'delivered'
+                    ELSE 'dropped' END AS state
+        FROM (SELECT (r.id * 13 + g * 7) %% 100 AS h) x) s
+    WHERE r.state IN ('sent', 'published')
+    ORDER BY r.id, g
+    LIMIT %(wanted)s
+"""
+
+
+def commitments(wanted, today, now):
+    with connection.cursor() as cursor:
+        cursor.execute(COMMITMENTS_SQL, {"today": today.isoformat(), "now": now, "wanted": wanted})
+        return cursor.rowcount
 
 
 def generate(scale=1.0, seed=2026):
@@ -301,6 +338,7 @@ def generate(scale=1.0, seed=2026):
         ),
         ["reply_id", "proposer_id", "handling_rating", "result_rating", "channel", "received_at"],
     )
+    counts["commitments"] = commitments(int(FULL_COMMITMENTS * scale), today, now)
     assignment_type = ContentType.objects.get_for_model(Assignment).pk
 
     def logs():
@@ -345,7 +383,7 @@ def generate(scale=1.0, seed=2026):
         ],
     )
     with connection.cursor() as cursor:
-        for model in (Proposal, Assignment, Reply, Proposer, Feedback, TransitionLog):
+        for model in (Proposal, Assignment, Reply, Proposer, Feedback, TransitionLog, Commitment):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals.models import Jurisdiction, Proposal, ProposalState, Proposer, Session, User
+from responses import commitment_reminders
 from responses.actions import (
     confirm_commitment,
     publish_letter,
@@ -48,6 +49,7 @@ from workflow.actions import (
 from workflow.models import Assignment, AssignmentState, Unit
 from workflow.roles import must_use_second_factor
 
+from . import commitments
 from .data import (
     CHANNEL_CYCLE,
     DEMO_LOGINS,
@@ -86,8 +88,11 @@ class Demo:
                 self.seed_letter(seed)
         with transaction.atomic():
             self.spread()
+        with transaction.atomic():
+            self.out(f"承诺事项示例：{commitments.load(self)} 件")
         # The demo logins find today's reminders in their notification centre.
         self.out(f"提醒：{reminders.sweep()['total']} 条")
+        self.out(f"承诺事项提醒：{commitment_reminders.sweep()['total']} 条")
 
     # ---- reference data --------------------------------------------------------------
     def base(self):

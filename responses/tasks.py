@@ -13,7 +13,7 @@ from workflow import deadlines, notices
 from workflow.after_commit import notify_extension, notify_urge
 from workflow.models import REPLYING_ROLES, Assignment, AssignmentState, Decision, Extension, Urge
 
-from . import delivery_worker
+from . import commitment_reminders, delivery_worker
 from .actions import close_without_feedback, publish_letter
 from .after_commit import deliver, deliver_letter, freeze_letter, read_letter_import_task
 from .models import PUBLISHED_DISCLOSURES, Delivery, LetterState, Opinion, Reply
@@ -30,6 +30,7 @@ __all__ = [
     "close_unanswered",
     "publish_due",
     "announce_publication_due",
+    "sweep_commitment_reminders",
 ]
 
 
@@ -152,3 +153,9 @@ def announce_publication_due(today=None):
             continue
         told += bool(_announce_publication(reply, proposal, due))
     return told
+
+
+@shared_task
+def sweep_commitment_reminders():
+    """Beat's sweep of the commitments' reminder ladder (responses/commitment_reminders.py)."""
+    return commitment_reminders.sweep()

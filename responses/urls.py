@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import commitment_pages, views
+from . import commitment_pages, lookback_views, views
 
 urlpatterns = [
     path("items/<int:pk>/", views.item, name="item"),
@@ -59,6 +59,22 @@ urlpatterns = [
     path("office/import/<int:pk>/save", views.letter_import_save, name="office-letter-import-save"),
     path("office/replies/<int:pk>/feedback", views.paper_feedback, name="paper-feedback"),
     path("office/undelivered/", views.undelivered, name="office-undelivered"),
+    path("office/look-back/", lookback_views.look_back, name="office-look-back"),
+    path(
+        "office/look-back/yearly/",
+        lookback_views.look_back_yearly,
+        name="office-look-back-yearly",
+    ),
+    path(
+        "office/look-back/replies/<int:pk>/record",
+        lookback_views.record_look_back,
+        name="office-look-back-record",
+    ),
+    path(
+        "reminders/commitments/<int:pk>/",
+        lookback_views.commitment_digest,
+        name="commitment-digest",
+    ),
     path("deliveries/<int:pk>/resend", views.resend_delivery, name="delivery-resend"),
     path(
         "replies/<int:pk>/proposers/<int:proposer_pk>/send",

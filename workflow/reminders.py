@@ -65,12 +65,22 @@ DEFAULT_LADDER = [
     ("opinion", 1, "leader", 7),
     ("transfer", -1, "clerk", 0),
     ("feedback", 0, "office", 0),
+    # 承诺事项 (responses/commitment_reminders.py): the unit ahead of the date, its leader and
+    # the office once it passes, monthly while it stays undelivered.
+    ("commitment", -30, "clerk", 0),
+    ("commitment", -7, "clerk", 0),
+    ("commitment", 0, "clerk", 0),
+    ("commitment", 1, "leader", 30),
+    ("commitment", 1, "office", 30),
 ]
 
 
-def install_default_ladder(model=ReminderRung):
-    """Adds the default rungs that are missing (never changes the office's edits)."""
+def install_default_ladder(model=ReminderRung, kinds=None):
+    """Adds the default rungs (of `kinds`, or all) that are missing (never changes the
+    office's edits)."""
     for kind, offset, audience, repeat in DEFAULT_LADDER:
+        if kinds is not None and kind not in kinds:
+            continue
         model.objects.get_or_create(
             deadline_kind=kind,
             offset_days=offset,
@@ -128,9 +138,9 @@ def insert_sql(kinds):
 # jurisdiction.
 DIGESTS_FROM_COUNTED = """
     INSERT INTO workflow_reminderdigest (batch, recipient_id, audience, jurisdiction_id, unit_id,
-                                         items, overdue, created_at)
+                                         items, overdue, created_at, deadline_kind)
     SELECT %(batch)s, m.user_id, c.audience, u.jurisdiction_id, u.id, SUM(c.items),
-           SUM(c.overdue), %(now)s
+           SUM(c.overdue), %(now)s, %(digest_kind)s
     FROM counted c
     JOIN workflow_unit u ON u.id = c.unit_id
     JOIN workflow_unitmembership m ON m.unit_id = u.id AND m.role = c.audience
@@ -138,7 +148,8 @@ DIGESTS_FROM_COUNTED = """
     WHERE c.audience <> 'office'
     GROUP BY m.user_id, c.audience, u.jurisdiction_id, u.id
     UNION ALL
-    SELECT %(batch)s, m.user_id, 'office', o.jurisdiction_id, NULL, o.items, o.overdue, %(now)s
+    SELECT %(batch)s, m.user_id, 'office', o.jurisdiction_id, NULL, o.items, o.overdue, %(now)s,
+           %(digest_kind)s
     FROM (
         SELECT u.jurisdiction_id, SUM(c.items) AS items, SUM(c.overdue) AS overdue
         FROM counted c JOIN workflow_unit u ON u.id = c.unit_id
@@ -233,33 +244,44 @@ def lone_reminders(batch, now, digests):
     return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
 
 
-def notify(batch, now, today):
-    """One notification per digest of the batch (a few per unit, not one per item)."""
+def notify(batch, now, today, lone_rows=None, notice=None):
+    """One notification per digest of the batch (a few per unit, not one per item).
+    `lone_rows` and `notice` are another ledger's (the commitments'): how it finds the row
+    behind a single-item digest, and how it words the notice."""
+    lone_rows, notice = lone_rows or lone_reminders, notice or notification_for
     digests = list(
         ReminderDigest.objects.filter(batch=batch).select_related("unit", "jurisdiction")
     )
     # Everyone told of one scope is told the same count, so a scope with a lone reminder
     # has only single-item digests.
     lone = [d for d in digests if d.items == 1]
-    singles = lone_reminders(batch, now, lone) if lone else {}
+    singles = lone_rows(batch, now, lone) if lone else {}
     with translation.override(settings.LANGUAGE_CODE):  # stored once, read in Chinese
         Notification.objects.bulk_create(
-            notification_for(
-                d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today
-            )
+            notice(d, singles.get(scope_key(d.audience, d.unit_id, d.jurisdiction_id)), today)
             for d in digests
         )
     return len(digests)
 
 
-def horizons(today):
-    """Per deadline kind, the latest date any active rung can concern today."""
+def horizons(today, kinds=tuple(KINDS)):
+    """Per deadline kind (of `kinds`), the latest date any active rung can concern today."""
     ahead = {}
-    for kind, offset in ReminderRung.objects.filter(is_active=True).values_list(
-        "deadline_kind", "offset_days"
-    ):
+    for kind, offset in ReminderRung.objects.filter(
+        is_active=True, deadline_kind__in=kinds
+    ).values_list("deadline_kind", "offset_days"):
         ahead[kind] = max(ahead.get(kind, 0), -offset)
     return {kind: today + timezone.timedelta(days=days) for kind, days in ahead.items()}
+
+
+def sweep_params(today, now, batch, digest_kind=""):
+    """The parameters every sweep's SQL shares (this one's and the commitments')."""
+    return {
+        "today": today.isoformat(),
+        "now": Reminder._meta.get_field("created_at").get_db_prep_value(now, connection),
+        "batch": Reminder._meta.get_field("batch").get_db_prep_value(batch, connection),
+        "digest_kind": digest_kind,
+    }
 
 
 def sweep(today=None, now=None):
@@ -269,11 +291,7 @@ def sweep(today=None, now=None):
     today = today or timezone.localdate()
     now = now or timezone.now()
     batch = uuid.uuid4()
-    params = {
-        "today": today.isoformat(),
-        "now": Reminder._meta.get_field("created_at").get_db_prep_value(now, connection),
-        "batch": Reminder._meta.get_field("batch").get_db_prep_value(batch, connection),
-    }
+    params = sweep_params(today, now, batch)
     due = horizons(today)
     params |= {f"horizon_{kind}": horizon.isoformat() for kind, horizon in due.items()}
     created, digests = {}, 0

@@ -105,38 +105,39 @@ def send_email_digests(self):
 MAIL_LISTS_AT_MOST = 50  # the rest is one link away; an office digest can cover thousands
 
 
+def _digest_mail(digest):
+    """Subject and text of one digest's mail: its items in due order, or, for a digest of
+    commitments (whose ledger is the responses app's), what its notification says."""
+    if digest.is_commitments:
+        notice = digest.notification
+        return notice.title, "\n".join([notice.body, "", settings.SITE_URL + notice.link])
+    rows = digest.reminders().select_related("assignment__proposal__session")
+    lines = [
+        f"- {r.assignment.proposal.reference}“{r.assignment.proposal.title}”"
+        f"（{r.get_deadline_kind_display()}：{r.due_on}）"
+        for r in rows.in_due_order()[:MAIL_LISTS_AT_MOST]
+    ]
+    if digest.items > len(lines):
+        lines.append(_("……共%(n)d件") % {"n": digest.items})
+    subject = _("【办理提醒】%(unit)s有%(n)d件建议提案需要关注") % {
+        "unit": digest.scope,
+        "n": digest.items,
+    }
+    link = settings.SITE_URL + reverse("reminder-digest", args=[digest.pk])
+    return subject, "\n".join([_("以下建议提案临近或已超过办理期限："), *lines, "", link])
+
+
 def _email_digest(recipient_id):
     try:
         with transaction.atomic():
             digests = list(
                 ReminderDigest.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(recipient_id=recipient_id, emailed_at__isnull=True)
-                .select_related("recipient", "unit", "jurisdiction")
+                .select_related("recipient", "unit", "jurisdiction", "notification")
                 .order_by("id")
             )
             for digest in digests:
-                rows = digest.reminders().select_related("assignment__proposal__session")
-                lines = [
-                    f"- {r.assignment.proposal.reference}“{r.assignment.proposal.title}”"
-                    f"（{r.get_deadline_kind_display()}：{r.due_on}）"
-                    for r in rows.in_due_order()[:MAIL_LISTS_AT_MOST]
-                ]
-                if digest.items > len(lines):
-                    lines.append(_("……共%(n)d件") % {"n": digest.items})
-                send_mail(
-                    _("【办理提醒】%(unit)s有%(n)d件建议提案需要关注")
-                    % {"unit": digest.scope, "n": digest.items},
-                    "\n".join(
-                        [
-                            _("以下建议提案临近或已超过办理期限："),
-                            *lines,
-                            "",
-                            settings.SITE_URL + reverse("reminder-digest", args=[digest.pk]),
-                        ]
-                    ),
-                    None,
-                    [digest.recipient.email],
-                )
+                send_mail(*_digest_mail(digest), None, [digest.recipient.email])
             ReminderDigest.objects.filter(pk__in=[d.pk for d in digests]).update(
                 emailed_at=timezone.now()
             )

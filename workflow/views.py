@@ -421,8 +421,12 @@ def notice_settings(request):
 def reminder_digest(request, pk):
     """The items one reminder digest told its recipient about, with where each stands now."""
     digest = get_object_or_404(
-        ReminderDigest.objects.select_related("unit", "jurisdiction"), pk=pk, recipient=request.user
+        ReminderDigest.objects.select_related("unit", "jurisdiction", "notification"),
+        pk=pk,
+        recipient=request.user,
     )
+    if digest.is_commitments:  # its list is the responses app's page, which its notice names
+        return redirect(digest.notification.link)
     rows = digest.reminders().select_related("rung", "unit", "assignment__proposal__session")
     context = {
         "digest": digest,

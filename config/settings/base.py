@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.sweep_reminders",
         "schedule": float(env("BANLI_SWEEP_SECONDS", "300")),
     },
+    # The commitments' ladder: its digests go out with the mail and texts below.
+    "commitment-reminder-sweep": {
+        "task": "responses.tasks.sweep_commitment_reminders",
+        "schedule": float(env("BANLI_SWEEP_SECONDS", "300")),
+    },
     "email-digests": {
         "task": "workflow.tasks.send_email_digests",
         "schedule": crontab(hour=8, minute=30),

@@ -26,6 +26,7 @@ from ..models import (
     CommitmentState,
     DueKind,
     LetterState,
+    LookBack,
     Outcome,
     Reply,
 )
@@ -33,6 +34,7 @@ from ..models.commitments import (
     CONFIRMED_STATES,
     REPORTABLE_STATES,
     STANDING_STATES,
+    due_for_look_back,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
 
@@ -175,8 +177,8 @@ def reject_commitment(commitment, actor):
 
 
 @transaction.atomic
-def note_progress(commitment, actor, text):
-    """进展: the unit's note on a tracked commitment."""
+def note_progress(commitment, actor, text, at=None):
+    """进展: the unit's note on a tracked commitment. `at`: when, if not now (the demo)."""
     commitment = lock(Commitment, commitment.pk)
     require_may(commitment, "deliver", actor)
     if commitment.state not in STANDING_STATES:
@@ -185,18 +187,27 @@ def note_progress(commitment, actor, text):
     if not text:
         raise ActionRefused(_("请填写进展情况。"), "text")
     note = CommitmentNote.objects.create(commitment=commitment, text=text[:2000], author=actor)
-    log(commitment, "note_progress", actor, commitment.state, commitment.state, text[:500])
+    if at is not None:
+        CommitmentNote.objects.filter(pk=note.pk).update(created_at=at)
+    log(commitment, "note_progress", actor, commitment.state, commitment.state, text[:500], at=at)
     return note
 
 
 @transaction.atomic
-def request_drop(commitment, actor, reason):
+def request_drop(commitment, actor, reason, at=None):
     """申请撤销: the unit says why the promise cannot be kept; the office decides."""
     commitment = lock(Commitment, commitment.pk)
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("申请撤销须写明理由。"), "reason")
-    fire(commitment, "request_drop", by=actor, reason=reason[:2000], log_comment=reason[:500])
+    fire(
+        commitment,
+        "request_drop",
+        by=actor,
+        reason=reason[:2000],
+        log_comment=reason[:500],
+        logged_at=at,
+    )
     return commitment
 
 
@@ -257,7 +268,7 @@ def reportable(assignment):
 
 
 @transaction.atomic
-def report_commitment(follow_up, commitment, actor, *, outcome, note=""):
+def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None):
     """The follow-up reply reports this commitment as delivered or partly delivered (or, with
     an empty outcome, no longer reports it)."""
     follow_up = _editable_reply(follow_up, actor)
@@ -272,7 +283,7 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note=""):
     commitment.follow_up = follow_up if outcome else None
     commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
-    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500])
+    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500], at=at)
     return commitment
 
 
@@ -327,3 +338,31 @@ def solved_refusal(reply):
     if not states or any(state != CommitmentState.DELIVERED for state in states):
         return _("该答复的承诺事项尚未全部落实。")
     return None
+
+
+# ---- 回头看 -----------------------------------------------------------------------------------
+@transaction.atomic
+def record_look_back(reply, actor, year, recurred, note="", at=None):
+    """回头看: the office records, once a year, whether the problem of an item whose
+    commitments were all delivered one to two years before came back."""
+    reply = lock(Reply, reply.pk)
+    require_office(actor, reply.assignment.proposal.session.jurisdiction)
+    if not due_for_look_back(Reply.objects.filter(pk=reply.pk), year).exists():
+        raise ActionRefused(_("该答复不在%(year)d年度回头看的范围内。") % {"year": year})
+    if LookBack.objects.filter(reply=reply, year=year).exists():
+        raise ActionRefused(_("该件%(year)d年度的回头看已经记录。") % {"year": year})
+    note = (note or "").strip()[:2000]
+    record = LookBack.objects.create(
+        reply=reply, year=year, recurred=bool(recurred), note=note, recorded_by=actor
+    )
+    outcome = _("问题反弹") if recurred else _("未反弹")
+    log(
+        reply,
+        "record_look_back",
+        actor,
+        reply.state,
+        reply.state,
+        f"{year} {outcome} {note}"[:500],
+        at=at,
+    )
+    return record

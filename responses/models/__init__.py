@@ -10,7 +10,8 @@
 - letter_imports.py: `LetterImport` (`LetterImportState`)
 - certificates.py: `SigningCertificate`
 - commitments.py: `Commitment` (`CommitmentState`, `DueKind`, `Outcome`), `CommitmentNote`,
-  `LookBack` (回头看): what a 正在解决/计划解决 reply promises, tracked until delivered
+  `CommitmentReminder` (the ledger of its reminders), `LookBack` (回头看): what a
+  正在解决/计划解决 reply promises, tracked until delivered
 - deliveries.py: `Delivery` (`DeliveryState`, `REACHED_STATES`, `ELECTRONIC_CHANNELS`,
   `MAX_ATTEMPTS`), how a sent reply reaches each proposer
 
@@ -21,6 +22,7 @@ from .certificates import SigningCertificate
 from .commitments import (
     Commitment,
     CommitmentNote,
+    CommitmentReminder,
     CommitmentState,
     DueKind,
     LookBack,
@@ -61,6 +63,7 @@ __all__ = [
     "REACHED_STATES",
     "Commitment",
     "CommitmentNote",
+    "CommitmentReminder",
     "CommitmentState",
     "Delivery",
     "DueKind",

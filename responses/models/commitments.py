@@ -10,13 +10,16 @@ follow-up reply closes it as delivered or partly delivered. Dropping one needs a
 office's approval.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from workflow.models import Unit
+from workflow.models import ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 
 from .letters import Reply
@@ -246,6 +249,32 @@ class CommitmentNote(models.Model):
         return self.text[:60]
 
 
+def look_back_window(year):
+    """回头看 of `year` looks at items closed one to two years before it: those whose last
+    commitment was delivered in the two calendar years before."""
+    return date(year - 2, 1, 1), date(year - 1, 12, 31)
+
+
+def due_for_look_back(replies, year):
+    """The replies (a queryset) the office looks back at in `year`: replies (not follow-ups)
+    whose commitments were all delivered, the last within the window. Each comes with how
+    many it made (`made`) and when the last was delivered (`last_delivered`)."""
+    start, end = look_back_window(year)
+    made = Commitment.objects.filter(reply=OuterRef("pk"), state__in=CONFIRMED_STATES)
+    delivered = made.filter(state=CommitmentState.DELIVERED)
+    counted = made.order_by().values("reply").annotate(n=Count("id")).values("n")
+    return (
+        replies.filter(kind=Reply.Kind.REPLY)
+        .filter(Exists(delivered.filter(delivered_on__range=(start, end))))
+        .exclude(Exists(made.exclude(state=CommitmentState.DELIVERED)))
+        .exclude(Exists(delivered.filter(delivered_on__gt=end)))
+        .annotate(
+            made=Subquery(counted),
+            last_delivered=Subquery(delivered.order_by("-delivered_on").values("delivered_on")[:1]),
+        )
+    )
+
+
 class LookBack(models.Model):
     """回头看: the office's yearly check of an item whose commitments were delivered one to two
     years ago: did the problem come back?"""
@@ -270,3 +299,44 @@ class LookBack(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.reply}"
+
+
+class CommitmentReminder(models.Model):
+    """The ledger of commitment reminders (responses/commitment_reminders.py): a reminder is
+    issued by inserting its row, and the key (commitment, rung, repeat) makes each happen
+    once however often the sweep runs. Like the assignments' ledger (workflow Reminder), its
+    references are not database constraints: rows are written only from a join of the
+    commitment and the rung, in one insert-only statement, and Django still cascades."""
+
+    pk = models.CompositePrimaryKey("commitment_id", "rung_id", "repeat")
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_constraint=False,
+        db_index=False,  # the primary key starts with it
+    )
+    # The commitment's unit, copied so a sweep's digests are counted from the ledger alone.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    rung = models.ForeignKey(
+        ReminderRung,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    repeat = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField()
+    # One value per sweep: a sweep's rows are found by it and the batch.
+    created_at = models.DateTimeField(default=timezone.now)
+    batch = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("承诺事项提醒记录")
+        verbose_name_plural = _("承诺事项提醒记录")
+        indexes = [models.Index(fields=["created_at"], name="commitment_reminder_sweep")]
+
+    def __str__(self):
+        return f"{self.commitment_id} {self.rung_id}/{self.repeat}"

@@ -17,6 +17,8 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys, request):
     assert any(n.startswith("overdue monitor") for n in names)
     assert any(n.startswith("clerk inbox") for n in names)
     assert report["sweep"]["first"]["sent"] > 0 and report["sweep"]["second"]["sent"] == 0
+    commitments = report["commitment_sweep"]
+    assert commitments["first"]["sent"] > 0 and commitments["second"]["sent"] == 0
     assert report["import"]["saved"] == report["import"]["rows"]
     numbers = report["numbering"]
     assert numbers["duplicates"] == 0 and numbers["gaps_or_strays"] == 0
@@ -29,6 +31,7 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys, request):
     table = (tmp_path / "bench.md").read_text()
     assert "| PDF, warm" in table and "| verification of the signed PDF" in table
     assert "| nested zip" in table
+    assert "| commitment reminder sweep, second run" in table
     assert "| reminder sweep, first run" in table and "×" in table
     with capsys.disabled():
         print("\n" + table)

@@ -61,6 +61,8 @@ def _office_paths():
         "/office/requests/",
         "/office/publication/",
         "/office/undelivered/",
+        "/office/look-back/",
+        "/office/look-back/yearly/",
         "/office/import/",
         "/office/statistics/",
         f"/items/{received.pk}/",
@@ -80,7 +82,8 @@ def _clerk_paths():
 
     unit = "上海市科学技术委员会"
     # The day's reminders are sent once a day: a second load the same day may have none.
-    digests = ReminderDigest.objects.filter(unit__name=unit).order_by("pk")[:1]
+    digests = ReminderDigest.objects.filter(unit__name=unit, deadline_kind="").order_by("pk")[:1]
+    promised = ReminderDigest.objects.filter(unit__name=unit, deadline_kind="commitment")
     returned = _first(Reply.objects.filter(state="returned", assignment__unit__name=unit))
     sent = _first(Reply.objects.filter(state="published", assignment__unit__name=unit))
     return [
@@ -92,6 +95,7 @@ def _clerk_paths():
         f"/letters/reply/{returned.pk}/",
         f"/letters/reply/{sent.pk}/",
         *[f"/reminders/{digest.pk}/" for digest in digests],
+        *[f"/reminders/commitments/{digest.pk}/" for digest in promised.order_by("pk")[:1]],
         "/search/?q=科技",
         "/notifications/",
     ]

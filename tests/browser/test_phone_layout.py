@@ -74,13 +74,14 @@ def demo():
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def walk(browser, base, role, paths):
+def walk(browser, base, role, paths, language="zh-hans"):
     """Each page at a phone's width, then at a desk's, in one context; every problem found."""
     context = browser.new_context(viewport={"width": PHONE, "height": 860}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
     if role.username:
         sign_in(page, base, role.username, role.password)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     found = []
     for path in paths:
         page.set_viewport_size({"width": PHONE, "height": 860})

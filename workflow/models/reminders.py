@@ -18,6 +18,8 @@ class DeadlineKind(models.TextChoices):
     OPINION = "opinion", _("会办意见期限")
     TRANSFER = "transfer", _("申请调整期限")
     FEEDBACK = "feedback", _("反馈期限")
+    # A reply's promise (responses: Commitment); swept by responses/commitment_reminders.py.
+    COMMITMENT = "commitment", _("承诺事项期限")
 
 
 class Audience(models.TextChoices):
@@ -142,6 +144,11 @@ class ReminderDigest(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # Empty: the assignments' deadlines (this app's ledger); COMMITMENT: the commitments'
+    # ledger of the responses app, which lists and links them itself.
+    deadline_kind = models.CharField(
+        _("期限"), max_length=10, choices=DeadlineKind.choices, blank=True, db_default=""
+    )
     items = models.PositiveIntegerField(_("件数"))
     overdue = models.PositiveIntegerField(_("其中逾期"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -190,8 +197,13 @@ class ReminderDigest(models.Model):
             scope = Q(unit__jurisdiction_id=self.jurisdiction_id)
         return scope & Q(rung__audience=self.audience)
 
+    @property
+    def is_commitments(self):
+        return self.deadline_kind == DeadlineKind.COMMITMENT
+
     def reminders(self):
-        """The ledger rows this digest told its recipient about."""
+        """The ledger rows this digest told its recipient about (none of this app's for a
+        digest of commitments)."""
         return Reminder.objects.filter(self.covers(), created_at=self.created_at, batch=self.batch)
 
 
