@@ -6,6 +6,8 @@ from rest_framework import serializers
 from responses.models import Rating
 from workflow.models import CoSignature
 
+from .serializers import ToldCommitmentSerializer
+
 
 class UnitRoleSerializer(serializers.Serializer):
     unit = serializers.CharField(source="unit.name")
@@ -40,7 +42,8 @@ class MyFeedbackSerializer(serializers.Serializer):
 
 
 class MyReplySerializer(serializers.Serializer):
-    """A reply or follow-up reply as sent to the proposer, with their own rating of it."""
+    """A reply or follow-up reply as sent to the proposer, with their own rating of it, the
+    commitments it made and, for a follow-up reply, those it reported."""
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -52,6 +55,13 @@ class MyReplySerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
     my_feedback = MyFeedbackSerializer(allow_null=True)
     rateable = serializers.BooleanField(help_text="whether this proposer may still rate it")
+    commitments = ToldCommitmentSerializer(source="told_commitments", many=True, read_only=True)
+    reported = ToldCommitmentSerializer(
+        source="told_reports",
+        many=True,
+        read_only=True,
+        help_text="a follow-up reply's report: the commitments it delivered or partly delivered",
+    )
 
 
 class ExtensionSerializer(serializers.Serializer):
