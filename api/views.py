@@ -244,7 +244,8 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
         commitments = Commitment.objects.select_related("unit").prefetch_related("notes")
         rows = rows.prefetch_related(
             Prefetch("commitments", queryset=commitments),
-            Prefetch("reported_commitments", queryset=Commitment.objects.only("pk", "follow_up")),
+            # The whole row: the state machine's mixin reads the state of every one it loads.
+            Prefetch("reported_commitments", queryset=Commitment.objects.all()),
         )
         return rows.order_by("-created_at", "-id")
 

@@ -128,8 +128,9 @@ def test_the_pages_queries_do_not_grow_with_the_commitments(
     plain = factories.sent_reply(office, clerk, leader, kewei, proposers=[person])
     as_proposer(client, person)
     factories.just_active(client)
-    item, reply = reverse("portal-item", args=[plain.assignment.proposal_id]), reverse(
-        "portal-reply", args=[plain.pk]
+    item, reply = (
+        reverse("portal-item", args=[plain.assignment.proposal_id]),
+        reverse("portal-reply", args=[plain.pk]),
     )
     many_item = reverse("portal-item", args=[told.reply.assignment.proposal_id])
     many_reply = reverse("portal-reply", args=[told.follow_up.pk])
