@@ -16,6 +16,14 @@ class UnitRoleSerializer(serializers.Serializer):
     due_on = serializers.DateField()
 
 
+class PromisesKeptSerializer(serializers.Serializer):
+    """An item's commitments in numbers (responses.proposer_selectors.promises_kept)."""
+
+    made = serializers.IntegerField(help_text="confirmed commitments of its sent replies")
+    delivered = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="still open after their due date")
+
+
 class MyItemSerializer(serializers.Serializer):
     """One of 我的提案/建议: lead or co-signer, where it stands, which units handle it."""
 
@@ -28,6 +36,7 @@ class MyItemSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     my_part = serializers.SerializerMethodField(help_text="lead (领衔) or cosigner (联名)")
     units = UnitRoleSerializer(source="assignments.all", many=True)
+    promises = PromisesKeptSerializer(help_text="its commitments (承诺事项) and how many were kept")
 
     def get_my_part(self, item) -> str:
         first = min(item.signatories.all(), key=lambda s: s.position)

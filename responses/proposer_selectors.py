@@ -8,7 +8,7 @@ draft's report or the units' progress notes."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,8 +104,10 @@ def my_items(proposer):
         )
         .order_by("-received_at", "-pk")
     )
+    tally = promises_kept([proposal.pk for proposal in items])
     for proposal in items:
         proposal.stands = stands(proposal)
+        proposal.promises = tally.get(proposal.pk, PromisesKept())
     return items
 
 
@@ -269,6 +271,41 @@ def tell_commitments(replies, *, public=False, today=None):
         reply.told_commitments = made.get(reply.pk, [])
         reply.told_reports = reported.get(reply.pk, [])
     return replies
+
+
+@dataclass(frozen=True)
+class PromisesKept:
+    """An item's commitments in three numbers, as its proposers are told them: made (in its
+    sent replies), delivered, and still open after their due date."""
+
+    made: int = 0
+    delivered: int = 0
+    overdue: int = 0
+
+
+def promises_kept(item_ids, today=None):
+    """{item id: PromisesKept} for 我的提案/建议, told by the rule of tell_commitments (a drop
+    not decided is still open). One query for any number of items."""
+    today = today or timezone.localdate()
+    still_open = [CommitmentState.OPEN, CommitmentState.DROP_REQUESTED]
+    rows = (
+        Commitment.objects.filter(
+            state__in=CONFIRMED_STATES,
+            reply__state__in=SENT_STATES,
+            reply__assignment__proposal__in=item_ids,
+        )
+        .values("reply__assignment__proposal_id")
+        .annotate(
+            made=Count("pk"),
+            delivered=Count("pk", filter=Q(state=CommitmentState.DELIVERED)),
+            overdue=Count("pk", filter=Q(state__in=still_open, due_on__lt=today)),
+        )
+        .order_by()
+    )
+    return {
+        row.pop("reply__assignment__proposal_id"): PromisesKept(**row)
+        for row in (rows if item_ids else ())
+    }
 
 
 _TOLD_FIELDS = (

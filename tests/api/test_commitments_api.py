@@ -67,6 +67,11 @@ def test_a_proposer_is_told_each_commitment_with_the_reply(told, people, who):
     never_told(response.content.decode())
 
 
+def test_my_items_count_the_promises_kept(told, people):
+    (row,) = with_token(people["章毅"].user).get("/api/me/items/").json()
+    assert row["promises"] == {"made": 4, "delivered": 1, "overdue": 1}
+
+
 def test_another_proposer_is_told_nothing(told, people):
     client = with_token(people["鲁民"].user)
     assert client.get(f"/api/me/items/{told.reply.assignment.proposal_id}/").status_code == 404

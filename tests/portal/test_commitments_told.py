@@ -63,6 +63,13 @@ def test_the_course_tells_each_commitment_and_how_it_stands(told, who, request, 
     assert html.count('class="tag">跟踪办理答复</span>') == 1  # the draft is not there
 
 
+def test_my_items_count_the_promises_kept(told, cosigner, client):
+    as_proposer(client, cosigner)
+    html = client.get(reverse("portal-home")).content.decode()
+    # Four made: one delivered, one dropped, one whose drop is undecided, one overdue.
+    assert "承诺事项4项，已落实1项" in html and "1项已超过完成期限" in html
+
+
 def test_a_follow_up_reply_is_read_and_rated_on_its_own_page(told, person, client):
     as_proposer(client, person)
     html = page(client, "portal-reply", told.follow_up.pk)
@@ -132,6 +139,7 @@ def test_the_pages_queries_do_not_grow_with_the_commitments(
         reverse("portal-item", args=[plain.assignment.proposal_id]),
         reverse("portal-reply", args=[plain.pk]),
     )
+    assert queries(client, reverse("portal-home")) <= 10  # with every item's promises
     many_item = reverse("portal-item", args=[told.reply.assignment.proposal_id])
     many_reply = reverse("portal-reply", args=[told.follow_up.pk])
     queries(client, item)  # the session's first touch
