@@ -210,6 +210,19 @@ class ToldCommitment:
     follow_up_id: int | None
     follow_up_number: str
 
+    # What the pages ask of it, so no template spells a state.
+    @property
+    def is_delivered(self):
+        return self.state == CommitmentState.DELIVERED
+
+    @property
+    def is_partly(self):
+        return self.state == CommitmentState.PARTLY
+
+    @property
+    def is_dropped(self):
+        return self.state == CommitmentState.DROPPED
+
 
 def readable_states(public):
     """The letters a reader may be told of: published ones for the public, every sent one
