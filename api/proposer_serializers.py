@@ -6,12 +6,22 @@ from rest_framework import serializers
 from responses.models import Rating
 from workflow.models import CoSignature
 
+from .serializers import ToldCommitmentSerializer
+
 
 class UnitRoleSerializer(serializers.Serializer):
     unit = serializers.CharField(source="unit.name")
     role = serializers.CharField()
     role_label = serializers.CharField(source="get_role_display")
     due_on = serializers.DateField()
+
+
+class PromisesKeptSerializer(serializers.Serializer):
+    """An item's commitments in numbers (responses.proposer_selectors.promises_kept)."""
+
+    made = serializers.IntegerField(help_text="confirmed commitments of its sent replies")
+    delivered = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="still open after their due date")
 
 
 class MyItemSerializer(serializers.Serializer):
@@ -26,6 +36,7 @@ class MyItemSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     my_part = serializers.SerializerMethodField(help_text="lead (领衔) or cosigner (联名)")
     units = UnitRoleSerializer(source="assignments.all", many=True)
+    promises = PromisesKeptSerializer(help_text="its commitments (承诺事项) and how many were kept")
 
     def get_my_part(self, item) -> str:
         first = min(item.signatories.all(), key=lambda s: s.position)
@@ -40,7 +51,8 @@ class MyFeedbackSerializer(serializers.Serializer):
 
 
 class MyReplySerializer(serializers.Serializer):
-    """A reply or follow-up reply as sent to the proposer, with their own rating of it."""
+    """A reply or follow-up reply as sent to the proposer, with their own rating of it, the
+    commitments it made and, for a follow-up reply, those it reported."""
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -52,6 +64,13 @@ class MyReplySerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
     my_feedback = MyFeedbackSerializer(allow_null=True)
     rateable = serializers.BooleanField(help_text="whether this proposer may still rate it")
+    commitments = ToldCommitmentSerializer(source="told_commitments", many=True, read_only=True)
+    reported = ToldCommitmentSerializer(
+        source="told_reports",
+        many=True,
+        read_only=True,
+        help_text="a follow-up reply's report: the commitments it delivered or partly delivered",
+    )
 
 
 class ExtensionSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from proposals.models import Proposal, Proposer, Session, kind_refusal
 from proposals.untrusted import validate_one_line
 from responses import textsearch
-from responses.models import Rating, Reply
+from responses.models import Commitment, CommitmentNote, Rating, Reply
 from workflow.forms import proposers_from_names, split_names
 from workflow.models import Assignment, Unit
 from workflow.proposer_contacts import (
@@ -151,15 +151,78 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
+class CommitmentNoteSerializer(serializers.ModelSerializer):
+    """进展: a unit's note on how a commitment is going (the staff's, never a proposer's)."""
+
+    class Meta:
+        model = CommitmentNote
+        fields = ["text", "created_at"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    """承诺事项 of a reply, read-only: what, by which unit, by when, how it stands; the
+    candidates of a draft too (state `candidate`), and the units' progress notes."""
+
+    unit = serializers.CharField(source="unit.name")
+    state_label = serializers.CharField(source="get_state_display")
+    on_time = serializers.SerializerMethodField(
+        help_text="delivered by its due date; null until delivered"
+    )
+    notes = CommitmentNoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "unit", "what", "source_text", "due_kind", "promised_on", "due_on"]
+        fields += ["state", "state_label", "delivered_on", "on_time", "outcome"]
+        fields += ["outcome_note", "follow_up", "drop_reason", "notes"]
+        read_only_fields = fields
+
+    def get_on_time(self, commitment) -> bool | None:
+        return commitment.delivered_on_time() if commitment.delivered_on else None
+
+
 class ReplySerializer(serializers.ModelSerializer):
     proposal = serializers.IntegerField(source="assignment.proposal_id")
     unit = serializers.CharField(source="assignment.unit.name")
+    commitments = CommitmentSerializer(many=True, read_only=True)
+    reported = serializers.PrimaryKeyRelatedField(
+        source="reported_commitments",
+        many=True,
+        read_only=True,
+        help_text="a follow-up reply's: the commitments it reports",
+    )
 
     class Meta:
         model = Reply
         fields = ["id", "proposal", "unit", "round", "kind", "state", "title", "doc_number"]
         fields += ["class_label", "result_bucket", "disclosure", "body", "sent_at"]
-        fields += ["published_at"]
+        fields += ["published_at", "commitments", "reported"]
+
+
+class ToldCommitmentSerializer(serializers.Serializer):
+    """承诺事项: a commitment as a proposer (or, of a published reply, the public) is told it
+    (responses.proposer_selectors.tell_commitments): a drop the office has not decided is
+    still open; the public is not told the reason of a drop."""
+
+    id = serializers.IntegerField()
+    what = serializers.CharField()
+    unit = serializers.CharField(help_text="the unit that will deliver it")
+    due_on = serializers.DateField()
+    state = serializers.ChoiceField(
+        choices=["open", "delivered", "partly", "dropped"],
+        help_text="open (落实中), delivered (已落实), partly (部分落实) or dropped (已撤销)",
+    )
+    state_label = serializers.CharField()
+    delivered_on = serializers.DateField(allow_null=True)
+    on_time = serializers.BooleanField(
+        allow_null=True, help_text="delivered by its due date; null until delivered"
+    )
+    overdue = serializers.BooleanField(help_text="still open after its due date")
+    drop_reason = serializers.CharField(help_text="why it was dropped, once the office approved")
+    note = serializers.CharField(help_text="what the follow-up reply that reported it said")
+    follow_up = serializers.IntegerField(
+        source="follow_up_id", allow_null=True, help_text="the follow-up reply that reported it"
+    )
 
 
 class PublicReplySerializer(serializers.ModelSerializer):
@@ -168,11 +231,18 @@ class PublicReplySerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="assignment.unit.name")
     proposal_title = serializers.CharField(source="assignment.proposal.title")
     text = serializers.SerializerMethodField()
+    commitments = ToldCommitmentSerializer(source="told_commitments", many=True, read_only=True)
+    reported = ToldCommitmentSerializer(
+        source="told_reports",
+        many=True,
+        read_only=True,
+        help_text="a follow-up reply's report: the commitments it delivered or partly delivered",
+    )
 
     class Meta:
         model = Reply
-        fields = ["id", "title", "proposal_title", "doc_number", "unit", "class_label"]
-        fields += ["result_bucket", "published_at", "text"]
+        fields = ["id", "kind", "title", "proposal_title", "doc_number", "unit", "class_label"]
+        fields += ["result_bucket", "published_at", "text", "commitments", "reported"]
 
     def get_text(self, reply) -> str:
         return textsearch.public_text(reply)

@@ -24,7 +24,8 @@ from proposals.models import Channel, Proposal, ProposalProposer, Proposer
 from proposals.params import plain_int
 from responses import selectors, textsearch
 from responses.actions import record_feedback, rotate_api_token
-from responses.models import Feedback, Reply
+from responses.models import Commitment, Feedback, Reply
+from responses.proposer_selectors import tell_commitments
 from workflow import actions
 from workflow.audit import ActionRefused
 from workflow.models import Assignment
@@ -230,7 +231,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
     """答复函 as the item page shows them: the drafting unit and the office see every state,
-    the other handling units see sent ones."""
+    the other handling units see sent ones; each with its commitments (承诺事项, read-only)."""
 
     lookup_value_regex = ID
     permission_classes = [StaffOnly]
@@ -239,8 +240,14 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         roles = roles_of(self.request)
         rows = Reply.objects.filter(assignment__proposal__in=textsearch.visible_items(roles))
-        rows = rows.visible_to(roles)
-        return rows.select_related("assignment__unit").order_by("-created_at", "-id")
+        rows = rows.visible_to(roles).select_related("assignment__unit")
+        commitments = Commitment.objects.select_related("unit").prefetch_related("notes")
+        rows = rows.prefetch_related(
+            Prefetch("commitments", queryset=commitments),
+            # The whole row: the state machine's mixin reads the state of every one it loads.
+            Prefetch("reported_commitments", queryset=Commitment.objects.all()),
+        )
+        return rows.order_by("-created_at", "-id")
 
 
 class PublicReplyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -255,6 +262,14 @@ class PublicReplyViewSet(viewsets.ReadOnlyModelViewSet):
         rows = selectors.public_queryset()
         q = (self.request.query_params.get("q") or "").strip()[:100]
         return textsearch.ranked_replies(rows, q) if q else rows.order_by("-published_at", "-id")
+
+    def paginate_queryset(self, queryset):
+        """A page of replies, with the commitments the public is told (one query a page)."""
+        page = super().paginate_queryset(queryset)
+        return page if page is None else tell_commitments(page, public=True)
+
+    def get_object(self):
+        return tell_commitments([super().get_object()], public=True)[0]
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="关键词")])
     def list(self, request, *args, **kwargs):

@@ -1,8 +1,15 @@
 """What a proposer's account may see, defined once for every door that shows it (the
 proposers' pages in portal, the proposers' API): whom the account acts for, which items are
-theirs (filed or co-signed), and of each item's handling only what was sent to them."""
+theirs (filed or co-signed), and of each item's handling only what was sent to them. What
+the proposers and the public are told of a reply's commitments (承诺事项) is defined here too
+(`tell_commitments`): the confirmed promises of a reply they may read, never a candidate, a
+draft's report or the units' progress notes."""
 
-from django.db.models import Exists, Prefetch
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer
@@ -15,7 +22,9 @@ from workflow.models import (
     UnitMembership,
 )
 
-from .models import Feedback, Reply
+from .models import Commitment, CommitmentState, Feedback, LetterState, Reply
+from .models.commitments import CONFIRMED_STATES
+from .models.letters import SENT_STATES
 
 
 def is_staff_account(user):
@@ -95,8 +104,10 @@ def my_items(proposer):
         )
         .order_by("-received_at", "-pk")
     )
+    tally = promises_kept([proposal.pk for proposal in items])
     for proposal in items:
         proposal.stands = stands(proposal)
+        proposal.promises = tally.get(proposal.pk, PromisesKept())
     return items
 
 
@@ -114,7 +125,8 @@ def sent_replies(proposal):
 def course(proposal, proposer):
     """Where the item stands, in what was sent to this proposer: the units and their
     deadlines, the contacts the units recorded with *them*, the extensions granted and why,
-    each reply as sent, and this proposer's own feedback on each."""
+    each reply and follow-up reply as sent with the commitments it made or reported
+    (tell_commitments), and this proposer's own feedback on each."""
     replies = list(sent_replies(proposal))
     rated = {
         f.reply_id: f
@@ -122,11 +134,9 @@ def course(proposal, proposer):
     }
     for reply in replies:
         reply.my_feedback = rated.get(reply.pk)
-        reply.rateable = (
-            reply.my_feedback is None
-            and reply.kind == Reply.Kind.REPLY
-            and reply.round == proposal.round
-        )
+        # A follow-up reply (跟踪办理答复) is rated as a reply is: how the promise was kept.
+        reply.rateable = reply.my_feedback is None and reply.round == proposal.round
+    tell_commitments(replies)
     not_filed = proposal.state == ProposalState.NOT_FILED
     return {
         "stands": stands(proposal),
@@ -165,11 +175,163 @@ def reply_for(proposer, pk):
 
 
 def reply_state(reply, proposer):
-    """This proposer's own rating of the reply, and whether they may still give one."""
+    """This proposer's own rating of the reply (or follow-up reply), whether they may still
+    give one, and the commitments it made or reported, as they are told them."""
     mine = Feedback.objects.filter(reply=reply, proposer=proposer).first()
     current = reply.round == reply.assignment.proposal.round
+    tell_commitments([reply])
     return {
         "my_feedback": mine,
-        "rateable": mine is None and current and reply.kind == Reply.Kind.REPLY,
+        "rateable": mine is None and current,
         "stale": mine is None and not current,
     }
+
+
+# ---- 承诺事项, as told outside the units -----------------------------------------------------
+@dataclass(frozen=True)
+class ToldCommitment:
+    """A commitment as a proposer (or, for a published reply, the public) is told it: what,
+    by which unit, by when, and how it stands. A request to drop it is the office's to
+    decide, so until approved it is still 落实中; its reason is told once it is dropped."""
+
+    id: int
+    reply_id: int
+    what: str
+    unit: str
+    due_on: date
+    state: str
+    state_label: str
+    delivered_on: date | None
+    on_time: bool | None
+    overdue: bool
+    drop_reason: str
+    # What the follow-up reply that reported it said, and that reply, once it may be read.
+    note: str
+    follow_up_id: int | None
+    follow_up_number: str
+
+    # What the pages ask of it, so no template spells a state.
+    @property
+    def is_delivered(self):
+        return self.state == CommitmentState.DELIVERED
+
+    @property
+    def is_partly(self):
+        return self.state == CommitmentState.PARTLY
+
+    @property
+    def is_dropped(self):
+        return self.state == CommitmentState.DROPPED
+
+
+def readable_states(public):
+    """The letters a reader may be told of: published ones for the public, every sent one
+    for the item's proposers (withheld included: withheld from the public, not from them)."""
+    return frozenset({LetterState.PUBLISHED}) if public else SENT_STATES
+
+
+def _told(row, readable, today, reported=False, public=False):
+    state = (row.outcome or row.state) if reported else row.state
+    if state == CommitmentState.DROP_REQUESTED:
+        state = CommitmentState.OPEN
+    report = row.follow_up if row.follow_up_id and row.follow_up.state in readable else None
+    delivered = state in (CommitmentState.DELIVERED, CommitmentState.PARTLY)
+    return ToldCommitment(
+        id=row.pk,
+        reply_id=row.reply_id,
+        what=row.what,
+        unit=row.unit.name,
+        due_on=row.due_on,
+        state=state,
+        state_label=CommitmentState(state).label,
+        delivered_on=row.delivered_on if delivered else None,
+        on_time=row.delivered_on_time() if delivered else None,
+        overdue=state == CommitmentState.OPEN and row.due_on < today,
+        # The reason was written for the office: the item's proposers are told it, the
+        # public only that the promise was dropped.
+        drop_reason=row.drop_reason if state == CommitmentState.DROPPED and not public else "",
+        note=row.outcome_note if report else "",
+        follow_up_id=report.pk if report else None,
+        follow_up_number=report.doc_number if report else "",
+    )
+
+
+def tell_commitments(replies, *, public=False, today=None):
+    """Gives each reply `told_commitments` (the confirmed commitments it made) and
+    `told_reports` (those a follow-up reply reported, with what it said of each), as its
+    proposers are told them, or the public when `public`. Only of replies the reader may
+    read (sent; published for the public): a draft's candidates and a draft follow-up's
+    report are never told, nor are the units' progress notes (进展, internal to the staff).
+    One query for any number of replies."""
+    readable = readable_states(public)
+    ids = {reply.pk for reply in replies if reply.state in readable}
+    rows = (
+        Commitment.objects.filter(state__in=CONFIRMED_STATES, reply__state__in=readable)
+        .filter(Q(reply__in=ids) | Q(follow_up__in=ids))
+        .select_related("unit", "follow_up")
+        .only(*_TOLD_FIELDS)
+        .order_by("reply_id", "position", "pk")
+    )
+    today = today or timezone.localdate()
+    made, reported = {}, {}
+    for row in rows if ids else ():
+        if row.reply_id in ids:
+            made.setdefault(row.reply_id, []).append(_told(row, readable, today, public=public))
+        if row.follow_up_id in ids:
+            told = _told(row, readable, today, reported=True, public=public)
+            reported.setdefault(row.follow_up_id, []).append(told)
+    for reply in replies:
+        reply.told_commitments = made.get(reply.pk, [])
+        reply.told_reports = reported.get(reply.pk, [])
+    return replies
+
+
+@dataclass(frozen=True)
+class PromisesKept:
+    """An item's commitments in three numbers, as its proposers are told them: made (in its
+    sent replies), delivered, and still open after their due date."""
+
+    made: int = 0
+    delivered: int = 0
+    overdue: int = 0
+
+
+def promises_kept(item_ids, today=None):
+    """{item id: PromisesKept} for 我的提案/建议, told by the rule of tell_commitments (a drop
+    not decided is still open). One query for any number of items."""
+    today = today or timezone.localdate()
+    still_open = [CommitmentState.OPEN, CommitmentState.DROP_REQUESTED]
+    rows = (
+        Commitment.objects.filter(
+            state__in=CONFIRMED_STATES,
+            reply__state__in=SENT_STATES,
+            reply__assignment__proposal__in=item_ids,
+        )
+        .values("reply__assignment__proposal_id")
+        .annotate(
+            made=Count("pk"),
+            delivered=Count("pk", filter=Q(state=CommitmentState.DELIVERED)),
+            overdue=Count("pk", filter=Q(state__in=still_open, due_on__lt=today)),
+        )
+        .order_by()
+    )
+    return {
+        row.pop("reply__assignment__proposal_id"): PromisesKept(**row)
+        for row in (rows if item_ids else ())
+    }
+
+
+_TOLD_FIELDS = (
+    "reply",
+    "position",
+    "what",
+    "unit__name",
+    "due_on",
+    "state",
+    "delivered_on",
+    "drop_reason",
+    "outcome",
+    "outcome_note",
+    "follow_up__state",
+    "follow_up__doc_number",
+)

@@ -55,6 +55,7 @@ from .models import (
     Reply,
 )
 from .permissions import handles_delivery
+from .proposer_selectors import tell_commitments
 
 # No deadline left to explain: re-routed elsewhere, or finished for good.
 NO_DEADLINE = (AssignmentState.TRANSFERRED, AssignmentState.DONE)
@@ -633,6 +634,13 @@ def public_queryset():
     )
 
 
+def published_reply(pk):
+    """A published reply (or follow-up reply) with the commitments the public is told: what
+    it promised and how that stands, or what it reported; a withheld one is not there."""
+    reply = get_object_or_404(public_queryset(), pk=pk)
+    return tell_commitments([reply], public=True)[0]
+
+
 def public_replies(params):
     rows = public_queryset()
     year, body = params.get("year", ""), params.get("body", "")
@@ -664,7 +672,8 @@ def public_replies(params):
 
 # ---- the proposer's link --------------------------------------------------------------------
 def link_state(token):
-    """The reply and proposer behind a link, or which problem the page should explain."""
+    """The reply and proposer behind a link, or which problem the page should explain; the
+    reply with its commitments as the proposer is told them, whatever the problem."""
     state = {"problem": None, "status": 200, "token": token}
     try:
         reply_id, proposer_id, round_ = links.read_token(token)
@@ -683,7 +692,7 @@ def link_state(token):
     proposer = Proposer.objects.filter(pk=proposer_id).first()
     if reply is None or proposer is None or reply.round != round_:
         return {**state, "problem": "invalid", "status": 400}
-    state.update(reply=reply, proposer=proposer)
+    state.update(reply=tell_commitments([reply])[0], proposer=proposer)
     if reply.round != reply.assignment.proposal.round:
         return {**state, "problem": "stale", "status": 410}
     if Feedback.objects.filter(reply=reply, proposer=proposer).exists():

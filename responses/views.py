@@ -542,7 +542,7 @@ def public_list(request):
 
 
 def public_reply(request, pk):
-    reply = get_object_or_404(selectors.public_queryset(), pk=pk)
+    reply = selectors.published_reply(pk)
     return render(request, "responses/public_reply.html", {"reply": reply})
 
 

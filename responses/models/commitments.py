@@ -228,8 +228,8 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
 
 
 class CommitmentNote(models.Model):
-    """进展: the unit's note on how a commitment is going, shown to the office (and, once the
-    commitment is closed, with it)."""
+    """进展: the unit's note on how a commitment is going, for the unit and the office: never
+    told to the proposers or the public (responses/proposer_selectors.tell_commitments)."""
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="notes", verbose_name=_("承诺事项")

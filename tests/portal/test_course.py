@@ -66,9 +66,9 @@ def test_the_pages_issue_a_constant_number_of_queries(
     factories.just_active(client)
     item = reply.assignment.proposal_id
     for url, most in (
-        (reverse("portal-home"), 9),  # with the invitations to co-sign
-        (reverse("portal-item", args=[item]), 12),
-        (reverse("portal-reply", args=[reply.pk]), 8),
+        (reverse("portal-home"), 10),  # with the invitations to co-sign, the promises kept
+        (reverse("portal-item", args=[item]), 13),  # with the replies' commitments
+        (reverse("portal-reply", args=[reply.pk]), 9),
     ):
         with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200
