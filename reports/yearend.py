@@ -3,16 +3,19 @@ were assigned, accepted on time, replied, replied on time, are overdue now; aver
 reply; result classes in canonical buckets (解决采纳率); satisfaction on both axes; re-handled
 items; published share; and a monthly trend.
 
-Two queries whatever the scope: one row per assignment (its current-round letter and its
-first-round send date come as correlated subqueries, which the (assignment, round) unique
-indexes answer) and one grouped count of feedback forms. The rows are folded here because
-whether a unit accepted on time depends on the working-day calendar, which SQL does not know.
+What each figure means is defined here, once: `assignment_facts` reads one row per
+assignment (its current-round letter and its first-round send date joined) and says what it
+adds to a `Tally`; the rows are folded in Python because whether a unit accepted on time
+depends on the working-day calendar, which SQL does not know. The page reads the same
+tallies kept per (session, kind, unit) by reports/figures.py; `direct_report` computes them
+from the assignments, for the tests and the rebuild to be held to.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
+from typing import NamedTuple
 
 from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -35,6 +38,8 @@ from workflow import deadlines
 from workflow.charts import bar_chart
 from workflow.exports import append_row
 from workflow.models import OPEN_ASSIGNMENT_STATES, REPLYING_ROLES, Assignment, Unit
+
+from .models import COUNTS, SPLIT_COUNTS
 
 BUCKET_COLOURS = {
     Bucket.SOLVED: "#2f7d4a",
@@ -152,6 +157,23 @@ class Tally:
     def add_feedback(self, handling, result, count):
         self.handling[handling] += count
         self.result[result] += count
+
+    def add_stored(self, row):
+        """Adds one stored row (reports.models.UnitFigures, as a dict of its columns)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + row[name])
+        for attribute, prefix in SPLIT_COUNTS:
+            counts = getattr(self, attribute)
+            for value in counts:
+                counts[value] += row[f"{prefix}_{value}"]
+
+    def stored_columns(self):
+        """The columns of its stored row (reports.models.UnitFigures)."""
+        columns = {name: getattr(self, name) for name in COUNTS}
+        for attribute, prefix in SPLIT_COUNTS:
+            for value, count in getattr(self, attribute).items():
+                columns[f"{prefix}_{value}"] = count
+        return columns
 
     @property
     def due_or_replied(self):
@@ -271,13 +293,88 @@ class Report:
     today: date
 
 
-def build_report(jurisdiction_ids, data, today=None):
-    """The whole statistics page for one filter: two queries plus the names of what appears."""
+class Facts(NamedTuple):
+    """What one assignment adds to its tallies, the day it is read aside: `owing` (open and
+    its letter not sent) counts as overdue once `due_on` has passed."""
+
+    key: tuple  # (session, kind, unit)
+    accepted_on_time: bool
+    counts: tuple  # the rest of Tally.add's arguments after `overdue`
+    owing: bool
+    due_on: date
+    assigned_on: date
+    first_on: date | None
+
+
+def assignment_facts(assignments):
+    """The facts of each assignment, in one query (see assignment_rows)."""
+    clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
+    for row in assignment_rows(assignments).iterator(chunk_size=5000):
+        unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
+        due_on, sent_on, first_on, reply_state, bucket = row[9:]
+        writes_reply = role in REPLYING_ROLES
+        counts = (
+            round_ > 1,
+            sent_on is not None,
+            bool(sent_on and sent_on <= due_on),
+            (first_on - assigned_on).days if first_on else None,
+            reply_state if writes_reply else None,
+            bucket if writes_reply else None,
+        )
+        accepted = bool(accepted_on and accepted_on <= clock(where, kind, assigned_on))
+        owing = state in open_states and not sent_on
+        yield Facts((session, kind, unit), accepted, counts, owing, due_on, assigned_on, first_on)
+
+
+def feedback_counts(assignments):
+    """The feedback forms on these assignments' replies (every round), counted by session,
+    kind, unit and rating: ((session, kind, unit), handling, result, count)."""
+    forms = (
+        Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
+        .values_list(
+            "reply__assignment__proposal__session_id",
+            "reply__assignment__proposal__kind",
+            "reply__assignment__unit_id",
+            "handling_rating",
+            "result_rating",
+        )
+        .order_by()
+    )
+    for session, kind, unit, handling, result, n in forms.annotate(n=Count("id")):
+        yield (session, kind, unit), handling, result, n
+
+
+def direct_report(jurisdiction_ids, data, today=None):
+    """The statistics of one filter computed from the assignments themselves (two queries and
+    a fold over every row: seconds for a national year). The page reads the stored figures
+    (reports/figures.py); this is what the tests hold them to."""
     today = today or timezone.localdate()
     assignments = scoped_assignments(jurisdiction_ids, data)
     by_unit, by_session, total = {}, {}, Tally(label=_("合计"))
-    months = _fold_assignments(assignments, today, (by_unit, by_session), total)
-    _fold_feedback(assignments, by_unit, by_session, total)
+    months = defaultdict(lambda: {"assigned": 0, "replied": 0})
+    for facts in assignment_facts(assignments):
+        overdue = bool(facts.owing and facts.due_on < today)
+        session, _kind, unit = facts.key
+        for tally in (tally_of(by_unit, unit), tally_of(by_session, session), total):
+            tally.add(facts.accepted_on_time, overdue, *facts.counts)
+        months[facts.assigned_on.strftime("%Y-%m")]["assigned"] += 1
+        if facts.first_on:
+            months[facts.first_on.strftime("%Y-%m")]["replied"] += 1
+    for (session, _kind, unit), *rating in feedback_counts(assignments):
+        for tally in (by_unit[unit], by_session[session], total):
+            tally.add_feedback(*rating)
+    return assemble(by_unit, by_session, total, months, today)
+
+
+def tally_of(table, key):
+    tally = table.get(key)
+    if tally is None:
+        tally = table[key] = Tally(key=key)
+    return tally
+
+
+def assemble(by_unit, by_session, total, months, today):
+    """The report from its tallies: names looked up (two queries), rows in the page's order."""
     _label(by_unit, Unit.objects.filter(pk__in=by_unit), lambda u: u.short_name or u.name)
     _label(by_session, Session.objects.filter(pk__in=by_session), str)
     return Report(
@@ -287,57 +384,6 @@ def build_report(jurisdiction_ids, data, today=None):
         months=[{"month": m, **counts} for m, counts in sorted(months.items())],
         today=today,
     )
-
-
-def _fold_assignments(assignments, today, tables, total):
-    """Adds each assignment to its unit's and its session's tally and to the total; returns
-    how many were assigned and first replied in each month."""
-    by_unit, by_session = tables
-    months = defaultdict(lambda: {"assigned": 0, "replied": 0})
-    clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
-    for row in assignment_rows(assignments).iterator(chunk_size=5000):
-        unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
-        due_on, sent_on, first_on, reply_state, bucket = row[9:]
-        writes_reply = role in REPLYING_ROLES
-        facts = (
-            bool(accepted_on and accepted_on <= clock(where, kind, assigned_on)),
-            bool(state in open_states and not sent_on and due_on < today),
-            round_ > 1,
-            sent_on is not None,
-            bool(sent_on and sent_on <= due_on),
-            (first_on - assigned_on).days if first_on else None,
-            reply_state if writes_reply else None,
-            bucket if writes_reply else None,
-        )
-        for table, key in ((by_unit, unit), (by_session, session)):
-            tally = table.get(key)
-            if tally is None:
-                tally = table[key] = Tally(key=key)
-            tally.add(*facts)
-        total.add(*facts)
-        months[assigned_on.strftime("%Y-%m")]["assigned"] += 1
-        if first_on:
-            months[first_on.strftime("%Y-%m")]["replied"] += 1
-    return months
-
-
-def _fold_feedback(assignments, by_unit, by_session, total):
-    """The feedback forms on these assignments' replies, counted by unit, session and rating."""
-    forms = (
-        Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
-        .values(
-            "reply__assignment__unit_id",
-            "reply__assignment__proposal__session_id",
-            "handling_rating",
-            "result_rating",
-        )
-        .order_by()
-    )
-    for form in forms.annotate(n=Count("id")):
-        rating = (form["handling_rating"], form["result_rating"], form["n"])
-        by_unit[form["reply__assignment__unit_id"]].add_feedback(*rating)
-        by_session[form["reply__assignment__proposal__session_id"]].add_feedback(*rating)
-        total.add_feedback(*rating)
 
 
 def _label(tallies, objects, name):
