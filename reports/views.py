@@ -25,7 +25,7 @@ def statistics_page(request):
     context = {
         "form": form,
         "report": report,
-        "tables": yearend.tables(report),
+        "tables": yearend.page_tables(report),
         "definitions": yearend.DEFINITIONS,
         "on_time_chart": yearend.on_time_chart(report.units),
         "bucket_chart": yearend.bucket_chart(report.units),

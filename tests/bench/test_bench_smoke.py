@@ -18,6 +18,7 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys, request):
     assert any(n.startswith("clerk inbox") for n in names)
     assert report["sweep"]["first"]["sent"] > 0 and report["sweep"]["second"]["sent"] == 0
     assert report["import"]["saved"] == report["import"]["rows"]
+    assert report["figures"]["check"]["same"]  # stored statistics = the direct count
     numbers = report["numbering"]
     assert numbers["duplicates"] == 0 and numbers["gaps_or_strays"] == 0
     assert report["http"]["inbox"]["requests"] > 0 and report["http"]["inbox"]["failures"] == 0
