@@ -7,7 +7,6 @@ is kept per due date (`OpenByDueDate`) and summed up to today when the page is r
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, Session
 from workflow.models import Unit
@@ -58,8 +57,6 @@ class UnitFigures(KeyedRow):
     result_unsatisfied = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("统计数据")
-        verbose_name_plural = _("统计数据")
         constraints = [
             models.UniqueConstraint(fields=["session", "unit", "kind"], name="figures_once")
         ]

@@ -328,12 +328,11 @@ def assignment_facts(assignments):
         yield Facts((session, kind, unit), accepted, counts, owing, due_on, assigned_on, first_on)
 
 
-def feedback_counts(assignments):
-    """The feedback forms on these assignments' replies (every round), counted by session,
-    kind, unit and rating: ((session, kind, unit), handling, result, count)."""
-    forms = (
-        Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
-        .values_list(
+def feedback_counts(forms):
+    """Feedback forms (on replies of every round) counted by session, kind, unit and rating:
+    ((session, kind, unit), handling, result, count)."""
+    counted = (
+        forms.values_list(
             "reply__assignment__proposal__session_id",
             "reply__assignment__proposal__kind",
             "reply__assignment__unit_id",
@@ -341,8 +340,9 @@ def feedback_counts(assignments):
             "result_rating",
         )
         .order_by()
+        .annotate(n=Count("id"))
     )
-    for session, kind, unit, handling, result, n in forms.annotate(n=Count("id")):
+    for session, kind, unit, handling, result, n in counted:
         yield (session, kind, unit), handling, result, n
 
 
@@ -362,7 +362,8 @@ def direct_report(jurisdiction_ids, data, today=None):
         months[facts.assigned_on.strftime("%Y-%m")]["assigned"] += 1
         if facts.first_on:
             months[facts.first_on.strftime("%Y-%m")]["replied"] += 1
-    for (session, _kind, unit), *rating in feedback_counts(assignments):
+    forms = Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
+    for (session, _kind, unit), *rating in feedback_counts(forms):
         for tally in (by_unit[unit], by_session[session], total):
             tally.add_feedback(*rating)
     return assemble(by_unit, by_session, total, months, today)

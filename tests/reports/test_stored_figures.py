@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 
-from reports import figures, yearend
+from reports import figures, tasks, yearend
 from reports.models import FiguresWatermark, MonthFigures, OpenByDueDate, UnitFigures
 from responses.actions import publish_letter, record_feedback
 from tests import factories
@@ -145,3 +145,12 @@ def test_the_rebuild_command(office, kewei):
     call_command("rebuild_figures", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert UnitFigures.objects.get().assigned == 1
     assert date(2024, 3, 1) in MonthFigures.objects.values_list("month", flat=True)
+
+
+def test_beat_refreshes_the_figures_every_minute(office, kewei, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["statistics-figures"]
+    assert entry["task"] == "reports.tasks.refresh_figures" and entry["schedule"] <= 60
+    figures.refresh()
+    assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
+    assert tasks.refresh_figures() == 1  # one (session, unit) pair counted again
+    assert UnitFigures.objects.get().assigned == 1

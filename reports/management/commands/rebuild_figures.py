@@ -8,7 +8,7 @@ from reports import figures
 
 
 class Command(BaseCommand):
-    help = "统计数据全部重新计算（reports/figures.py）。"
+    help = "Count every stored statistics figure again from the assignments."
 
     def handle(self, *args, **options):
         started = time.perf_counter()
