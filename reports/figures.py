@@ -38,6 +38,7 @@ from workflow.models import (
 from . import yearend
 from .models import FiguresWatermark, MonthFigures, OpenByDueDate, UnitFigures
 
+TRANSFERRED = AssignmentState.TRANSFERRED
 GAP_SECONDS = 3600  # how long a missing log id is waited for
 MAX_GAPS = 5000
 CHUNK = 2000
@@ -81,20 +82,23 @@ def _tallies(by_unit, by_session, total, row):
 
 
 # ---- counting -----------------------------------------------------------------------------------
-def count(assignments, forms, stream=True):
-    """The stored rows of these assignments (and these feedback forms on their replies),
-    unsaved: one UnitFigures per (session, kind, unit), MonthFigures per month,
-    OpenByDueDate per due date."""
-    tallies, months, owing = {}, defaultdict(lambda: [0, 0]), Counter()
+def count(assignments, forms=None, stream=True):
+    """The stored rows of these assignments, unsaved: one UnitFigures per (session, kind,
+    unit), MonthFigures per month, OpenByDueDate per due date. `forms`: the feedback forms
+    on their replies, when not looked up by the assignments' ids (a few thousand)."""
+    tallies, months, owing, ids = {}, defaultdict(lambda: [0, 0]), Counter(), []
     for facts in yearend.assignment_facts(assignments, stream):
+        ids.append(facts.pk)
         yearend.tally_of(tallies, facts.key).add(facts.accepted_on_time, False, *facts.counts)
         months[facts.key, facts.assigned_on.replace(day=1)][0] += 1
         if facts.first_on:
             months[facts.key, facts.first_on.replace(day=1)][1] += 1
         if facts.owing:
             owing[facts.key, facts.due_on] += 1
-    for key, *rating in yearend.feedback_counts(forms):
-        tallies[key].add_feedback(*rating)
+    chunks = [forms] if forms is not None else _forms_of(ids)
+    for chunk in chunks:
+        for key, *rating in yearend.feedback_counts(chunk):
+            tallies[key].add_feedback(*rating)
     return (
         [UnitFigures(**_keyed(key), **t.stored_columns()) for key, t in tallies.items()],
         [
@@ -105,6 +109,11 @@ def count(assignments, forms, stream=True):
     )
 
 
+def _forms_of(ids):
+    for start in range(0, len(ids), CHUNK):
+        yield Feedback.objects.filter(reply__assignment_id__in=ids[start : start + CHUNK])
+
+
 def _keyed(key):
     session, kind, unit = key
     return {"session_id": session, "kind": kind, "unit_id": unit}
@@ -113,13 +122,11 @@ def _keyed(key):
 def recount(session_id, unit_ids=None):
     """Counts one session's figures again, of the given units or of all."""
     assignments = Assignment.objects.current().filter(proposal__session_id=session_id)
-    # the forms by joins from their side: twice as fast as through the assignments' ids
-    forms = Feedback.objects.filter(reply__assignment__proposal__session_id=session_id)
-    forms = forms.exclude(reply__assignment__state=AssignmentState.TRANSFERRED)
-    if unit_ids is not None:
-        assignments = assignments.filter(unit_id__in=unit_ids)
-        forms = forms.filter(reply__assignment__unit_id__in=unit_ids)
-    rows = count(assignments, forms, stream=unit_ids is None)
+    if unit_ids is not None:  # a few thousand rows, their forms found by their ids
+        rows = count(assignments.filter(unit_id__in=unit_ids), stream=False)
+    else:  # a session's forms by joins from their side: faster than by 100,000 ids
+        forms = Feedback.objects.filter(reply__assignment__proposal__session_id=session_id)
+        rows = count(assignments, forms.exclude(reply__assignment__state=TRANSFERRED))
     for model, made in zip((UnitFigures, MonthFigures, OpenByDueDate), rows, strict=True):
         stale = model.objects.filter(session_id=session_id)
         if unit_ids is not None:

@@ -265,6 +265,7 @@ def assignment_rows(assignments):
             Coalesce(TruncDate("first_reply__sent_at"), TruncDate("first_opinion__sent_at")),
             "current_reply__state",
             "current_reply__result_bucket",
+            "pk",
         )
         .order_by()
     )
@@ -306,6 +307,7 @@ class Facts(NamedTuple):
     due_on: date
     assigned_on: date
     first_on: date | None
+    pk: int
 
 
 def assignment_facts(assignments, stream=True):
@@ -316,7 +318,7 @@ def assignment_facts(assignments, stream=True):
     rows = assignment_rows(assignments)
     for row in rows.iterator(chunk_size=5000) if stream else rows:
         unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
-        due_on, sent_on, first_on, reply_state, bucket = row[9:]
+        due_on, sent_on, first_on, reply_state, bucket, pk = row[9:]
         writes_reply = role in REPLYING_ROLES
         counts = (
             round_ > 1,
@@ -328,7 +330,9 @@ def assignment_facts(assignments, stream=True):
         )
         accepted = bool(accepted_on and accepted_on <= clock(where, kind, assigned_on))
         owing = state in open_states and not sent_on
-        yield Facts((session, kind, unit), accepted, counts, owing, due_on, assigned_on, first_on)
+        yield Facts(
+            (session, kind, unit), accepted, counts, owing, due_on, assigned_on, first_on, pk
+        )
 
 
 def feedback_counts(forms):
