@@ -32,7 +32,13 @@ class UnitFigures(KeyedRow):
     To add a figure: add its integer field here (default 0) with a migration, the attribute
     of the same name to `yearend.Tally` (and to `Tally.add` or `add_feedback`), and its name
     to `COUNTS` below: the refresh, the rebuild and the page then carry it, and
-    tests/reports/test_stored_figures.py compares it with a from-scratch rebuild."""
+    tests/reports/test_stored_figures.py compares it with a from-scratch rebuild. A figure
+    counted from another table (as the feedback forms are) gets a grouped count of its own
+    beside `yearend.feedback_counts`, added in `yearend.direct_report` and `figures.count`;
+    if that table's verbs log rows that name no item, `figures._items_of_unnamed` learns
+    how to find it. Rows counted before the new column hold its default until their items
+    change: the same migration deletes the `FiguresWatermark` row (RunPython), and beat's
+    next refresh counts everything again (or run `manage.py rebuild_figures`)."""
 
     assigned = models.PositiveIntegerField(default=0)
     accepted_on_time = models.PositiveIntegerField(default=0)
