@@ -17,6 +17,7 @@ due date and summed up to today by `build_report`.
 import hashlib
 import time
 from collections import Counter, defaultdict
+from contextlib import suppress
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
 from responses.models import Delivery, Feedback
 from workflow.models import (
@@ -55,11 +57,13 @@ def scoped(model, jurisdiction_ids, data):
 
 def build_report(jurisdiction_ids, data, today=None):
     """The statistics of one filter from the stored figures: three sums and the names. On a
-    database whose figures were never counted (just migrated, a demo just loaded) they are
-    counted first; after that, beat's `refresh` keeps them."""
+    database whose figures were never counted (just migrated) the worker is asked to count
+    them now, not in a minute (where tasks run in the request, as in tests, they are counted
+    before reading); until then the report says so (`pending`)."""
     today = today or timezone.localdate()
-    if not FiguresWatermark.objects.exists():
-        refresh()
+    pending = not FiguresWatermark.objects.exists()
+    if pending:
+        pending = _ask_for_count()
     by_unit, by_session, total = {}, {}, yearend.Tally(label=_("合计"))
     columns = [f.attname for f in UnitFigures._meta.concrete_fields if f.name != "id"]
     for row in scoped(UnitFigures, jurisdiction_ids, data).values(*columns):
@@ -73,7 +77,19 @@ def build_report(jurisdiction_ids, data, today=None):
     monthly = scoped(MonthFigures, jurisdiction_ids, data).values("month")
     for row in monthly.annotate(a=Sum("assigned"), r=Sum("replied")):
         months[row["month"].strftime("%Y-%m")] = {"assigned": row["a"], "replied": row["r"]}
-    return yearend.assemble(by_unit, by_session, total, months, today)
+    report = yearend.assemble(by_unit, by_session, total, months, today)
+    report.pending = pending
+    return report
+
+
+def _ask_for_count():
+    """Queues the first count (a national database's takes a minute or two: not in a request);
+    whether the figures are still to come."""
+    from .tasks import refresh_figures  # the task module imports this one
+
+    with suppress(KombuError):  # the broker is down: beat's next run counts them
+        refresh_figures.delay()
+    return not FiguresWatermark.objects.exists()
 
 
 def _tallies(by_unit, by_session, total, row):

@@ -295,6 +295,7 @@ class Report:
     total: Tally
     months: list
     today: date
+    pending: bool = False  # the stored figures were never counted yet
 
 
 class Facts(NamedTuple):

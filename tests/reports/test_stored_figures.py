@@ -154,3 +154,15 @@ def test_beat_refreshes_the_figures_every_minute(office, kewei, settings):
     assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
     assert tasks.refresh_figures() == 1  # one (session, unit) pair counted again
     assert UnitFigures.objects.get().assigned == 1
+
+
+def test_a_page_before_any_count_asks_the_worker_and_says_so(client, office, kewei, monkeypatch):
+    assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
+    sent = []
+    monkeypatch.setattr(tasks.refresh_figures, "delay", lambda: sent.append("refresh"))
+    client.force_login(office)
+    page = client.get("/office/statistics/?year=2024").content.decode()
+    assert sent == ["refresh"] and "统计数据正在首次生成" in page
+    figures.refresh()  # the worker's run
+    page = client.get("/office/statistics/?year=2024").content.decode()
+    assert "统计数据正在首次生成" not in page and "<svg" in page
