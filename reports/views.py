@@ -1,5 +1,5 @@
 """The office's statistics: the page, the workbook and the year-end summary, all from one
-report of one filter."""
+report of one filter, read from the stored figures (reports/figures.py)."""
 
 from django.shortcuts import render
 
@@ -7,7 +7,7 @@ from responses.models import Attachment
 from workflow.downloads import download
 from workflow.views import office_required
 
-from . import yearend
+from . import figures, yearend
 from .forms import StatisticsFilter
 
 DOCX = Attachment.MEDIA_TYPES[Attachment.Kind.DOCX]
@@ -15,7 +15,7 @@ DOCX = Attachment.MEDIA_TYPES[Attachment.Kind.DOCX]
 
 def statistics_report(request):
     form = StatisticsFilter(request.GET, request.roles.office_jurisdiction_ids)
-    report = yearend.build_report(request.roles.office_jurisdiction_ids, form.filters())
+    report = figures.build_report(request.roles.office_jurisdiction_ids, form.filters())
     return form, report
 
 
@@ -25,7 +25,7 @@ def statistics_page(request):
     context = {
         "form": form,
         "report": report,
-        "tables": yearend.tables(report),
+        "tables": yearend.page_tables(report),
         "definitions": yearend.DEFINITIONS,
         "on_time_chart": yearend.on_time_chart(report.units),
         "bucket_chart": yearend.bucket_chart(report.units),

@@ -3,22 +3,27 @@ were assigned, accepted on time, replied, replied on time, are overdue now; aver
 reply; result classes in canonical buckets (解决采纳率); satisfaction on both axes; re-handled
 items; published share; and a monthly trend.
 
-Two queries whatever the scope: one row per assignment (its current-round letter and its
-first-round send date come as correlated subqueries, which the (assignment, round) unique
-indexes answer) and one grouped count of feedback forms. The rows are folded here because
-whether a unit accepted on time depends on the working-day calendar, which SQL does not know.
+What each figure means is defined here, once: `assignment_facts` reads one row per
+assignment (its current-round letter and its first-round send date joined) and says what it
+adds to a `Tally`; the rows are folded in Python because whether a unit accepted on time
+depends on the working-day calendar, which SQL does not know. The page reads the same
+tallies kept per (session, kind, unit) by reports/figures.py; `direct_report` computes them
+from the assignments, for the tests and the rebuild to be held to.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from io import BytesIO
+from typing import NamedTuple
 
 from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import lazy
-from django.utils.text import format_lazy
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
@@ -35,6 +40,9 @@ from workflow import deadlines
 from workflow.charts import bar_chart
 from workflow.exports import append_row
 from workflow.models import OPEN_ASSIGNMENT_STATES, REPLYING_ROLES, Assignment, Unit
+from workflow.templatetags.banli import punct
+
+from .models import COUNTS, SPLIT_COUNTS
 
 BUCKET_COLOURS = {
     Bucket.SOLVED: "#2f7d4a",
@@ -153,6 +161,23 @@ class Tally:
         self.handling[handling] += count
         self.result[result] += count
 
+    def add_stored(self, row):
+        """Adds one stored row (reports.models.UnitFigures, as a dict of its columns)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + row[name])
+        for attribute, prefix in SPLIT_COUNTS:
+            counts = getattr(self, attribute)
+            for value in counts:
+                counts[value] += row[f"{prefix}_{value}"]
+
+    def stored_columns(self):
+        """The columns of its stored row (reports.models.UnitFigures)."""
+        columns = {name: getattr(self, name) for name in COUNTS}
+        for attribute, prefix in SPLIT_COUNTS:
+            for value, count in getattr(self, attribute).items():
+                columns[f"{prefix}_{value}"] = count
+        return columns
+
     @property
     def due_or_replied(self):
         return self.replied + self.overdue
@@ -241,6 +266,7 @@ def assignment_rows(assignments):
             Coalesce(TruncDate("first_reply__sent_at"), TruncDate("first_opinion__sent_at")),
             "current_reply__state",
             "current_reply__result_bucket",
+            "pk",
         )
         .order_by()
     )
@@ -269,15 +295,98 @@ class Report:
     total: Tally
     months: list
     today: date
+    pending: bool = False  # the stored figures were never counted yet
 
 
-def build_report(jurisdiction_ids, data, today=None):
-    """The whole statistics page for one filter: two queries plus the names of what appears."""
+class Facts(NamedTuple):
+    """What one assignment adds to its tallies, the day it is read aside: `owing` (open and
+    its letter not sent) counts as overdue once `due_on` has passed."""
+
+    key: tuple  # (session, kind, unit)
+    accepted_on_time: bool
+    counts: tuple  # the rest of Tally.add's arguments after `overdue`
+    owing: bool
+    due_on: date
+    assigned_on: date
+    first_on: date | None
+    pk: int
+
+
+def assignment_facts(assignments, stream=True):
+    """The facts of each assignment, in one query (see assignment_rows). `stream`: read
+    through a server-side cursor, for a year's rows; a few thousand are read faster at
+    once (PostgreSQL plans a cursor for its first rows, here twice as slow)."""
+    clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
+    rows = assignment_rows(assignments)
+    for row in rows.iterator(chunk_size=5000) if stream else rows:
+        unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
+        due_on, sent_on, first_on, reply_state, bucket, pk = row[9:]
+        writes_reply = role in REPLYING_ROLES
+        counts = (
+            round_ > 1,
+            sent_on is not None,
+            bool(sent_on and sent_on <= due_on),
+            (first_on - assigned_on).days if first_on else None,
+            reply_state if writes_reply else None,
+            bucket if writes_reply else None,
+        )
+        accepted = bool(accepted_on and accepted_on <= clock(where, kind, assigned_on))
+        owing = state in open_states and not sent_on
+        yield Facts(
+            (session, kind, unit), accepted, counts, owing, due_on, assigned_on, first_on, pk
+        )
+
+
+def feedback_counts(forms):
+    """Feedback forms (on replies of every round) counted by session, kind, unit and rating:
+    ((session, kind, unit), handling, result, count)."""
+    counted = (
+        forms.values_list(
+            "reply__assignment__proposal__session_id",
+            "reply__assignment__proposal__kind",
+            "reply__assignment__unit_id",
+            "handling_rating",
+            "result_rating",
+        )
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    for session, kind, unit, handling, result, n in counted:
+        yield (session, kind, unit), handling, result, n
+
+
+def direct_report(jurisdiction_ids, data, today=None):
+    """The statistics of one filter computed from the assignments themselves (two queries and
+    a fold over every row: seconds for a national year). The page reads the stored figures
+    (reports/figures.py); this is what the tests hold them to."""
     today = today or timezone.localdate()
     assignments = scoped_assignments(jurisdiction_ids, data)
     by_unit, by_session, total = {}, {}, Tally(label=_("合计"))
-    months = _fold_assignments(assignments, today, (by_unit, by_session), total)
-    _fold_feedback(assignments, by_unit, by_session, total)
+    months = defaultdict(lambda: {"assigned": 0, "replied": 0})
+    for facts in assignment_facts(assignments):
+        overdue = bool(facts.owing and facts.due_on < today)
+        session, _kind, unit = facts.key
+        for tally in (tally_of(by_unit, unit), tally_of(by_session, session), total):
+            tally.add(facts.accepted_on_time, overdue, *facts.counts)
+        months[facts.assigned_on.strftime("%Y-%m")]["assigned"] += 1
+        if facts.first_on:
+            months[facts.first_on.strftime("%Y-%m")]["replied"] += 1
+    forms = Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
+    for (session, _kind, unit), *rating in feedback_counts(forms):
+        for tally in (by_unit[unit], by_session[session], total):
+            tally.add_feedback(*rating)
+    return assemble(by_unit, by_session, total, months, today)
+
+
+def tally_of(table, key):
+    tally = table.get(key)
+    if tally is None:
+        tally = table[key] = Tally(key=key)
+    return tally
+
+
+def assemble(by_unit, by_session, total, months, today):
+    """The report from its tallies: names looked up (two queries), rows in the page's order."""
     _label(by_unit, Unit.objects.filter(pk__in=by_unit), lambda u: u.short_name or u.name)
     _label(by_session, Session.objects.filter(pk__in=by_session), str)
     return Report(
@@ -287,57 +396,6 @@ def build_report(jurisdiction_ids, data, today=None):
         months=[{"month": m, **counts} for m, counts in sorted(months.items())],
         today=today,
     )
-
-
-def _fold_assignments(assignments, today, tables, total):
-    """Adds each assignment to its unit's and its session's tally and to the total; returns
-    how many were assigned and first replied in each month."""
-    by_unit, by_session = tables
-    months = defaultdict(lambda: {"assigned": 0, "replied": 0})
-    clock, open_states = AcceptanceClock(), set(OPEN_ASSIGNMENT_STATES)
-    for row in assignment_rows(assignments).iterator(chunk_size=5000):
-        unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
-        due_on, sent_on, first_on, reply_state, bucket = row[9:]
-        writes_reply = role in REPLYING_ROLES
-        facts = (
-            bool(accepted_on and accepted_on <= clock(where, kind, assigned_on)),
-            bool(state in open_states and not sent_on and due_on < today),
-            round_ > 1,
-            sent_on is not None,
-            bool(sent_on and sent_on <= due_on),
-            (first_on - assigned_on).days if first_on else None,
-            reply_state if writes_reply else None,
-            bucket if writes_reply else None,
-        )
-        for table, key in ((by_unit, unit), (by_session, session)):
-            tally = table.get(key)
-            if tally is None:
-                tally = table[key] = Tally(key=key)
-            tally.add(*facts)
-        total.add(*facts)
-        months[assigned_on.strftime("%Y-%m")]["assigned"] += 1
-        if first_on:
-            months[first_on.strftime("%Y-%m")]["replied"] += 1
-    return months
-
-
-def _fold_feedback(assignments, by_unit, by_session, total):
-    """The feedback forms on these assignments' replies, counted by unit, session and rating."""
-    forms = (
-        Feedback.objects.filter(reply__assignment__in=assignments.values("pk"))
-        .values(
-            "reply__assignment__unit_id",
-            "reply__assignment__proposal__session_id",
-            "handling_rating",
-            "result_rating",
-        )
-        .order_by()
-    )
-    for form in forms.annotate(n=Count("id")):
-        rating = (form["handling_rating"], form["result_rating"], form["n"])
-        by_unit[form["reply__assignment__unit_id"]].add_feedback(*rating)
-        by_session[form["reply__assignment__proposal__session_id"]].add_feedback(*rating)
-        total.add_feedback(*rating)
 
 
 def _label(tallies, objects, name):
@@ -354,9 +412,32 @@ def on_time_chart(units, width=760, bar=16, gap=8, label_width=150):
         if t.on_time_rate is not None
     ]
     span = width - label_width - 60
-    return bar_chart(
+    chart = bar_chart(
         rows, width=width, bar=bar, gap=gap, label_width=label_width, span=span, min_width=1
     )
+    return _drawn(chart, percent=True)
+
+
+def _drawn(chart, percent=False):
+    """The bars as SVG markup (`chart["markup"]`), made once here: three hundred units' bars
+    are too many for the template's per-value work. Coordinates with one decimal (always a
+    point); each bar's label shortened, in full in its segments' tooltips. `percent`: the
+    on-time chart, whose tooltips name the unit and whose bars end with their rate."""
+    colon, parts = punct("："), []
+    for bar in chart["bars"]:
+        short = escape(str(Truncator(bar["label"]).chars(11)))
+        parts.append(f'<text x="0" y="{bar["ty"]}" class="label">{short}</text>')
+        for s in bar["segments"]:
+            tip = f"{bar['label']}{colon}{s['n']}%" if percent else f"{s['label']}{colon}{s['n']}"
+            parts.append(
+                f'<rect x="{s["x"]:.1f}" y="{bar["y"]}" width="{s["w"]:.1f}" '
+                f'height="{chart["bar"]}" fill="{s["colour"]}"><title>{escape(tip)}</title></rect>'
+            )
+        if percent:
+            end, total = f"{bar['end']:.1f}", bar["total"]
+            parts.append(f'<text x="{end}" y="{bar["ty"]}" class="value">{total}%</text>')
+    chart["markup"] = mark_safe("\n".join(parts))  # noqa: S308 (escaped above)
+    return chart
 
 
 def bucket_chart(units, width=760, bar=16, gap=8, label_width=150):
@@ -370,7 +451,7 @@ def bucket_chart(units, width=760, bar=16, gap=8, label_width=150):
         for t in units
         if t.classified
     ]
-    return bar_chart(
+    chart = bar_chart(
         rows,
         width=width,
         bar=bar,
@@ -381,6 +462,7 @@ def bucket_chart(units, width=760, bar=16, gap=8, label_width=150):
         legend_at=(label_width, 110),
         bottom=28,
     )
+    return _drawn(chart)
 
 
 def trend_chart(months, width=760, height=200, bottom=24, left=36):
@@ -466,6 +548,26 @@ def tables(report):
         }
         for title, first, columns, tallies in specs
     ]
+
+
+def page_tables(report):
+    """The tables as the page prints them: each row's cells made once here (1,200 rows of 15
+    cells for a national year, too many for the template's per-cell work), labelled with
+    their column's heading for the phone's cards; no value shows as "—". Headings and names
+    are escaped; the values are numbers."""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    pages = []
+    for table in tables(report):
+        headings = [escape(str(h)) for h in table["headers"][1:]]
+        rows = []
+        for label, *values in table["rows"]:
+            shown = ("—" if v is None else str(v).replace(".", separator) for v in values)
+            cells = "".join(
+                f'<td data-label="{h}">{v}</td>' for h, v in zip(headings, shown, strict=True)
+            )
+            rows.append(mark_safe(f"<th>{escape(str(label))}</th>{cells}"))  # noqa: S308
+        pages.append({**table, "rows": rows})
+    return pages
 
 
 def report_workbook(report):

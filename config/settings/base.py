@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.beat_heartbeat",
         "schedule": float(env("BANLI_HEARTBEAT_SECONDS", "60")),
     },
+    # The statistics page's stored figures follow the verbs within a minute (reports/figures.py).
+    "statistics-figures": {
+        "task": "reports.tasks.refresh_figures",
+        "schedule": float(env("BANLI_FIGURES_SECONDS", "60")),
+    },
     "reminder-sweep": {
         "task": "workflow.tasks.sweep_reminders",
         "schedule": float(env("BANLI_SWEEP_SECONDS", "300")),

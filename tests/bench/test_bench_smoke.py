@@ -20,6 +20,7 @@ def test_the_benchmark_suite_runs_end_to_end(tmp_path, capsys, request):
     commitments = report["commitment_sweep"]
     assert commitments["first"]["sent"] > 0 and commitments["second"]["sent"] == 0
     assert report["import"]["saved"] == report["import"]["rows"]
+    assert report["figures"]["check"]["same"]  # stored statistics = the direct count
     numbers = report["numbering"]
     assert numbers["duplicates"] == 0 and numbers["gaps_or_strays"] == 0
     assert report["http"]["inbox"]["requests"] > 0 and report["http"]["inbox"]["failures"] == 0
