@@ -6,7 +6,7 @@ imported here for the portal's pages."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from responses.textsearch import similar_for_title
 from workflow import selectors as workflow_selectors
 from workflow.models import CoSignature, CoSignatureState, FilingDraft, FilingDraftState
 
-from .models import ContactPerson
+from .models import ContactPerson, Invitation
 
 
 def clean_mobile(text):
@@ -161,3 +161,20 @@ def cosigner_choice(draft, picked, query=""):
     if query.strip():
         more = more.filter(name__contains=query.strip())
     return {"chosen": chosen, "more": list(more.order_by("name", "pk")[:20]), "query": query}
+
+
+# ---- the office ---------------------------------------------------------------------------
+def register(roles, query=""):
+    """提出人名册: the proposers of the office's jurisdictions, found by name or affiliation,
+    each with when they were last invited (their account's last sign-in is on `user`), so the
+    office can invite one who has filed nothing yet."""
+    last_invited = (
+        Invitation.objects.filter(proposer=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    rows = Proposer.objects.filter(jurisdiction_id__in=roles.office_jurisdiction_ids)
+    if query.strip():
+        rows = rows.filter(Q(name__contains=query.strip()) | Q(affiliation__contains=query.strip()))
+    rows = rows.select_related("user").annotate(invited_at=Subquery(last_invited))
+    return rows.order_by("name", "pk")

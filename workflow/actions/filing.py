@@ -173,6 +173,7 @@ def _tell_invited(row, draft):
         body=lambda: (
             _("请在%(until)s前确认或谢绝，逾期视为谢绝。") % {"until": f"{until:%Y-%m-%d %H:%M}"}
         ),
+        link=reverse("portal-draft", args=[draft.pk]),  # the proposer's own page of it
         person=row.proposer.user,
     )
 
@@ -208,6 +209,7 @@ def _tell_lead_all_answered(draft):
             _("%(n)d位确认联名，%(m)d位谢绝。现在可以提交。")
             % {"n": confirmed, "m": len(rows) - confirmed}
         ),
+        link=reverse("portal-draft", args=[draft.pk]),
         person=draft.lead.user,
     )
 
@@ -353,6 +355,7 @@ def draft_follows_return(proposal, actor, reason):
         subject=f"draft:{draft.pk}:{timezone.now().timestamp():.0f}",
         title=lambda: _("您提交的“%(title)s”被退回修改") % {"title": title},
         body=lambda: _("退回意见：%(reason)s") % {"reason": reason},
+        link=reverse("portal-draft", args=[draft.pk]),
         person=draft.lead.user,
     )
     return draft
