@@ -134,6 +134,9 @@ def draft_page(draft, user):
         "signers": [draft.lead]
         + [row.proposer for row in rows if row.state == CoSignatureState.CONFIRMED],
         "still_open": sum(row.is_open() for row in rows),
+        # the lead and the confirmed co-signers are the item's proposers: they follow it
+        "follows_item": bool(draft.proposal_id)
+        and (is_lead or (mine is not None and mine.state == CoSignatureState.CONFIRMED)),
     }
 
 

@@ -23,7 +23,7 @@ from .models import ProposerEvent, ProposerNotice, ProposerNoticeChoice
 from .notices import in_site_language
 from .proposer_dispatch import default_way
 
-__all__ = ["ProposerEvent", "chosen_way", "tell_proposers"]
+__all__ = ["ProposerEvent", "chosen_way", "tell_proposer", "tell_proposers"]
 
 
 def chosen_way(proposer):
@@ -38,10 +38,20 @@ def tell_proposers(event, proposal, *, subject, title, body=""):
     co-signers) of `event` about `subject`, once each ever; sent after the commit. `title`
     and `body` are functions of no arguments (or strings), built in the site's language.
     Returns the ids of the notices written now for the first time."""
-    title, body = in_site_language(title), in_site_language(body)
     people = list(
         ProposalProposer.objects.filter(proposal=proposal).values_list("proposer_id", flat=True)
     )
+    return _tell(event, people, proposal, subject, title, body)
+
+
+def tell_proposer(event, proposer, *, subject, title, body=""):
+    """tell_proposers for one proposer and no item yet (asked to co-sign a draft): told
+    whether or not they have an account, at the contacts the office recorded."""
+    return _tell(event, [proposer.pk], None, subject, title, body)
+
+
+def _tell(event, people, proposal, subject, title, body):
+    title, body = in_site_language(title), in_site_language(body)
     subject = subject[:80]
     told = set(
         ProposerNotice.objects.filter(

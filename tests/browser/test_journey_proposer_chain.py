@@ -81,7 +81,8 @@ class Phone:
 
     def look(self):
         self.page.wait_for_load_state()
-        self.found[self.page.url] = violations(self.page)
+        if problems := violations(self.page):
+            self.found[(f"{self.page.url} ({len(self.found) + 1})", PHONE["width"])] = problems
         import os
 
         if os.environ.get("JSHOTS"):
@@ -117,6 +118,7 @@ class Phone:
         self.tap(title)
         self.page.get_by_role("link", name="待您评价").click()
         self.look()
+        reply_path = self.page.url.removeprefix(self.url).split("#")[0]
         expect(self.page.locator(".sheet")).to_contain_text("经研究")
         for axis, rating in (("对办理工作", handling), ("对办理结果", result)):
             group = self.page.get_by_role("group", name=axis)
@@ -126,6 +128,7 @@ class Phone:
         expect(self.page.locator("ul.steps").last).to_contain_text(
             f"您的意见：{handling} / {result}"
         )
+        return reply_path
 
 
 def desk(browser, url, username):
@@ -176,15 +179,21 @@ def a_accepts_and_drafts(a, invitation):
 
 
 def a_invites_b(a):
+    """Returns the draft's page."""
+    draft_path = a.page.url.removeprefix(a.url)
     a.tap("邀请联名人")
     a.tap("+ 章毅")
     expect(a.page.locator("ol.signers")).to_contain_text("章毅")
     a.tap("发出联名邀请", "button")
     expect(a.page.locator(".messages")).to_contain_text("已邀请联名人确认")
     expect(a.page.locator("ol.signers")).to_contain_text("待确认")
+    return draft_path
 
 
 def b_confirms(b):
+    """B has no account yet: the text tells them of the invitation and where to sign in."""
+    told = last_text(B_MOBILE)
+    assert f"文彬邀请您联名：{TITLE}" in told and f"{b.url}/me/sign-in/" in told
     b.sign_in_by_code(B_MOBILE)
     invited = b.page.locator("#filing")
     expect(invited).to_contain_text("待我确认的联名")
@@ -287,21 +296,32 @@ def strip_data(text):
     return text
 
 
-def read_in_english(a, item_path):
-    """The lead's pages once in English: the words of the page's own (headings, labels,
-    buttons, states) are English; what people wrote stays as written."""
-    switch_to_english(a.page)
-    for path in ("/me/", "/me/drafts/", "/me/drafts/new/", item_path, "/me/settings/"):
-        a.go(path)
-        own = a.page.eval_on_selector_all(
+def own_words(page):
+    """The page's own words (headings, labels, buttons, states), without what people wrote."""
+    return [
+        text
+        for text in page.eval_on_selector_all(
             "main :is(h1, h2, h3, label, legend, button, th, summary, .tag, .notice, .ok)"
-            ":not(.units label)",  # the units' names are theirs
+            ":not(.units label, .sheet *)",  # the units' names; the letter as sent
             "nodes => nodes.map(n => n.cloneNode(true)).map(n => {"
             " n.querySelectorAll('small, a.title').forEach(x => x.remove());"
             " return n.textContent.trim(); })",
         )
-        chinese = [text for text in own if CJK.search(strip_data(text))]
-        assert not chinese, f"{path} in English still says {chinese}"
+        if CJK.search(strip_data(text))
+    ]
+
+
+def read_in_english(phone, paths):
+    """A proposer's pages once in English, then signing out to the sign-in page: the page's
+    own words are English; what people wrote stays as written."""
+    switch_to_english(phone.page)
+    for path in paths:
+        phone.go(path)
+        assert not own_words(phone.page), f"{path} in English says {own_words(phone.page)}"
+    phone.page.locator("label.menu-button").click()
+    phone.tap("Sign out", "button")
+    expect(phone.page.locator("h1")).to_have_text("Proposer sign-in")
+    assert not own_words(phone.page), f"the sign-in page says {own_words(phone.page)}"
 
 
 def test_the_whole_filing_chain_through_the_pages(browser, live_server, chain, kewei):
@@ -312,7 +332,7 @@ def test_the_whole_filing_chain_through_the_pages(browser, live_server, chain, k
 
     a = Phone(browser, url, found)
     a_accepts_and_drafts(a, invitation)
-    a_invites_b(a)
+    draft_path = a_invites_b(a)
     b = Phone(browser, url, found)
     b_confirms(b)
     a_submits(a)
@@ -336,13 +356,15 @@ def test_the_whole_filing_chain_through_the_pages(browser, live_server, chain, k
     for mobile, ratings in ((A_MOBILE, ("满意", "基本满意")), (B_MOBILE, ("基本满意", "满意"))):
         phone = Phone(browser, url, found)  # a new day: signed in again, by code
         phone.sign_in_by_code(mobile)
-        phone.rate(TITLE, *ratings)
+        reply_path = phone.rate(TITLE, *ratings)
 
     office.goto(url + item_url)
     rated = office.locator("td[data-label='反馈']")
     expect(rated).to_contain_text("文彬：满意/基本满意")
     expect(rated).to_contain_text("章毅：基本满意/满意")
 
-    read_in_english(phone, item_path)
-    problems = {(page_url, 390): v for page_url, v in found.items() if v}
-    assert not problems, "axe found serious or critical violations:\n" + summary(problems)
+    phone.go(draft_path)  # the co-signer who confirmed follows the item from the draft too
+    expect(phone.page.get_by_role("link", name="查看办理进度")).to_be_visible()
+    mine = ("/me/", "/me/drafts/", "/me/drafts/new/", draft_path, item_path, reply_path)
+    read_in_english(phone, (*mine, "/me/notices/", "/me/settings/"))
+    assert not found, "axe found serious or critical violations:\n" + summary(found)

@@ -11,6 +11,7 @@ draft, only an invited co-signer answers their invitation, only the office retur
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from proposals import bigrams
@@ -35,6 +37,7 @@ from ..models import (
 from ..models.filing import by_its_lead, by_the_invited
 from ..notices import Event, announce
 from ..proposer_contacts import MAX_PROPOSERS, too_many_proposers
+from ..proposer_notices import ProposerEvent, tell_proposer
 from ..uploads import checked_upload, label_for
 from .registration import register, require_one_line
 
@@ -164,17 +167,36 @@ def ask_cosigners(draft, actor, cosigners, days=COSIGN_DAYS):
 
 
 def _tell_invited(row, draft):
+    """The invited co-signer is told in the notification centre when they have an account,
+    and by text or mail either way: one who has never signed in has no account yet and would
+    otherwise never hear of it (the message says where to sign in)."""
     lead, title = draft.lead.name, draft.title
-    until = timezone.localtime(row.answer_by)
+    until = f"{timezone.localtime(row.answer_by):%Y-%m-%d %H:%M}"
+    link = reverse("portal-draft", args=[draft.pk])  # the proposer's own page of it
+    words = {
+        "title": lambda: _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": title},
+        "body": lambda: _("请在%(until)s前确认或谢绝，逾期视为谢绝。") % {"until": until},
+    }
     announce(
         Event.COSIGN_INVITED,
         subject=f"cosign:{row.pk}",
-        title=lambda: _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": title},
-        body=lambda: (
-            _("请在%(until)s前确认或谢绝，逾期视为谢绝。") % {"until": f"{until:%Y-%m-%d %H:%M}"}
-        ),
-        link=reverse("portal-draft", args=[draft.pk]),  # the proposer's own page of it
+        link=link,
         person=row.proposer.user,
+        **words,
+    )
+    page = settings.SITE_URL.rstrip("/") + reverse("portal-signin")
+    tell_proposer(
+        ProposerEvent.COSIGN_INVITED,
+        row.proposer,
+        subject=f"cosign:{row.pk}",
+        # a text is one long SMS at most: a long title is shortened so the link fits
+        title=lambda: (
+            _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": Truncator(title).chars(40)}
+        ),
+        body=lambda: (
+            _("请在%(until)s前登录 %(page)s 确认或谢绝，逾期视为谢绝。")
+            % {"until": until, "page": page}
+        ),
     )
 
 

@@ -26,6 +26,7 @@ class ProposerEvent(models.TextChoices):
     NOT_FILED = "not_filed", _("不予立案")
     ASSIGNED = "assigned", _("已交办")
     REOPENED = "reopened", _("重新办理")
+    COSIGN_INVITED = "cosign_invited", _("联名邀请")  # of a draft, before there is an item
 
 
 class ProposerNoticeChoice(models.Model):
