@@ -139,7 +139,7 @@ def attach_to_draft(draft, actor, upload):
 @transaction.atomic
 def ask_cosigners(draft, actor, cosigners, days=COSIGN_DAYS):
     """联名: the lead asks these proposers, in this order, to confirm the draft within
-    `days`; the text is fixed from now on. Each is told (if they have an account)."""
+    `days`; the text is fixed from now on. Each is told, account or not (_tell_invited)."""
     draft = lock(FilingDraft, draft.pk)
     require_lead(draft, actor)
     cosigners = list(cosigners)
