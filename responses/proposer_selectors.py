@@ -2,7 +2,7 @@
 proposers' pages in portal, the proposers' API): whom the account acts for, which items are
 theirs (filed or co-signed), and of each item's handling only what was sent to them."""
 
-from django.db.models import Exists, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, ProposalProposer, ProposalState, Proposer
@@ -66,8 +66,32 @@ STANDS = {
 }
 
 
-def stands(proposal):
+def stands(proposal, answered=False):
+    """Where the item stands, for this proposer: once they have given their opinion of every
+    reply waiting for it, a replied item no longer asks them for it (the co-signers may
+    not have yet, so the item itself is still 已答复)."""
+    if answered and proposal.state == ProposalState.REPLIED:
+        return _("已答复，您的意见已收到")
     return STANDS.get(proposal.state, proposal.get_state_display())
+
+
+def _answered(items, proposer):
+    """The ids of the replied items among `items` whose every sent reply of the current
+    round this proposer has rated (one query)."""
+    replied = {p.pk: p.round for p in items if p.state == ProposalState.REPLIED}
+    if not replied:
+        return set()
+    rows = Reply.objects.sent().filter(
+        assignment__proposal__in=list(replied), kind=Reply.Kind.REPLY
+    )
+    mine = Feedback.objects.filter(reply=OuterRef("pk"), proposer=proposer)
+    seen, waiting = set(), set()
+    for proposal_id, round_, rated in rows.annotate(rated=Exists(mine)).values_list(
+        "assignment__proposal_id", "round", "rated"
+    ):
+        if round_ == replied[proposal_id]:
+            (seen if rated else waiting).add(proposal_id)
+    return seen - waiting
 
 
 # ---- the visibility rule ------------------------------------------------------------------
@@ -95,8 +119,9 @@ def my_items(proposer):
         )
         .order_by("-received_at", "-pk")
     )
+    answered = _answered(items, proposer)
     for proposal in items:
-        proposal.stands = stands(proposal)
+        proposal.stands = stands(proposal, proposal.pk in answered)
     return items
 
 
@@ -129,7 +154,7 @@ def course(proposal, proposer):
         )
     not_filed = proposal.state == ProposalState.NOT_FILED
     return {
-        "stands": stands(proposal),
+        "stands": stands(proposal, answered=bool(rated) and not any(r.rateable for r in replies)),
         "not_filed_reason": proposal.review_reason if not_filed else "",
         "assignments": list(
             Assignment.objects.current()

@@ -110,7 +110,7 @@ class Phone:
         self.tap("登录", "button")
         assert self.page.url.endswith("/me/")
 
-    def rate(self, title, handling, result):
+    def rate(self, title, handling, result, stands):
         """Open the item from 我的提案/建议, then its reply, and rate it on both axes."""
         expect(self.page.locator("ul.items li").filter(has_text=title)).to_contain_text(
             "已答复，请提出您的意见"
@@ -128,6 +128,7 @@ class Phone:
         expect(self.page.locator("ul.steps").last).to_contain_text(
             f"您的意见：{handling} / {result}"
         )
+        expect(self.page.locator("main")).to_contain_text(f"办理进度：{stands}")
         return reply_path
 
 
@@ -353,10 +354,13 @@ def test_the_whole_filing_chain_through_the_pages(browser, live_server, chain, k
 
     a.context.close()
     b.context.close()
-    for mobile, ratings in ((A_MOBILE, ("满意", "基本满意")), (B_MOBILE, ("基本满意", "满意"))):
+    for mobile, ratings, stands in (
+        (A_MOBILE, ("满意", "基本满意"), "已答复，您的意见已收到"),  # B has not rated yet
+        (B_MOBILE, ("基本满意", "满意"), "已办结"),  # both have: the item is closed
+    ):
         phone = Phone(browser, url, found)  # a new day: signed in again, by code
         phone.sign_in_by_code(mobile)
-        reply_path = phone.rate(TITLE, *ratings)
+        reply_path = phone.rate(TITLE, *ratings, stands)
 
     office.goto(url + item_url)
     rated = office.locator("td[data-label='反馈']")

@@ -66,7 +66,7 @@ def test_the_pages_issue_a_constant_number_of_queries(
     factories.just_active(client)
     item = reply.assignment.proposal_id
     for url, most in (
-        (reverse("portal-home"), 9),  # with the invitations to co-sign
+        (reverse("portal-home"), 10),  # with the invitations to co-sign, the opinions given
         (reverse("portal-item", args=[item]), 12),
         (reverse("portal-reply", args=[reply.pk]), 8),
     ):

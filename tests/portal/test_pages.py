@@ -201,3 +201,18 @@ def test_the_office_finds_and_invites_a_proposer_with_no_item_yet(
     page = client.get(reverse("portal-proposers"), {"q": "文彬"}).content.decode()
     assert "已邀请，尚未登录" in page
     assert texts[-1][0] == "13912345678" and "/me/welcome/" in texts[-1][1]
+
+
+def test_my_items_stop_asking_for_an_opinion_once_given(world, person, cosigner, client):
+    """The joint item is 已答复 until both have rated: the one who has is told their opinion
+    arrived, the other is still asked for theirs."""
+    from responses.actions import record_feedback
+
+    record_feedback(world["reply"], person, handling="satisfied", result="basic")
+    as_proposer(client, person)
+    page = client.get(reverse("portal-home")).content.decode()
+    assert "已答复，您的意见已收到" in page and "请提出您的意见" not in page
+    item = client.get(reverse("portal-item", args=[world["item"].pk])).content.decode()
+    assert "已答复，您的意见已收到" in item
+    as_proposer(client, cosigner)
+    assert "已答复，请提出您的意见" in client.get(reverse("portal-home")).content.decode()
