@@ -140,6 +140,13 @@ def draft_page(draft, user):
     }
 
 
+def draft_behind(proposal, user):
+    """The online draft this item came from, when this account leads it (the lead revises a
+    returned item there); None for a co-signer or an item registered another way."""
+    leads = Proposer.objects.acted_for_by(user).values("pk")
+    return FilingDraft.objects.filter(proposal=proposal, lead__in=leads).first()
+
+
 def may_invite(draft, user):
     """Whether this account may ask co-signers now (ask_cosigners accepts it): the lead,
     while drafting. Anyone else but the lead is refused outright (PermissionDenied)."""

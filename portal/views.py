@@ -84,7 +84,8 @@ def _send_code(request):
         form.add_error("mobile", exc.message)
         return {"mobile_form": form}
     mobile = selectors.clean_mobile(form.cleaned_data["mobile"])
-    return {"code_form": CodeForm(initial={"mobile": mobile}), "sent": True}
+    form = CodeForm(initial={"mobile": mobile})
+    return {"code_form": form, "sent": True, "sent_to": masked(mobile)}  # a typo shows
 
 
 def _check_code(request):
@@ -191,6 +192,7 @@ def item(request, pk):
         pk=pk,
     )
     context = {"proposal": proposal, **selectors.course(proposal, request.proposer)}
+    context["draft"] = selectors.draft_behind(proposal, request.user)
     return render(request, "portal/item.html", context)
 
 

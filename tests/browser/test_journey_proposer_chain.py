@@ -104,7 +104,8 @@ class Phone:
         self.go("/me/sign-in/")
         self.page.locator("#id_mobile").fill(mobile[:3] + " " + mobile[3:])
         self.tap("获取验证码", "button")
-        expect(self.page.get_by_role("status")).to_contain_text("验证码已发送")
+        sent = self.page.get_by_role("status")
+        expect(sent).to_contain_text(f"如 {mobile[:3]}****{mobile[-4:]} 已登记，验证码已发送")
         code = re.search(r"验证码为(\d{6})", last_text(mobile)).group(1)
         self.page.get_by_label("短信验证码").fill(code)
         self.tap("登录", "button")
@@ -245,9 +246,12 @@ def office_returns(page, url):
 
 
 def a_revises(a):
-    a.go("/me/drafts/")
-    expect(a.page.locator("ul.items li").filter(has_text=TITLE)).to_contain_text("退回修改")
-    open_notice(a, f"您提交的“{TITLE}”被退回修改")
+    """Told in 通知; on 我的提案/建议 the item says so and leads to the draft to revise."""
+    a.go("/me/")
+    expect(a.page.locator("label.menu-button")).to_contain_text("1")
+    expect(a.page.locator("ul.items li").filter(has_text=TITLE)).to_contain_text("已退回修改")
+    a.tap(TITLE)
+    a.tap("查看退回意见并修改")
     expect(a.page.locator(".notice")).to_contain_text("退回意见：请写明延伸段的站点")
     a.page.get_by_label("正文").fill("建议将地铁十八号线向南延伸，经航头、新场至临港新城。")
     a.tap("保存", "button")

@@ -67,7 +67,7 @@ def test_the_pages_issue_a_constant_number_of_queries(
     item = reply.assignment.proposal_id
     for url, most in (
         (reverse("portal-home"), 10),  # with the invitations to co-sign, the opinions given
-        (reverse("portal-item", args=[item]), 12),
+        (reverse("portal-item", args=[item]), 13),  # and the draft it came from
         (reverse("portal-reply", args=[reply.pk]), 8),
     ):
         with django_assert_max_num_queries(most):
