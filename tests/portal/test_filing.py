@@ -211,6 +211,8 @@ def test_returned_the_lead_sees_the_comments_edits_and_resubmits(client, person,
     actions.return_proposal(draft.proposal, office, reason="请补充调研数据")
     as_proposer(client, person)
     url = reverse("portal-draft", args=[draft.pk])
+    item = client.get(reverse("portal-item", args=[draft.proposal_id])).content.decode()
+    assert "已退回修改" in item and "查看退回意见并修改" in item and url in item  # the way back
     page = client.get(url).content.decode()
     assert "请补充调研数据" in page and "重新提交" in page and 'name="title"' in page
     client.post(url, {"title": "关于加快建设社区养老服务中心的提案", "body": "补充了数据"})
