@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from proposals.models import Jurisdiction, Proposal, ProposalState, Proposer, Session, User
 from responses.actions import (
+    confirm_commitment,
     publish_letter,
     record_feedback,
     return_letter,
@@ -23,6 +24,7 @@ from responses.actions import (
     start_opinion,
     start_reply,
     submit_letter,
+    suggest_commitments,
 )
 from responses.models import (
     Feedback,
@@ -195,6 +197,7 @@ class Demo:
         mine = self._seed_assignment(seed, item, assigned)
         letter = self._seed_draft(seed, item, mine, sent)
         clerk, leader = self._staff(seed["unit"], "clerk"), self._staff(seed["unit"], "leader")
+        confirm_promises(Reply.objects.get(pk=letter.pk), clerk, sent - timedelta(days=4))
         submit_letter(letter, clerk, at=sent - timedelta(days=3))
         sign_letter(letter, leader, at=sent - timedelta(days=1))
         letter = send_letter(letter, clerk, at=sent, doc_number=seed["fields"]["doc_number"])
@@ -401,13 +404,16 @@ class Demo:
         )
         reply = start_reply(lead, clerk, at=assigned + timedelta(days=26))
         label = ["解决采纳", "正在解决", "计划解决", "留作参考"][item.pk % 4]
-        save_letter(
+        reply = save_letter(
             reply,
             clerk,
             at=assigned + timedelta(days=26),
             class_label=label,
-            body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、我们已会同有关部门研究落实您提出的意见。\n感谢您对本市工作的关心和支持。",
+            body=f"您提出的“{item.title}”收悉，经研究，现将办理情况答复如下：\n一、我们已会同有关部门研究落实您提出的意见。\n"
+            + PROMISES.get(label, "")
+            + "感谢您对本市工作的关心和支持。",
         )
+        confirm_promises(reply, clerk, assigned + timedelta(days=27))
         submit_letter(reply, clerk, at=assigned + timedelta(days=30))
         return reply
 
@@ -428,6 +434,30 @@ class Demo:
                 channel=Feedback.Channel.PAPER,
                 comment="" if fate == ProposalState.CLOSED else "希望进一步落实具体措施。",
             )
+
+
+# What a 正在解决/计划解决 reply promises (its commitments are found in these sentences).
+PROMISES = {
+    "正在解决": "二、下一步，我们将于年底前完成相关设施的改造工作。\n",
+    "计划解决": "二、我们计划于明年6月底前完成方案编制。\n三、争取明年年底前全面完成建设任务。\n",
+}
+
+
+def confirm_promises(reply, clerk, at):
+    """正在解决/计划解决 promise work: the clerk confirms the promises found in the text, dating
+    an undated one to the end of the letter's year, as an office would ask."""
+    if not reply.promises_work():
+        return
+    for candidate in suggest_commitments(reply, clerk, at=at):
+        year_end = date((reply.letter_date or timezone.localdate()).year, 12, 1)
+        confirm_commitment(
+            candidate,
+            clerk,
+            what=candidate.what,
+            due_kind=candidate.due_kind or "year",
+            promised_on=candidate.promised_on or year_end,
+            at=at,
+        )
 
 
 def contacts_for(name):

@@ -47,7 +47,8 @@ class ContactPersonForm(forms.Form):
 
 
 class NoticeWayForm(forms.Form):
-    """通知方式: only the ways this proposer has an address for, and none."""
+    """通知方式: only the ways this proposer (or named contact: both have a mobile and an
+    email) has an address for, and none."""
 
     way = forms.ChoiceField(label=_("通知方式"), widget=forms.RadioSelect)
 

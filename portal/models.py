@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposer
+from workflow.models import ProposerNoticeWay
 
 
 def digest(secret):
@@ -30,6 +31,11 @@ class ContactPerson(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact_person"
     )
     added_at = models.DateTimeField(default=timezone.now)
+    # Their own 通知方式 for the group's notices (blank: by text, to the mobile they sign in
+    # with); workflow.proposer_dispatch reads it through Proposer.contact_people.
+    notice_way = models.CharField(
+        _("通知方式"), max_length=10, choices=ProposerNoticeWay.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("团体提出人联系人")

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proposals.models import BODY_OF_PROPOSER, MOBILE, Proposer, Session
 from responses.proposer_selectors import (  # noqa: F401 — the portal's pages ask these
@@ -27,6 +28,8 @@ from responses.proposer_selectors import (  # noqa: F401 — the portal's pages 
 from responses.textsearch import similar_for_title
 from workflow import selectors as workflow_selectors
 from workflow.models import CoSignature, CoSignatureState, FilingDraft, FilingDraftState
+from workflow.proposer_dispatch import contact_way
+from workflow.proposer_notices import chosen_way
 
 from .models import ContactPerson, Invitation
 
@@ -42,7 +45,7 @@ def clean_mobile(text):
 @dataclass
 class Signer:
     """Who a mobile belongs to: a proposer (at the mobile registered with it), or a group's
-    named contact (at their own)."""
+    named contact (at their own). Each is one identity with its own account."""
 
     proposer: Proposer
     contact: ContactPerson | None = None
@@ -55,21 +58,110 @@ class Signer:
     def name(self):
         return self.contact.name if self.contact else self.proposer.name
 
+    @property
+    def key(self):
+        """How the choice page names this identity (checked against the verified mobile's)."""
+        return f"contact-{self.contact.pk}" if self.contact else f"proposer-{self.proposer.pk}"
 
-def signer_for_mobile(mobile):
-    """The one proposer (or group contact) the office registered this mobile for; None when
-    there is none, or more than one (the office must tell them apart first). A group's own
-    registered mobile signs in as the group, as its named contacts' do."""
+    @property
+    def label(self):
+        """Who this identity is, in words that tell two apart and show no one's contacts."""
+        if self.contact:
+            return _("%(name)s（%(group)s联系人）") % {
+                "name": self.contact.name,
+                "group": self.proposer.name,
+            }
+        where = self.proposer.affiliation or self.proposer.jurisdiction or ""
+        what = " · ".join(str(part) for part in (self.proposer.get_kind_display(), where) if part)
+        return f"{self.proposer.name}（{what}）"
+
+
+def signers_for_mobile(mobile):
+    """Every identity the office registered this mobile for: proposers at their own mobile
+    (a group's registered mobile signs in as the group) and groups' named contacts at theirs.
+    Two or more when, say, a couple of deputies share one phone, or a deputy is also their
+    party's contact: then whoever proves the mobile chooses which to act as."""
     if not mobile:
-        return None
-    contacts = list(ContactPerson.objects.filter(mobile=mobile).select_related("proposer", "user"))
+        return []
     people = [
         p
-        for p in Proposer.objects.filter(phone__contains=mobile[-4:]).select_related("user")
+        for p in Proposer.objects.filter(phone__contains=mobile[-4:])
+        .select_related("user", "jurisdiction")
+        .order_by("pk")
         if p.mobile == mobile
     ]
-    found = [Signer(c.proposer, c) for c in contacts] + [Signer(p) for p in people]
-    return found[0] if len(found) == 1 else None
+    contacts = ContactPerson.objects.filter(mobile=mobile).select_related("proposer", "user")
+    return [Signer(p) for p in people] + [Signer(c.proposer, c) for c in contacts.order_by("pk")]
+
+
+def signers_with_password(mobile, password):
+    """The identities at this mobile whose own account has this password (each identity has
+    its own account, and its own password from its own invitation)."""
+    return [
+        s
+        for s in signers_for_mobile(mobile)
+        if s.user and s.user.is_active and s.user.check_password(password)
+    ]
+
+
+def shared_mobiles(proposers):
+    """For the office's 提出人 card: each proposer's named contacts, and for each mobile of
+    theirs (their own, their contacts') registered for more identities too, who the others
+    are, as {proposer pk: {"contacts": [...], "shared": [(mobile, [labels])]}}. Three queries
+    whatever the number of proposers. Identities of other jurisdictions are counted, not
+    named: their contacts are another office's."""
+    proposers = list(proposers)
+    contacts = list(ContactPerson.objects.filter(proposer__in=proposers).order_by("pk"))
+    mobiles = {p.mobile for p in proposers if p.mobile} | {c.mobile for c in contacts}
+    others = _signers_of_mobiles(mobiles)
+    found = {p.pk: {"contacts": [], "shared": []} for p in proposers}
+    for contact in contacts:
+        found[contact.proposer_id]["contacts"].append(contact)
+    for person in proposers:
+        own = [(person.mobile, f"proposer-{person.pk}")] if person.mobile else []
+        own += [(c.mobile, f"contact-{c.pk}") for c in found[person.pk]["contacts"]]
+        for mobile, key in own:
+            rest = [s for s in others.get(mobile, []) if s.key != key]
+            if rest:
+                found[person.pk]["shared"].append((mobile, _named(rest, person)))
+    return found
+
+
+def _signers_of_mobiles(mobiles):
+    """{mobile: [Signer]} for these mobiles, in two queries."""
+    by_mobile = {m: [] for m in mobiles}
+    if not mobiles:
+        return by_mobile
+    near = Q()
+    for mobile in mobiles:
+        near |= Q(phone__contains=mobile[-4:])
+    for person in Proposer.objects.filter(near).select_related("jurisdiction").order_by("pk"):
+        if person.mobile in by_mobile:
+            by_mobile[person.mobile].append(Signer(person))
+    contacts = ContactPerson.objects.filter(mobile__in=mobiles).select_related("proposer")
+    for contact in contacts.order_by("pk"):
+        by_mobile[contact.mobile].append(Signer(contact.proposer, contact))
+    return by_mobile
+
+
+def _named(signers, person):
+    here = [s.label for s in signers if s.proposer.jurisdiction_id == person.jurisdiction_id]
+    elsewhere = len(signers) - len(here)
+    if elsewhere:
+        here.append(_("其他地区%(n)d个身份") % {"n": elsewhere})
+    return here
+
+
+def contact_of(user):
+    """The named contact this account is (with their group), or None for a proposer's own."""
+    return ContactPerson.objects.filter(user=user).select_related("proposer").first()
+
+
+def notice_way_of(proposer, contact=None):
+    """The 通知方式 the settings page shows: a named contact's own, else the proposer's."""
+    if contact is None:
+        return chosen_way(proposer)
+    return contact_way((contact.mobile, contact.email, contact.notice_way))[0]
 
 
 # ---- 网上提交: the proposer's drafts and the invitations to co-sign ---------------------------

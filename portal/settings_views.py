@@ -1,6 +1,7 @@
 """设置 (/me/settings/): a proposer's 通知方式 (how they hear of their items' steps) and their
 token for the proposers' API (/api/me/, for a deputy platform's scripts). Each change is a
-verb that audits (workflow's choose_proposer_notice_way, responses' rotate_api_token)."""
+verb that audits (workflow's choose_proposer_notice_way, or for a group's named contact their
+own way, portal's choose_contact_notice_way; responses' rotate_api_token)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,9 +14,9 @@ from rest_framework.authtoken.models import Token
 from responses.actions import rotate_api_token
 from responses.actions.api_tokens import token_expires_at
 from workflow.actions import choose_proposer_notice_way
-from workflow.proposer_notices import chosen_way
 from workflow.views import refusals_to_messages
 
+from . import actions, selectors
 from .forms import NoticeWayForm
 from .views import proposer_required
 
@@ -23,7 +24,9 @@ from .views import proposer_required
 @never_cache
 @proposer_required
 def settings_page(request):
-    form = NoticeWayForm(request.proposer, initial={"way": chosen_way(request.proposer)})
+    contact = selectors.contact_of(request.user)  # a named contact chooses their own way
+    way = selectors.notice_way_of(request.proposer, contact)
+    form = NoticeWayForm(contact or request.proposer, initial={"way": way})
     token = Token.objects.filter(user=request.user).first()
     expires = token and token_expires_at(token)
     return render(
@@ -31,6 +34,7 @@ def settings_page(request):
         "portal/settings.html",
         {
             "form": form,
+            "contact": contact,
             "token": token,
             "expires": expires,
             "expired": bool(expires and expires <= timezone.now()),
@@ -42,9 +46,13 @@ def settings_page(request):
 @proposer_required
 @refusals_to_messages
 def notice_way(request):
-    form = NoticeWayForm(request.proposer, request.POST)
+    contact = selectors.contact_of(request.user)
+    form = NoticeWayForm(contact or request.proposer, request.POST)
     if form.is_valid():
-        choose_proposer_notice_way(request.proposer, request.user, form.cleaned_data["way"])
+        if contact is not None:
+            actions.choose_contact_notice_way(contact, request.user, form.cleaned_data["way"])
+        else:
+            choose_proposer_notice_way(request.proposer, request.user, form.cleaned_data["way"])
         messages.success(request, _("通知方式已保存。"))
     return redirect("portal-settings")
 

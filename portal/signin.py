@@ -2,6 +2,8 @@
 and wrong passwords alike (per mobile, per address) and locks them out as it does staff; the
 session is marked, and the marked session reaches only the proposer pages."""
 
+import time
+
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from django.contrib.auth import login
@@ -9,6 +11,10 @@ from django.contrib.auth.signals import user_login_failed
 
 SESSION_KEY = "banli_proposer"
 BACKEND = "workflow.auth.Backend"
+# A mobile proven for several identities, waiting for the choice of one: which mobile, the
+# identities offered, until when (kept in the server's session, never in the form).
+CHOICE_KEY = "banli_identity_choice"
+CHOICE_SECONDS = 300
 
 
 def credentials_for(mobile):
@@ -38,6 +44,25 @@ def complete(request, user, mobile):
         ip_address=get_client_ip_address(request), username=credentials_for(mobile)["username"]
     )
     request.session[SESSION_KEY] = True
+    request.session.pop(CHOICE_KEY, None)
+
+
+def offer_choice(request, mobile, signers, how):
+    """The mobile is proven and is several identities': remember which may be chosen."""
+    request.session[CHOICE_KEY] = {
+        "mobile": mobile,
+        "keys": [s.key for s in signers],
+        "how": how,
+        "until": time.time() + CHOICE_SECONDS,
+    }
+
+
+def pending_choice(request):
+    """The choice offered to this session, while it is fresh; else None."""
+    offered = request.session.get(CHOICE_KEY)
+    if not offered or offered.get("until", 0) < time.time():
+        return None
+    return offered
 
 
 def is_proposer_session(request):

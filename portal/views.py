@@ -63,11 +63,18 @@ def _back(request):
 # ---- signing in ---------------------------------------------------------------------------
 @never_cache
 def sign_in(request):
-    """登录: the mobile, then the code sent to it; or the mobile and a password."""
+    """登录: the mobile, then the code sent to it; or the mobile and a password. A mobile
+    registered for several identities then chooses which to act as."""
     if signin.is_proposer_session(request):
         return redirect("portal-home")
     step = request.POST.get("step", "") if request.method == "POST" else ""
-    handler = {"send": _send_code, "code": _check_code, "password": _check_password}.get(step)
+    handlers = {
+        "send": _send_code,
+        "code": _check_code,
+        "password": _check_password,
+        "choose": _choose,
+    }
+    handler = handlers.get(step)
     context = handler(request) if handler else {"mobile_form": MobileForm()}
     if not isinstance(context, dict):
         return context
@@ -78,12 +85,14 @@ def _send_code(request):
     form = MobileForm(request.POST)
     if not form.is_valid():
         return {"mobile_form": form}
+    mobile = selectors.clean_mobile(form.cleaned_data["mobile"])
     try:
-        actions.send_sign_in_code(form.cleaned_data["mobile"], get_client_ip_address(request))
+        actions.send_sign_in_code(mobile, get_client_ip_address(request))
+    except actions.MobileMustWait as wait:  # a code went out moments ago: type that one
+        return {"code_form": CodeForm(initial={"mobile": mobile}), "wait": wait.message}
     except ActionRefused as exc:
         form.add_error("mobile", exc.message)
         return {"mobile_form": form}
-    mobile = selectors.clean_mobile(form.cleaned_data["mobile"])
     form = CodeForm(initial={"mobile": mobile})
     return {"code_form": form, "sent": True, "sent_to": masked(mobile)}  # a typo shows
 
@@ -96,6 +105,8 @@ def _check_code(request):
     if signin.locked(request, mobile):
         return redirect("portal-signin")
     result = actions.sign_in_with_code(mobile, form.cleaned_data["code"])
+    if result.choices:
+        return _offer(request, mobile, result.choices, "sign_in_by_code")
     if result.user is None:
         if signin.failed(request, mobile):
             return redirect("portal-signin")
@@ -112,14 +123,34 @@ def _check_password(request):
     mobile = selectors.clean_mobile(form.cleaned_data["mobile"])
     if signin.locked(request, mobile):
         return redirect("portal-signin")
-    signer = selectors.signer_for_mobile(mobile)
-    user = signer.user if signer else None
-    if not (user and user.is_active and user.check_password(form.cleaned_data["password"])):
+    right = selectors.signers_with_password(mobile, form.cleaned_data["password"])
+    if len(right) > 1:
+        return _offer(request, mobile, right, "sign_in_by_password")
+    if not right:
         if signin.failed(request, mobile):
             return redirect("portal-signin")
         form.add_error(None, _("手机号码或密码不正确。"))
         return {"password_form": form, "mobile_form": MobileForm()}
-    signin.complete(request, user, mobile)
+    signin.complete(request, right[0].user, mobile)
+    return redirect("portal-home")
+
+
+def _offer(request, mobile, signers, how):
+    """选择身份: the names of the identities only (no one's contacts)."""
+    signin.offer_choice(request, mobile, signers, how)
+    return {"choices": [(s.key, s.label) for s in signers]}
+
+
+def _choose(request):
+    offered = signin.pending_choice(request)
+    if offered is None:
+        return {"mobile_form": MobileForm(), "choice_expired": True}
+    mobile, keys = offered["mobile"], offered["keys"]
+    result = actions.sign_in_as(mobile, request.POST.get("identity", ""), keys, offered["how"])
+    if result.user is None:
+        signers = [s for s in selectors.signers_for_mobile(mobile) if s.key in keys]
+        return {"choices": [(s.key, s.label) for s in signers], "problem": result.problem}
+    signin.complete(request, result.user, mobile)
     return redirect("portal-home")
 
 

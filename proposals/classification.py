@@ -12,6 +12,11 @@ class Bucket(models.TextChoices):
     REFERENCE = "reference", _("留作参考")
 
 
+# The buckets whose replies promise work still to do (DOMAIN.md §2: B/C stay open for a
+# follow-up reply): such a reply is signed only with its commitments (承诺事项).
+PROMISING_BUCKETS = frozenset({Bucket.IN_PROGRESS, Bucket.PLANNED})
+
+
 class Scheme(models.TextChoices):
     NATIONAL = "national4", _("全国人大四类（A/B/C/D）")
     LOCAL = "local3", _("地方三类（A/B/C）")

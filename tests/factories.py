@@ -5,7 +5,14 @@ from datetime import date
 
 from proposals.classification import Scheme
 from proposals.models import BODY_OF_KIND, Jurisdiction, Proposal, Proposer, Session, User
-from responses.actions import save_letter, send_letter, sign_letter, start_reply, submit_letter
+from responses.actions import (
+    add_commitment,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from workflow.actions import (
     accept_assignment,
     add_office_member,
@@ -114,6 +121,10 @@ def signed_reply(office, clerk, leader, lead_unit, proposers=None, class_label="
     contacted(assignment, clerk)
     reply = start_reply(assignment, clerk)
     reply = save_letter(reply, clerk, body="现将办理情况答复如下……", class_label=class_label)
+    if reply.promises_work():  # 正在解决/计划解决 is signed only with its commitments
+        add_commitment(
+            reply, clerk, what="年内完成相关工作", due_kind="year", promised_on=date(2024, 12, 1)
+        )
     reply = submit_letter(reply, clerk)
     return sign_letter(reply, leader)
 

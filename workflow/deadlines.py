@@ -187,6 +187,28 @@ def publication_due(sent_on: date, rules: Rules = DEFAULT_RULES, cal=None) -> da
     return add_working_days(sent_on, rules.publication_working_days, cal)
 
 
+def cosign_answer_by(asked_at, days):
+    """联名: when a co-signer's answer is due, `days` whole days after the lead asked (a time,
+    not a working day: the invitation is a proposer's, not an office's, deadline)."""
+    return asked_at + timedelta(days=days)
+
+
+def period_end(day: date, kind: str) -> date:
+    """The last day of the quarter ("quarter") or year ("year") holding `day`; else `day`."""
+    if kind == "year":
+        return date(day.year, 12, 31)
+    if kind == "quarter":
+        month = (day.month - 1) // 3 * 3 + 3
+        return date(day.year, month, calendar.monthrange(day.year, month)[1])
+    return day
+
+
+def commitment_due(promised_on: date, kind: str, cal=None) -> date:
+    """承诺事项's deadline: the day promised, or the end of the quarter or year promised, on the
+    working-day calendar: a rest day moves it to the next working day (期限遇节假日顺延)."""
+    return next_working_day(period_end(promised_on, kind), cal or WeekdayCalendar())
+
+
 def due_for(role, basis, start, rules, cal=None):
     """The deadline an assignment's clock gives: by role for the first round, the
     re-handling rule after 不满意. An approved extension is a fixed date (None here)."""

@@ -1,6 +1,7 @@
 """Sending the notices to proposers (workflow.proposer_notices), the worker's part: each
 notice held locked while it is sent (skip_locked: another worker has it), marked sent, or
-skipped when its proposer chose no notices or has no address for their way; a failed send
+skipped when its proposer (or the group's named contact it is for) chose no notices or has
+no address for their way; a failed send
 is retried, and one that keeps failing is marked failed. Below the announcing module and
 the task, which both use it; it imports neither."""
 
@@ -38,6 +39,40 @@ def way_of(proposer, choice=None):
     return ProposerNoticeWay.NONE, ""
 
 
+def contact_way(contact):
+    """How a group's named contact is told, and where: their own 通知方式, by text to their
+    mobile unless they chose otherwise. `contact` is (mobile, email, notice_way)."""
+    mobile, email, way = contact
+    if way == ProposerNoticeWay.EMAIL and email:
+        return ProposerNoticeWay.EMAIL, email
+    if way in ("", ProposerNoticeWay.SMS) and mobile:
+        return ProposerNoticeWay.SMS, mobile
+    return ProposerNoticeWay.NONE, ""
+
+
+def address_of(notice):
+    """(way, address) for one notice: its named contact's, or its proposer's. A group's own
+    address that is also one of its named contacts' is left out when that contact is told
+    of the same step (told as themselves, by their own way: never twice)."""
+    # portal's ContactPerson rows, read through the relation (this app imports nothing above)
+    contacts = list(notice.proposer.contact_people.values_list("mobile", "email", "notice_way"))
+    if notice.contact_mobile:
+        mine = [c for c in contacts if c[0] == notice.contact_mobile]
+        return contact_way(mine[0]) if mine else (ProposerNoticeWay.NONE, "")
+    choice = ProposerNoticeChoice.objects.filter(proposer=notice.proposer).first()
+    way, to = way_of(notice.proposer, choice)
+    theirs = [mobile for mobile, email, _way in contacts if to in (mobile, email)]
+    told = ProposerNotice.objects.filter(
+        proposer=notice.proposer,
+        event=notice.event,
+        subject=notice.subject,
+        contact_mobile__in=theirs,
+    )
+    if to and theirs and told.exists():
+        return ProposerNoticeWay.NONE, ""
+    return way, to
+
+
 def default_way(proposer):
     if proposer.preferred_channel in (ProposerNoticeWay.SMS, ProposerNoticeWay.EMAIL):
         return proposer.preferred_channel
@@ -71,8 +106,7 @@ def _deliver_one(pk, gateway):
         )
         if notice is None:  # sent, skipped, failed, gone, or another worker holds it
             return 0
-        choice = ProposerNoticeChoice.objects.filter(proposer=notice.proposer).first()
-        way, to = way_of(notice.proposer, choice)
+        way, to = address_of(notice)
         notice.way, notice.sent_to = way, to
         if way == ProposerNoticeWay.NONE:
             notice.skipped_at = timezone.now()

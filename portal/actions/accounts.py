@@ -4,11 +4,12 @@ proposer signs in with a one-time code sent by SMS to the mobile the office regi
 Each verb is one transaction; secrets are kept only as hashes; messages leave on commit."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from proposals.models import Proposer, User
 from workflow import sms
 from workflow.audit import ActionRefused, lock, log
+from workflow.models import ProposerNoticeWay
 from workflow.permissions import require_office
 
 from .. import selectors
@@ -27,8 +29,15 @@ from ..models import ContactPerson, Invitation, SignInCode, digest
 INVITATION_DAYS = 7
 CODE_MINUTES = 10
 CODE_WRONG_TRIES = 5  # then the code is spent and a new one must be asked for
-CODES_PER_MOBILE = (3, timedelta(minutes=15))  # at most this many in this long
+CODES_CHECKED = 3  # a typed code is checked against the mobile's latest this many live codes
+# Per mobile, a short wait between codes rather than a lockout (anyone may type a deputy's
+# number, and a block would keep the deputy out), and a cap on the day's texts (the bill).
+RESEND_SECONDS = 60
+CODES_PER_MOBILE_PER_DAY = (20, timedelta(days=1))
+# Per address, strict: in all, and for any one mobile (so no single address spends a
+# mobile's day of codes; the day's cap takes several).
 CODES_PER_ADDRESS = (10, timedelta(hours=1))
+CODES_PER_ADDRESS_AND_MOBILE = (5, timedelta(days=1))
 
 
 def _new_user(username, name, mobile="", email=""):
@@ -75,6 +84,27 @@ def add_contact_person(proposer, actor, *, name, mobile, email=""):
         proposer=proposer, name=name.strip(), mobile=mobile, email=email, user=user
     )
     log(proposer, "add_contact_person", actor, "", "", f"{contact.name} {mobile[:3]}****")
+    return contact
+
+
+@transaction.atomic
+def choose_contact_notice_way(contact, actor, way):
+    """通知方式 of a group's named contact: how they themselves hear of the group's items'
+    steps. Only the contact's own account chooses, among the ways they have an address for
+    (as choose_proposer_notice_way does for a proposer)."""
+    contact = lock(ContactPerson, contact.pk)
+    if contact.user_id != actor.pk:
+        raise PermissionDenied(_("只有提出人本人可以设置通知方式。"))
+    if way not in ProposerNoticeWay.values:
+        raise ActionRefused(_("请选择短信、电子邮件或不通知。"))
+    if way == ProposerNoticeWay.EMAIL and not contact.email:
+        raise ActionRefused(_("没有登记电子邮箱，不能选择邮件通知；请联系建议提案处。"))
+    before = contact.notice_way
+    if before != way:
+        contact.notice_way = way
+        contact.save(update_fields=["notice_way"])
+        label = ProposerNoticeWay(way).label
+        log(contact.proposer, "choose_notice_way", actor, before, way, f"{contact.name}：{label}")
     return contact
 
 
@@ -154,18 +184,25 @@ def accept_invitation(token, password):
 
 
 # ---- sign-in by SMS code ------------------------------------------------------------------
+class MobileMustWait(ActionRefused):
+    """A code was sent to this mobile moments ago, or its day's codes are spent: the page
+    asks for the code already sent instead (whoever asked for it, it reached the mobile)."""
+
+
 @transaction.atomic
 def send_sign_in_code(mobile, ip_address=None):
-    """短信验证码: six digits, good for CODE_MINUTES minutes and once. Asked too often for one
-    mobile or from one address, refused. Unknown numbers are answered alike (no code leaves),
-    so the page tells nobody which numbers are registered."""
+    """短信验证码: six digits, good for CODE_MINUTES minutes and once. An address asking too
+    often (in all, or for one mobile) is refused; one mobile gets a code at most every
+    RESEND_SECONDS seconds and CODES_PER_MOBILE_PER_DAY a day (the SMS bill). An earlier
+    code stays good: asking again, whoever asks, never takes away a code the proposer
+    holds. Unknown numbers are answered alike (no code leaves), so the page tells nobody
+    which numbers are registered."""
     mobile = selectors.clean_mobile(mobile)
     if not mobile:
         raise ActionRefused(_("请输入有效的手机号码。"))
     now = timezone.now()
     _within_limits(mobile, ip_address, now)
     code = f"{secrets.randbelow(10**6):06d}"
-    SignInCode.objects.filter(mobile=mobile, used_at__isnull=True).update(expires_at=now)
     SignInCode.objects.create(
         mobile=mobile,
         code_hash=digest(f"{mobile}:{code}"),
@@ -173,8 +210,7 @@ def send_sign_in_code(mobile, ip_address=None):
         created_at=now,
         expires_at=now + timedelta(minutes=CODE_MINUTES),
     )
-    signer = selectors.signer_for_mobile(mobile)
-    if signer is not None:
+    if selectors.signers_for_mobile(mobile):
         text = _("您的登录验证码为%(code)s，%(minutes)d分钟内有效。如非本人操作，请忽略。") % {
             "code": code,
             "minutes": CODE_MINUTES,
@@ -183,56 +219,96 @@ def send_sign_in_code(mobile, ip_address=None):
 
 
 def _within_limits(mobile, ip_address, now):
-    count, span = CODES_PER_MOBILE
-    if SignInCode.objects.filter(mobile=mobile, created_at__gt=now - span).count() >= count:
-        raise ActionRefused(
-            _("验证码发送过于频繁，请%(minutes)d分钟后再试。")
-            % {"minutes": int(span.total_seconds() // 60)}
-        )
-    count, span = CODES_PER_ADDRESS
-    if (
-        ip_address
-        and SignInCode.objects.filter(ip_address=ip_address, created_at__gt=now - span).count()
-        >= count
+    from_here = SignInCode.objects.filter(ip_address=ip_address)
+    (count, span), (one_count, one_span) = CODES_PER_ADDRESS, CODES_PER_ADDRESS_AND_MOBILE
+    if ip_address and (
+        from_here.filter(created_at__gt=now - span).count() >= count
+        or from_here.filter(mobile=mobile, created_at__gt=now - one_span).count() >= one_count
     ):
         raise ActionRefused(_("本网络请求验证码过于频繁，请稍后再试。"))
+    # The mobile's latest row, locked: two requests at once are counted one after the other.
+    latest = (
+        SignInCode.objects.select_for_update()
+        .filter(mobile=mobile)
+        .order_by("-created_at")
+        .only("created_at")
+        .first()
+    )
+    if (
+        latest is not None
+        and (wait := RESEND_SECONDS - (now - latest.created_at).total_seconds()) > 0
+    ):
+        raise MobileMustWait(
+            _("验证码刚刚发送过，请输入短信中最近收到的验证码，或请在%(n)d秒后重新获取。")
+            % {"n": max(1, round(wait))}
+        )
+    count, span = CODES_PER_MOBILE_PER_DAY
+    if SignInCode.objects.filter(mobile=mobile, created_at__gt=now - span).count() >= count:
+        raise MobileMustWait(
+            _("该号码今日获取验证码的次数已达上限，请使用已收到的验证码或密码登录，或明天再试。")
+        )
 
 
 @dataclass
 class CodeCheck:
     user: object = None  # the account signed in, when the code was right
     problem: str = ""  # else why not, in words for the proposer
+    choices: list = field(default_factory=list)  # right, but the mobile is several identities'
 
 
 @transaction.atomic
 def sign_in_with_code(mobile, code):
-    """The code typed: the account it signs in (made at the first sign-in), or the problem.
-    A wrong code counts against it; after CODE_WRONG_TRIES it is spent. The code is spent on
-    success too. (The caller counts wrong codes for django-axes' lockout as well.)"""
+    """The code typed, checked against the mobile's latest CODES_CHECKED unused, unexpired
+    codes: the account it signs in (made at the first sign-in), the identities to choose
+    from when the mobile is several's, or the problem. A wrong code counts against each code
+    checked; after CODE_WRONG_TRIES one is spent. (The caller counts wrong codes for
+    django-axes' lockout as well.)"""
     mobile = selectors.clean_mobile(mobile)
     code = "".join(str(code).split())
-    row = (
-        SignInCode.objects.select_for_update()
-        .filter(mobile=mobile, used_at__isnull=True, expires_at__gt=timezone.now())
-        .order_by("-created_at")
-        .first()
-    )
-    if row is None:
+    now = timezone.now()
+    live = SignInCode.objects.filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now)
+    rows = list(live.select_for_update().order_by("-created_at")[:CODES_CHECKED])
+    if not rows:
         return CodeCheck(problem=_("验证码已过期或已使用，请重新获取。"))
-    signer = selectors.signer_for_mobile(mobile)
-    if signer is None or not constant_time_compare(row.code_hash, digest(f"{mobile}:{code}")):
-        row.wrong_tries += 1
-        if row.wrong_tries >= CODE_WRONG_TRIES:
-            row.expires_at = timezone.now()
-        row.save(update_fields=["wrong_tries", "expires_at"])
+    typed = digest(f"{mobile}:{code}")
+    right = next((row for row in rows if constant_time_compare(row.code_hash, typed)), None)
+    signers = selectors.signers_for_mobile(mobile)
+    if right is None or not signers:
+        for row in rows:
+            row.wrong_tries += 1
+            if row.wrong_tries >= CODE_WRONG_TRIES:
+                row.expires_at = now
+            row.save(update_fields=["wrong_tries", "expires_at"])
         return CodeCheck(problem=_("验证码不正确。"))
-    row.used_at = timezone.now()
-    row.save(update_fields=["used_at"])
+    right.used_at = now
+    right.save(update_fields=["used_at"])
+    live.exclude(pk=right.pk).update(expires_at=now)  # signed in: the others are not needed
+    if len(signers) > 1:
+        return CodeCheck(choices=signers)
+    return _signed_in(signers[0], "sign_in_by_code")
+
+
+@transaction.atomic
+def sign_in_as(mobile, key, allowed, how="sign_in_by_code"):
+    """选择身份: after the mobile was proven (a right code, or a password right for more than
+    one of its identities), the identity chosen. Only one of `allowed` (what the page
+    offered, kept in the session) that is still registered at this mobile."""
+    signer = next(
+        (s for s in selectors.signers_for_mobile(mobile) if s.key == key and key in allowed),
+        None,
+    )
+    if signer is None:
+        return CodeCheck(problem=_("请选择以哪个身份登录。"))
+    return _signed_in(signer, how, chosen=True)
+
+
+def _signed_in(signer, how, chosen=False):
     try:
         user = account_for(signer)
     except ActionRefused as refusal:
         return CodeCheck(problem=str(refusal))
     if not user.is_active:
         return CodeCheck(problem=_("此账号不能从提出人入口登录。"))
-    log(signer.proposer, "sign_in_by_code", user, "", "", signer.name)
+    comment = signer.name + (_("（同一手机号码登记了多个身份，本人选择）") if chosen else "")
+    log(signer.proposer, how, user, "", "", comment)
     return CodeCheck(user=user)

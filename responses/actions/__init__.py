@@ -16,6 +16,18 @@ from ..freezing import freeze, refreeze_pdf
 from ..letter_import_worker import end_letter_import_if_stuck
 from .api_tokens import rotate_api_token
 from .attachments import ATTACHMENT_LIMIT, attach_file
+from .commitments import (
+    add_commitment,
+    confirm_commitment,
+    decide_drop,
+    mark_solved,
+    note_progress,
+    reject_commitment,
+    report_commitment,
+    request_drop,
+    start_follow_up,
+    suggest_commitments,
+)
 from .delivery import record_paper_delivery, resend_delivery
 from .drafting import (
     LETTER_FIELDS,
@@ -58,6 +70,17 @@ __all__ = [
     "resend_delivery",
     "record_paper_delivery",
     "refreeze_pdf",
+    # commitments (承诺事项) and follow-up replies (跟踪办理答复)
+    "suggest_commitments",
+    "add_commitment",
+    "confirm_commitment",
+    "reject_commitment",
+    "note_progress",
+    "request_drop",
+    "decide_drop",
+    "start_follow_up",
+    "report_commitment",
+    "mark_solved",
     # publication and feedback
     "publish_letter",
     "withdraw_publication",

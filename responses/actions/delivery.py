@@ -16,6 +16,7 @@ from proposals.models import ProposalProposer, Proposer
 from workflow import notices
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.proposer_contacts import CONTACTS_RECORDED_AT
+from workflow.proposer_notices import ProposerEvent, tell_proposers
 
 from .. import delivery_worker
 from ..after_commit import deliver
@@ -48,6 +49,35 @@ def start_delivery(reply, at):
         _dispatch(row.pk)
     everyone = ProposalProposer.objects.filter(proposal_id=proposal.pk).count()
     delivery_worker.count_unreached(reply, everyone)
+    _tell_named_contacts(reply, proposal)
+
+
+def _tell_named_contacts(reply, proposal):
+    """The reply reaches each proposer at the addresses recorded for them (送达, above); a
+    group's named contacts, who act for it at /me/, are told it is there to read and rate."""
+    follow_up = reply.kind == Reply.Kind.FOLLOW_UP
+    tell_proposers(
+        ProposerEvent.FOLLOW_UP if follow_up else ProposerEvent.REPLIED,
+        proposal,
+        subject=f"reply:{reply.pk}",
+        title=lambda: (
+            (
+                _("您的%(kind)s“%(title)s”有跟踪办理答复")
+                if follow_up
+                else _("您的%(kind)s“%(title)s”已答复")
+            )
+            % {"kind": proposal.kind_word, "title": proposal.title[:40]}
+        ),
+        body=lambda: (
+            _("%(unit)s已答复%(ref)s（%(number)s），请登录提出人页面查看并评价。")
+            % {
+                "unit": reply.assignment.unit.name,
+                "ref": proposal.reference,
+                "number": reply.doc_number,
+            }
+        ),
+        contacts_only=True,
+    )
 
 
 def _dispatch(pk):

@@ -20,6 +20,7 @@ from ..models import (
     Opinion,
     Reply,
 )
+from .commitments import close_reported
 from .delivery import require_reachable, start_delivery
 from .numbering import allocate_doc_number, series_of
 from .sign_off import sign_letter
@@ -87,6 +88,9 @@ def _follow_the_letter(letter, actor, at):
     if isinstance(letter, Opinion):
         fire(assignment, "mark_opinion_sent", by=actor, at=at, check_perm=False, logged_at=at)
         _announce_opinion(letter)
+        return
+    if letter.kind == Reply.Kind.FOLLOW_UP:
+        close_reported(letter, actor, at)  # the item's handling is done; it reports
         return
     if not assignment.takes_reply:
         return

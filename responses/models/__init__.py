@@ -9,6 +9,8 @@
 - letter_files.py: `LetterRevision`, `Attachment`, `LetterFile`
 - letter_imports.py: `LetterImport` (`LetterImportState`)
 - certificates.py: `SigningCertificate`
+- commitments.py: `Commitment` (`CommitmentState`, `DueKind`, `Outcome`), `CommitmentNote`,
+  `LookBack` (回头看): what a 正在解决/计划解决 reply promises, tracked until delivered
 - deliveries.py: `Delivery` (`DeliveryState`, `REACHED_STATES`, `ELECTRONIC_CHANNELS`,
   `MAX_ATTEMPTS`), how a sent reply reaches each proposer
 
@@ -16,6 +18,14 @@ Who may fire the leader's letter transitions is in responses/permissions.py.
 """
 
 from .certificates import SigningCertificate
+from .commitments import (
+    Commitment,
+    CommitmentNote,
+    CommitmentState,
+    DueKind,
+    LookBack,
+    Outcome,
+)
 from .deliveries import (
     ELECTRONIC_CHANNELS,
     MAX_ATTEMPTS,
@@ -49,7 +59,13 @@ __all__ = [
     "ELECTRONIC_CHANNELS",
     "MAX_ATTEMPTS",
     "REACHED_STATES",
+    "Commitment",
+    "CommitmentNote",
+    "CommitmentState",
     "Delivery",
+    "DueKind",
+    "LookBack",
+    "Outcome",
     "DeliveryState",
     "EDITABLE_LETTER_STATES",
     "EDITABLE_STATES",

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from proposals.classification import Bucket
+from proposals.classification import PROMISING_BUCKETS, Bucket
 from workflow import deadlines
 from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 
 from .. import wording
+from ..commitment_text import vague_promises
 from ..permissions import is_unit_leader, may_sign_letter
 
 
@@ -509,6 +510,12 @@ class Reply(Letter):
     # The lead may reply once the co-handlers' opinion deadline has passed without their
     # opinion; that is recorded here and on the timeline.
     proceeded_without_opinions = models.BooleanField(_("会办意见逾期未到即答复"), default=False)
+    # 转为已解决: the office moved a 正在解决/计划解决 reply to 已解决 once its commitments
+    # were delivered (responses.actions.commitments.mark_solved); the bucket it had is kept.
+    converted_on = models.DateField(_("转为已解决日期"), null=True, blank=True)
+    bucket_before_conversion = models.CharField(
+        _("转换前办理结果"), max_length=12, choices=Bucket.choices, blank=True
+    )
     references = models.ManyToManyField(
         "ReferenceDocument", blank=True, related_name="replies", verbose_name=_("引用文件")
     )
@@ -588,8 +595,61 @@ class Reply(Letter):
                 )
         return problems
 
+    # ---- 承诺事项 (responses/models/commitments.py) ---------------------------------------
+    def promises_work(self):
+        return self.kind == self.Kind.REPLY and self.result_bucket in PROMISING_BUCKETS
+
+    def commitment_blockers(self):
+        """A 正在解决/计划解决 reply is signed only with its commitments, each confirmed (what,
+        which unit, by when); a follow-up reply must report at least one. Reads the
+        commitments prefetched on lists."""
+        if self.kind == self.Kind.FOLLOW_UP:
+            if not any(c.follow_up_id == self.pk for c in self.reported_commitments.all()):
+                return [Finding(_("跟踪办理答复须至少报告一项承诺事项的落实情况。"), "commitments")]
+            return []
+        if not self.promises_work():
+            return []
+        rows = list(self.commitments.all())
+        if not rows:
+            return [
+                Finding(
+                    _(
+                        "办理结果为“%(bucket)s”的答复须列明承诺事项（做什么、由哪个单位、"
+                        "何时完成）：请在“承诺事项”中确认或添加。"
+                    )
+                    % {"bucket": self.get_result_bucket_display()},
+                    "commitments",
+                )
+            ]
+        waiting = sum(1 for c in rows if c.state == "candidate")  # CommitmentState.CANDIDATE
+        if waiting:
+            return [
+                Finding(
+                    _("尚有%(n)d项承诺事项候选未确认：请确认、修改或删除。") % {"n": waiting},
+                    "commitments",
+                )
+            ]
+        return []
+
+    def commitment_warnings(self):
+        """Promises in the text with no date that no commitment records: vague (应明确时限)."""
+        if not self.promises_work():
+            return []
+        recorded = {c.source_text for c in self.commitments.all()}
+        written_on = self.letter_date or timezone.localdate()
+        return [
+            Finding(
+                _("正文中的承诺没有完成时限：“%(text)s”。请明确时限，或列为承诺事项。")
+                % {"text": found.what[:60]},
+                "body",
+                blocks=False,
+            )
+            for found in vague_promises(self.body, written_on)
+            if found.source_text not in recorded
+        ]
+
     def warnings(self):
-        problems = super().warnings()
+        problems = super().warnings() + self.commitment_warnings()
         proposal = self.assignment.proposal
         names = [s.proposer.name for s in proposal.signatories.all()][:3]  # prefetched on lists
         if names and not all(name in self.addressee for name in names):
@@ -627,8 +687,9 @@ class Reply(Letter):
         ) % {"names": "、".join(p.name for p in missing), "where": CONTACTS_RECORDED_AT}
 
     def lasting_blockers(self):
-        problems = super().lasting_blockers()
-        if not self.class_label:
+        problems = super().lasting_blockers() + self.commitment_blockers()
+        # A follow-up reply reports its commitments; the item's result is its reply's.
+        if not self.class_label and self.kind == self.Kind.REPLY:
             problems.append(Finding(_("请选择办理结果类别。"), "class_label"))
         jurisdiction = self.assignment.proposal.session.jurisdiction
         if jurisdiction.contact_required and not self.contact_recorded():

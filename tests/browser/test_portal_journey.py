@@ -82,3 +82,31 @@ def test_invite_sign_in_and_rate_on_a_phone(browser, live_server, joint_reply, o
     problems = {(url, 390): v for url, v in found.items() if v}
     assert not problems, "axe found serious or critical violations:\n" + summary(problems)
     assert reply.feedback.count() == 2
+
+
+def test_a_shared_mobile_chooses_its_identity_on_a_phone(browser, live_server, settings, shanghai):
+    """A couple of deputies at one mobile: after the code, a choice of names only, each a
+    full-width button; the page passes axe-core and fits the phone."""
+    settings.SMS_BACKEND = "workflow.sms.MemoryBackend"
+    MemoryBackend.outbox = []
+    factories.proposer("文彬", phone="13912345678", jurisdiction=shanghai)
+    factories.proposer("林静", phone="13912345678", jurisdiction=shanghai)
+    context, page = phone_page(browser, live_server)
+    page.goto(f"{live_server.url}/me/sign-in/")
+    page.fill("#id_mobile", "13912345678")
+    page.click("button.primary >> nth=0")
+    page.wait_for_load_state()
+    code = re.search(r"验证码为(\d{6})", MemoryBackend.outbox[-1][1]).group(1)
+    page.fill("#id_code", code)
+    page.click("button.primary")
+    page.wait_for_load_state()
+    assert "选择身份" in page.content() and "13912345678" not in page.content()
+    problems = violations(page)
+    assert not problems, summary({(page.url, 390): problems})
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = page.get_by_role("button", name=re.compile("林静")).bounding_box()
+    assert box["height"] >= 44
+    page.get_by_role("button", name=re.compile("林静")).click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/me/")
+    context.close()

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
 
 from tests import factories
 from workflow.sms import MemoryBackend
@@ -35,3 +38,9 @@ def last_code(texts, mobile=MOBILE):
 def invitation_token(texts_or_mail):
     text = texts_or_mail[-1][1] if isinstance(texts_or_mail[-1], tuple) else texts_or_mail[-1].body
     return text.rsplit("/me/welcome/", 1)[1].split("/", 1)[0]
+
+
+def minutes_ago(codes, minutes):
+    """Time passes for these sign-in codes (asked for, and expiring, that much earlier)."""
+    shift = timedelta(minutes=minutes)
+    codes.update(created_at=F("created_at") - shift, expires_at=F("expires_at") - shift)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from reports import yearend
 from responses.actions import (
+    add_commitment,
     publish_letter,
     record_feedback,
     save_letter,
@@ -40,6 +41,10 @@ def send(assignment, clerk, leader, sent_on, class_label=None, opinion=False, **
     if class_label:
         fields["class_label"] = class_label
     letter = save_letter(letter, clerk, body="现将办理情况答复如下……", **fields)
+    if not opinion and letter.promises_work():
+        add_commitment(
+            letter, clerk, what="年内完成", due_kind="year", promised_on=date(2024, 12, 1)
+        )
     letter = submit_letter(letter, clerk, at=sent_on)
     letter = sign_letter(letter, leader, at=sent_on)
     return send_letter(letter, clerk, at=sent_on)

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from proposals.models import Proposal
 from responses.actions import (
+    add_commitment,
     publish_letter,
     save_letter,
     send_letter,
@@ -91,6 +92,7 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
     reply = save_letter(
         Reply.objects.get(pk=reply.pk), clerk, body="第二稿", class_label="正在解决"
     )
+    add_commitment(reply, clerk, what="年内完成", due_kind="year", promised_on=date(2030, 1, 1))
     submit_letter(reply, clerk)
     queue = text(client.get("/review/"))
     assert "第2次送审" in queue and "第一稿" in queue and "第二稿" in queue and "正在解决" in queue

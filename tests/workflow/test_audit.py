@@ -1,12 +1,14 @@
 """Every transition leaves exactly one log row, and the log cannot be rewritten."""
 
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from proposals.models import Proposal
 from responses.actions import (
+    add_commitment,
     record_feedback,
     return_letter,
     save_letter,
@@ -47,6 +49,7 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
         disclosure="withheld",
         withheld_reason="privacy",
     )
+    add_commitment(reply, clerk, what="年内完成", due_kind="year", promised_on=date(2030, 1, 1))
     submit_letter(reply, clerk)
     return_letter(reply, leader, "补充")
     submit_letter(reply, clerk)
@@ -58,9 +61,10 @@ def test_each_object_has_an_unbroken_chain_of_logged_transitions(office, kewei, 
     for row in TransitionLog.objects.order_by("at", "id"):
         if hasattr(row.content_type.model_class(), "state"):  # not a contact, membership…
             chains[(row.content_type_id, row.object_id)].append(row)
-    # the item, two assignments, the opinion, the reply and its deliveries (one per channel)
+    # the item, two assignments, the opinion, the reply, its commitment and its deliveries
+    # (one per channel)
     assert Delivery.objects.filter(reply=reply).count() >= len(people)
-    assert len(chains) == 5 + Delivery.objects.count()
+    assert len(chains) == 6 + Delivery.objects.count()
     for (content_type_id, object_id), rows in chains.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         current = model.objects.get(pk=object_id).state

@@ -96,6 +96,47 @@ def sent(w, **kw):
     return factories.sent_reply(w.office, w.clerk, w.leader, w.kewei, **kw)
 
 
+def promising(w):
+    """A draft of a 正在解决 reply, with one candidate commitment found in its text."""
+    assignment = accepted(w)
+    factories.contacted(assignment, w.clerk)
+    reply = responses_actions.save_letter(
+        responses_actions.start_reply(assignment, w.clerk),
+        w.clerk,
+        body="现答复如下。我局计划于2030年底前完成全部改造。",
+        class_label="正在解决",
+    )
+    return reply
+
+
+def candidate(w):
+    return responses_actions.suggest_commitments(promising(w), w.clerk)[0]
+
+
+def tracked(w):
+    """A sent 正在解决 reply's open commitment."""
+    return sent(w, class_label="正在解决").commitments.get()
+
+
+def follow_up(w):
+    commitment = tracked(w)
+    return commitment, responses_actions.start_follow_up(commitment.reply.assignment, w.clerk)
+
+
+def delivered_reply(w):
+    """A 正在解决 reply whose one commitment a sent follow-up reply reported delivered."""
+    commitment, letter = follow_up(w)
+    responses_actions.report_commitment(letter, commitment, w.clerk, outcome="delivered")
+    letter = responses_actions.save_letter(letter, w.clerk, body="改造已全部完成。")
+    letter = responses_actions.submit_letter(letter, w.clerk)
+    responses_actions.send_letter(responses_actions.sign_letter(letter, w.leader), w.clerk)
+    return commitment.reply
+
+
+def drop_requested(w):
+    return responses_actions.request_drop(tracked(w), w.clerk, "政策调整，不再实施")
+
+
 def item_rows(w):
     rows = item_import.read_workbook(item_import.template_workbook())
     report = item_import.as_report(item_import.check(rows, w.where))
@@ -521,6 +562,86 @@ VERBS = {
         "office",
     ),
     R + "record_feedback": (feedback, "feedback", None),
+    R + "suggest_commitments": (
+        lambda w: (lambda reply: lambda: responses_actions.suggest_commitments(reply, w.clerk))(
+            promising(w)
+        ),
+        "suggest_commitments",
+        "clerk",
+    ),
+    R + "add_commitment": (
+        lambda w: (
+            lambda reply: (
+                lambda: responses_actions.add_commitment(
+                    reply, w.clerk, what="年内完成", due_kind="year", promised_on=date(2025, 1, 1)
+                )
+            )
+        )(promising(w)),
+        "confirm",
+        "clerk",
+    ),
+    R + "confirm_commitment": (
+        lambda w: (
+            lambda c: (
+                lambda: responses_actions.confirm_commitment(
+                    c, w.clerk, what=c.what, due_kind=c.due_kind, promised_on=c.promised_on
+                )
+            )
+        )(candidate(w)),
+        "confirm",
+        "clerk",
+    ),
+    R + "reject_commitment": (
+        lambda w: (lambda c: lambda: responses_actions.reject_commitment(c, w.clerk))(candidate(w)),
+        "reject_commitment",
+        "clerk",
+    ),
+    R + "note_progress": (
+        lambda w: (lambda c: lambda: responses_actions.note_progress(c, w.clerk, "已完成设计"))(
+            tracked(w)
+        ),
+        "note_progress",
+        "clerk",
+    ),
+    R + "request_drop": (
+        lambda w: (lambda c: lambda: responses_actions.request_drop(c, w.clerk, "政策调整"))(
+            tracked(w)
+        ),
+        "request_drop",
+        "clerk",
+    ),
+    R + "decide_drop": (
+        lambda w: (lambda c: lambda: responses_actions.decide_drop(c, w.office, approve=True))(
+            drop_requested(w)
+        ),
+        "approve_drop",
+        "office",
+    ),
+    R + "start_follow_up": (
+        lambda w: (
+            lambda c: lambda: responses_actions.start_follow_up(c.reply.assignment, w.clerk)
+        )(tracked(w)),
+        "draft_follow_up",
+        "clerk",
+    ),
+    R + "report_commitment": (
+        lambda w: (
+            lambda pair: (
+                lambda: responses_actions.report_commitment(
+                    pair[1], pair[0], w.clerk, outcome="delivered"
+                )
+            )
+        )(follow_up(w)),
+        "report_commitment",
+        "clerk",
+    ),
+    R + "mark_solved": (
+        lambda w: (lambda reply: lambda: responses_actions.mark_solved(reply, w.office))(
+            delivered_reply(w)
+        ),
+        "mark_solved",
+        "office",
+    ),
     R + "close_without_feedback": (
         lambda w: (lambda item: lambda: responses_actions.close_without_feedback(item))(
             Proposal.objects.get(pk=sent(w).assignment.proposal_id)

@@ -9,8 +9,6 @@ same item is received again: one number and one log for its whole course.
 Who acts is the proposer's own account (Proposer.user): only the lead writes and files the
 draft, only an invited co-signer answers their invitation, only the office returns."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from proposals import bigrams
 from proposals.models import Channel, Proposal, Session, TitlePieces, kind_refusal
 
+from .. import deadlines
 from ..audit import ActionRefused, fire, lock, log
 from ..models import (
     CoSignature,
@@ -155,7 +154,7 @@ def ask_cosigners(draft, actor, cosigners, days=COSIGN_DAYS):
     for person in cosigners:
         _require_member_of(draft.session, person)
     fire(draft, "ask_cosigners", by=actor)
-    answer_by = timezone.now() + timedelta(days=days)
+    answer_by = deadlines.cosign_answer_by(timezone.now(), days)
     rows = CoSignature.objects.bulk_create(
         CoSignature(draft=draft, proposer=p, position=i, answer_by=answer_by)
         for i, p in enumerate(cosigners, start=1)

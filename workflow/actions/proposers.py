@@ -224,9 +224,10 @@ def _close_up(proposal_id, kept_id, at):
 def _drop_notices_told_twice(keep, duplicate):
     """One person told twice of the same step, under two records: the kept record's notice
     stands for both. The kept record's own choice of 通知方式 stands too, when it has one."""
-    told = set(ProposerNotice.objects.filter(proposer=keep).values_list("event", "subject"))
+    key = ("contact_mobile", "event", "subject")  # a named contact's notice is theirs
+    told = set(ProposerNotice.objects.filter(proposer=keep).values_list(*key))
     theirs = ProposerNotice.objects.filter(proposer=duplicate)
-    twice = [pk for pk, *key in theirs.values_list("pk", "event", "subject") if tuple(key) in told]
+    twice = [pk for pk, *row in theirs.values_list("pk", *key) if tuple(row) in told]
     ProposerNotice.objects.filter(pk__in=twice).delete()
     if ProposerNoticeChoice.objects.filter(proposer=keep).exists():
         ProposerNoticeChoice.objects.filter(proposer=duplicate).delete()

@@ -26,6 +26,9 @@ class ProposerEvent(models.TextChoices):
     NOT_FILED = "not_filed", _("不予立案")
     ASSIGNED = "assigned", _("已交办")
     REOPENED = "reopened", _("重新办理")
+    # A reply is delivered to the proposer itself (送达); a group's named contacts are told.
+    REPLIED = "replied", _("已答复")
+    FOLLOW_UP = "follow_up", _("跟踪办理答复")
     COSIGN_INVITED = "cosign_invited", _("联名邀请")  # of a draft, before there is an item
 
 
@@ -48,9 +51,10 @@ class ProposerNoticeChoice(models.Model):
 
 
 class ProposerNotice(models.Model):
-    """One notice to one proposer: the ledger. Unique per proposer, event and subject, so a
-    retried task or a repeated verb never tells anyone twice; `sent_at` (or `skipped_at`,
-    nothing to send it by) is set while the row is held locked by the sender."""
+    """One notice to one proposer, or to one of a group's named contacts: the ledger.
+    Unique per proposer, contact, event and subject, so a retried task or a repeated verb
+    never tells anyone twice; `sent_at` (or `skipped_at`, nothing to send it by) is set
+    while the row is held locked by the sender."""
 
     proposer = models.ForeignKey(
         Proposer, on_delete=models.CASCADE, related_name="notices", verbose_name=_("提出人")
@@ -58,6 +62,9 @@ class ProposerNotice(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="proposer_notices", null=True
     )
+    # The named contact told (portal's ContactPerson, unique per proposer and mobile, named
+    # by their mobile so this app refers to nothing above it); "" for the proposer itself.
+    contact_mobile = models.CharField(_("联系人手机号码"), max_length=11, blank=True, default="")
     event = models.CharField(_("事项"), max_length=30, choices=ProposerEvent.choices)
     subject = models.CharField(max_length=80)
     title = models.CharField(_("标题"), max_length=200)
@@ -75,7 +82,8 @@ class ProposerNotice(models.Model):
         verbose_name_plural = _("提出人通知")
         constraints = [
             models.UniqueConstraint(
-                fields=["proposer", "event", "subject"], name="proposer_notice_once"
+                fields=["proposer", "contact_mobile", "event", "subject"],
+                name="proposer_notice_once",
             ),
         ]
 

@@ -1,0 +1,319 @@
+"""承诺事项: the verbs that make a reply's commitments and track them until delivered.
+
+While the reply is drafted, its unit finds candidates in the text (suggest_commitments),
+confirms, edits or rejects each, or adds one by hand. Once the reply is sent the commitment is
+tracked: the unit notes progress, a follow-up reply (跟踪办理答复, start_follow_up) reports it
+delivered or partly delivered and closes it when sent (close_reported, from send_letter), or
+the unit asks to drop it with a reason and the office decides. When every commitment of a
+正在解决/计划解决 reply is delivered, the office may move the reply's result to 已解决
+(mark_solved), so converted items are counted.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.classification import PROMISING_BUCKETS, Bucket
+from workflow import deadlines
+from workflow.audit import ActionRefused, fire, lock, log, require_may
+from workflow.models import Assignment
+from workflow.permissions import require_office, require_unit_member
+
+from ..commitment_text import candidates
+from ..models import (
+    Commitment,
+    CommitmentNote,
+    CommitmentState,
+    DueKind,
+    LetterState,
+    Outcome,
+    Reply,
+)
+from ..models.commitments import (
+    CONFIRMED_STATES,
+    REPORTABLE_STATES,
+    STANDING_STATES,
+)
+from .drafting import _fill_placeholders, _letter_defaults, _still_editable
+
+
+def _editable_reply(reply, actor):
+    reply = lock(Reply, reply.pk)
+    require_unit_member(actor, reply.assignment.unit)
+    return _still_editable(reply)
+
+
+def _due(due_kind, promised_on):
+    if due_kind not in DueKind.values:
+        raise ActionRefused(_("请选择完成时限类型。"), "due_kind")
+    if promised_on is None:
+        raise ActionRefused(_("请填写承诺完成时间。"), "promised_on")
+    return deadlines.commitment_due(promised_on, due_kind, deadlines.WorkingCalendar())
+
+
+def _clean_what(what):
+    what = " ".join((what or "").split())
+    if not what:
+        raise ActionRefused(_("请填写承诺内容。"), "what")
+    if len(what) > 500:
+        raise ActionRefused(_("承诺内容不超过500字。"), "what")
+    return what
+
+
+def _unit_of(reply, unit):
+    """The unit that will deliver: the replying unit, or another unit of the same item."""
+    if unit is None:
+        return reply.assignment.unit
+    units = Assignment.objects.filter(proposal_id=reply.assignment.proposal_id)
+    if not units.filter(unit=unit).exists():
+        raise ActionRefused(_("落实单位须为该件的承办单位。"), "unit")
+    return unit
+
+
+@transaction.atomic
+def suggest_commitments(reply, actor, at=None):
+    """候选: the dated and undated promises found in the reply's text, as candidates, each
+    once (a sentence already a commitment of this reply is not suggested again)."""
+    reply = _editable_reply(reply, actor)
+    written_on = reply.letter_date or timezone.localdate(at)
+    known = set(reply.commitments.values_list("source_text", flat=True))
+    position = reply.commitments.count()
+    made = []
+    for found in candidates(reply.body, written_on):
+        if found.source_text in known:
+            continue
+        position += 1
+        made.append(
+            Commitment(
+                reply=reply,
+                unit=reply.assignment.unit,
+                what=found.what,
+                source_text=found.source_text,
+                due_kind=found.due_kind or DueKind.DATE,
+                promised_on=found.promised_on,
+                position=position,
+                created_by=actor,
+            )
+        )
+    for commitment in made:  # at most commitment_text.MAX_CANDIDATES
+        commitment.save()
+        log(
+            commitment,
+            "suggest_commitments",
+            actor,
+            "",
+            commitment.state,
+            found_in(commitment),
+            at=at,
+        )
+    return made
+
+
+def found_in(commitment):
+    return commitment.source_text[:500]
+
+
+@transaction.atomic
+def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
+    """A commitment the clerk writes by hand: confirmed as written."""
+    reply = _editable_reply(reply, actor)
+    commitment = Commitment.objects.create(
+        reply=reply,
+        unit=_unit_of(reply, unit),
+        what=_clean_what(what),
+        due_kind=due_kind,
+        promised_on=promised_on,
+        position=reply.commitments.count() + 1,
+        created_by=actor,
+    )
+    log(commitment, "add_commitment", actor, "", commitment.state)
+    fire(commitment, "confirm", by=actor, due_on=_due(due_kind, promised_on), log_comment=what)
+    return commitment
+
+
+@transaction.atomic
+def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=None, at=None):
+    """确认 a candidate (as found or as edited), or edit a confirmed one, while its reply is
+    drafted: what, by whom, by when."""
+    commitment = lock(Commitment, commitment.pk)
+    reply = _editable_reply(commitment.reply, actor)
+    commitment.what = _clean_what(what)
+    commitment.unit = _unit_of(reply, unit)
+    due_on = _due(due_kind, promised_on)
+    commitment.due_kind, commitment.promised_on = due_kind, promised_on
+    if commitment.state == CommitmentState.CANDIDATE:
+        fire(
+            commitment,
+            "confirm",
+            by=actor,
+            due_on=due_on,
+            log_comment=commitment.what,
+            logged_at=at,
+        )
+        return commitment
+    commitment.due_on = due_on
+    commitment.save()
+    log(commitment, "edit_commitment", actor, commitment.state, commitment.state, what, at=at)
+    return commitment
+
+
+@transaction.atomic
+def reject_commitment(commitment, actor):
+    """删除 a candidate that is no promise, or a confirmed one while the reply is drafted."""
+    commitment = lock(Commitment, commitment.pk)
+    reply = _editable_reply(commitment.reply, actor)
+    log(reply, "reject_commitment", actor, commitment.state, "", commitment.what[:500])
+    commitment.delete()
+
+
+@transaction.atomic
+def note_progress(commitment, actor, text):
+    """进展: the unit's note on a tracked commitment."""
+    commitment = lock(Commitment, commitment.pk)
+    require_may(commitment, "deliver", actor)
+    if commitment.state not in STANDING_STATES:
+        raise ActionRefused(_("该承诺事项已办结，不能再登记进展。"))
+    text = (text or "").strip()
+    if not text:
+        raise ActionRefused(_("请填写进展情况。"), "text")
+    note = CommitmentNote.objects.create(commitment=commitment, text=text[:2000], author=actor)
+    log(commitment, "note_progress", actor, commitment.state, commitment.state, text[:500])
+    return note
+
+
+@transaction.atomic
+def request_drop(commitment, actor, reason):
+    """申请撤销: the unit says why the promise cannot be kept; the office decides."""
+    commitment = lock(Commitment, commitment.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(_("申请撤销须写明理由。"), "reason")
+    fire(commitment, "request_drop", by=actor, reason=reason[:2000], log_comment=reason[:500])
+    return commitment
+
+
+@transaction.atomic
+def decide_drop(commitment, actor, *, approve, comment=""):
+    """The office approves the drop (已撤销) or refuses it (back to 落实中)."""
+    commitment = lock(Commitment, commitment.pk)
+    name = "approve_drop" if approve else "refuse_drop"
+    if not approve and not comment.strip():
+        raise ActionRefused(_("不同意撤销时请写明意见。"), "comment")
+    fire(commitment, name, by=actor, log_comment=comment[:500])
+    return commitment
+
+
+# ---- 跟踪办理答复 -----------------------------------------------------------------------------
+@transaction.atomic
+def start_follow_up(assignment, actor, at=None):
+    """A follow-up reply of the unit, to report standing commitments of its sent replies;
+    the open draft if there is one."""
+    assignment = lock(Assignment, assignment.pk)
+    require_unit_member(actor, assignment.unit)
+    if not reportable(assignment).exists():
+        raise ActionRefused(_("该件没有待落实的承诺事项，无需跟踪办理答复。"))
+    existing = assignment.replies.filter(
+        kind=Reply.Kind.FOLLOW_UP, state__in=[LetterState.DRAFT, LetterState.RETURNED]
+    ).first()
+    if existing is not None:
+        return existing
+    waiting = assignment.replies.filter(
+        kind=Reply.Kind.FOLLOW_UP, state__in=[LetterState.SUBMITTED, LetterState.SIGNED]
+    )
+    if waiting.exists():
+        raise ActionRefused(_("已有一份跟踪办理答复在审签中，请待其发出后再起草。"))
+    proposal = assignment.proposal
+    reply = Reply.objects.create(
+        **_letter_defaults(assignment, actor),
+        kind=Reply.Kind.FOLLOW_UP,
+        title=_("关于%(ref)s办理情况的跟踪答复") % {"ref": proposal.reference},
+        addressee=assignment.replies.filter(kind=Reply.Kind.REPLY)
+        .order_by("-round")
+        .values_list("addressee", flat=True)
+        .first()
+        or "",
+        created_at=at or timezone.now(),
+    )
+    _fill_placeholders(reply)
+    log(reply, "draft_follow_up", actor, "", reply.state, at=at)
+    return reply
+
+
+def reportable(assignment):
+    """The commitments of the assignment's sent replies a follow-up reply may report."""
+    return Commitment.objects.filter(
+        reply__assignment=assignment,
+        reply__kind=Reply.Kind.REPLY,
+        state__in=REPORTABLE_STATES,
+    ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
+
+
+@transaction.atomic
+def report_commitment(follow_up, commitment, actor, *, outcome, note=""):
+    """The follow-up reply reports this commitment as delivered or partly delivered (or, with
+    an empty outcome, no longer reports it)."""
+    follow_up = _editable_reply(follow_up, actor)
+    commitment = lock(Commitment, commitment.pk)
+    if (
+        follow_up.kind != Reply.Kind.FOLLOW_UP
+        or not reportable(follow_up.assignment).filter(pk=commitment.pk).exists()
+    ):
+        raise ActionRefused(_("该承诺事项不能由此跟踪办理答复报告。"))
+    if outcome and outcome not in Outcome.values:
+        raise ActionRefused(_("请选择落实情况。"), "outcome")
+    commitment.follow_up = follow_up if outcome else None
+    commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
+    commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
+    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500])
+    return commitment
+
+
+def close_reported(follow_up, actor, at):
+    """Inside send_letter: the sent follow-up reply closes what it reports, delivered on the
+    day it was sent (on time or late against the due date)."""
+    on = timezone.localdate(at)
+    rows = Commitment.objects.select_for_update().filter(follow_up=follow_up)
+    for commitment in rows:
+        name = "deliver" if commitment.outcome == Outcome.DELIVERED else "deliver_partly"
+        fire(
+            commitment,
+            name,
+            by=actor,
+            on=on,
+            check_perm=False,
+            log_comment=commitment.outcome_note[:500],
+            logged_at=at,
+        )
+
+
+# ---- 转为已解决 -------------------------------------------------------------------------------
+@transaction.atomic
+def mark_solved(reply, actor, at=None):
+    """The office moves a 正在解决/计划解决 reply to 已解决 once every commitment it made is
+    delivered: counted as converted (B/C→A) in the statistics."""
+    reply = lock(Reply, reply.pk)
+    require_office(actor, reply.assignment.proposal.session.jurisdiction)
+    refusal = solved_refusal(reply)
+    if refusal:
+        raise ActionRefused(refusal)
+    before = reply.result_bucket
+    reply.bucket_before_conversion = before
+    reply.result_bucket = Bucket.SOLVED
+    reply.converted_on = timezone.localdate(at)
+    reply.save(update_fields=["bucket_before_conversion", "result_bucket", "converted_on"])
+    log(reply, "mark_solved", actor, before, Bucket.SOLVED, at=at)
+    return reply
+
+
+def solved_refusal(reply):
+    """Why the office may not mark this reply solved yet; None when it may."""
+    if reply.kind != Reply.Kind.REPLY or reply.result_bucket not in PROMISING_BUCKETS:
+        return _("只有办理结果为正在解决或计划解决的答复可以转为已解决。")
+    if not reply.is_sent:
+        return _("答复尚未发出。")
+    states = list(
+        reply.commitments.filter(state__in=CONFIRMED_STATES).values_list("state", flat=True)
+    )
+    if not states or any(state != CommitmentState.DELIVERED for state in states):
+        return _("该答复的承诺事项尚未全部落实。")
+    return None

@@ -1,0 +1,272 @@
+"""承诺事项: what a reply in the in-progress or planned bucket (正在解决/计划解决, DOMAIN.md §2)
+promises, by which unit and by when, tracked until a follow-up reply (跟踪办理答复) reports it
+delivered. "重答复轻落实" is the complaint this answers: the promise is data, not a sentence.
+
+A commitment starts as a candidate (found in the reply's text by responses/commitment_text.py,
+or added by the clerk) while the reply is drafted; the clerk confirms, edits or rejects it. A
+confirmed one is tracked once its reply is sent: its due date comes from workflow/deadlines.py
+(commitment_due), the reminder ladder watches it (responses/commitment_reminders.py), and a
+follow-up reply closes it as delivered or partly delivered. Dropping one needs a reason and the
+office's approval.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from workflow.models import Unit
+from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
+
+from .letters import Reply
+
+
+class CommitmentState(models.TextChoices):
+    CANDIDATE = "candidate", _("待确认")
+    OPEN = "open", _("落实中")
+    DELIVERED = "delivered", _("已落实")
+    PARTLY = "partly", _("部分落实")
+    DROP_REQUESTED = "drop_requested", _("申请撤销")
+    DROPPED = "dropped", _("已撤销")
+
+
+# Bound to the reply once confirmed: tracked (when the reply is sent) until closed.
+STANDING_STATES = frozenset(
+    {CommitmentState.OPEN, CommitmentState.PARTLY, CommitmentState.DROP_REQUESTED}
+)
+# A follow-up reply may report these (a partly delivered one may be reported again).
+REPORTABLE_STATES = frozenset({CommitmentState.OPEN, CommitmentState.PARTLY})
+CLOSED_STATES = frozenset({CommitmentState.DELIVERED, CommitmentState.DROPPED})
+CONFIRMED_STATES = STANDING_STATES | CLOSED_STATES
+
+
+class DueKind(models.TextChoices):
+    DATE = "date", _("具体日期")
+    QUARTER_END = "quarter", _("季度末")
+    YEAR_END = "year", _("年底")
+
+
+class Outcome(models.TextChoices):
+    """What a follow-up reply says of a commitment it reports."""
+
+    DELIVERED = "delivered", _("已落实")
+    PARTLY = "partly", _("部分落实")
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(state__in=CONFIRMED_STATES)
+
+    def standing(self):
+        return self.filter(state__in=STANDING_STATES)
+
+    def tracked(self):
+        """Standing commitments of replies that were sent: the ones the ladder watches."""
+        from .letters import SENT_STATES
+
+        return self.standing().filter(reply__state__in=SENT_STATES)
+
+    def overdue(self, today):
+        return self.tracked().filter(due_on__lt=today)
+
+
+class Commitment(ConcurrentTransitionMixin, models.Model):
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("答复")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("落实单位")
+    )
+    what = models.TextField(_("承诺内容"), max_length=500)
+    # The sentence of the reply it was found in (empty when the clerk added it by hand).
+    source_text = models.TextField(_("原文"), max_length=500, blank=True)
+    due_kind = models.CharField(
+        _("完成时限类型"), max_length=10, choices=DueKind.choices, default=DueKind.DATE
+    )
+    # As promised: the day, or any day of the quarter or year promised.
+    promised_on = models.DateField(_("承诺完成时间"), null=True, blank=True)
+    # The deadline on the working-day calendar (workflow.deadlines.commitment_due).
+    due_on = models.DateField(_("完成期限"), null=True, blank=True, db_index=True)
+    state = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=CommitmentState.choices,
+        default=CommitmentState.CANDIDATE,
+        protected=True,
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    # The follow-up reply that reports (or, while it is drafted, will report) it.
+    follow_up = models.ForeignKey(
+        Reply,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_commitments",
+        verbose_name=_("跟踪办理答复"),
+    )
+    outcome = models.CharField(_("落实情况"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("落实说明"), max_length=2000, blank=True)
+    delivered_on = models.DateField(_("落实日期"), null=True, blank=True)
+    drop_reason = models.TextField(_("撤销理由"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺事项")
+        verbose_name_plural = _("承诺事项")
+        ordering = ["reply_id", "position", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(state__in=["open", "partly", "drop_requested"]),
+                name="commitment_standing_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="candidate") | Q(due_on__isnull=False),
+                name="commitment_confirmed_has_due",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["delivered", "partly"]) | Q(delivered_on__isnull=False),
+                name="commitment_delivered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["drop_requested", "dropped"]) | ~Q(drop_reason=""),
+                name="commitment_dropped_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(due_kind="date") | Q(state="candidate") | Q(promised_on__isnull=False),
+                name="commitment_date_promised",
+            ),
+        ]
+
+    def __str__(self):
+        return self.what[:60]
+
+    @property
+    def assignment(self):
+        """The reply's assignment: the permission tests and the audit find the item by it."""
+        return self.reply.assignment
+
+    @property
+    def proposal_id(self):
+        return self.reply.assignment.proposal_id
+
+    @property
+    def is_standing(self):
+        return self.state in STANDING_STATES
+
+    def delivered_on_time(self):
+        return bool(self.delivered_on and self.due_on and self.delivered_on <= self.due_on)
+
+    # ---- transitions: each only sets fields; the verbs in responses/actions/commitments.py
+    # lock, check, fire, log and notify.
+    @transition(
+        field=state,
+        source=CommitmentState.CANDIDATE,
+        target=CommitmentState.OPEN,
+        permission=is_unit_member,
+    )
+    def confirm(self, due_on):
+        self.due_on = due_on
+
+    @transition(
+        field=state,
+        source=list(REPORTABLE_STATES),
+        target=CommitmentState.DELIVERED,
+        permission=is_unit_member,
+    )
+    def deliver(self, on):
+        self.delivered_on = on
+
+    @transition(
+        field=state,
+        source=list(REPORTABLE_STATES),
+        target=CommitmentState.PARTLY,
+        permission=is_unit_member,
+    )
+    def deliver_partly(self, on):
+        self.delivered_on = on
+
+    @transition(
+        field=state,
+        source=list(REPORTABLE_STATES),
+        target=CommitmentState.DROP_REQUESTED,
+        permission=is_unit_member_or_office,
+    )
+    def request_drop(self, reason):
+        self.drop_reason = reason
+
+    @transition(
+        field=state,
+        source=CommitmentState.DROP_REQUESTED,
+        target=CommitmentState.DROPPED,
+        permission=is_office_for,
+    )
+    def approve_drop(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CommitmentState.DROP_REQUESTED,
+        target=CommitmentState.OPEN,
+        permission=is_office_for,
+    )
+    def refuse_drop(self):
+        # Back to tracking; the refused reason stays in the audit log, not on the row.
+        self.drop_reason = ""
+
+
+class CommitmentNote(models.Model):
+    """进展: the unit's note on how a commitment is going, shown to the office (and, once the
+    commitment is closed, with it)."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="notes", verbose_name=_("承诺事项")
+    )
+    text = models.TextField(_("进展情况"), max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("落实进展")
+        verbose_name_plural = _("落实进展")
+        ordering = ["commitment_id", "created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class LookBack(models.Model):
+    """回头看: the office's yearly check of an item whose commitments were delivered one to two
+    years ago: did the problem come back?"""
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, related_name="look_backs", verbose_name=_("答复")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    recurred = models.BooleanField(_("问题是否反弹"))
+    note = models.TextField(_("核查情况"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "year"], name="look_back_once_a_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.reply}"
