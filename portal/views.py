@@ -269,7 +269,8 @@ def proposers(request):
     """提出人名册: find a proposer and invite them to sign in, items filed or not."""
     query = request.GET.get("q", "")[:50]
     page = page_of(request, selectors.register(request.roles, query))
-    context = {"page": page, "q": query}
+    # the named contacts and shared mobiles, as the item page's 提出人 card shows them
+    context = {"page": page, "q": query, "doors": selectors.shared_mobiles(page.object_list)}
     return render_partial(request, "portal/proposers.html", context, "rows")
 
 

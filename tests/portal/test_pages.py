@@ -186,10 +186,16 @@ def test_the_office_finds_and_invites_a_proposer_with_no_item_yet(
     elsewhere = factories.proposer("外地代表", jurisdiction=factories.jurisdiction("北京市"))
     for n in range(5):
         factories.proposer(f"代表{n}", phone=f"1391234000{n}", jurisdiction=shanghai)
+    from portal.actions import add_contact_person
+    from proposals.models import Proposer
+
+    group = factories.proposer("民盟上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    add_contact_person(group, office, name="李联络", mobile="13900001111")
     client.force_login(office)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # whatever the number of proposers
         page = client.get(reverse("portal-proposers")).content.decode()
     assert "文彬" in page and "未邀请" in page and elsewhere.name not in page
+    assert "李联络 13900001111" in page  # a group's named contact, as on the item page
     page = client.get(reverse("portal-proposers"), {"q": "文"}).content.decode()
     assert reverse("portal-invite", args=[newcomer.pk]) in page and "代表0" not in page
     next_page = reverse("portal-proposers") + f"#proposer-{newcomer.pk}"
