@@ -83,11 +83,6 @@ class Phone:
         self.page.wait_for_load_state()
         if problems := violations(self.page):
             self.found[(f"{self.page.url} ({len(self.found) + 1})", PHONE["width"])] = problems
-        import os
-
-        if os.environ.get("JSHOTS"):
-            Phone.n = getattr(Phone, "n", 0) + 1
-            self.page.screenshot(path=f"{os.environ['JSHOTS']}/{Phone.n:02d}.png", full_page=True)
         width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{self.page.url} is {width}px wide on a phone"
 
