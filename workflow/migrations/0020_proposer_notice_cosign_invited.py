@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0019_proposer_notice_contacts'),
+        ("workflow", "0019_proposer_notice_contacts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposernotice',
-            name='event',
-            field=models.CharField(choices=[('received', '已收到'), ('filed', '已立案'), ('not_filed', '不予立案'), ('assigned', '已交办'), ('reopened', '重新办理'), ('replied', '已答复'), ('follow_up', '跟踪办理答复'), ('cosign_invited', '联名邀请')], max_length=30, verbose_name='事项'),
+            model_name="proposernotice",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("received", "已收到"),
+                    ("filed", "已立案"),
+                    ("not_filed", "不予立案"),
+                    ("assigned", "已交办"),
+                    ("reopened", "重新办理"),
+                    ("replied", "已答复"),
+                    ("follow_up", "跟踪办理答复"),
+                    ("cosign_invited", "联名邀请"),
+                ],
+                max_length=30,
+                verbose_name="事项",
+            ),
         ),
     ]
