@@ -59,6 +59,7 @@ def new_draft(request):
         try:
             fields = {k: form.cleaned_data[k] for k in ("session", "title", "body", "units")}
             draft = actions.start_draft(request.user, lead=request.proposer, **fields)
+            messages.success(request, _("已保存草稿。"))
             return redirect("portal-draft", draft.pk)
         except ActionRefused as exc:
             form.add_error(None, exc.message)

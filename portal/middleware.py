@@ -10,8 +10,19 @@ from . import signin
 
 # What a proposer's session may reach besides /me/: the language switch, the public site,
 # the emailed feedback link, the letter check, static files, and the proposers' own API
-# (/api/me/, which refuses staff; every other API route refuses proposers).
-OPEN_PREFIXES = ("/me/", "/i18n/", "/public/", "/feedback/", "/verify/", "/healthz", "/api/me/")
+# (/api/me/, which refuses staff; every other API route refuses proposers) and the API's
+# documentation, which everyone may read and the proposer's settings page links to.
+OPEN_PREFIXES = (
+    "/me/",
+    "/i18n/",
+    "/public/",
+    "/feedback/",
+    "/verify/",
+    "/healthz",
+    "/api/me/",
+    "/api/docs/",
+    "/api/schema/",
+)
 
 
 class ProposerOnlyMiddleware:

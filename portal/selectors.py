@@ -6,7 +6,7 @@ imported here for the portal's pages."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from workflow.models import CoSignature, CoSignatureState, FilingDraft, FilingDr
 from workflow.proposer_dispatch import contact_way
 from workflow.proposer_notices import chosen_way
 
-from .models import ContactPerson
+from .models import ContactPerson, Invitation
 
 
 def clean_mobile(text):
@@ -226,7 +226,17 @@ def draft_page(draft, user):
         "signers": [draft.lead]
         + [row.proposer for row in rows if row.state == CoSignatureState.CONFIRMED],
         "still_open": sum(row.is_open() for row in rows),
+        # the lead and the confirmed co-signers are the item's proposers: they follow it
+        "follows_item": bool(draft.proposal_id)
+        and (is_lead or (mine is not None and mine.state == CoSignatureState.CONFIRMED)),
     }
+
+
+def draft_behind(proposal, user):
+    """The online draft this item came from, when this account leads it (the lead revises a
+    returned item there); None for a co-signer or an item registered another way."""
+    leads = Proposer.objects.acted_for_by(user).values("pk")
+    return FilingDraft.objects.filter(proposal=proposal, lead__in=leads).first()
 
 
 def may_invite(draft, user):
@@ -253,3 +263,20 @@ def cosigner_choice(draft, picked, query=""):
     if query.strip():
         more = more.filter(name__contains=query.strip())
     return {"chosen": chosen, "more": list(more.order_by("name", "pk")[:20]), "query": query}
+
+
+# ---- the office ---------------------------------------------------------------------------
+def register(roles, query=""):
+    """提出人名册: the proposers of the office's jurisdictions, found by name or affiliation,
+    each with when they were last invited (their account's last sign-in is on `user`), so the
+    office can invite one who has filed nothing yet."""
+    last_invited = (
+        Invitation.objects.filter(proposer=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    rows = Proposer.objects.filter(jurisdiction_id__in=roles.office_jurisdiction_ids)
+    if query.strip():
+        rows = rows.filter(Q(name__contains=query.strip()) | Q(affiliation__contains=query.strip()))
+    rows = rows.select_related("user").annotate(invited_at=Subquery(last_invited))
+    return rows.order_by("name", "pk")

@@ -7,6 +7,9 @@ urlpatterns = [
     path("me/sign-in/", views.sign_in, name="portal-signin"),
     path("me/sign-out/", views.sign_out, name="portal-signout"),
     path("me/welcome/<str:token>/", views.welcome, name="portal-welcome"),
+    path("me/notices/", views.notices, name="portal-notices"),
+    path("me/notices/<int:pk>/", views.notice, name="portal-notice"),
+    path("me/notices/read", views.notices_read, name="portal-notices-read"),
     path("me/items/<int:pk>/", views.item, name="portal-item"),
     path("me/replies/<int:pk>/", views.reply, name="portal-reply"),
     path("me/replies/<int:pk>.pdf", views.reply_pdf, name="portal-reply-pdf"),
@@ -29,6 +32,7 @@ urlpatterns = [
     path("me/drafts/<int:pk>/resubmit", filing.resubmit, name="portal-draft-resubmit"),
     path("me/drafts/<int:pk>/withdraw", filing.withdraw, name="portal-draft-withdraw"),
     path("me/drafts/<int:pk>/answer", filing.answer, name="portal-draft-answer"),
+    path("office/proposers/", views.proposers, name="portal-proposers"),
     path("office/proposers/<int:pk>/invite", views.invite, name="portal-invite"),
     path("office/proposers/<int:pk>/contact-people", views.add_contact, name="portal-add-contact"),
 ]

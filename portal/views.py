@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,8 +21,10 @@ from responses import actions as responses_actions
 from responses.forms import RatingForm
 from responses.views import letter_download
 from workflow.audit import ActionRefused
+from workflow.models import Notification
+from workflow.proposer_contacts import masked
 from workflow.redirects import back_to
-from workflow.views import office_required, refusals_to_messages
+from workflow.views import office_required, page_of, refusals_to_messages, render_partial
 
 from . import actions, selectors, signin
 from .forms import (
@@ -90,7 +93,8 @@ def _send_code(request):
     except ActionRefused as exc:
         form.add_error("mobile", exc.message)
         return {"mobile_form": form}
-    return {"code_form": CodeForm(initial={"mobile": mobile}), "sent": True}
+    form = CodeForm(initial={"mobile": mobile})
+    return {"code_form": form, "sent": True, "sent_to": masked(mobile)}  # a typo shows
 
 
 def _check_code(request):
@@ -166,7 +170,9 @@ def welcome(request, token):
         signin.complete(request, user, selectors.clean_mobile(mobile))
         messages.success(request, _("密码已设置，欢迎使用。"))
         return redirect("portal-home")
-    return render(request, "portal/welcome.html", {"form": form, "invitation": invitation})
+    mobile = masked(selectors.clean_mobile(invitation.user.phone))  # how they sign in later
+    context = {"form": form, "invitation": invitation, "mobile": mobile}
+    return render(request, "portal/welcome.html", context)
 
 
 @require_POST
@@ -186,12 +192,38 @@ def home(request):
 
 
 @proposer_required
+def notices(request):
+    """通知: what was told to this account (invited to co-sign, the co-signers have answered,
+    a draft returned), newest first; the header's count leads here."""
+    rows = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    return render(request, "portal/notices.html", {"page": page_of(request, rows)})
+
+
+@proposer_required
+def notice(request, pk):
+    """One notice opened: read from now on (as a message is once opened), then where it
+    leads among the proposer's pages, else back to the list."""
+    found = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    Notification.objects.filter(pk=found.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(found.link if found.link.startswith("/me/") else "portal-notices")
+
+
+@require_POST
+@proposer_required
+def notices_read(request):
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    unread.update(read_at=timezone.now())
+    return redirect("portal-notices")
+
+
+@proposer_required
 def item(request, pk):
     proposal = get_object_or_404(
         selectors.items_of(request.proposer).select_related("session", "merged_into__session"),
         pk=pk,
     )
     context = {"proposal": proposal, **selectors.course(proposal, request.proposer)}
+    context["draft"] = selectors.draft_behind(proposal, request.user)
     return render(request, "portal/item.html", context)
 
 
@@ -232,6 +264,16 @@ def reply_pdf(request, pk):
 
 
 # ---- the office ---------------------------------------------------------------------------
+@office_required
+def proposers(request):
+    """提出人名册: find a proposer and invite them to sign in, items filed or not."""
+    query = request.GET.get("q", "")[:50]
+    page = page_of(request, selectors.register(request.roles, query))
+    # the named contacts and shared mobiles, as the item page's 提出人 card shows them
+    context = {"page": page, "q": query, "doors": selectors.shared_mobiles(page.object_list)}
+    return render_partial(request, "portal/proposers.html", context, "rows")
+
+
 @require_POST
 @office_required
 @refusals_to_messages

@@ -8,7 +8,7 @@ draft's report or the units' progress notes."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,8 +75,32 @@ STANDS = {
 }
 
 
-def stands(proposal):
+def stands(proposal, answered=False):
+    """Where the item stands, for this proposer: once they have given their opinion of every
+    reply waiting for it, a replied item no longer asks them for it (the co-signers may
+    not have yet, so the item itself is still 已答复)."""
+    if answered and proposal.state == ProposalState.REPLIED:
+        return _("已答复，您的意见已收到")
     return STANDS.get(proposal.state, proposal.get_state_display())
+
+
+def _answered(items, proposer):
+    """The ids of the replied items among `items` whose every sent reply of the current
+    round this proposer has rated (one query)."""
+    replied = {p.pk: p.round for p in items if p.state == ProposalState.REPLIED}
+    if not replied:
+        return set()
+    rows = Reply.objects.sent().filter(
+        assignment__proposal__in=list(replied), kind=Reply.Kind.REPLY
+    )
+    mine = Feedback.objects.filter(reply=OuterRef("pk"), proposer=proposer)
+    seen, waiting = set(), set()
+    for proposal_id, round_, rated in rows.annotate(rated=Exists(mine)).values_list(
+        "assignment__proposal_id", "round", "rated"
+    ):
+        if round_ == replied[proposal_id]:
+            (seen if rated else waiting).add(proposal_id)
+    return seen - waiting
 
 
 # ---- the visibility rule ------------------------------------------------------------------
@@ -105,8 +129,9 @@ def my_items(proposer):
         .order_by("-received_at", "-pk")
     )
     tally = promises_kept([proposal.pk for proposal in items])
+    answered = _answered(items, proposer)
     for proposal in items:
-        proposal.stands = stands(proposal)
+        proposal.stands = stands(proposal, proposal.pk in answered)
         proposal.promises = tally.get(proposal.pk, PromisesKept())
     return items
 
@@ -139,7 +164,7 @@ def course(proposal, proposer):
     tell_commitments(replies)
     not_filed = proposal.state == ProposalState.NOT_FILED
     return {
-        "stands": stands(proposal),
+        "stands": stands(proposal, answered=bool(rated) and not any(r.rateable for r in replies)),
         "not_filed_reason": proposal.review_reason if not_filed else "",
         "assignments": list(
             Assignment.objects.current()

@@ -20,7 +20,7 @@ account is told at the contacts the office recorded.
 
 from django.db import transaction
 
-from proposals.models import ProposalProposer
+from proposals.models import ProposalProposer, Proposer
 from proposals.untrusted import one_line
 
 from .after_commit import send_proposer_notices
@@ -28,7 +28,7 @@ from .models import ProposerEvent, ProposerNotice, ProposerNoticeChoice
 from .notices import in_site_language
 from .proposer_dispatch import default_way
 
-__all__ = ["ProposerEvent", "chosen_way", "tell_proposers"]
+__all__ = ["ProposerEvent", "chosen_way", "tell_proposer", "tell_proposers"]
 
 
 def chosen_way(proposer):
@@ -45,13 +45,27 @@ def tell_proposers(event, proposal, *, subject, title, body="", contacts_only=Fa
     proposers themselves hear of it otherwise). `title` and `body` are functions of no
     arguments (or strings), built in the site's language. Returns the ids of the notices
     written now for the first time."""
-    title, body = in_site_language(title), in_site_language(body)
-    subject = subject[:80]
     pairs = list(
         ProposalProposer.objects.filter(proposal=proposal).values_list(
             "proposer_id", "proposer__contact_people__mobile"
         )
     )  # the groups' named contacts, through the relation (no import of the app above)
+    return _tell(event, pairs, proposal, subject, title, body, contacts_only)
+
+
+def tell_proposer(event, proposer, *, subject, title, body=""):
+    """tell_proposers for one proposer (and a group's named contacts) and no item yet, as
+    when asked to co-sign a draft: told whether or not they have an account, at the
+    contacts the office recorded."""
+    pairs = list(
+        Proposer.objects.filter(pk=proposer.pk).values_list("pk", "contact_people__mobile")
+    )
+    return _tell(event, pairs, None, subject, title, body, False)
+
+
+def _tell(event, pairs, proposal, subject, title, body, contacts_only):
+    title, body = in_site_language(title), in_site_language(body)
+    subject = subject[:80]
     whom = {(pk, mobile) for pk, mobile in pairs if mobile}
     if not contacts_only:
         whom |= {(pk, "") for pk, _mobile in pairs}

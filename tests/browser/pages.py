@@ -58,6 +58,7 @@ def _office_paths():
         "/office/proposals/new",
         "/office/proposals/import/",
         "/office/proposers/duplicates/",
+        "/office/proposers/",
         "/office/requests/",
         "/office/publication/",
         "/office/undelivered/",

@@ -156,6 +156,7 @@ def test_office_pages(open_as, live_server, world):
             "/office/publication/",
             "/office/undelivered/",
             "/office/proposers/duplicates/",
+            "/office/proposers/",
             "/office/statistics/",
             "/notifications/",
             "/notifications/settings/",

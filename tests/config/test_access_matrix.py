@@ -135,6 +135,7 @@ MATRIX = [
     ("/office/proposals/", OFFICE_ONLY),
     ("/office/proposals/new", OFFICE_ONLY),
     ("/office/proposers/duplicates/", OFFICE_ONLY),
+    ("/office/proposers/", OFFICE_ONLY),
     (
         "/office/proposers/merge?keep={person}&duplicate={person}",
         row(LOGIN, *[FORBIDDEN] * 3, BACK, FORBIDDEN),
@@ -200,6 +201,7 @@ MATRIX = [
     ("/me/drafts/{filing_draft}/cosigners/", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", row(BACK, *[FORBIDDEN] * 5)),
     ("/me/settings/", row(BACK, *[FORBIDDEN] * 5)),
+    ("/me/notices/", row(BACK, *[FORBIDDEN] * 5)),
     # The proposers' API: no staff account (nor anyone signed out) is let in.
     ("/api/me/items/", row(*[FORBIDDEN] * 6)),
     ("/api/me/items/{item}/", row(*[FORBIDDEN] * 6)),
@@ -267,13 +269,15 @@ PROPOSER_MATRIX = [
     ("/me/drafts/{filing_draft}/cosigners/", (BACK, FORBIDDEN, MISSING)),  # asked already
     ("/me/drafts/{filing_draft}/attachments/{filing_attachment}", (OK, OK, MISSING)),
     ("/me/settings/", (OK, OK, OK)),
+    ("/me/notices/", (OK, OK, OK)),
     ("/api/me/items/", (OK, OK, OK)),
     ("/api/me/items/{item}/", (OK, OK, MISSING)),
     ("/api/me/items/{published_item}/", (OK, OK, MISSING)),
     ("/api/me/invitations/", (OK, OK, OK)),
 ]
 PROPOSER_DOORS = ("/me/", "/api/me/")
-PUBLIC_PREFIXES = ("/public/", "/verify/", "/healthz")
+# The API's documentation is everyone's: the proposer's settings page links to it.
+PUBLIC_PREFIXES = ("/public/", "/verify/", "/healthz", "/api/docs/", "/api/schema/")
 
 
 def proposer_expected(url, anonymous):

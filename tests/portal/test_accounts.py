@@ -37,6 +37,8 @@ def test_the_office_invites_by_sms_and_the_link_sets_a_password_once(
     assert stored.token_hash == digest(token)  # only the hash is kept
     assert TransitionLog.objects.filter(transition="invite", actor=office).exists()
 
+    welcome = client.get(reverse("portal-welcome", args=[token])).content.decode()
+    assert "以后用手机号码 139****5678 和这个密码登录" in welcome  # how to sign in next time
     page = client.post(
         reverse("portal-welcome", args=[token]),
         {"new_password1": "Wenbin-2024-pass", "new_password2": "Wenbin-2024-pass"},

@@ -66,8 +66,14 @@ def test_the_pages_issue_a_constant_number_of_queries(
     factories.just_active(client)
     item = reply.assignment.proposal_id
     for url, most in (
-        (reverse("portal-home"), 10),  # with the invitations to co-sign, the promises kept
-        (reverse("portal-item", args=[item]), 13),  # with the replies' commitments
+        (
+            reverse("portal-home"),
+            11,
+        ),  # with the invitations to co-sign, the opinions given, the promises kept
+        (
+            reverse("portal-item", args=[item]),
+            14,
+        ),  # with the draft it came from, the replies' commitments
         (reverse("portal-reply", args=[reply.pk]), 9),
     ):
         with django_assert_max_num_queries(most):

@@ -211,6 +211,8 @@ def test_returned_the_lead_sees_the_comments_edits_and_resubmits(client, person,
     actions.return_proposal(draft.proposal, office, reason="请补充调研数据")
     as_proposer(client, person)
     url = reverse("portal-draft", args=[draft.pk])
+    item = client.get(reverse("portal-item", args=[draft.proposal_id])).content.decode()
+    assert "已退回修改" in item and "查看退回意见并修改" in item and url in item  # the way back
     page = client.get(url).content.decode()
     assert "请补充调研数据" in page and "重新提交" in page and 'name="title"' in page
     client.post(url, {"title": "关于加快建设社区养老服务中心的提案", "body": "补充了数据"})
@@ -355,3 +357,33 @@ def test_the_lead_is_offered_what_the_verbs_accept_in_each_state(
     assert offered(page(), draft.pk) == {"edit", "resubmit", "attachments"}
     actions.resubmit_draft(draft, person.user)
     assert offered(page(), draft.pk) == set()
+
+
+def test_a_cosigner_with_no_account_yet_is_told_by_text_and_reads_it_in_notices(
+    client, person, cosigner, session, texts, settings, django_capture_on_commit_callbacks
+):
+    """Asked to co-sign before ever signing in (no account, so no notification centre), the
+    co-signer is texted where to sign in; once in, the lead's notice of their answer is read
+    under 通知 and leads to the draft, and is read from then on."""
+    settings.SITE_URL = "https://banli.example.org"
+    draft = draft_of(person, session)
+    assert cosigner.user is None
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.ask_cosigners(draft, person.user, [cosigner])
+    (told,) = [text for to, text in texts if to == cosigner.mobile]
+    assert "文彬邀请您联名：关于加快建设社区养老服务中心的提案" in told
+    assert "https://banli.example.org/me/sign-in/" in told
+    user = as_proposer(client, cosigner)
+    row = draft.cosignatures.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.answer_cosignature(row, user, confirm=True)
+    as_proposer(client, person)
+    page = client.get(reverse("portal-notices")).content.decode()
+    assert "联名人均已答复：关于加快建设社区养老服务中心的提案" in page and "未读" in page
+    notice = person.user.notifications.get()
+    opened = client.get(reverse("portal-notice", args=[notice.pk]))
+    assert opened.url == reverse("portal-draft", args=[draft.pk])
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    as_proposer(client, cosigner)
+    assert client.get(reverse("portal-notice", args=[notice.pk])).status_code == 404

@@ -170,3 +170,55 @@ def test_an_idle_proposer_is_sent_back_to_their_own_sign_in(person, client):
     response = client.get(reverse("portal-home"))
     assert response.status_code == 302 and response["Location"] == reverse("portal-signin")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_office_finds_and_invites_a_proposer_with_no_item_yet(
+    office,
+    shanghai,
+    client,
+    texts,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    """提出人名册: a deputy who has filed nothing is found by name and invited from there;
+    another jurisdiction's proposers are not listed, and the page's queries do not grow."""
+    newcomer = factories.proposer("文彬", phone="13912345678", jurisdiction=shanghai)
+    elsewhere = factories.proposer("外地代表", jurisdiction=factories.jurisdiction("北京市"))
+    for n in range(5):
+        factories.proposer(f"代表{n}", phone=f"1391234000{n}", jurisdiction=shanghai)
+    from portal.actions import add_contact_person
+    from proposals.models import Proposer
+
+    group = factories.proposer("民盟上海市委", kind=Proposer.Kind.PARTY, jurisdiction=shanghai)
+    add_contact_person(group, office, name="李联络", mobile="13900001111")
+    client.force_login(office)
+    with django_assert_max_num_queries(13):  # whatever the number of proposers
+        page = client.get(reverse("portal-proposers")).content.decode()
+    assert "文彬" in page and "未邀请" in page and elsewhere.name not in page
+    assert "李联络 13900001111" in page  # a group's named contact, as on the item page
+    page = client.get(reverse("portal-proposers"), {"q": "文"}).content.decode()
+    assert reverse("portal-invite", args=[newcomer.pk]) in page and "代表0" not in page
+    next_page = reverse("portal-proposers") + f"#proposer-{newcomer.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("portal-invite", args=[newcomer.pk]), {"channel": "sms", "next": next_page}
+        )
+    assert answer.url == next_page
+    page = client.get(reverse("portal-proposers"), {"q": "文彬"}).content.decode()
+    assert "已邀请，尚未登录" in page
+    assert texts[-1][0] == "13912345678" and "/me/welcome/" in texts[-1][1]
+
+
+def test_my_items_stop_asking_for_an_opinion_once_given(world, person, cosigner, client):
+    """The joint item is 已答复 until both have rated: the one who has is told their opinion
+    arrived, the other is still asked for theirs."""
+    from responses.actions import record_feedback
+
+    record_feedback(world["reply"], person, handling="satisfied", result="basic")
+    as_proposer(client, person)
+    page = client.get(reverse("portal-home")).content.decode()
+    assert "已答复，您的意见已收到" in page and "请提出您的意见" not in page
+    item = client.get(reverse("portal-item", args=[world["item"].pk])).content.decode()
+    assert "已答复，您的意见已收到" in item
+    as_proposer(client, cosigner)
+    assert "已答复，请提出您的意见" in client.get(reverse("portal-home")).content.decode()

@@ -9,6 +9,7 @@ same item is received again: one number and one log for its whole course.
 Who acts is the proposer's own account (Proposer.user): only the lead writes and files the
 draft, only an invited co-signer answers their invitation, only the office returns."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from proposals import bigrams
@@ -34,6 +36,7 @@ from ..models import (
 from ..models.filing import by_its_lead, by_the_invited
 from ..notices import Event, announce
 from ..proposer_contacts import MAX_PROPOSERS, too_many_proposers
+from ..proposer_notices import ProposerEvent, tell_proposer
 from ..uploads import checked_upload, label_for
 from .registration import register, require_one_line
 
@@ -135,7 +138,7 @@ def attach_to_draft(draft, actor, upload):
 @transaction.atomic
 def ask_cosigners(draft, actor, cosigners, days=COSIGN_DAYS):
     """联名: the lead asks these proposers, in this order, to confirm the draft within
-    `days`; the text is fixed from now on. Each is told (if they have an account)."""
+    `days`; the text is fixed from now on. Each is told, account or not (_tell_invited)."""
     draft = lock(FilingDraft, draft.pk)
     require_lead(draft, actor)
     cosigners = list(cosigners)
@@ -163,16 +166,36 @@ def ask_cosigners(draft, actor, cosigners, days=COSIGN_DAYS):
 
 
 def _tell_invited(row, draft):
+    """The invited co-signer is told in the notification centre when they have an account,
+    and by text or mail either way: one who has never signed in has no account yet and would
+    otherwise never hear of it (the message says where to sign in)."""
     lead, title = draft.lead.name, draft.title
-    until = timezone.localtime(row.answer_by)
+    until = f"{timezone.localtime(row.answer_by):%Y-%m-%d %H:%M}"
+    link = reverse("portal-draft", args=[draft.pk])  # the proposer's own page of it
+    words = {
+        "title": lambda: _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": title},
+        "body": lambda: _("请在%(until)s前确认或谢绝，逾期视为谢绝。") % {"until": until},
+    }
     announce(
         Event.COSIGN_INVITED,
         subject=f"cosign:{row.pk}",
-        title=lambda: _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": title},
-        body=lambda: (
-            _("请在%(until)s前确认或谢绝，逾期视为谢绝。") % {"until": f"{until:%Y-%m-%d %H:%M}"}
-        ),
+        link=link,
         person=row.proposer.user,
+        **words,
+    )
+    page = settings.SITE_URL.rstrip("/") + reverse("portal-signin")
+    tell_proposer(
+        ProposerEvent.COSIGN_INVITED,
+        row.proposer,
+        subject=f"cosign:{row.pk}",
+        # a text is one long SMS at most: a long title is shortened so the link fits
+        title=lambda: (
+            _("%(lead)s邀请您联名：%(title)s") % {"lead": lead, "title": Truncator(title).chars(40)}
+        ),
+        body=lambda: (
+            _("请在%(until)s前登录 %(page)s 确认或谢绝，逾期视为谢绝。")
+            % {"until": until, "page": page}
+        ),
     )
 
 
@@ -207,6 +230,7 @@ def _tell_lead_all_answered(draft):
             _("%(n)d位确认联名，%(m)d位谢绝。现在可以提交。")
             % {"n": confirmed, "m": len(rows) - confirmed}
         ),
+        link=reverse("portal-draft", args=[draft.pk]),
         person=draft.lead.user,
     )
 
@@ -352,6 +376,7 @@ def draft_follows_return(proposal, actor, reason):
         subject=f"draft:{draft.pk}:{timezone.now().timestamp():.0f}",
         title=lambda: _("您提交的“%(title)s”被退回修改") % {"title": title},
         body=lambda: _("退回意见：%(reason)s") % {"reason": reason},
+        link=reverse("portal-draft", args=[draft.pk]),
         person=draft.lead.user,
     )
     return draft

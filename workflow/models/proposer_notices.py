@@ -29,6 +29,7 @@ class ProposerEvent(models.TextChoices):
     # A reply is delivered to the proposer itself (送达); a group's named contacts are told.
     REPLIED = "replied", _("已答复")
     FOLLOW_UP = "follow_up", _("跟踪办理答复")
+    COSIGN_INVITED = "cosign_invited", _("联名邀请")  # of a draft, before there is an item
 
 
 class ProposerNoticeChoice(models.Model):
