@@ -635,6 +635,17 @@ VERBS = {
         "report_commitment",
         "clerk",
     ),
+    R + "record_look_back": (
+        lambda w: (
+            lambda reply: (
+                lambda: responses_actions.record_look_back(
+                    reply, w.office, date.today().year + 1, False, "未反弹"
+                )
+            )
+        )(delivered_reply(w)),
+        "record_look_back",
+        "office",
+    ),
     R + "mark_solved": (
         lambda w: (lambda reply: lambda: responses_actions.mark_solved(reply, w.office))(
             delivered_reply(w)
