@@ -91,6 +91,9 @@ class Demo:
         with transaction.atomic():
             self.out(f"承诺事项示例：{commitments.load(self)} 件")
         # The demo logins find today's reminders in their notification centre.
+        # The ladder comes with the migrations; a database emptied since (a test's flush)
+        # gets its missing default rungs back, so the demo always has reminders to show.
+        reminders.install_default_ladder()
         self.out(f"提醒：{reminders.sweep()['total']} 条")
         self.out(f"承诺事项提醒：{commitment_reminders.sweep()['total']} 条")
 
