@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
-from responses.models import Delivery, Feedback
+from responses.models import Commitment, Delivery, Feedback
 from workflow.models import (
     Assignment,
     AssignmentState,
@@ -70,9 +70,11 @@ def build_report(jurisdiction_ids, data, today=None):
         for tally in _tallies(by_unit, by_session, total, row):
             tally.add_stored(row)
     overdue = scoped(OpenByDueDate, jurisdiction_ids, data).filter(due_on__lt=today)
-    for row in overdue.values("session_id", "unit_id").annotate(n=Sum("open")):
+    sums = overdue.values("session_id", "unit_id").annotate(n=Sum("open"), c=Sum("commitments"))
+    for row in sums:
         for tally in _tallies(by_unit, by_session, total, row):
             tally.overdue += row["n"]
+            tally.commitments_overdue += row["c"]
     months = {}
     monthly = scoped(MonthFigures, jurisdiction_ids, data).values("month")
     for row in monthly.annotate(a=Sum("assigned"), r=Sum("replied")):
@@ -98,10 +100,11 @@ def _tallies(by_unit, by_session, total, row):
 
 
 # ---- counting -----------------------------------------------------------------------------------
-def count(assignments, forms=None, stream=True):
-    """The stored rows of these assignments, unsaved: one UnitFigures per (session, kind,
-    unit), MonthFigures per month, OpenByDueDate per due date. `forms`: the feedback forms
-    on their replies, when not looked up by the assignments' ids (a few thousand)."""
+def count(assignments, commitments, forms=None, stream=True):
+    """The stored rows of these assignments and commitments, unsaved: one UnitFigures per
+    (session, kind, unit), MonthFigures per month, OpenByDueDate per due date. `forms`: the
+    feedback forms on their replies, when not looked up by the assignments' ids (a few
+    thousand); the replies that kept their promises are then found by a join too."""
     tallies, months, owing, ids = {}, defaultdict(lambda: [0, 0]), Counter(), []
     for facts in yearend.assignment_facts(assignments, stream):
         ids.append(facts.pk)
@@ -111,23 +114,39 @@ def count(assignments, forms=None, stream=True):
             months[facts.key, facts.first_on.replace(day=1)][1] += 1
         if facts.owing:
             owing[facts.key, facts.due_on] += 1
-    chunks = [forms] if forms is not None else _forms_of(ids)
-    for chunk in chunks:
+    kept = yearend.kept_replies()
+    if forms is None:
+        forms, kept = _by_ids(ids, Feedback.objects, "reply__assignment"), _by_ids(ids, kept)
+    else:
+        forms, kept = [forms], [kept.filter(assignment__in=assignments)]
+    for chunk in forms:
         for key, *rating in yearend.feedback_counts(chunk):
             tallies[key].add_feedback(*rating)
+    for chunk in kept:
+        for key, n in yearend.kept_counts(chunk):
+            tallies[key].kept += n
+    standing = Counter()
+    for key, state, on_time, due_on, n in yearend.commitment_rows(commitments):
+        yearend.tally_of(tallies, key).add_commitments(state, on_time, n)
+        if due_on:
+            standing[key, due_on] += n
     return (
         [UnitFigures(**_keyed(key), **t.stored_columns()) for key, t in tallies.items()],
         [
             MonthFigures(**_keyed(key), month=month, assigned=a, replied=r)
             for (key, month), (a, r) in months.items()
         ],
-        [OpenByDueDate(**_keyed(key), due_on=due, open=n) for (key, due), n in owing.items()],
+        [
+            OpenByDueDate(**_keyed(key), due_on=due, open=owing[key, due], commitments=c)
+            for (key, due), c in ((k, standing[k]) for k in owing.keys() | standing.keys())
+        ],
     )
 
 
-def _forms_of(ids):
+def _by_ids(ids, rows, path="assignment"):
+    """`rows` of the assignments `ids`, a chunk at a time."""
     for start in range(0, len(ids), CHUNK):
-        yield Feedback.objects.filter(reply__assignment_id__in=ids[start : start + CHUNK])
+        yield rows.filter(**{f"{path}_id__in": ids[start : start + CHUNK]})
 
 
 def _keyed(key):
@@ -138,11 +157,16 @@ def _keyed(key):
 def recount(session_id, unit_ids=None):
     """Counts one session's figures again, of the given units or of all."""
     assignments = Assignment.objects.current().filter(proposal__session_id=session_id)
+    # counted at the unit that delivers them, which need not be the one that replied
+    commitments = Commitment.objects.made().filter(
+        reply__assignment__proposal__session_id=session_id
+    )
     if unit_ids is not None:  # a few thousand rows, their forms found by their ids
-        rows = count(assignments.filter(unit_id__in=unit_ids), stream=False)
+        assignments = assignments.filter(unit_id__in=unit_ids)
+        rows = count(assignments, commitments.filter(unit_id__in=unit_ids), stream=False)
     else:  # a session's forms by joins from their side: faster than by 100,000 ids
         forms = Feedback.objects.filter(reply__assignment__proposal__session_id=session_id)
-        rows = count(assignments, forms.exclude(reply__assignment__state=TRANSFERRED))
+        rows = count(assignments, commitments, forms.exclude(reply__assignment__state=TRANSFERRED))
     for model, made in zip((UnitFigures, MonthFigures, OpenByDueDate), rows, strict=True):
         stale = model.objects.filter(session_id=session_id)
         if unit_ids is not None:

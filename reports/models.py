@@ -61,6 +61,14 @@ class UnitFigures(KeyedRow):
     result_satisfied = models.PositiveIntegerField(default=0)
     result_basic = models.PositiveIntegerField(default=0)
     result_unsatisfied = models.PositiveIntegerField(default=0)
+    # 承诺事项 made by this unit to deliver (yearend.commitment_rows), and how they ended
+    commitments_made = models.PositiveIntegerField(default=0)
+    commitments_on_time = models.PositiveIntegerField(default=0)
+    commitments_late = models.PositiveIntegerField(default=0)
+    commitments_dropped = models.PositiveIntegerField(default=0)
+    # its 正在解决/计划解决 replies: every commitment delivered, or converted to 已解决
+    kept = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -82,6 +90,12 @@ COUNTS = (
     "rehandled",
     "replies_out",
     "published",
+    "commitments_made",
+    "commitments_on_time",
+    "commitments_late",
+    "commitments_dropped",
+    "kept",
+    "converted",
 )
 # Tally's dicts stored one column each: (Tally attribute, column prefix).
 SPLIT_COUNTS = (("buckets", "bucket"), ("handling", "handling"), ("result", "result"))
@@ -107,11 +121,13 @@ class MonthFigures(KeyedRow):
 
 
 class OpenByDueDate(KeyedRow):
-    """Assignments still open and owing their letter, per due date: those due before the day
-    the page is read are its overdue count."""
+    """Assignments still open and owing their letter, and commitments still standing (the
+    unit's to deliver), per due date: those due before the day the page is read are its
+    overdue counts."""
 
     due_on = models.DateField()
     open = models.PositiveIntegerField(default=0)
+    commitments = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -122,7 +138,9 @@ class OpenByDueDate(KeyedRow):
         # the page's sum reads the index alone once vacuum has seen the rows
         indexes = [
             models.Index(
-                fields=["session", "due_on"], include=["unit", "open"], name="open_due_by_session"
+                fields=["session", "due_on"],
+                include=["unit", "open", "commitments"],
+                name="open_due_by_session",
             )
         ]
 

@@ -18,7 +18,16 @@ from html import escape
 from io import BytesIO
 from typing import NamedTuple
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone
 from django.utils.functional import lazy
@@ -33,9 +42,10 @@ from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from proposals.classification import Bucket
+from proposals.classification import PROMISING_BUCKETS, Bucket
 from proposals.models import Proposal, Session
-from responses.models import SENT_STATES, Feedback, LetterState, Rating, Reply
+from responses.models import SENT_STATES, Commitment, Feedback, LetterState, Rating, Reply
+from responses.models.commitments import STANDING_STATES, CommitmentState, all_delivered
 from workflow import deadlines
 from workflow.charts import bar_chart
 from workflow.exports import append_row
@@ -102,6 +112,35 @@ DEFINITIONS = [
         ),
     ),
     (
+        gettext_lazy("承诺事项"),
+        gettext_lazy(
+            "已发出的正在解决、计划解决答复中确认的承诺事项，计入负责落实的单位。按期落实：在完成期限内"
+            "由跟踪办理答复报告已落实；逾期落实：超过期限才落实；逾期未落实：统计当日已过期限仍在落实中"
+            "（含部分落实、申请撤销待审）；已撤销：经提案办批准撤销。"
+        ),
+    ),
+    (
+        gettext_lazy("按期落实率"),
+        gettext_lazy("按期落实的承诺事项 ÷（已落实 + 逾期未落实的承诺事项）。尚未到期的不计入。"),
+    ),
+    (
+        gettext_lazy("办成率"),
+        format_lazy(
+            gettext_lazy(
+                "办成件数 ÷ 已发出答复的件数。办成：办理结果为“{solved}”"
+                "（含承诺全部落实后转为已解决）的件，加上承诺事项已全部落实、尚未转为已解决的正在解决、计划解决件。"
+            ),
+            solved=Bucket.SOLVED.label,
+        ),
+    ),
+    (
+        gettext_lazy("转化率"),
+        gettext_lazy(
+            "承诺全部落实后由提案办转为已解决的件数 ÷ "
+            "以正在解决、计划解决发出的答复件数（含已转化的）。"
+        ),
+    ),
+    (
         gettext_lazy("重新办理"),
         gettext_lazy("因提出人不满意而进入第二轮及以后办理的件数。"),
     ),
@@ -138,9 +177,26 @@ class Tally:
     buckets: dict = field(default_factory=lambda: dict.fromkeys(Bucket.values, 0))
     handling: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
     result: dict = field(default_factory=lambda: dict.fromkeys(Rating.values, 0))
+    # 承诺事项 counted at the unit that delivers them (commitment_rows); overdue by the day read
+    commitments_made: int = 0
+    commitments_on_time: int = 0
+    commitments_late: int = 0
+    commitments_dropped: int = 0
+    commitments_overdue: int = 0
+    kept: int = 0  # 正在解决/计划解决 replies, not converted, every commitment delivered
+    converted: int = 0  # replies moved to 已解决 once their commitments were delivered
 
     def add(
-        self, accepted_on_time, overdue, rehandled, delivered, on_time, days, reply_state, bucket
+        self,
+        accepted_on_time,
+        overdue,
+        rehandled,
+        delivered,
+        on_time,
+        days,
+        reply_state,
+        bucket,
+        bucket_before=None,
     ):
         self.assigned += 1
         self.accepted_on_time += accepted_on_time
@@ -156,10 +212,23 @@ class Tally:
             self.published += reply_state == LetterState.PUBLISHED
             if bucket:
                 self.buckets[bucket] += 1
+            self.converted += bucket == Bucket.SOLVED and bucket_before in PROMISING_BUCKETS
 
     def add_feedback(self, handling, result, count):
         self.handling[handling] += count
         self.result[result] += count
+
+    def add_commitments(self, state, on_time, count):
+        """`count` commitments made in `state` (on time: delivered by their due date); the
+        standing ones' overdue count depends on the day and is added apart."""
+        self.commitments_made += count
+        if state == CommitmentState.DELIVERED:
+            if on_time:
+                self.commitments_on_time += count
+            else:
+                self.commitments_late += count
+        elif state == CommitmentState.DROPPED:
+            self.commitments_dropped += count
 
     def add_stored(self, row):
         """Adds one stored row (reports.models.UnitFigures, as a dict of its columns)."""
@@ -209,6 +278,29 @@ class Tally:
     @property
     def published_rate(self):
         return ratio(self.published, self.replies_out)
+
+    @property
+    def commitments_on_time_rate(self):
+        due = self.commitments_on_time + self.commitments_late + self.commitments_overdue
+        return ratio(self.commitments_on_time, due)
+
+    @property
+    def done(self):
+        """办成: solved (at the reply, or converted), or every commitment delivered."""
+        return self.buckets[Bucket.SOLVED] + self.kept
+
+    @property
+    def done_rate(self):
+        return ratio(self.done, self.replies_out)
+
+    @property
+    def promised(self):
+        """Replies sent as 正在解决/计划解决, those converted since included."""
+        return self.buckets[Bucket.IN_PROGRESS] + self.buckets[Bucket.PLANNED] + self.converted
+
+    @property
+    def conversion_rate(self):
+        return ratio(self.converted, self.promised)
 
     @property
     def handling_forms(self):
@@ -266,6 +358,7 @@ def assignment_rows(assignments):
             Coalesce(TruncDate("first_reply__sent_at"), TruncDate("first_opinion__sent_at")),
             "current_reply__state",
             "current_reply__result_bucket",
+            "current_reply__bucket_before_conversion",
             "pk",
         )
         .order_by()
@@ -320,7 +413,7 @@ def assignment_facts(assignments, stream=True):
     rows = assignment_rows(assignments)
     for row in rows.iterator(chunk_size=5000) if stream else rows:
         unit, session, where, kind, role, state, round_, assigned_on, accepted_on = row[:9]
-        due_on, sent_on, first_on, reply_state, bucket, pk = row[9:]
+        due_on, sent_on, first_on, reply_state, bucket, before, pk = row[9:]
         writes_reply = role in REPLYING_ROLES
         counts = (
             round_ > 1,
@@ -329,6 +422,7 @@ def assignment_facts(assignments, stream=True):
             (first_on - assigned_on).days if first_on else None,
             reply_state if writes_reply else None,
             bucket if writes_reply else None,
+            before if writes_reply else None,
         )
         accepted = bool(accepted_on and accepted_on <= clock(where, kind, assigned_on))
         owing = state in open_states and not sent_on
@@ -355,6 +449,70 @@ def feedback_counts(forms):
         yield (session, kind, unit), handling, result, n
 
 
+def kept_replies():
+    """The current round's sent 正在解决/计划解决 replies whose every commitment is delivered
+    (not yet converted: those count as 已解决): with the solved ones, 办成."""
+    replies = Reply.objects.filter(
+        kind=Reply.Kind.REPLY,
+        state__in=SENT_STATES,
+        result_bucket__in=PROMISING_BUCKETS,
+        round=F("assignment__round"),
+        assignment__role__in=REPLYING_ROLES,
+    )
+    return all_delivered(replies)
+
+
+def kept_counts(replies):
+    """Those replies counted by session, kind and replying unit: ((session, kind, unit), n)."""
+    counted = (
+        replies.values_list(
+            "assignment__proposal__session_id",
+            "assignment__proposal__kind",
+            "assignment__unit_id",
+        )
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    for session, kind, unit, n in counted:
+        yield (session, kind, unit), n
+
+
+def scoped_commitments(jurisdiction_ids, data):
+    """The commitments a statistics page counts: made (Commitment.objects.made) by a unit of
+    the office's jurisdictions, on items the filter selects."""
+    filters = {k: data.get(k) for k in ("year", "body", "session", "kind")}
+    items = Assignment.objects.of_items(filters).values("pk")
+    made = Commitment.objects.made().filter(unit__jurisdiction_id__in=jurisdiction_ids)
+    return made.filter(reply__assignment__in=items)
+
+
+def commitment_rows(commitments):
+    """Commitments counted by session, kind, the unit that delivers them, state and whether
+    delivered by the due date; standing ones also by due date (their overdue count moves with
+    the day): ((session, kind, unit), state, on_time, due_on or None, n)."""
+    counted = (
+        commitments.annotate(
+            on_time=ExpressionWrapper(
+                Q(delivered_on__isnull=False, delivered_on__lte=F("due_on")),
+                output_field=BooleanField(),
+            ),
+            standing_due=Case(When(state__in=STANDING_STATES, then=F("due_on")), default=None),
+        )
+        .values_list(
+            "reply__assignment__proposal__session_id",
+            "reply__assignment__proposal__kind",
+            "unit_id",
+            "state",
+            "on_time",
+            "standing_due",
+        )
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    for session, kind, unit, state, on_time, due_on, n in counted:
+        yield (session, kind, unit), state, bool(on_time), due_on, n
+
+
 def direct_report(jurisdiction_ids, data, today=None):
     """The statistics of one filter computed from the assignments themselves (two queries and
     a fold over every row: seconds for a national year). The page reads the stored figures
@@ -375,6 +533,15 @@ def direct_report(jurisdiction_ids, data, today=None):
     for (session, _kind, unit), *rating in feedback_counts(forms):
         for tally in (by_unit[unit], by_session[session], total):
             tally.add_feedback(*rating)
+    kept = kept_replies().filter(assignment__in=assignments.values("pk"))
+    for (session, _kind, unit), n in kept_counts(kept):
+        for tally in (by_unit[unit], by_session[session], total):
+            tally.kept += n
+    made = scoped_commitments(jurisdiction_ids, data)
+    for (session, _kind, unit), state, on_time, due_on, n in commitment_rows(made):
+        for tally in (tally_of(by_unit, unit), tally_of(by_session, session), total):
+            tally.add_commitments(state, on_time, n)
+            tally.commitments_overdue += n if due_on and due_on < today else 0
     return assemble(by_unit, by_session, total, months, today)
 
 
@@ -519,6 +686,23 @@ def bucket_columns():
     ]
 
 
+def commitment_columns():
+    return [
+        (_("承诺事项"), lambda t: t.commitments_made),
+        (_("按期落实"), lambda t: t.commitments_on_time),
+        (_("逾期落实"), lambda t: t.commitments_late),
+        (_("逾期未落实"), lambda t: t.commitments_overdue),
+        (_("已撤销"), lambda t: t.commitments_dropped),
+        (_("按期落实率%"), lambda t: t.commitments_on_time_rate),
+        (_("办成件数"), lambda t: t.done),
+        (_("办成率%"), lambda t: t.done_rate),
+        (_("满意率%（办理结果）"), lambda t: t.result_rate),
+        (_("正在解决、计划解决"), lambda t: t.promised),
+        (_("转为已解决"), lambda t: t.converted),
+        (_("转化率%"), lambda t: t.conversion_rate),
+    ]
+
+
 def satisfaction_columns():
     columns = []
     for axis, word in (("handling", _("对办理工作")), ("result", _("对办理结果"))):
@@ -536,6 +720,8 @@ def tables(report):
         (_("按届次会议"), _("届次会议"), unit_columns(), report.sessions),
         (_("办理结果"), _("承办单位"), bucket_columns(), report.units),
         (_("满意度"), _("承办单位"), satisfaction_columns(), report.units),
+        (_("承诺落实与办成率"), _("承办单位"), commitment_columns(), report.units),
+        (_("承诺落实（按届次会议）"), _("届次会议"), commitment_columns(), report.sessions),
     ]
     return [
         {
@@ -634,7 +820,7 @@ def summary_docx(report, heading):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(24)
         _cjk(paragraph.add_run(line))
-    for spec in tables(report)[:3:2]:  # by unit, and the result classes
+    for spec in [tables(report)[i] for i in (0, 2, 4)]:  # by unit, classes, commitments
         _summary_table(document, spec)
     note = document.add_paragraph()
     _cjk(note.add_run(_("统计日期：%(day)s。指标口径见系统统计页。") % {"day": report.today}), 10)
@@ -684,6 +870,25 @@ def _summary_lines(t):
             "handling": _percent(t.handling_rate),
             "result": _percent(t.result_rate),
             "rehandled": t.rehandled,
+        },
+        _(
+            "作出承诺事项%(made)d项，按期落实%(on_time)d项、逾期落实%(late)d项，统计日逾期未落实"
+            "%(overdue)d项，经批准撤销%(dropped)d项；办成%(done)d件，办成率%(done_rate)s"
+            "（对办理结果满意率%(result)s）；以正在解决、计划解决答复的%(promised)d件中，"
+            "承诺落实后转为已解决%(converted)d件，转化率%(conversion)s。"
+        )
+        % {
+            "made": t.commitments_made,
+            "on_time": t.commitments_on_time,
+            "late": t.commitments_late,
+            "overdue": t.commitments_overdue,
+            "dropped": t.commitments_dropped,
+            "done": t.done,
+            "done_rate": _percent(t.done_rate),
+            "result": _percent(t.result_rate),
+            "promised": t.promised,
+            "converted": t.converted,
+            "conversion": _percent(t.conversion_rate),
         },
     ]
 

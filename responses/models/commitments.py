@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from workflow.models import ReminderRung, Unit
+from workflow.models import AssignmentState, ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 
-from .letters import Reply
+from .letters import SENT_STATES, Reply
 
 
 class CommitmentState(models.TextChoices):
@@ -66,12 +66,16 @@ class CommitmentQuerySet(models.QuerySet):
 
     def tracked(self):
         """Standing commitments of replies that were sent: the ones the ladder watches."""
-        from .letters import SENT_STATES
-
         return self.standing().filter(reply__state__in=SENT_STATES)
 
     def overdue(self, today):
         return self.tracked().filter(due_on__lt=today)
+
+    def made(self):
+        """承诺事项 the statistics count: confirmed ones of replies that were sent (a draft's
+        are not yet promised), never those of an assignment re-routed elsewhere."""
+        sent = self.confirmed().filter(reply__state__in=SENT_STATES, reply__kind=Reply.Kind.REPLY)
+        return sent.exclude(reply__assignment__state=AssignmentState.TRANSFERRED)
 
 
 class Commitment(ConcurrentTransitionMixin, models.Model):
@@ -255,6 +259,16 @@ def look_back_window(year):
     return date(year - 2, 1, 1), date(year - 1, 12, 31)
 
 
+def all_delivered(replies):
+    """The replies (a queryset) that made commitments and whose every one is delivered (a
+    dropped or partly delivered one is not): converted to 已解决 or not, they count in 办成率,
+    and 回头看 looks back at them."""
+    made = Commitment.objects.filter(reply=OuterRef("pk"), state__in=CONFIRMED_STATES)
+    return replies.filter(Exists(made)).exclude(
+        Exists(made.exclude(state=CommitmentState.DELIVERED))
+    )
+
+
 def due_for_look_back(replies, year):
     """The replies (a queryset) the office looks back at in `year`: replies (not follow-ups)
     whose commitments were all delivered, the last within the window. Each comes with how
@@ -264,9 +278,8 @@ def due_for_look_back(replies, year):
     delivered = made.filter(state=CommitmentState.DELIVERED)
     counted = made.order_by().values("reply").annotate(n=Count("id")).values("n")
     return (
-        replies.filter(kind=Reply.Kind.REPLY)
+        all_delivered(replies.filter(kind=Reply.Kind.REPLY))
         .filter(Exists(delivered.filter(delivered_on__range=(start, end))))
-        .exclude(Exists(made.exclude(state=CommitmentState.DELIVERED)))
         .exclude(Exists(delivered.filter(delivered_on__gt=end)))
         .annotate(
             made=Subquery(counted),

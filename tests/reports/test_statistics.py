@@ -165,6 +165,7 @@ def test_the_page_shows_figures_charts_and_definitions(client, office, year):
     page = client.get("/office/statistics/?year=2024").content.decode()
     assert "按时答复率" in page and "解决采纳率" in page and "指标口径" in page
     assert "75.0" in page and "72.8" in page
+    assert "承诺落实与办成率" in page and "办成率 <strong>50.0%</strong>" in page
     assert page.count("<svg") >= 3 and "上海市科学技术委员会：50.0%" in page
 
 
@@ -177,12 +178,18 @@ def test_the_workbook_has_every_table_with_the_same_figures(client, office, year
         "按届次会议",
         "办理结果",
         "满意度",
+        "承诺落实与办成率",
+        "承诺落实（按届次会议）",
         "按月趋势",
         "指标口径",
     ]
     rows = list(book["按承办单位"].iter_rows(values_only=True))
     assert rows[0][:3] == ("承办单位", "交办件数", "按时签收")
     assert rows[-1][0] == "合计" and rows[-1][1] == 5 and rows[-1][7] == 75.0
+    # A2's first reply promised one thing (still open); A1 solved of two replies out
+    promised = list(book["承诺落实与办成率"].iter_rows(values_only=True))
+    assert promised[0][1:2] + promised[0][7:9] == ("承诺事项", "办成件数", "办成率%")
+    assert promised[-1][:2] == ("合计", 1) and promised[-1][7:9] == (1, 50.0)
 
 
 def test_the_annual_summary_is_a_word_document(client, office, year):
@@ -194,6 +201,8 @@ def test_the_annual_summary_is_a_word_document(client, office, year):
     assert "共交办5件次，已答复3件次，答复率60.0%" in text
     assert "解决采纳率50.0%" in text
     assert document.tables[0].rows[-1].cells[0].text == "合计"
+    assert "作出承诺事项1项" in text and "办成率50.0%" in text
+    assert [t.rows[0].cells[1].text for t in document.tables][-1] == "承诺事项"
 
 
 def test_the_page_costs_the_same_queries_however_many_items(client, office, kewei):

@@ -12,7 +12,22 @@ from django.core.management import call_command
 
 from reports import figures, tasks, yearend
 from reports.models import FiguresWatermark, MonthFigures, OpenByDueDate, UnitFigures
-from responses.actions import publish_letter, record_feedback
+from responses.actions import (
+    add_commitment,
+    decide_drop,
+    mark_solved,
+    publish_letter,
+    record_feedback,
+    report_commitment,
+    request_drop,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_follow_up,
+    start_reply,
+    submit_letter,
+)
+from responses.models import Commitment
 from tests import factories
 from tests.reports.test_statistics import TODAY, at, send
 from workflow.actions import (
@@ -166,3 +181,74 @@ def test_a_page_before_any_count_asks_the_worker_and_says_so(client, office, kew
     figures.refresh()  # the worker's run
     page = client.get("/office/statistics/?year=2024").content.decode()
     assert "统计数据正在首次生成" not in page and "<svg" in page
+
+
+def follow_up(assignment, clerk, leader, sent_on, *delivered):
+    """A 跟踪办理答复 reporting these commitments delivered, sent on `sent_on`."""
+    letter = start_follow_up(assignment, clerk, at=sent_on)
+    for commitment in delivered:
+        report_commitment(letter, commitment, clerk, outcome="delivered", note="已完成")
+    letter = save_letter(letter, clerk, body="现将跟踪办理情况答复如下：已完成。")
+    letter = sign_letter(submit_letter(letter, clerk, at=sent_on), leader, at=sent_on)
+    return send_letter(letter, clerk, at=sent_on)
+
+
+def promising_reply(assignment, clerk, leader, class_label, promises, sent_on):
+    """A reply classed `class_label` making `promises` ((what, unit, day), ...), sent."""
+    factories.contacted(assignment, clerk)
+    letter = save_letter(start_reply(assignment, clerk, at=sent_on), clerk, body="经研究……")
+    letter = save_letter(letter, clerk, class_label=class_label)
+    for what, unit, day in promises:
+        add_commitment(letter, clerk, what=what, due_kind="date", promised_on=day, unit=unit)
+    letter = sign_letter(submit_letter(letter, clerk, at=sent_on), leader, at=sent_on)
+    return send_letter(letter, clerk, at=sent_on)
+
+
+def commitment_figures(tally):
+    return (
+        tally.commitments_made,
+        tally.commitments_on_time,
+        tally.commitments_late,
+        tally.commitments_overdue,
+        tally.commitments_dropped,
+    )
+
+
+def test_commitments_办成率_and_conversion_follow_the_verbs(office, kewei, clerk, leader, jiaowei):
+    """Counted at the unit that delivers each commitment; 办成 = solved + every commitment
+    delivered; B/C→A once the office converts."""
+    other, _o_clerk, _o_leader = jiaowei
+    a1, _b1 = assign_proposal(factories.filed(office), office, lead=kewei, co=[other], at=at(3, 1))
+    (a2,) = assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
+    (a3,) = assign_proposal(factories.filed(office), office, lead=kewei, at=at(3, 1))
+    for assignment in (a1, a2, a3):
+        accept_assignment(assignment, clerk, at=at(3, 4))
+    promises = [("年内建成", kewei, date(2024, 12, 31)), ("6月出台办法", other, date(2024, 6, 20))]
+    r1 = promising_reply(a1, clerk, leader, "正在解决", promises, at(5, 10))
+    promising_reply(
+        a2, clerk, leader, "计划解决", [("三季度试点", kewei, date(2024, 9, 30))], at(5, 10)
+    )
+    factories.contacted(a3, clerk)
+    send(a3, clerk, leader, at(5, 12), "解决采纳")
+    report = assert_same_figures(office)
+    by_unit = {t.label: t for t in report.units}
+    assert commitment_figures(by_unit["上海市科学技术委员会"]) == (2, 0, 0, 0, 0)
+    assert commitment_figures(by_unit["上海市教育委员会"]) == (1, 0, 0, 1, 0)  # due 20 June
+    assert (report.total.done, report.total.done_rate, report.total.promised) == (1, 33.3, 2)
+
+    c1, c2 = r1.commitments.order_by("position", "pk")
+    follow_up(a1, clerk, leader, at(6, 25), c1, c2)
+    report = assert_same_figures(office)
+    assert commitment_figures(report.total) == (3, 1, 1, 0, 0)
+    assert (report.total.done, report.total.kept, report.total.converted) == (2, 1, 0)
+    assert report.total.commitments_on_time_rate == 50.0
+
+    mark_solved(r1, office, at=at(6, 28))
+    (c3,) = Commitment.objects.filter(reply__assignment=a2)
+    decide_drop(request_drop(c3, clerk, "经费未落实"), office, approve=True)
+    report = assert_same_figures(office)
+    assert commitment_figures(report.total) == (3, 1, 1, 0, 1)
+    assert (report.total.done, report.total.kept, report.total.converted) == (2, 0, 1)
+    assert (report.total.conversion_rate, report.total.buckets["solved"]) == (50.0, 2)
+    by_session = assert_same_figures(office, today=date(2025, 1, 2)).sessions
+    assert [commitment_figures(t) for t in by_session] == [(3, 1, 1, 0, 1)]
