@@ -1,8 +1,9 @@
 """The demo's 承诺事项 as the demo day finds them: replies of the science commission (the demo
 clerk's unit) that promised work, one commitment in each state the office's 回头看 page and
 the item pages show (due later, due soon, overdue, delivered by a sent follow-up reply, partly
-delivered, drop requested), and one delivered over a year ago for the yearly 回头看 list. All
-through the verbs, dated in the past; an item already there is left alone."""
+delivered, drop requested), and one delivered over a year ago, then converted to 已解决, for
+the yearly 回头看 list. All through the verbs, dated in the past; an item already there is left
+alone."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -12,6 +13,7 @@ from django.utils import timezone
 from proposals.models import Proposal
 from responses.actions import (
     confirm_commitment,
+    mark_solved,
     note_progress,
     record_feedback,
     report_commitment,
@@ -176,7 +178,10 @@ def _partly(demo, reply, today):
 
 
 def _delivered_long_ago(demo, reply, today):
+    """Delivered over a year ago, and the office then moved its result to 已解决: the
+    statistics' B/C→A conversion has one to count."""
     _follow_up(demo, reply, "delivered", today - timedelta(days=420))
+    mark_solved(reply, demo.users["office"], at=_at(today - timedelta(days=410)))
 
 
 def _drop(demo, reply, today):
