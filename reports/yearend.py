@@ -34,7 +34,7 @@ from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -690,7 +690,7 @@ def commitment_columns():
     return [
         (_("承诺事项"), lambda t: t.commitments_made),
         (_("按期落实"), lambda t: t.commitments_on_time),
-        (_("逾期落实"), lambda t: t.commitments_late),
+        (pgettext("statistics", "逾期落实"), lambda t: t.commitments_late),
         (_("逾期未落实"), lambda t: t.commitments_overdue),
         (_("已撤销"), lambda t: t.commitments_dropped),
         (_("按期落实率%"), lambda t: t.commitments_on_time_rate),
@@ -698,7 +698,7 @@ def commitment_columns():
         (_("办成率%"), lambda t: t.done_rate),
         (_("满意率%（办理结果）"), lambda t: t.result_rate),
         (_("正在解决、计划解决"), lambda t: t.promised),
-        (_("转为已解决"), lambda t: t.converted),
+        (pgettext("statistics", "转为已解决"), lambda t: t.converted),
         (_("转化率%"), lambda t: t.conversion_rate),
     ]
 
