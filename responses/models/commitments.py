@@ -22,7 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from workflow.models import ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 
-from .letters import Reply
+from .letters import LetterState, Reply
 
 
 class CommitmentState(models.TextChoices):
@@ -72,6 +72,14 @@ class CommitmentQuerySet(models.QuerySet):
 
     def overdue(self, today):
         return self.tracked().filter(due_on__lt=today)
+
+    def reportable(self, assignment):
+        """The commitments of the assignment's sent replies a follow-up reply may report."""
+        return self.filter(
+            reply__assignment=assignment,
+            reply__kind=Reply.Kind.REPLY,
+            state__in=REPORTABLE_STATES,
+        ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
 
 
 class Commitment(ConcurrentTransitionMixin, models.Model):
