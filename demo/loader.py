@@ -28,6 +28,7 @@ from responses.actions import (
     suggest_commitments,
 )
 from responses.models import (
+    DueKind,
     Feedback,
     LetterState,
     LetterTemplate,
@@ -35,7 +36,7 @@ from responses.models import (
     ReferenceDocument,
     Reply,
 )
-from workflow import reminders, second_factor
+from workflow import deadlines, reminders, second_factor
 from workflow.actions import (
     accept_assignment,
     add_office_member,
@@ -457,14 +458,15 @@ def confirm_promises(reply, clerk, at):
     an undated one to the end of the letter's year, as an office would ask."""
     if not reply.promises_work():
         return
+    year_end = deadlines.period_end(reply.letter_date or timezone.localdate(), DueKind.YEAR_END)
     for candidate in suggest_commitments(reply, clerk, at=at):
-        year_end = date((reply.letter_date or timezone.localdate()).year, 12, 1)
+        dated = candidate.promised_on is not None
         confirm_commitment(
             candidate,
             clerk,
             what=candidate.what,
-            due_kind=candidate.due_kind or "year",
-            promised_on=candidate.promised_on or year_end,
+            due_kind=candidate.due_kind if dated else DueKind.YEAR_END,
+            promised_on=candidate.promised_on if dated else year_end,
             at=at,
         )
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from workflow.models import Unit
 from workflow.selectors import may
 
-from .actions.commitments import reportable, solved_refusal
+from .actions.commitments import solved_refusal
 from .commitment_forms import CommitmentForm, ReportForm
 from .models import Commitment, CommitmentNote, CommitmentState, LetterState, Reply
 
@@ -100,7 +100,11 @@ def _promise_panel(reply, refused):
 
 def _report_panel(follow_up, refused):
     editable = follow_up.is_editable
-    rows = reportable(follow_up.assignment) if editable else follow_up.reported_commitments.all()
+    rows = (
+        Commitment.objects.reportable(follow_up.assignment)
+        if editable
+        else follow_up.reported_commitments.all()
+    )
     rows = list(rows.select_related("unit", "reply"))
     forms = {c.pk: ReportForm.of(c, follow_up) for c in rows} if editable else {}
     if refused is not None:
@@ -177,7 +181,8 @@ def _follow_up_panel(roles, assignment, replies):
     ]
     current = next((r for r in reversed(own) if not r.is_sent), None)
     # A draft is continued; one with the leader (or signed) waits to be sent.
-    may_start = (current is None or current.is_editable) and reportable(assignment).exists()
+    reportable = Commitment.objects.reportable(assignment)
+    may_start = (current is None or current.is_editable) and reportable.exists()
     return {
         "assignment": assignment,
         "current": current,

@@ -19,14 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow import reminders
-from workflow.models import DeadlineKind, Notification
+from workflow.models import DeadlineKind
 from workflow.reminders import (
     DIGESTS_FROM_COUNTED,
     days_since,
     horizons,
     scope_key,
     serialize,
-    standing_words,
     sweep_params,
 )
 
@@ -110,27 +109,28 @@ def sweep_statements():
     ]
 
 
+def lone_commitment(single):
+    """The proposal and title of the notice of a lone commitment reminder."""
+    commitment = single.commitment
+    proposal = commitment.reply.assignment.proposal
+    return proposal, f"【{KIND.label}】{proposal.reference}：{commitment.what[:80]}"
+
+
+def commitments_count(digest):
+    """The title, body and list link of the notice of a digest of several commitments."""
+    title = _("【承诺事项提醒】%(scope)s：%(n)d项承诺事项需要关注") % {
+        "scope": digest.scope.name,
+        "n": digest.items,
+    }
+    body = _("其中已逾期%(n)d项。") % {"n": digest.overdue} if digest.overdue else ""
+    return title, body, f"/reminders/commitments/{digest.pk}/"
+
+
 def notification_for(digest, single, today):
-    """The in-app notice of a digest: the commitment itself when it is the only one, else
-    the count and a link to the digest's list."""
-    if single is not None:
-        commitment = single.commitment
-        proposal = commitment.reply.assignment.proposal
-        return Notification(
-            recipient_id=digest.recipient_id,
-            digest=digest,
-            title=f"【{DeadlineKind.COMMITMENT.label}】{proposal.reference}：{commitment.what[:80]}",
-            body=_("%(standing)s，期限：%(due)s")
-            % {"standing": standing_words(single.due_on, today), "due": single.due_on},
-            link=f"/items/{proposal.pk}/",
-        )
-    return Notification(
-        recipient_id=digest.recipient_id,
-        digest=digest,
-        title=_("【承诺事项提醒】%(scope)s：%(n)d项承诺事项需要关注")
-        % {"scope": digest.scope.name, "n": digest.items},
-        body=_("其中已逾期%(n)d项。") % {"n": digest.overdue} if digest.overdue else "",
-        link=f"/reminders/commitments/{digest.pk}/",
+    """The in-app notice of a digest, worded as workflow's is for assignments: the
+    commitment itself when it is the only one, else the count and a link to the list."""
+    return reminders.notification_for(
+        digest, single, today, lone=lone_commitment, count=commitments_count
     )
 
 

@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import commitment_pages, lookback_views, views
+
+# Under letters/reply/<pk>/commitments/: the reply's commitments as the editor finds them.
+REPLY_COMMITMENTS = [
+    path("suggest", commitment_pages.suggest, name="commitments-suggest"),
+    path("add", commitment_pages.add, name="commitment-add"),
+    path("<int:commitment_pk>/report", commitment_pages.report, name="commitment-report"),
+]
+
+# Under commitments/<pk>/: the steps of one commitment.
+COMMITMENT_STEPS = [
+    path("confirm", commitment_pages.confirm, name="commitment-confirm"),
+    path("reject", commitment_pages.reject, name="commitment-reject"),
+    path("progress", commitment_pages.note_progress, name="commitment-progress"),
+    path("drop", commitment_pages.request_drop, name="commitment-drop"),
+    path("decide", commitment_pages.decide_drop, name="commitment-decide"),
+]
 
 urlpatterns = [
     path("items/<int:pk>/", views.item, name="item"),
@@ -25,26 +41,8 @@ urlpatterns = [
     path("attachments/<int:pk>", views.attachment, name="attachment"),
     # 承诺事项: the editor's panel, the item page's steps
     path("letters/reply/<int:pk>/commitments", commitment_pages.panel, name="commitments"),
-    path(
-        "letters/reply/<int:pk>/commitments/suggest",
-        commitment_pages.suggest,
-        name="commitments-suggest",
-    ),
-    path("letters/reply/<int:pk>/commitments/add", commitment_pages.add, name="commitment-add"),
-    path(
-        "letters/reply/<int:pk>/commitments/<int:commitment_pk>/report",
-        commitment_pages.report,
-        name="commitment-report",
-    ),
-    path("commitments/<int:pk>/confirm", commitment_pages.confirm, name="commitment-confirm"),
-    path("commitments/<int:pk>/reject", commitment_pages.reject, name="commitment-reject"),
-    path(
-        "commitments/<int:pk>/progress",
-        commitment_pages.note_progress,
-        name="commitment-progress",
-    ),
-    path("commitments/<int:pk>/drop", commitment_pages.request_drop, name="commitment-drop"),
-    path("commitments/<int:pk>/decide", commitment_pages.decide_drop, name="commitment-decide"),
+    path("letters/reply/<int:pk>/commitments/", include(REPLY_COMMITMENTS)),
+    path("commitments/<int:pk>/", include(COMMITMENT_STEPS)),
     path(
         "work/assignments/<int:assignment_pk>/follow-up",
         commitment_pages.start_follow_up,

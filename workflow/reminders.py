@@ -205,26 +205,42 @@ def standing_words(due_on, today):
     return _("距期限还有%(n)d天") % {"n": days}
 
 
-def notification_for(digest, single, today):
+def lone_assignment(single):
+    """The proposal and title of the notice of a lone assignment reminder."""
+    proposal = single.assignment.proposal
+    return (
+        proposal,
+        f"【{single.get_deadline_kind_display()}】{proposal.reference}：{proposal.title}",
+    )
+
+
+def assignments_count(digest):
+    """The title, body and list link of the notice of a digest of several assignments."""
+    title = _("【办理提醒】%(scope)s：%(n)d件建议提案需要关注") % {
+        "scope": digest.scope.name,
+        "n": digest.items,
+    }
+    body = _("其中已逾期%(n)d件。") % {"n": digest.overdue} if digest.overdue else ""
+    return title, body, f"/reminders/{digest.pk}/"
+
+
+def notification_for(digest, single, today, lone=lone_assignment, count=assignments_count):
     """The in-app notice of a digest: the item itself when there is one, else the count and
-    a link to the digest's list."""
+    a link to the digest's list. `lone` and `count` word it (another ledger passes its own,
+    the commitments')."""
     if single is not None:
-        proposal = single.assignment.proposal
+        proposal, title = lone(single)
         return Notification(
             recipient_id=digest.recipient_id,
             digest=digest,
-            title=f"【{single.get_deadline_kind_display()}】{proposal.reference}：{proposal.title}",
+            title=title,
             body=_("%(standing)s，期限：%(due)s")
             % {"standing": standing_words(single.due_on, today), "due": single.due_on},
             link=f"/items/{proposal.pk}/",
         )
+    title, body, link = count(digest)
     return Notification(
-        recipient_id=digest.recipient_id,
-        digest=digest,
-        title=_("【办理提醒】%(scope)s：%(n)d件建议提案需要关注")
-        % {"scope": digest.scope.name, "n": digest.items},
-        body=_("其中已逾期%(n)d件。") % {"n": digest.overdue} if digest.overdue else "",
-        link=f"/reminders/{digest.pk}/",
+        recipient_id=digest.recipient_id, digest=digest, title=title, body=body, link=link
     )
 
 

@@ -32,7 +32,6 @@ from ..models import (
 )
 from ..models.commitments import (
     CONFIRMED_STATES,
-    REPORTABLE_STATES,
     STANDING_STATES,
     due_for_look_back,
 )
@@ -229,7 +228,7 @@ def start_follow_up(assignment, actor, at=None):
     the open draft if there is one."""
     assignment = lock(Assignment, assignment.pk)
     require_unit_member(actor, assignment.unit)
-    if not reportable(assignment).exists():
+    if not Commitment.objects.reportable(assignment).exists():
         raise ActionRefused(_("该件没有待落实的承诺事项，无需跟踪办理答复。"))
     existing = assignment.replies.filter(
         kind=Reply.Kind.FOLLOW_UP, state__in=[LetterState.DRAFT, LetterState.RETURNED]
@@ -258,25 +257,14 @@ def start_follow_up(assignment, actor, at=None):
     return reply
 
 
-def reportable(assignment):
-    """The commitments of the assignment's sent replies a follow-up reply may report."""
-    return Commitment.objects.filter(
-        reply__assignment=assignment,
-        reply__kind=Reply.Kind.REPLY,
-        state__in=REPORTABLE_STATES,
-    ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
-
-
 @transaction.atomic
 def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None):
     """The follow-up reply reports this commitment as delivered or partly delivered (or, with
     an empty outcome, no longer reports it)."""
     follow_up = _editable_reply(follow_up, actor)
     commitment = lock(Commitment, commitment.pk)
-    if (
-        follow_up.kind != Reply.Kind.FOLLOW_UP
-        or not reportable(follow_up.assignment).filter(pk=commitment.pk).exists()
-    ):
+    reportable = Commitment.objects.reportable(follow_up.assignment)
+    if follow_up.kind != Reply.Kind.FOLLOW_UP or not reportable.filter(pk=commitment.pk).exists():
         raise ActionRefused(_("该承诺事项不能由此跟踪办理答复报告。"))
     if outcome and outcome not in Outcome.values:
         raise ActionRefused(_("请选择落实情况。"), "outcome")

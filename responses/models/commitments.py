@@ -22,7 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from workflow.models import AssignmentState, ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 
-from .letters import SENT_STATES, Reply
+from .letters import SENT_STATES, LetterState, Reply
 
 
 class CommitmentState(models.TextChoices):
@@ -76,6 +76,14 @@ class CommitmentQuerySet(models.QuerySet):
         are not yet promised), never those of an assignment re-routed elsewhere."""
         sent = self.confirmed().filter(reply__state__in=SENT_STATES, reply__kind=Reply.Kind.REPLY)
         return sent.exclude(reply__assignment__state=AssignmentState.TRANSFERRED)
+
+    def reportable(self, assignment):
+        """The commitments of the assignment's sent replies a follow-up reply may report."""
+        return self.filter(
+            reply__assignment=assignment,
+            reply__kind=Reply.Kind.REPLY,
+            state__in=REPORTABLE_STATES,
+        ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
 
 
 class Commitment(ConcurrentTransitionMixin, models.Model):

@@ -603,6 +603,8 @@ class Reply(Letter):
         """A 正在解决/计划解决 reply is signed only with its commitments, each confirmed (what,
         which unit, by when); a follow-up reply must report at least one. Reads the
         commitments prefetched on lists."""
+        from .commitments import CommitmentState  # a local import: it imports this module
+
         if self.kind == self.Kind.FOLLOW_UP:
             if not any(c.follow_up_id == self.pk for c in self.reported_commitments.all()):
                 return [Finding(_("跟踪办理答复须至少报告一项承诺事项的落实情况。"), "commitments")]
@@ -621,7 +623,7 @@ class Reply(Letter):
                     "commitments",
                 )
             ]
-        waiting = sum(1 for c in rows if c.state == "candidate")  # CommitmentState.CANDIDATE
+        waiting = sum(1 for c in rows if c.state == CommitmentState.CANDIDATE)
         if waiting:
             return [
                 Finding(
