@@ -80,7 +80,7 @@ def suggest_commitments(reply, actor, at=None):
     known = set(reply.commitments.values_list("source_text", flat=True))
     position = reply.commitments.count()
     made = []
-    for found in candidates(reply.body, written_on):
+    for found in candidates(reply.body, written_on, skip=known):
         if found.source_text in known:
             continue
         position += 1
