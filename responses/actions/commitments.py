@@ -271,7 +271,8 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None
     commitment.follow_up = follow_up if outcome else None
     commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
-    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500], at=at)
+    reported = f"{outcome or '-'} {note}"[:500]  # read back by letters.reported_comment
+    log(commitment, "report_commitment", actor, commitment.state, commitment.state, reported, at=at)
     return commitment
 
 
