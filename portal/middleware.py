@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from . import signin
 
 # What a proposer's session may reach besides /me/: the language switch, the public site,
-# the emailed feedback link, the letter check, static files, and the proposers' own API
-# (/api/me/, which refuses staff; every other API route refuses proposers) and the API's
-# documentation, which everyone may read and the proposer's settings page links to.
+# the emailed feedback link, the letter check, static files, the proposers' own API
+# (/api/me/, which refuses staff), the API's routes for anyone (published replies, the
+# signed link's feedback) and its documentation, which everyone may read and the proposer's
+# settings page links to. Every other API route (the staff's) refuses proposers.
 OPEN_PREFIXES = (
     "/me/",
     "/i18n/",
@@ -20,6 +21,8 @@ OPEN_PREFIXES = (
     "/verify/",
     "/healthz",
     "/api/me/",
+    "/api/public/",
+    "/api/feedback/",
     "/api/docs/",
     "/api/schema/",
 )

@@ -6,7 +6,8 @@ and the pre-flight check flags it (vague_promises) so the clerk gives it one or 
 something other than a promise.
 
 Linear in the text: the body is cut into sentences once, each sentence (capped in length) is
-matched by patterns without nested repetition, and at most MAX_CANDIDATES are kept.
+matched by patterns without nested repetition, and at most MAX_CANDIDATES are kept (those
+whose sentence is in `skip`, already commitments of the reply, do not count).
 """
 
 import calendar
@@ -70,13 +71,16 @@ def sentences(text):
     yield text[start:]
 
 
-def candidates(body, written_on):
+def candidates(body, written_on, skip=frozenset()):
     """The promises in `body`, in order, dated against `written_on` (the reply's date:
     "年内" is that year): sentences that promise, and under a heading of next steps
-    ("三、下一步工作目标") each numbered point, by its first sentence, dated by its paragraph."""
+    ("三、下一步工作目标") each numbered point, by its first sentence, dated by its paragraph.
+    A promise whose source sentence is in `skip` (a set) is passed over and not counted."""
     found = []
     for paragraph, next_steps in paragraphs(body or ""):
         for what, source, context in _promises_of(paragraph, next_steps):
+            if source in skip:
+                continue
             kind, promised_on = when(context, written_on)
             found.append(Candidate(what, source, kind, promised_on))
             if len(found) >= MAX_CANDIDATES:

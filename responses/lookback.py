@@ -50,13 +50,49 @@ class LookBackFilter(forms.Form):
         ).order_by("name")
 
 
-class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
+FIRST_YEAR = 2000
 
 
-class LookBackForm(forms.Form):
-    """What the office found: did the problem come back, and what it saw."""
+def last_year(today=None):
+    """The latest year the office can look back at: this one (a later year's check is not yet
+    due; whether the problem came back cannot be known before it)."""
+    return (today or timezone.localdate()).year
 
+
+def _year_field(required):
+    return forms.IntegerField(
+        label=_("年度"),
+        required=required,
+        error_messages={"required": _("请选择年度。")},
+    )
+
+
+class _YearBound:
+    """The year field's upper bound is this year, asked when the form is made."""
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_year = last_year(today)
+        self.fields["year"].widget.attrs.update(min=FIRST_YEAR, max=self.last_year)
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and not FIRST_YEAR <= year <= self.last_year:
+            raise forms.ValidationError(
+                _("年度须在%(first)d年至%(last)d年之间。"),
+                params={"first": FIRST_YEAR, "last": self.last_year},
+            )
+        return year
+
+
+class YearForm(_YearBound, forms.Form):
+    year = _year_field(required=False)
+
+
+class LookBackForm(_YearBound, forms.Form):
+    """What the office found: for which year, did the problem come back, and what it saw."""
+
+    year = _year_field(required=True)
     recurred = forms.TypedChoiceField(
         label=_("问题是否反弹"),
         choices=[("0", _("未反弹")), ("1", _("问题反弹"))],
@@ -68,6 +104,7 @@ class LookBackForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("核查情况不超过2000字。")},
     )
 
 
@@ -185,9 +222,9 @@ def commitments_context(roles, data, today=None):
 
 
 def chosen_year(data, today=None):
-    form = YearForm(data)
+    form = YearForm(data, today=today)
     year = form.cleaned_data.get("year") if form.is_valid() else None
-    return form, year or (today or timezone.localdate()).year
+    return form, year or last_year(today)
 
 
 def yearly_context(roles, data, today=None):
@@ -212,4 +249,11 @@ def yearly_context(roles, data, today=None):
         )
         .order_by("last_delivered", "id")
     )
-    return {"form": form, "year": year, "rows": replies, "record_form": LookBackForm()}
+    return {
+        "form": form,
+        "year": year,
+        "first_year": FIRST_YEAR,
+        "last_year": form.last_year,
+        "rows": replies,
+        "record_form": LookBackForm(today=today),
+    }

@@ -1,14 +1,16 @@
 """回头看, the proposal office's pages on what replies promised (reads in responses/lookback.py),
 and the list behind a digest of commitment reminders (responses/commitment_reminders.py)."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflow.audit import ActionRefused
 from workflow.models import DeadlineKind, ReminderDigest
 from workflow.redirects import back_to
 from workflow.views import office_required, page_of, refusals_to_messages, render_partial
@@ -44,11 +46,24 @@ def record_look_back(request, pk):
     )
     form = lookback.LookBackForm(request.POST)
     if not form.is_valid():
-        raise ActionRefused(_("请选择问题是否反弹。"))
-    year = lookback.chosen_year(request.POST)[1]
-    actions.record_look_back(reply, request.user, year, **form.cleaned_data)
+        # The yearly page again, the errors beside this reply's fields, what was typed kept.
+        context = lookback.yearly_context(request.roles, request.POST)
+        context["page"] = page_of(request, context.pop("rows"))
+        context["failed"] = (reply.pk, form)
+        return render(request, "responses/look_back_yearly.html", context, status=400)
+    actions.record_look_back(reply, request.user, **form.cleaned_data)
     messages.success(request, _("已记录回头看。"))
-    return redirect(back_to(request, request.POST.get("next"), default="office-look-back-yearly"))
+    return redirect(yearly_list(request, form.cleaned_data["year"]))
+
+
+def yearly_list(request, year):
+    """Back to the page the form was on if it lists that year, else that year's list."""
+    back = back_to(request, request.POST.get("next"), default="")
+    parts = urlsplit(back)
+    listed = reverse("office-look-back-yearly")
+    if parts.path == listed and parse_qs(parts.query).get("year") == [str(year)]:
+        return back
+    return f"{listed}?{urlencode({'year': year})}"
 
 
 @login_required

@@ -9,6 +9,8 @@ the unit asks to drop it with a reason and the office decides. When every commit
 (mark_solved), so converted items are counted.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,7 +82,7 @@ def suggest_commitments(reply, actor, at=None):
     known = set(reply.commitments.values_list("source_text", flat=True))
     position = reply.commitments.count()
     made = []
-    for found in candidates(reply.body, written_on):
+    for found in candidates(reply.body, written_on, skip=known):
         if found.source_text in known:
             continue
         position += 1
@@ -127,6 +129,7 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         position=reply.commitments.count() + 1,
         created_by=actor,
     )
+    _refuse_twin(commitment)  # a second submit of the same form: refused, the row rolled back
     log(commitment, "add_commitment", actor, "", commitment.state)
     fire(
         commitment,
@@ -185,6 +188,8 @@ def note_progress(commitment, actor, text, at=None):
     text = (text or "").strip()
     if not text:
         raise ActionRefused(_("请填写进展情况。"), "text")
+    if (same := _same_note_lately(commitment, actor, text[:2000], at)) is not None:
+        return same  # a second submit of the same note: the first stands
     note = CommitmentNote.objects.create(commitment=commitment, text=text[:2000], author=actor)
     if at is not None:
         CommitmentNote.objects.filter(pk=note.pk).update(created_at=at)
@@ -271,7 +276,8 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None
     commitment.follow_up = follow_up if outcome else None
     commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
-    log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500], at=at)
+    reported = f"{outcome or '-'} {note}"[:500]  # read back by letters.reported_comment
+    log(commitment, "report_commitment", actor, commitment.state, commitment.state, reported, at=at)
     return commitment
 
 
@@ -354,3 +360,37 @@ def record_look_back(reply, actor, year, recurred, note="", at=None):
         at=at,
     )
     return record
+
+
+# ---- double submits ----------------------------------------------------------------------------
+SAME_NOTE_WITHIN = timedelta(seconds=60)
+
+
+def _refuse_twin(commitment):
+    """add_commitment: the reply has this very commitment already (what, unit, due)."""
+    twins = Commitment.objects.filter(
+        reply_id=commitment.reply_id,
+        what=commitment.what,
+        unit_id=commitment.unit_id,
+        due_kind=commitment.due_kind,
+        promised_on=commitment.promised_on,
+    ).exclude(pk=commitment.pk)
+    if twins.exists():
+        raise ActionRefused(_("该答复已有相同的承诺事项。"), "what")
+
+
+def _same_note_lately(commitment, actor, text, at=None):
+    """note_progress: the same note by the same person on this commitment in the last minute
+    (a second click, a resent form), or None."""
+    now = at or timezone.now()
+    return (
+        CommitmentNote.objects.filter(
+            commitment=commitment,
+            author=actor,
+            text=text,
+            created_at__gte=now - SAME_NOTE_WITHIN,
+            created_at__lte=now,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -12,7 +12,7 @@ from workflow.models import AssignmentState, Decision
 from workflow.templatetags.banli import punct
 
 from .. import rendering
-from ..models import CommitmentState, DeliveryState, LetterState
+from ..models import CommitmentState, DeliveryState, LetterState, Outcome
 
 # 交办's audit row records the deadline as written then ("期限 2026-10-04"); it is read back
 # in the page's language.
@@ -75,7 +75,10 @@ COMMITMENT_TRANSITION_LABELS = {
     "approve_drop": _("同意撤销"),
     "refuse_drop": _("不同意撤销"),
     "note_progress": _("登记进展"),
-    "report_commitment": _("报告落实情况"),
+    # In a draft follow-up reply: the commitment's state changes only when the reply is sent.
+    "report_commitment": _("拟报告落实情况"),
+    "suggest_commitments": _("从正文中找到的候选"),
+    "add_commitment": _("添加承诺事项"),
 }
 # The reply's rows about its commitments.
 TRANSITION_LABELS |= {
@@ -83,6 +86,7 @@ TRANSITION_LABELS |= {
     "reject_commitment": _("删除承诺事项"),
     "draft_follow_up": _("起草跟踪办理答复"),
     "mark_solved": _("转为已解决"),
+    "record_look_back": _("记录回头看"),
 }
 STATES = {
     "proposal": ProposalState,
@@ -109,9 +113,24 @@ def log_comment(comment, transition):
     letter's changed fields by their Chinese names (正文、办理结果类别), each a msgid."""
     if transition == "assign" and (due := ASSIGNED_DUE.fullmatch(comment or "")):
         return gettext("期限 %(due)s") % {"due": date_format(date.fromisoformat(due[1]))}
+    if transition == "report_commitment" and comment:
+        return reported_comment(comment)
     if transition != "edit" or not comment:
         return comment
     return punct("、").join(gettext(name) for name in comment.split("、"))
+
+
+def reported_comment(comment):
+    """report_commitment's row: the outcome the draft reports (its code, "-" for none) then
+    the note; rows written before the code was recorded are the note alone."""
+    code, _space, note = comment.partition(" ")
+    if code == "-":
+        shown_outcome = gettext("不再报告")
+    elif code in Outcome.values:
+        shown_outcome = Outcome(code).label
+    else:
+        return comment
+    return f"{shown_outcome}{punct('：')}{note}" if note else str(shown_outcome)
 
 
 @register.filter

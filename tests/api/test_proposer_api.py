@@ -109,6 +109,16 @@ def test_a_proposers_session_reaches_their_api_too(client, world):
     assert client.get("/api/proposals/").status_code == 403
 
 
+def test_the_public_api_serves_a_signed_in_proposer_as_anyone(client, world):
+    as_proposer(client, world["person"])
+    assert client.get("/api/public/replies/").status_code == 200
+    refused = client.post("/api/feedback/", {"token": "nonsense"}, content_type="application/json")
+    assert refused.status_code != 403  # the link is checked, as for anyone
+    for staff_route in ("/api/replies/", "/api/proposals/", "/api/assignments/", "/api/token/"):
+        assert client.get(staff_route).status_code == 403, staff_route
+    assert client.get("/api/publicity/").status_code == 403  # a prefix, not a word
+
+
 def test_the_schema_documents_the_proposers_routes(client):
     schema = client.get("/api/schema/?format=json").json()
     for path in (

@@ -108,3 +108,12 @@ def test_a_follow_up_reply_delivers_and_the_office_converts(office, clerk, leade
     reply.refresh_from_db()
     assert reply.result_bucket == Bucket.SOLVED
     assert reply.bucket_before_conversion == Bucket.IN_PROGRESS and reply.converted_on
+
+
+def test_promises_past_the_first_twenty_are_offered_once_those_are_known(draft, clerk):
+    body = "".join(f"我局将于2030年{m % 12 + 1}月1日前完成第{m + 1}项工作。" for m in range(25))
+    draft = save_letter(draft, clerk, body=body, class_label="正在解决")
+    assert len(suggest_commitments(draft, clerk)) == 20
+    more = suggest_commitments(draft, clerk)
+    assert [c.what[-6:] for c in more] == [f"第{n}项工作" for n in range(21, 26)]
+    assert suggest_commitments(draft, clerk) == []

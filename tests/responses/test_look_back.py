@@ -140,22 +140,83 @@ def test_the_page_reads_a_constant_number_of_queries(
         page("/office/look-back/yearly/", year=TODAY.year + 1)
 
 
+def delivered_a_year_ago(reply, clerk, leader):
+    """Delivered: then dated a year back, so this year is one of its look-back years."""
+    delivered(reply, clerk, leader)
+    a_year_ago = TODAY.replace(year=TODAY.year - 1, day=1)
+    Commitment.objects.filter(reply=reply).update(delivered_on=a_year_ago)
+
+
 def test_the_office_records_the_yearly_look_back(client, office, clerk, leader, kewei, page):
     reply = promised(office, clerk, leader, kewei, PAST)
-    delivered(reply, clerk, leader)  # delivered today: looked back at next year and the one after
-    assert "没有需要回头看的件" in page("/office/look-back/yearly/", year=TODAY.year)
-    text = page("/office/look-back/yearly/", year=TODAY.year + 1)
+    delivered_a_year_ago(reply, clerk, leader)  # looked back at this year and the next
+    assert "没有需要回头看的件" in page("/office/look-back/yearly/", year=TODAY.year - 1)
+    text = page("/office/look-back/yearly/", year=TODAY.year)
     assert reply.assignment.proposal.title in text and "问题是否反弹" in text
     response = client.post(
         f"/office/look-back/replies/{reply.pk}/record",
-        {"year": TODAY.year + 1, "recurred": "1", "note": "群众再次反映"},
+        {"year": TODAY.year, "recurred": "1", "note": "群众再次反映"},
     )
     assert response.status_code == 302
     record = LookBack.objects.get()
-    assert (record.year, record.recurred, record.recorded_by) == (TODAY.year + 1, True, office)
-    text = page("/office/look-back/yearly/", year=TODAY.year + 1)
+    assert (record.year, record.recurred, record.recorded_by) == (TODAY.year, True, office)
+    text = page("/office/look-back/yearly/", year=TODAY.year)
     assert "群众再次反映" in text and 'name="recurred"' not in text
     assert TransitionLog.objects.filter(transition="record_look_back").exists()
+
+
+@pytest.mark.parametrize(
+    "year, field, error",
+    [
+        ("1999", "year", "年度须在2000年至"),
+        (str(TODAY.year + 1), "year", "年度须在2000年至"),
+        ("", "year", "请选择年度"),
+        ("abc", "year", "整数"),
+        (str(TODAY.year), "note", "核查情况不超过2000字"),
+    ],
+)
+def test_a_bad_look_back_is_refused_with_its_fields_error(
+    client, office, clerk, leader, kewei, page, year, field, error
+):
+    reply = promised(office, clerk, leader, kewei, PAST)
+    delivered_a_year_ago(reply, clerk, leader)
+    page()
+    note = "核" * 2001 if field == "note" else "群众再次反映"
+    response = client.post(
+        f"/office/look-back/replies/{reply.pk}/record",
+        {"year": year, "recurred": "0", "note": note},
+    )
+    assert response.status_code == 400
+    assert error in response.context["failed"][1].errors[field][0]
+    text = response.content.decode()
+    assert error in text and "请选择问题是否反弹" not in text
+    assert not LookBack.objects.exists()
+
+
+def test_the_office_returns_to_the_year_it_recorded(client, office, clerk, leader, kewei, page):
+    reply = promised(office, clerk, leader, kewei, PAST)
+    delivered_a_year_ago(reply, clerk, leader)  # due this year and next: last year it was not
+    Commitment.objects.filter(reply=reply).update(
+        delivered_on=TODAY.replace(year=TODAY.year - 2, day=1)
+    )  # due last year and this one
+    page()
+    year = TODAY.year - 1
+    for data in ({}, {"next": "/office/look-back/yearly/"}, {"next": "https://evil.example/"}):
+        LookBack.objects.all().delete()
+        response = client.post(
+            f"/office/look-back/replies/{reply.pk}/record",
+            {"year": year, "recurred": "0", **data},
+        )
+        assert response.status_code == 302
+        assert response.url == f"/office/look-back/yearly/?year={year}"
+        assert LookBack.objects.get().year == year
+    LookBack.objects.all().delete()
+    listed = f"/office/look-back/yearly/?year={year}&page=1"
+    response = client.post(
+        f"/office/look-back/replies/{reply.pk}/record",
+        {"year": year, "recurred": "0", "next": listed},
+    )
+    assert response.url == listed
 
 
 def test_record_look_back_refuses_what_is_not_due_or_not_the_office(office, clerk, leader, kewei):
