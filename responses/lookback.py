@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from workflow.models import TransitionLog, Unit
 
 from .models import Commitment, CommitmentNote, CommitmentState, Feedback, LookBack, Reply
-from .models.commitments import CONFIRMED_STATES, STANDING_STATES, due_for_look_back
+from .models.commitments import (
+    CONFIRMED_STATES,
+    FIRST_LOOK_BACK_YEAR,
+    STANDING_STATES,
+    due_for_look_back,
+    last_look_back_year,
+)
 from .models.letters import SENT_STATES
 
 # The states the counts table shows, in the order a commitment lives them.
@@ -50,13 +56,8 @@ class LookBackFilter(forms.Form):
         ).order_by("name")
 
 
-FIRST_YEAR = 2000
-
-
-def last_year(today=None):
-    """The latest year the office can look back at: this one (a later year's check is not yet
-    due; whether the problem came back cannot be known before it)."""
-    return (today or timezone.localdate()).year
+FIRST_YEAR = FIRST_LOOK_BACK_YEAR
+last_year = last_look_back_year
 
 
 def _year_field(required):

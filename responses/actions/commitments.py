@@ -34,8 +34,10 @@ from ..models import (
 )
 from ..models.commitments import (
     CONFIRMED_STATES,
+    FIRST_LOOK_BACK_YEAR,
     STANDING_STATES,
     due_for_look_back,
+    last_look_back_year,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
 
@@ -341,6 +343,10 @@ def record_look_back(reply, actor, year, recurred, note="", at=None):
     commitments were all delivered one to two years before came back."""
     reply = lock(Reply, reply.pk)
     require_office(actor, reply.assignment.proposal.session.jurisdiction)
+    if not FIRST_LOOK_BACK_YEAR <= year <= last_look_back_year(timezone.localdate(at)):
+        raise ActionRefused(
+            _("回头看的年度须在%(first)d年至今年之间。") % {"first": FIRST_LOOK_BACK_YEAR}, "year"
+        )
     if not due_for_look_back(Reply.objects.filter(pk=reply.pk), year).exists():
         raise ActionRefused(_("该答复不在%(year)d年度回头看的范围内。") % {"year": year})
     if LookBack.objects.filter(reply=reply, year=year).exists():

@@ -261,6 +261,15 @@ class CommitmentNote(models.Model):
         return self.text[:60]
 
 
+FIRST_LOOK_BACK_YEAR = 2000
+
+
+def last_look_back_year(today=None):
+    """The latest year the office can look back at: this one (a later year's check is not yet
+    due; whether the problem came back cannot be known before it)."""
+    return (today or timezone.localdate()).year
+
+
 def look_back_window(year):
     """回头看 of `year` looks at items closed one to two years before it: those whose last
     commitment was delivered in the two calendar years before."""

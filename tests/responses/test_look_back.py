@@ -222,14 +222,23 @@ def test_the_office_returns_to_the_year_it_recorded(client, office, clerk, leade
 def test_record_look_back_refuses_what_is_not_due_or_not_the_office(office, clerk, leader, kewei):
     open_one = promised(office, clerk, leader, kewei, LATER)
     with pytest.raises(ActionRefused, match="不在"):
-        record_look_back(open_one, office, TODAY.year + 1, False)
+        record_look_back(open_one, office, TODAY.year, False)
     reply = promised(office, clerk, leader, kewei, PAST)
     delivered(reply, clerk, leader)
     with pytest.raises(ActionRefused, match="不在"):
         record_look_back(reply, office, TODAY.year, False)  # delivered this very year
+    reply.commitments.update(delivered_on=PAST)  # as if delivered last year
     with pytest.raises(PermissionDenied):
-        record_look_back(reply, clerk, TODAY.year + 1, False)
-    record_look_back(reply, office, TODAY.year + 2, False, "未再反映")
+        record_look_back(reply, clerk, TODAY.year, False)
+    record_look_back(reply, office, TODAY.year, False, "未再反映")
     with pytest.raises(ActionRefused, match="已经记录"):
-        record_look_back(reply, office, TODAY.year + 2, True)
+        record_look_back(reply, office, TODAY.year, True)
     assert Commitment.objects.filter(state="delivered").count() == 1
+
+
+def test_the_verb_refuses_a_year_not_yet_come_or_before_2000(office, clerk, leader, kewei):
+    """The page's form offers 2000 to this year; the verb itself holds the same bounds."""
+    reply = promised(office, clerk, leader, kewei, LATER)
+    for year in (1999, TODAY.year + 1):
+        with pytest.raises(ActionRefused, match="回头看的年度须在2000年至今年之间"):
+            record_look_back(reply, office, year, False)

@@ -133,6 +133,13 @@ def delivered_reply(w):
     return commitment.reply
 
 
+def delivered_last_year(w):
+    """As delivered_reply, its delivery dated a year back: this year's 回头看 looks at it."""
+    reply = delivered_reply(w)
+    reply.commitments.update(delivered_on=date.today() - timedelta(days=366))
+    return reply
+
+
 def drop_requested(w):
     return responses_actions.request_drop(tracked(w), w.clerk, "政策调整，不再实施")
 
@@ -639,10 +646,10 @@ VERBS = {
         lambda w: (
             lambda reply: (
                 lambda: responses_actions.record_look_back(
-                    reply, w.office, date.today().year + 1, False, "未反弹"
+                    reply, w.office, date.today().year, False, "未反弹"
                 )
             )
-        )(delivered_reply(w)),
+        )(delivered_last_year(w)),
         "record_look_back",
         "office",
     ),
