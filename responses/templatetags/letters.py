@@ -76,6 +76,7 @@ COMMITMENT_TRANSITION_LABELS = {
     "refuse_drop": _("不同意撤销"),
     "note_progress": _("登记进展"),
     "report_commitment": _("报告落实情况"),
+    "add_commitment": _("添加承诺事项"),
 }
 # The reply's rows about its commitments.
 TRANSITION_LABELS |= {
@@ -83,6 +84,7 @@ TRANSITION_LABELS |= {
     "reject_commitment": _("删除承诺事项"),
     "draft_follow_up": _("起草跟踪办理答复"),
     "mark_solved": _("转为已解决"),
+    "record_look_back": _("记录回头看"),
 }
 STATES = {
     "proposal": ProposalState,
@@ -98,8 +100,8 @@ STATES = {
 
 @register.filter
 def transition_label(name, kind=None):
-    if kind == "commitment":
-        return COMMITMENT_TRANSITION_LABELS.get(name, name)
+    if kind == "commitment" and name in COMMITMENT_TRANSITION_LABELS:
+        return COMMITMENT_TRANSITION_LABELS[name]
     return TRANSITION_LABELS.get(name, name)
 
 

@@ -21,6 +21,7 @@ from responses.actions import (
     start_follow_up,
     start_reply,
     submit_letter,
+    suggest_commitments,
 )
 from responses.models import Commitment, CommitmentState, Feedback, Reply
 from tests import factories
@@ -349,9 +350,13 @@ def test_a_drafts_commitments_stay_in_its_units_timeline(client, office, clerk, 
     accept_assignment(co, co_clerk)
     reply = save_letter(start_reply(lead, clerk), clerk, body=BODY, class_label="正在解决")
     factories_commitment(reply, clerk)
+    suggest_commitments(reply, clerk)
     client.force_login(clerk)
     own = client.get(f"/items/{item.pk}/").content.decode()
     assert "确认承诺事项" in own and "年底前完成全部改造" in own
+    # each step by its name, never the verb's (a found candidate is a commitment's row)
+    assert "添加承诺事项" in own and "从正文中查找承诺" in own
+    assert "add_commitment" not in own and "suggest_commitments" not in own
     client.force_login(co_clerk)
     other = client.get(f"/items/{item.pk}/").content.decode()
     assert "确认承诺事项" not in other and "年底前完成全部改造" not in other
