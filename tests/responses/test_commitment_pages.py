@@ -101,6 +101,13 @@ def test_htmx_gets_the_panel_and_the_preflight_check(client, clerk, draft):
     )
     assert refused.status_code == 200 and "请填写承诺完成时间" in refused.content.decode()
     assert 'value="year" selected' in refused.content.decode()  # what was chosen stays
+    dated = Commitment.objects.order_by("position").first()
+    confirmed = client.post(f"/commitments/{dated.pk}/confirm", fields(dated), **HTMX)
+    # confirmed in a draft: not yet 落实中, which only a sent reply's commitment is
+    assert "已确认承诺事项" in confirmed.content.decode()
+    assert '<span class="tag">已确认</span>' in confirmed.content.decode()
+    edited = client.post(f"/commitments/{dated.pk}/confirm", fields(dated, what="完成改造"), **HTMX)
+    assert "已修改承诺事项" in edited.content.decode()
 
 
 def test_a_commitment_added_by_hand_and_the_errors_beside_its_fields(client, clerk, draft):
