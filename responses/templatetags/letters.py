@@ -3,7 +3,7 @@ from datetime import date
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import shown
@@ -71,7 +71,7 @@ COMMITMENT_TRANSITION_LABELS = {
     "edit_commitment": _("修改承诺事项"),
     "deliver": _("已落实"),
     "deliver_partly": _("部分落实"),
-    "request_drop": _("申请撤销"),
+    "request_drop": pgettext_lazy("button", "申请撤销"),  # the step, not the state
     "approve_drop": _("同意撤销"),
     "refuse_drop": _("不同意撤销"),
     "note_progress": _("登记进展"),
