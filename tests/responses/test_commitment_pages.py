@@ -178,6 +178,11 @@ def test_the_unit_notes_progress_and_asks_to_drop(client, clerk, office, sent):
     url = f"/commitments/{commitment.pk}/progress"
     refused = client.post(url, {"text": "  "})
     assert refused.status_code == 400 and "请填写进展情况" in refused.content.decode()
+    # without script the whole page comes back: it lands on the field with the error
+    assert (
+        f'id="progress-{commitment.pk}" rows="2" maxlength="2000" autofocus'
+        in refused.content.decode()
+    )
     assert client.post(url, {"text": "已完成招标"}).status_code == 302
     assert "已完成招标" in item_page(client, reply).content.decode()
     refused = client.post(f"/commitments/{commitment.pk}/drop", {"reason": ""}, **HTMX)
