@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from proposals.classification import Bucket
 from proposals.models import ProposalState
@@ -372,3 +373,20 @@ def test_a_drafts_commitments_stay_in_its_units_timeline(client, office, clerk, 
     client.force_login(co_clerk)
     other = client.get(f"/items/{item.pk}/").content.decode()
     assert "确认承诺事项" not in other and "年底前完成全部改造" not in other
+
+
+def test_a_letter_started_from_the_english_page_is_titled_in_chinese(
+    client, office, clerk, kewei, sent
+):
+    """A letter is a Chinese document: its title is not the page's language."""
+    reply, _commitment = sent
+    client.force_login(clerk)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):  # and back to what was active, once the page is done
+        client.post(f"/work/assignments/{reply.assignment_id}/follow-up")
+    follow_up = Reply.objects.get(assignment=reply.assignment, kind=Reply.Kind.FOLLOW_UP)
+    assert follow_up.title.startswith("关于") and follow_up.title.endswith("办理情况的跟踪答复")
+    other = factories.accepted(office, clerk, kewei)
+    with translation.override("en"):
+        fresh = start_reply(other, clerk)
+    assert fresh.title.startswith("对") and fresh.title.endswith("的答复")
