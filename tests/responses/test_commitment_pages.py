@@ -229,7 +229,12 @@ def test_a_follow_up_reply_reports_and_the_office_converts(client, clerk, leader
     commitment.refresh_from_db()
     assert commitment.follow_up == follow_up and commitment.outcome == "delivered"
     follow_up = save_letter(follow_up, clerk, body="现将跟踪办理情况答复如下：改造已完成。")
-    follow_up = sign_letter(submit_letter(follow_up, clerk), leader)
+    follow_up = submit_letter(follow_up, clerk)
+    client.force_login(leader)
+    queue = client.get("/review/").content.decode()  # no result class, no reply deadline
+    assert "跟踪办理答复 · 主动公开" in queue and "类别 —" not in queue and "办理期限" not in queue
+    client.force_login(clerk)
+    follow_up = sign_letter(follow_up, leader)
     page = item_page(client, reply).content.decode()
     assert "发出跟踪办理答复" in page
     send = f"/letters/reply/{follow_up.pk}/send"
