@@ -14,8 +14,10 @@ from proposals.classification import Bucket
 from proposals.models import ProposalState
 from responses.actions import (
     add_commitment,
+    decide_drop,
     record_feedback,
     report_commitment,
+    request_drop,
     save_letter,
     send_letter,
     sign_letter,
@@ -395,3 +397,15 @@ def test_a_letter_started_from_the_english_page_is_titled_in_chinese(
     with translation.override("en"):
         fresh = start_reply(other, clerk)
     assert fresh.title.startswith("对") and fresh.title.endswith("的答复")
+
+
+def test_the_office_is_told_why_a_reply_with_a_dropped_promise_is_not_converted(
+    client, clerk, office, sent
+):
+    reply, commitment = sent
+    request_drop(commitment, clerk, "政策调整，不再实施")
+    decide_drop(commitment, office, approve=True)
+    client.force_login(office)
+    page = item_page(client, reply).content.decode()
+    assert "其中有经批准撤销的，因此不能转为已解决" in page
+    assert 'data-action="mark_solved"' not in page
