@@ -113,6 +113,8 @@ def test_the_counts_follow_a_verb_at_once(office, clerk, leader, kewei, page):
     assert drop_column not in page()
     request_drop(reply.commitments.get(), clerk, "政策调整")
     assert drop_column in page()  # not the cached counts of before
+    item = reply.assignment.proposal_id  # each row leads to the very commitment
+    assert f'href="/items/{item}/#commitment-{reply.commitments.get().pk}"' in page()
 
 
 def test_only_the_office_of_the_jurisdiction_sees_it(client, office, clerk, leader, kewei):
