@@ -458,13 +458,14 @@ def confirm_promises(reply, clerk, at):
     if not reply.promises_work():
         return
     for candidate in suggest_commitments(reply, clerk, at=at):
-        year_end = date((reply.letter_date or timezone.localdate()).year, 12, 1)
+        dated = candidate.promised_on is not None  # an undated one: 年底, the letter's year
+        year = (reply.letter_date or timezone.localdate()).year
         confirm_commitment(
             candidate,
             clerk,
             what=candidate.what,
-            due_kind=candidate.due_kind or "year",
-            promised_on=candidate.promised_on or year_end,
+            due_kind=candidate.due_kind if dated else "year",
+            promised_on=candidate.promised_on if dated else date(year, 12, 31),
             at=at,
         )
 
