@@ -176,6 +176,7 @@ def test_the_unit_notes_progress_and_asks_to_drop(client, clerk, office, sent):
     client.force_login(clerk)
     page = item_page(client, reply).content.decode()
     assert f'id="commitment-{commitment.pk}"' in page and "落实中" in page
+    assert '<br><a href="#commitments">承诺事项</a>' in page  # from the reply's row
     assert 'class="badge' in page and "2025年12月31日" in page
     assert "起草跟踪办理答复" in page and "转为已解决" not in page
     url = f"/commitments/{commitment.pk}/progress"
