@@ -145,6 +145,7 @@ def test_the_page_reads_a_constant_number_of_queries(
 def test_the_office_records_the_yearly_look_back(client, office, clerk, leader, kewei, page):
     reply = promised(office, clerk, leader, kewei, PAST)
     delivered(reply, clerk, leader)  # delivered today: looked back at next year and the one after
+    assert f'落实日期：<time class="day">{TODAY:%Y-%m-%d}</time>' in page(state="delivered")
     assert "没有需要回头看的件" in page("/office/look-back/yearly/", year=TODAY.year)
     text = page("/office/look-back/yearly/", year=TODAY.year + 1)
     assert reply.assignment.proposal.title in text and "问题是否反弹" in text
