@@ -47,10 +47,10 @@ def promised(office, clerk, leader, unit, *promises):
     return send_letter(sign_letter(submit_letter(reply, clerk), leader), clerk)
 
 
-def delivered(reply, clerk, leader):
+def delivered(reply, clerk, leader, outcome="delivered"):
     follow_up = start_follow_up(reply.assignment, clerk)
     for commitment in reply.commitments.all():
-        report_commitment(follow_up, commitment, clerk, outcome="delivered", note="已完成")
+        report_commitment(follow_up, commitment, clerk, outcome=outcome, note="已完成")
     follow_up = save_letter(follow_up, clerk, body="现将跟踪办理情况答复如下：已完成。")
     return send_letter(sign_letter(submit_letter(follow_up, clerk), leader), clerk)
 
@@ -175,3 +175,16 @@ def test_record_look_back_refuses_what_is_not_due_or_not_the_office(office, cler
     with pytest.raises(ActionRefused, match="已经记录"):
         record_look_back(reply, office, TODAY.year + 2, True)
     assert Commitment.objects.filter(state="delivered").count() == 1
+
+
+def test_a_partly_delivered_one_says_when_it_was_reported(
+    client, office, clerk, leader, kewei, page
+):
+    """部分落实 is not delivered: the page says when it was reported so, not a 落实日期."""
+    reply = promised(office, clerk, leader, kewei, LATER)
+    delivered(reply, clerk, leader, outcome="partly")
+    text = page(state="partly")
+    assert f"{TODAY:%Y-%m-%d}报告部分落实" in text and "落实日期" not in text
+    client.force_login(office)
+    item = client.get(f"/items/{reply.assignment.proposal_id}/").content.decode()
+    assert "报告部分落实" in item and "落实日期" not in item
