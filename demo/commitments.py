@@ -1,9 +1,9 @@
 """The demo's 承诺事项 as the demo day finds them: replies of the science commission (the demo
 clerk's unit) that promised work, one commitment in each state the office's 回头看 page and
-the item pages show (due later, due soon, overdue, delivered by a sent follow-up reply, partly
-delivered, drop requested), and one delivered over a year ago, then converted to 已解决, for
-the yearly 回头看 list. All through the verbs, dated in the past; an item already there is left
-alone."""
+the item pages show (due later, due soon, due on the demo day, overdue, delivered by a sent
+follow-up reply, partly delivered, drop requested), and one delivered over a year ago, then
+converted to 已解决, for the yearly 回头看 list. All through the verbs, dated in the past; an
+item already there is left alone."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -47,6 +47,7 @@ CASES = [
     ("0905", 180, [("完成全市科普场馆改造", -5)], "partly"),
     ("0906", 160, [("建设区域创新联合体", 60)], "drop"),
     ("0907", 700, [("完成孵化器服务规范编制", -400)], "delivered_long_ago"),
+    ("0908", 130, [("完成科技创新券线上兑付系统上线", 0)], "progress"),
 ]
 
 

@@ -19,6 +19,7 @@ from workflow.views import item_url, refusals_to_messages, unit_required
 
 from . import actions, commitment_panels, selectors
 from .commitment_forms import CommitmentForm, ReportForm
+from .models import CommitmentState
 from .views import editor_context, editor_url, item_page, letter_or_404, require_letter_access
 
 
@@ -110,10 +111,12 @@ def confirm(request, pk):
     try:
         if not form.is_valid():
             return editor_answer(request, commitment.reply, "", refused=form)
+        was_candidate = commitment.state == CommitmentState.CANDIDATE
         actions.confirm_commitment(commitment, request.user, **form.cleaned_data)
     except ActionRefused as exc:
         return editor_answer(request, commitment.reply, "", refused=refused_form(form, exc))
-    return editor_answer(request, commitment.reply, _("已确认承诺事项。"))
+    done = _("已确认承诺事项。") if was_candidate else _("已修改承诺事项。")
+    return editor_answer(request, commitment.reply, done)
 
 
 @require_POST

@@ -13,6 +13,7 @@ from workflow.selectors import may
 from .actions.commitments import solved_refusal
 from .commitment_forms import CommitmentForm, ReportForm
 from .models import Commitment, CommitmentNote, CommitmentState, LetterState, Reply
+from .models.commitments import CLOSED_STATES
 
 
 def item_reads():
@@ -146,10 +147,15 @@ def item_panel(roles, context, refused=None):
 
 def _reply_group(roles, reply, by_pk, refused):
     is_office = roles.is_office_for(reply.assignment.proposal.session.jurisdiction_id)
+    states = {c.state for c in reply.confirmed_commitments}
     return {
         "reply": reply,
         "rows": [_row(roles, c, by_pk, refused) for c in reply.confirmed_commitments],
         "may_mark_solved": is_office and solved_refusal(reply) is None,
+        # all closed, one dropped: the office is told why 转为已解决 is not offered
+        "closed_with_drop": is_office
+        and CommitmentState.DROPPED in states
+        and states <= CLOSED_STATES,
         "converted": reply.converted_on,
     }
 

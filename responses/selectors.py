@@ -974,6 +974,11 @@ def _sending_effects(letter, rules):
         _("答复送达提出人后开始计算征询意见期限（%(n)s个工作日）。")
         % {"n": rules.feedback_working_days}
     )
+    if promised := letter.commitments.confirmed().count():
+        effects.append(
+            _("%(n)d项承诺事项开始跟踪，按提醒规则提醒，直至跟踪办理答复报告落实或经批准撤销。")
+            % {"n": promised}
+        )
     return effects
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.classification import PROMISING_BUCKETS, Bucket
-from workflow import deadlines
+from workflow import deadlines, notices
 from workflow.audit import ActionRefused, fire, lock, log, require_may
 from workflow.models import Assignment
 from workflow.permissions import require_office, require_unit_member
@@ -251,7 +251,9 @@ def start_follow_up(assignment, actor, at=None):
     reply = Reply.objects.create(
         **_letter_defaults(assignment, actor),
         kind=Reply.Kind.FOLLOW_UP,
-        title=_("关于%(ref)s办理情况的跟踪答复") % {"ref": proposal.reference},
+        title=notices.in_site_language(  # the letter's words, whatever the page's language
+            lambda: _("关于%(ref)s办理情况的跟踪答复") % {"ref": proposal.reference}
+        ),
         addressee=assignment.replies.filter(kind=Reply.Kind.REPLY)
         .order_by("-round")
         .values_list("addressee", flat=True)

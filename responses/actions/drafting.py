@@ -106,7 +106,9 @@ def _fresh_reply(assignment):
     proposal = assignment.proposal
     jurisdiction = proposal.session.jurisdiction
     return {
-        "title": _("对%(ref)s的答复") % {"ref": proposal.reference},
+        "title": notices.in_site_language(
+            lambda: _("对%(ref)s的答复") % {"ref": proposal.reference}
+        ),
         "addressee": addressee_for(proposal),
         "body": _template_body(assignment, LetterTemplate.Role.REPLY),
         "cc": (

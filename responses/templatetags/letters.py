@@ -3,7 +3,7 @@ from datetime import date
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from proposals.classification import shown
@@ -71,13 +71,13 @@ COMMITMENT_TRANSITION_LABELS = {
     "edit_commitment": _("修改承诺事项"),
     "deliver": _("已落实"),
     "deliver_partly": _("部分落实"),
-    "request_drop": _("申请撤销"),
+    "request_drop": pgettext_lazy("button", "申请撤销"),  # the step, not the state
     "approve_drop": _("同意撤销"),
     "refuse_drop": _("不同意撤销"),
     "note_progress": _("登记进展"),
     # In a draft follow-up reply: the commitment's state changes only when the reply is sent.
     "report_commitment": _("拟报告落实情况"),
-    "suggest_commitments": _("从正文中找到的候选"),
+    "suggest_commitments": _("从正文中查找承诺"),  # a candidate's row: the step that found it
     "add_commitment": _("添加承诺事项"),
 }
 # The reply's rows about its commitments.
@@ -102,8 +102,8 @@ STATES = {
 
 @register.filter
 def transition_label(name, kind=None):
-    if kind == "commitment":
-        return COMMITMENT_TRANSITION_LABELS.get(name, name)
+    if kind == "commitment" and name in COMMITMENT_TRANSITION_LABELS:
+        return COMMITMENT_TRANSITION_LABELS[name]
     return TRANSITION_LABELS.get(name, name)
 
 

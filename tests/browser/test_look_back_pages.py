@@ -13,7 +13,12 @@ from tests.browser.test_phone_layout import PHONE, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OFFICE = ["/office/look-back/", "/office/look-back/?overdue=on", "/office/look-back/yearly/"]
+OFFICE = [
+    "/office/look-back/",
+    "/office/look-back/?overdue=on",
+    "/office/look-back/?state=delivered",  # with the day each was delivered
+    "/office/look-back/yearly/",
+]
 
 
 def axe_findings(browser, base, password):

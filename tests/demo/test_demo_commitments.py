@@ -1,5 +1,6 @@
-"""The demo's 承诺事项 on the demo day: one in each state the 回头看 page shows, reminders sent
-for them, one item on the yearly 回头看 list, and a second load adds nothing."""
+"""The demo's 承诺事项 on the demo day: one in each state the 回头看 page shows (one due that
+day), reminders sent for them, one item on the yearly 回头看 list, and a second load adds
+nothing."""
 
 import io
 from datetime import timedelta
@@ -21,6 +22,7 @@ def test_the_demo_shows_commitments_in_every_state(client):
     tracked = Commitment.objects.tracked()
     assert tracked.filter(state="open", due_on__gt=today + timedelta(days=30)).exists()
     assert tracked.filter(state="open", due_on__range=(today, today + timedelta(days=7))).exists()
+    assert tracked.filter(state="open", due_on=today).exists()  # 今日到期, on any demo day
     assert tracked.filter(state="open", due_on__lt=today).exists()
     assert tracked.filter(state="partly").exists() and tracked.filter(state="drop_requested")
     delivered = Commitment.objects.filter(state="delivered", follow_up__state="sent")

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from responses.actions import save_letter, start_reply
 from responses.links import feedback_url
@@ -222,3 +223,20 @@ def test_my_items_stop_asking_for_an_opinion_once_given(world, person, cosigner,
     assert "已答复，您的意见已收到" in item
     as_proposer(client, cosigner)
     assert "已答复，请提出您的意见" in client.get(reverse("portal-home")).content.decode()
+
+
+def test_an_english_page_names_the_item_in_english(world, person, client):
+    """Around the data the page is English: the item's reference too (the letter stays
+    Chinese)."""
+    as_proposer(client, person)
+    client.cookies["django_language"] = "en"
+    item = world["item"]
+    with translation.override("en"):
+        shown = item.shown_reference
+        for url in (
+            reverse("portal-home"),
+            reverse("portal-item", args=[item.pk]),
+            reverse("portal-reply", args=[world["reply"].pk]),
+        ):
+            assert shown in client.get(url).content.decode(), url
+    assert ", proposal No." in shown

@@ -93,6 +93,6 @@ def test_the_history_labels_every_commitment_step(client, office, clerk, leader,
         assert verb not in page
     if language == "en":
         return
-    assert "从正文中找到的候选" in page and "添加承诺事项" in page
+    assert "从正文中查找承诺" in page and "添加承诺事项" in page
     assert "拟报告落实情况：落实中" in page and "已落实：已调研" in page
     assert "落实中 → 已落实" not in page

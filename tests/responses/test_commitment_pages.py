@@ -8,19 +8,23 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from proposals.classification import Bucket
 from proposals.models import ProposalState
 from responses.actions import (
     add_commitment,
+    decide_drop,
     record_feedback,
     report_commitment,
+    request_drop,
     save_letter,
     send_letter,
     sign_letter,
     start_follow_up,
     start_reply,
     submit_letter,
+    suggest_commitments,
 )
 from responses.models import Commitment, CommitmentState, Feedback, Reply
 from tests import factories
@@ -100,6 +104,13 @@ def test_htmx_gets_the_panel_and_the_preflight_check(client, clerk, draft):
     )
     assert refused.status_code == 200 and "请填写承诺完成时间" in refused.content.decode()
     assert 'value="year" selected' in refused.content.decode()  # what was chosen stays
+    dated = Commitment.objects.order_by("position").first()
+    confirmed = client.post(f"/commitments/{dated.pk}/confirm", fields(dated), **HTMX)
+    # confirmed in a draft: not yet 落实中, which only a sent reply's commitment is
+    assert "已确认承诺事项" in confirmed.content.decode()
+    assert '<span class="tag">已确认</span>' in confirmed.content.decode()
+    edited = client.post(f"/commitments/{dated.pk}/confirm", fields(dated, what="完成改造"), **HTMX)
+    assert "已修改承诺事项" in edited.content.decode()
 
 
 def test_a_commitment_added_by_hand_and_the_errors_beside_its_fields(client, clerk, draft):
@@ -165,11 +176,17 @@ def test_the_unit_notes_progress_and_asks_to_drop(client, clerk, office, sent):
     client.force_login(clerk)
     page = item_page(client, reply).content.decode()
     assert f'id="commitment-{commitment.pk}"' in page and "落实中" in page
+    assert '<br><a href="#commitments">承诺事项</a>' in page  # from the reply's row
     assert 'class="badge' in page and "2025年12月31日" in page
     assert "起草跟踪办理答复" in page and "转为已解决" not in page
     url = f"/commitments/{commitment.pk}/progress"
     refused = client.post(url, {"text": "  "})
     assert refused.status_code == 400 and "请填写进展情况" in refused.content.decode()
+    # without script the whole page comes back: it lands on the field with the error
+    assert (
+        f'id="progress-{commitment.pk}" rows="2" maxlength="2000" autofocus'
+        in refused.content.decode()
+    )
     assert client.post(url, {"text": "已完成招标"}).status_code == 302
     assert "已完成招标" in item_page(client, reply).content.decode()
     refused = client.post(f"/commitments/{commitment.pk}/drop", {"reason": ""}, **HTMX)
@@ -215,7 +232,12 @@ def test_a_follow_up_reply_reports_and_the_office_converts(client, clerk, leader
     commitment.refresh_from_db()
     assert commitment.follow_up == follow_up and commitment.outcome == "delivered"
     follow_up = save_letter(follow_up, clerk, body="现将跟踪办理情况答复如下：改造已完成。")
-    follow_up = sign_letter(submit_letter(follow_up, clerk), leader)
+    follow_up = submit_letter(follow_up, clerk)
+    client.force_login(leader)
+    queue = client.get("/review/").content.decode()  # no result class, no reply deadline
+    assert "跟踪办理答复 · 主动公开" in queue and "类别 —" not in queue and "办理期限" not in queue
+    client.force_login(clerk)
+    follow_up = sign_letter(follow_up, leader)
     page = item_page(client, reply).content.decode()
     assert "发出跟踪办理答复" in page
     send = f"/letters/reply/{follow_up.pk}/send"
@@ -349,9 +371,42 @@ def test_a_drafts_commitments_stay_in_its_units_timeline(client, office, clerk, 
     accept_assignment(co, co_clerk)
     reply = save_letter(start_reply(lead, clerk), clerk, body=BODY, class_label="正在解决")
     factories_commitment(reply, clerk)
+    suggest_commitments(reply, clerk)
     client.force_login(clerk)
     own = client.get(f"/items/{item.pk}/").content.decode()
     assert "确认承诺事项" in own and "年底前完成全部改造" in own
+    # each step by its name, never the verb's (a found candidate is a commitment's row)
+    assert "添加承诺事项" in own and "从正文中查找承诺" in own
+    assert "add_commitment" not in own and "suggest_commitments" not in own
     client.force_login(co_clerk)
     other = client.get(f"/items/{item.pk}/").content.decode()
     assert "确认承诺事项" not in other and "年底前完成全部改造" not in other
+
+
+def test_a_letter_started_from_the_english_page_is_titled_in_chinese(
+    client, office, clerk, kewei, sent
+):
+    """A letter is a Chinese document: its title is not the page's language."""
+    reply, _commitment = sent
+    client.force_login(clerk)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):  # and back to what was active, once the page is done
+        client.post(f"/work/assignments/{reply.assignment_id}/follow-up")
+    follow_up = Reply.objects.get(assignment=reply.assignment, kind=Reply.Kind.FOLLOW_UP)
+    assert follow_up.title.startswith("关于") and follow_up.title.endswith("办理情况的跟踪答复")
+    other = factories.accepted(office, clerk, kewei)
+    with translation.override("en"):
+        fresh = start_reply(other, clerk)
+    assert fresh.title.startswith("对") and fresh.title.endswith("的答复")
+
+
+def test_the_office_is_told_why_a_reply_with_a_dropped_promise_is_not_converted(
+    client, clerk, office, sent
+):
+    reply, commitment = sent
+    request_drop(commitment, clerk, "政策调整，不再实施")
+    decide_drop(commitment, office, approve=True)
+    client.force_login(office)
+    page = item_page(client, reply).content.decode()
+    assert "其中有经批准撤销的，因此不能转为已解决" in page
+    assert 'data-action="mark_solved"' not in page

@@ -143,5 +143,10 @@ def test_the_digest_page_lists_the_commitments(client, office, clerk, leader, ke
     assert page.redirect_chain[-1][0] == f"/reminders/commitments/{digest.pk}/"
     text = page.content.decode()
     assert text.count("年内完成相关工作") == 2 and "已逾期" in text
+    assert 'href="/office/look-back/"' not in text  # the office's page, offered to the office
+    office_digest = ReminderDigest.objects.get(recipient=office)
+    client.force_login(office)
+    mine = client.get(f"/reminders/commitments/{office_digest.pk}/").content.decode()
+    assert 'href="/office/look-back/"' in mine
     client.force_login(clerk)  # someone else's digest
     assert client.get(f"/reminders/commitments/{digest.pk}/").status_code == 404

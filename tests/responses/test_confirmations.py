@@ -3,11 +3,13 @@ what they will do (the number, who the reply reaches and how, what the public wi
 happen only when that page's button posts them again, confirmed; with or without htmx."""
 
 import re
+from datetime import date
 
 import pytest
 from django.utils import timezone
 
 from responses.actions import (
+    add_commitment,
     publish_letter,
     save_letter,
     send_letter,
@@ -79,6 +81,23 @@ def test_sending_says_number_recipients_and_publication_before_anything_happens(
     reply = Reply.objects.get(pk=reply.pk)
     assert reply.state == "sent" and reply.doc_number == f"沪科提复〔{year}〕1号"
     assert f"已发出，文号 {reply.doc_number}" in text(sent)
+
+
+def test_sending_a_promising_reply_says_its_commitments_start_to_be_tracked(
+    client, office, clerk, leader, kewei, people
+):
+    assignment = factories.accepted(office, clerk, kewei, proposers=people[:1])
+    factories.contacted(assignment, clerk)
+    reply = save_letter(
+        start_reply(assignment, clerk), clerk, body="现答复如下……", class_label="正在解决"
+    )
+    for what in ("建成平台", "出台细则"):
+        add_commitment(reply, clerk, what=what, due_kind="year", promised_on=date(2030, 1, 1))
+    reply = submit_letter(reply, clerk)
+    client.force_login(leader)
+    data = {"send": "1", "revision": "1", "next": "/review/"}
+    asked = text(client.post(f"/letters/reply/{reply.pk}/sign", data, headers=HTMX))
+    assert "确认签发并发出" in asked and "2项承诺事项开始跟踪" in asked
 
 
 def test_a_number_given_at_sign_off_is_named_as_it_is(

@@ -100,3 +100,11 @@ def test_chinese_pages_keep_chinese_dates_and_punctuation(client, office, clerk,
 
 def visible_part(page, start, end):
     return html.unescape(re.sub(r"<[^>]+>", " ", page.split(start, 1)[1].split(end, 1)[0]))
+
+
+def test_the_public_reply_names_its_item_in_the_pages_language(english, items):
+    """The page's line above the letter names the item in English; the letter stays Chinese."""
+    published, _waiting = items
+    proposal = published.assignment.proposal
+    text = visible(english.get(f"/public/replies/{published.pk}/"))
+    assert proposal.shown_reference in text and ", proposal No." in proposal.shown_reference

@@ -47,10 +47,10 @@ def promised(office, clerk, leader, unit, *promises):
     return send_letter(sign_letter(submit_letter(reply, clerk), leader), clerk)
 
 
-def delivered(reply, clerk, leader):
+def delivered(reply, clerk, leader, outcome="delivered"):
     follow_up = start_follow_up(reply.assignment, clerk)
     for commitment in reply.commitments.all():
-        report_commitment(follow_up, commitment, clerk, outcome="delivered", note="已完成")
+        report_commitment(follow_up, commitment, clerk, outcome=outcome, note="已完成")
     follow_up = save_letter(follow_up, clerk, body="现将跟踪办理情况答复如下：已完成。")
     return send_letter(sign_letter(submit_letter(follow_up, clerk), leader), clerk)
 
@@ -113,6 +113,8 @@ def test_the_counts_follow_a_verb_at_once(office, clerk, leader, kewei, page):
     assert drop_column not in page()
     request_drop(reply.commitments.get(), clerk, "政策调整")
     assert drop_column in page()  # not the cached counts of before
+    item = reply.assignment.proposal_id  # each row leads to the very commitment
+    assert f'href="/items/{item}/#commitment-{reply.commitments.get().pk}"' in page()
 
 
 def test_only_the_office_of_the_jurisdiction_sees_it(client, office, clerk, leader, kewei):
@@ -242,3 +244,16 @@ def test_the_verb_refuses_a_year_not_yet_come_or_before_2000(office, clerk, lead
     for year in (1999, TODAY.year + 1):
         with pytest.raises(ActionRefused, match="回头看的年度须在2000年至今年之间"):
             record_look_back(reply, office, year, False)
+
+
+def test_a_partly_delivered_one_says_when_it_was_reported(
+    client, office, clerk, leader, kewei, page
+):
+    """部分落实 is not delivered: the page says when it was reported so, not a 落实日期."""
+    reply = promised(office, clerk, leader, kewei, LATER)
+    delivered(reply, clerk, leader, outcome="partly")
+    text = page(state="partly")
+    assert f"{TODAY:%Y-%m-%d}报告部分落实" in text and "落实日期" not in text
+    client.force_login(office)
+    item = client.get(f"/items/{reply.assignment.proposal_id}/").content.decode()
+    assert "报告部分落实" in item and "落实日期" not in item
