@@ -7,7 +7,7 @@ date and progress, and what the viewer may do with each, asked of the machine th
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
-from workflow.models import Unit
+from workflow.models import Assignment, Unit
 from workflow.selectors import may
 
 from .actions.commitments import solved_refusal
@@ -62,7 +62,8 @@ def commitment_or_404(roles, pk):
 # ---- the letter editor ----------------------------------------------------------------------
 def handling_units(reply):
     """The item's handling units ({pk: unit}), the replying unit first: who may deliver."""
-    units = Unit.objects.filter(assignments__proposal_id=reply.assignment.proposal_id).distinct()
+    current = Assignment.objects.current().filter(proposal_id=reply.assignment.proposal_id)
+    units = Unit.objects.filter(assignments__in=current).distinct()
     ordered = sorted(units, key=lambda u: (u.pk != reply.assignment.unit_id, u.name))
     return {unit.pk: unit for unit in ordered}
 

@@ -65,7 +65,8 @@ def _unit_of(reply, unit):
     """The unit that will deliver: the replying unit, or another unit of the same item."""
     if unit is None:
         return reply.assignment.unit
-    units = Assignment.objects.filter(proposal_id=reply.assignment.proposal_id)
+    # Current assignments only: a unit the item was transferred away from delivers nothing.
+    units = Assignment.objects.current().filter(proposal_id=reply.assignment.proposal_id)
     if not units.filter(unit=unit).exists():
         raise ActionRefused(_("落实单位须为该件的承办单位。"), "unit")
     return unit
