@@ -162,9 +162,9 @@ def _row(roles, commitment, by_pk, refused):
         "commitment": commitment,
         "notes": list(commitment.notes.all()),
         "follow_up": by_pk.get(commitment.follow_up_id),
-        # note_progress: while standing (a drop asked for too), by deliver's permission
+        # note_progress: while tracked (a drop asked for too), by deliver's permission
         # (is_unit_member: the delivering unit).
-        "may_note": commitment.is_standing and roles.in_unit(commitment.unit_id),
+        "may_note": commitment.is_tracked and roles.in_unit(commitment.unit_id),
         "may_drop": may(roles, commitment, "request_drop"),
         "may_decide": may(roles, commitment, "approve_drop"),
         "refused": {"step": mine[1], "field": mine[2], "message": mine[3], "typed": mine[4]}

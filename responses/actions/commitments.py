@@ -34,6 +34,7 @@ from ..models.commitments import (
     CONFIRMED_STATES,
     STANDING_STATES,
     due_for_look_back,
+    reply_sent,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
 
@@ -59,6 +60,13 @@ def _clean_what(what):
     if len(what) > 500:
         raise ActionRefused(_("承诺内容不超过500字。"), "what")
     return what
+
+
+def _require_tracked(commitment):
+    """Progress, drops and their decisions are for tracked commitments: a reply's, once
+    it was sent (Commitment.is_tracked; the item page offers them on sent replies only)."""
+    if not reply_sent(commitment):
+        raise ActionRefused(_("答复发出后方可跟踪该承诺事项（登记进展、申请或审批撤销）。"))
 
 
 def _unit_of(reply, unit):
@@ -181,6 +189,7 @@ def note_progress(commitment, actor, text, at=None):
     """进展: the unit's note on a tracked commitment. `at`: when, if not now (the demo)."""
     commitment = lock(Commitment, commitment.pk)
     require_may(commitment, "deliver", actor)
+    _require_tracked(commitment)
     if commitment.state not in STANDING_STATES:
         raise ActionRefused(_("该承诺事项已办结，不能再登记进展。"))
     text = (text or "").strip()
@@ -197,6 +206,8 @@ def note_progress(commitment, actor, text, at=None):
 def request_drop(commitment, actor, reason, at=None):
     """申请撤销: the unit says why the promise cannot be kept; the office decides."""
     commitment = lock(Commitment, commitment.pk)
+    require_may(commitment, "request_drop", actor)
+    _require_tracked(commitment)
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("申请撤销须写明理由。"), "reason")
@@ -216,6 +227,8 @@ def decide_drop(commitment, actor, *, approve, comment=""):
     """The office approves the drop (已撤销) or refuses it (back to 落实中)."""
     commitment = lock(Commitment, commitment.pk)
     name = "approve_drop" if approve else "refuse_drop"
+    require_may(commitment, name, actor)
+    _require_tracked(commitment)
     if not approve and not comment.strip():
         raise ActionRefused(_("不同意撤销时请写明意见。"), "comment")
     fire(commitment, name, by=actor, log_comment=comment[:500])

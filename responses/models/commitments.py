@@ -86,6 +86,12 @@ class CommitmentQuerySet(models.QuerySet):
         ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
 
 
+def reply_sent(commitment):
+    """Tracked once its reply was sent: a draft's commitments are not yet promised, so no
+    progress, drop or decision is taken on them (CommitmentQuerySet.tracked asks the same)."""
+    return commitment.reply.state in SENT_STATES
+
+
 class Commitment(ConcurrentTransitionMixin, models.Model):
     reply = models.ForeignKey(
         Reply, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("答复")
@@ -178,6 +184,11 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     def is_standing(self):
         return self.state in STANDING_STATES
 
+    @property
+    def is_tracked(self):
+        """Standing and its reply sent: progress is noted, a drop asked and decided."""
+        return self.is_standing and reply_sent(self)
+
     def delivered_on_time(self):
         return bool(self.delivered_on and self.due_on and self.delivered_on <= self.due_on)
 
@@ -215,6 +226,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=list(REPORTABLE_STATES),
         target=CommitmentState.DROP_REQUESTED,
         permission=is_unit_member_or_office,
+        conditions=[reply_sent],
     )
     def request_drop(self, reason):
         self.drop_reason = reason
@@ -224,6 +236,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=CommitmentState.DROP_REQUESTED,
         target=CommitmentState.DROPPED,
         permission=is_office_for,
+        conditions=[reply_sent],
     )
     def approve_drop(self):
         pass
@@ -233,6 +246,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=CommitmentState.DROP_REQUESTED,
         target=CommitmentState.OPEN,
         permission=is_office_for,
+        conditions=[reply_sent],
     )
     def refuse_drop(self):
         # Back to tracking; the refused reason stays in the audit log, not on the row.

@@ -5,12 +5,26 @@ what a promised date may be, and what a follow-up reply reports."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
-from responses.actions import add_commitment, save_letter, start_reply
+from responses.actions import (
+    add_commitment,
+    decide_drop,
+    note_progress,
+    request_drop,
+    save_letter,
+    send_letter,
+    sign_letter,
+    start_reply,
+    submit_letter,
+)
 from responses.commitment_panels import handling_units
+from responses.models import Commitment, CommitmentState, LetterState
 from tests import factories
 from workflow.actions import accept_assignment, assign_proposal, decide_transfer, request_transfer
 from workflow.audit import ActionRefused
+from workflow.roles import Roles
+from workflow.selectors import may
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +53,45 @@ def test_a_unit_the_item_was_transferred_away_from_delivers_nothing(office, kewe
             unit=kewei,
         )
     assert refused.value.field == "unit"
+
+
+@pytest.fixture
+def promising_draft(office, clerk, kewei):
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    reply = start_reply(assignment, clerk)
+    return save_letter(reply, clerk, body="下一步将建设示范项目。", class_label="正在解决")
+
+
+def _promise(reply, clerk, what="建设示范项目"):
+    next_year = timezone.localdate(reply.created_at).year + 1
+    return add_commitment(
+        reply, clerk, what=what, due_kind="year", promised_on=date(next_year, 12, 1)
+    )
+
+
+def test_an_unsent_replys_commitments_are_not_tracked(office, clerk, leader, promising_draft):
+    commitment = _promise(promising_draft, clerk)
+    signed = sign_letter(submit_letter(promising_draft, clerk), leader)
+    assert signed.state == LetterState.SIGNED
+    with pytest.raises(ActionRefused, match="答复发出后"):
+        note_progress(commitment, clerk, "已启动")
+    with pytest.raises(ActionRefused, match="答复发出后"):
+        request_drop(commitment, clerk, "无法落实")
+    # A drop asked for before this rule: the office cannot approve it either (nor in the admin,
+    # whose 同意撤销 is this verb).
+    Commitment.objects.filter(pk=commitment.pk).update(
+        state=CommitmentState.DROP_REQUESTED, drop_reason="无法落实"
+    )
+    with pytest.raises(ActionRefused, match="答复发出后"):
+        decide_drop(commitment, office, approve=True)
+    commitment.refresh_from_db()
+    assert commitment.state == CommitmentState.DROP_REQUESTED
+    assert not commitment.is_tracked
+    assert not may(Roles.of(office), commitment, "approve_drop")
+    Commitment.objects.filter(pk=commitment.pk).update(state=CommitmentState.OPEN, drop_reason="")
+    send_letter(signed, clerk)
+    commitment.refresh_from_db()
+    note_progress(commitment, clerk, "已启动")
+    request_drop(commitment, clerk, "无法落实")
+    decide_drop(commitment, office, approve=True)
