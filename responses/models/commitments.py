@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from workflow.models import AssignmentState, ReminderRung, Unit
-from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
+from workflow.permissions import is_office_for, is_unit_member
 
 from .letters import SENT_STATES, LetterState, Reply
 
@@ -225,7 +225,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=list(REPORTABLE_STATES),
         target=CommitmentState.DROP_REQUESTED,
-        permission=is_unit_member_or_office,
+        permission=is_unit_member,  # asked by the delivering unit, decided by the office
         conditions=[reply_sent],
     )
     def request_drop(self, reason):

@@ -5,6 +5,7 @@ what a promised date may be, and what a follow-up reply reports."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from responses.actions import (
@@ -94,4 +95,20 @@ def test_an_unsent_replys_commitments_are_not_tracked(office, clerk, leader, pro
     commitment.refresh_from_db()
     note_progress(commitment, clerk, "已启动")
     request_drop(commitment, clerk, "无法落实")
+    decide_drop(commitment, office, approve=True)
+
+
+def test_a_drop_is_asked_by_the_unit_and_decided_by_the_office(
+    office, clerk, leader, promising_draft
+):
+    commitment = _promise(promising_draft, clerk)
+    send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    commitment.refresh_from_db()
+    assert not may(Roles.of(office), commitment, "request_drop")
+    with pytest.raises(PermissionDenied):
+        request_drop(commitment, office, "政策调整")
+    assert may(Roles.of(clerk), commitment, "request_drop")
+    request_drop(commitment, clerk, "政策调整")
+    with pytest.raises(PermissionDenied):
+        decide_drop(commitment, clerk, approve=True)
     decide_drop(commitment, office, approve=True)
