@@ -83,8 +83,11 @@ def _promise_panel(reply, refused):
     panel = {"kind": "promises", "letter": reply, "editable": reply.is_editable}
     if not rows and not reply.promises_work():
         return panel | {"shown": False}
-    units = handling_units(reply) if reply.is_editable else {}
-    forms = {c.pk: CommitmentForm.of(c, units) for c in rows} if reply.is_editable else {}
+    # Made (suggested, added, confirmed) only while the reply promises work, as the verbs
+    # ask; left over from another result class, they may only be deleted.
+    making = reply.is_editable and reply.promises_work()
+    units = handling_units(reply) if making else {}
+    forms = {c.pk: CommitmentForm.of(c, units) for c in rows} if making else {}
     add_form = CommitmentForm(units=units, prefix="new", initial={"due_kind": "date"})
     if refused is not None:
         if refused.prefix == "new":
@@ -93,8 +96,9 @@ def _promise_panel(reply, refused):
             forms[int(refused.prefix[1:])] = refused
     return panel | {
         "shown": True,
+        "making": making,
         "rows": [{"commitment": c, "form": forms.get(c.pk)} for c in rows],
-        "add_form": add_form if reply.is_editable else None,
+        "add_form": add_form if making else None,
         "candidates": sum(1 for c in rows if c.state == CommitmentState.CANDIDATE),
     }
 

@@ -45,6 +45,18 @@ def _editable_reply(reply, actor):
     return _still_editable(reply)
 
 
+def _promising_reply(reply, actor):
+    """Commitments are made (suggested, added, confirmed) on a reply, not a follow-up, whose
+    result class promises work (正在解决/计划解决: Reply.promises_work); the editor shows
+    the panel for those only. Any left over from another class may only be deleted."""
+    reply = _editable_reply(reply, actor)
+    if not reply.promises_work():
+        raise ActionRefused(
+            _("只有办理结果为正在解决或计划解决的答复可以列明承诺事项，请先选择办理结果类别。")
+        )
+    return reply
+
+
 def _due(due_kind, promised_on):
     if due_kind not in DueKind.values:
         raise ActionRefused(_("请选择完成时限类型。"), "due_kind")
@@ -84,7 +96,7 @@ def _unit_of(reply, unit):
 def suggest_commitments(reply, actor, at=None):
     """候选: the dated and undated promises found in the reply's text, as candidates, each
     once (a sentence already a commitment of this reply is not suggested again)."""
-    reply = _editable_reply(reply, actor)
+    reply = _promising_reply(reply, actor)
     written_on = reply.letter_date or timezone.localdate(at)
     known = set(reply.commitments.values_list("source_text", flat=True))
     position = reply.commitments.count()
@@ -126,7 +138,7 @@ def found_in(commitment):
 @transaction.atomic
 def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
     """A commitment the clerk writes by hand: confirmed as written."""
-    reply = _editable_reply(reply, actor)
+    reply = _promising_reply(reply, actor)
     commitment = Commitment.objects.create(
         reply=reply,
         unit=_unit_of(reply, unit),
@@ -153,7 +165,7 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
     """确认 a candidate (as found or as edited), or edit a confirmed one, while its reply is
     drafted: what, by whom, by when."""
     commitment = lock(Commitment, commitment.pk)
-    reply = _editable_reply(commitment.reply, actor)
+    reply = _promising_reply(commitment.reply, actor)
     commitment.what = _clean_what(what)
     commitment.unit = _unit_of(reply, unit)
     due_on = _due(due_kind, promised_on)

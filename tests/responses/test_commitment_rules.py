@@ -10,16 +10,20 @@ from django.utils import timezone
 
 from responses.actions import (
     add_commitment,
+    confirm_commitment,
     decide_drop,
     note_progress,
+    reject_commitment,
     request_drop,
     save_letter,
     send_letter,
     sign_letter,
+    start_follow_up,
     start_reply,
     submit_letter,
+    suggest_commitments,
 )
-from responses.commitment_panels import handling_units
+from responses.commitment_panels import editor_panel, handling_units
 from responses.models import Commitment, CommitmentState, LetterState
 from tests import factories
 from workflow.actions import accept_assignment, assign_proposal, decide_transfer, request_transfer
@@ -112,3 +116,33 @@ def test_a_drop_is_asked_by_the_unit_and_decided_by_the_office(
     with pytest.raises(PermissionDenied):
         decide_drop(commitment, clerk, approve=True)
     decide_drop(commitment, office, approve=True)
+
+
+def test_commitments_are_made_only_on_a_reply_that_promises_work(
+    office, clerk, leader, kewei, promising_draft
+):
+    commitment = _promise(promising_draft, clerk)
+    send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    follow_up = start_follow_up(promising_draft.assignment, clerk)
+    with pytest.raises(ActionRefused, match="正在解决或计划解决"):
+        _promise(follow_up, clerk)
+    with pytest.raises(ActionRefused, match="正在解决或计划解决"):
+        suggest_commitments(follow_up, clerk)
+    assert not follow_up.commitments.exists()
+    # A reply whose class is not chosen yet: the editor shows no panel, the verbs refuse.
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    reply = save_letter(start_reply(assignment, clerk), clerk, body="下一步将建设示范项目。")
+    assert editor_panel(reply)["panel"]["shown"] is False
+    with pytest.raises(ActionRefused, match="请先选择办理结果类别"):
+        suggest_commitments(reply, clerk)
+    reply = save_letter(reply, clerk, class_label="正在解决")
+    made = _promise(reply, clerk)
+    # Moved to another class: what is left may be deleted, not confirmed again.
+    reply = save_letter(reply, clerk, class_label="解决采纳")
+    panel = editor_panel(reply)["panel"]
+    assert panel["shown"] and not panel["making"] and panel["add_form"] is None
+    with pytest.raises(ActionRefused, match="正在解决或计划解决"):
+        confirm_commitment(made, clerk, what="改", due_kind="year", promised_on=made.promised_on)
+    reject_commitment(made, clerk)
+    assert commitment.reply_id == promising_draft.pk
