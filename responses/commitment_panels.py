@@ -4,7 +4,7 @@ report on each), and the item page's (each sent reply's commitments with their s
 date and progress, and what the viewer may do with each, asked of the machine through
 `workflow.selectors.may`). A fixed number of queries whatever the number of commitments."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from workflow.models import Assignment, Unit
@@ -105,8 +105,11 @@ def _promise_panel(reply, refused):
 
 def _report_panel(follow_up, refused):
     editable = follow_up.is_editable
+    # While drafted: what it may report, and what it reports though no longer reportable
+    # (dropped meanwhile), to be taken out (report_commitment allows that always).
+    reportable = Commitment.objects.reportable(follow_up.assignment)
     rows = (
-        Commitment.objects.reportable(follow_up.assignment)
+        Commitment.objects.filter(Q(pk__in=reportable) | Q(follow_up=follow_up))
         if editable
         else follow_up.reported_commitments.all()
     )
@@ -161,6 +164,8 @@ def _reply_group(roles, reply, by_pk, refused):
 
 def _row(roles, commitment, by_pk, refused):
     commitment.reply = by_pk[commitment.reply_id]  # its reply, read once for the page
+    if commitment.follow_up_id in by_pk:  # read by request_drop's condition
+        commitment.follow_up = by_pk[commitment.follow_up_id]
     mine = refused if refused and refused[0] == commitment.pk else None
     return {
         "commitment": commitment,

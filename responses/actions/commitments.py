@@ -32,8 +32,10 @@ from ..models import (
 )
 from ..models.commitments import (
     CONFIRMED_STATES,
+    REPORTABLE_STATES,
     STANDING_STATES,
     due_for_look_back,
+    not_being_reported,
     reply_sent,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
@@ -220,6 +222,13 @@ def request_drop(commitment, actor, reason, at=None):
     commitment = lock(Commitment, commitment.pk)
     require_may(commitment, "request_drop", actor)
     _require_tracked(commitment)
+    if not not_being_reported(commitment):
+        raise ActionRefused(
+            _(
+                "该承诺事项已由尚未发出的跟踪办理答复报告落实情况，不能申请撤销："
+                "请先在该跟踪办理答复中将其改为“不报告”。"
+            )
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("申请撤销须写明理由。"), "reason")
@@ -290,7 +299,12 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None
     follow_up = _editable_reply(follow_up, actor)
     commitment = lock(Commitment, commitment.pk)
     reportable = Commitment.objects.reportable(follow_up.assignment)
-    if follow_up.kind != Reply.Kind.FOLLOW_UP or not reportable.filter(pk=commitment.pk).exists():
+    # Taking a commitment out of this draft's report is always allowed (it may have been
+    # closed or dropped meanwhile); reporting it needs it reportable.
+    unreporting = not outcome and commitment.follow_up_id == follow_up.pk
+    if follow_up.kind != Reply.Kind.FOLLOW_UP or not (
+        unreporting or reportable.filter(pk=commitment.pk).exists()
+    ):
         raise ActionRefused(_("该承诺事项不能由此跟踪办理答复报告。"))
     if outcome and outcome not in Outcome.values:
         raise ActionRefused(_("请选择落实情况。"), "outcome")
@@ -306,6 +320,8 @@ def close_reported(follow_up, actor, at):
     day it was sent (on time or late against the due date)."""
     on = timezone.localdate(at)
     rows = Commitment.objects.select_for_update().filter(follow_up=follow_up)
+    # Only what may still be closed (the follow-up's blockers refuse the rest before sign-off).
+    rows = rows.filter(state__in=REPORTABLE_STATES)
     for commitment in rows:
         name = "deliver" if commitment.outcome == Outcome.DELIVERED else "deliver_partly"
         fire(

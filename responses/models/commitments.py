@@ -92,6 +92,12 @@ def reply_sent(commitment):
     return commitment.reply.state in SENT_STATES
 
 
+def not_being_reported(commitment):
+    """No follow-up reply still to be sent reports it: while one does, it is not dropped (the
+    follow-up could then not be sent); the unit first takes it out of that report."""
+    return commitment.follow_up_id is None or commitment.follow_up.state in SENT_STATES
+
+
 class Commitment(ConcurrentTransitionMixin, models.Model):
     reply = models.ForeignKey(
         Reply, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("答复")
@@ -226,7 +232,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=list(REPORTABLE_STATES),
         target=CommitmentState.DROP_REQUESTED,
         permission=is_unit_member,  # asked by the delivering unit, decided by the office
-        conditions=[reply_sent],
+        conditions=[reply_sent, not_being_reported],
     )
     def request_drop(self, reason):
         self.drop_reason = reason

@@ -14,6 +14,7 @@ from responses.actions import (
     decide_drop,
     note_progress,
     reject_commitment,
+    report_commitment,
     request_drop,
     save_letter,
     send_letter,
@@ -146,3 +147,42 @@ def test_commitments_are_made_only_on_a_reply_that_promises_work(
         confirm_commitment(made, clerk, what="改", due_kind="year", promised_on=made.promised_on)
     reject_commitment(made, clerk)
     assert commitment.reply_id == promising_draft.pk
+
+
+def test_a_follow_up_reply_never_becomes_unsendable(office, clerk, leader, promising_draft):
+    first = _promise(promising_draft, clerk, "建设示范项目")
+    second = _promise(promising_draft, clerk, "出台扶持办法")
+    third = _promise(promising_draft, clerk, "开展专项调研")
+    send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    follow_up = start_follow_up(promising_draft.assignment, clerk)
+    follow_up = save_letter(follow_up, clerk, body="现将跟踪办理情况答复如下：示范项目已建成。")
+    report_commitment(follow_up, first, clerk, outcome="delivered", note="已建成")
+    first.refresh_from_db()
+    assert not may(Roles.of(clerk), first, "request_drop")
+    with pytest.raises(ActionRefused, match="尚未发出的跟踪办理答复"):
+        request_drop(first, clerk, "政策调整")
+    # Dropped all the same (before this rule): the follow-up names it, and it can be taken out.
+    Commitment.objects.filter(pk=first.pk).update(
+        state=CommitmentState.DROPPED, drop_reason="政策调整"
+    )
+    with pytest.raises(ActionRefused, match="建设示范项目.*已撤销"):
+        submit_letter(follow_up, clerk)
+    rows = {row["commitment"].pk: row for row in editor_panel(follow_up)["panel"]["rows"]}
+    assert [v for v, _ in rows[first.pk]["form"].fields["outcome"].choices] == [""]
+    with pytest.raises(ActionRefused, match="不能由此跟踪办理答复报告"):
+        report_commitment(follow_up, first, clerk, outcome="delivered")
+    report_commitment(follow_up, first, clerk, outcome="")
+    report_commitment(follow_up, second, clerk, outcome="delivered", note="已出台")
+    report_commitment(follow_up, third, clerk, outcome="partly", note="调研过半")
+    follow_up = sign_letter(submit_letter(follow_up, clerk), leader)
+    # Dropped after sign-off (before this rule): sending closes the rest and skips it.
+    Commitment.objects.filter(pk=third.pk).update(
+        state=CommitmentState.DROPPED, drop_reason="并入其他工作"
+    )
+    send_letter(follow_up, clerk)
+    states = dict(Commitment.objects.values_list("what", "state"))
+    assert states == {
+        "建设示范项目": "dropped",
+        "出台扶持办法": "delivered",
+        "开展专项调研": "dropped",
+    }
