@@ -59,7 +59,8 @@ def promising_reply(office, clerk, leader, unit, proposers, **letter):
     or already past."""
     assignment = factories.accepted(office, clerk, unit, proposers=proposers)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    # Drafted two months ago: the overdue promise was made before its date had passed.
+    reply = start_reply(assignment, clerk, at=timezone.now() - timedelta(days=60))
     body = "现将办理情况答复如下：下一步将建设示范项目。"
     reply = save_letter(reply, clerk, body=body, class_label="正在解决", **letter)
     today = timezone.localdate()

@@ -59,12 +59,38 @@ def _promising_reply(reply, actor):
     return reply
 
 
-def _due(due_kind, promised_on):
+PROMISED_WITHIN_YEARS = 10
+
+
+def _due(reply, due_kind, promised_on):
+    """The deadline of a promise made in `reply`: not before the reply was drafted (its own
+    day, not today: past replies are recorded too), nor more than ten years after it."""
     if due_kind not in DueKind.values:
         raise ActionRefused(_("请选择完成时限类型。"), "due_kind")
     if promised_on is None:
         raise ActionRefused(_("请填写承诺完成时间。"), "promised_on")
-    return deadlines.commitment_due(promised_on, due_kind, deadlines.WorkingCalendar())
+    due_on = deadlines.commitment_due(promised_on, due_kind, deadlines.WorkingCalendar())
+    written_on = timezone.localdate(reply.created_at)
+    # A quarter or a year promised is any day of it: its last day counts.
+    last_day = promised_on if due_kind == DueKind.DATE else due_on
+    if last_day < written_on:
+        raise ActionRefused(
+            _("承诺完成时间不能早于答复起草日期（%(date)s）。") % {"date": written_on},
+            "promised_on",
+        )
+    if promised_on > _years_after(written_on, PROMISED_WITHIN_YEARS):
+        raise ActionRefused(
+            _("承诺完成时间不能晚于答复起草后%(n)d年。") % {"n": PROMISED_WITHIN_YEARS},
+            "promised_on",
+        )
+    return due_on
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _clean_what(what):
@@ -141,10 +167,12 @@ def found_in(commitment):
 def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
     """A commitment the clerk writes by hand: confirmed as written."""
     reply = _promising_reply(reply, actor)
+    what, unit = _clean_what(what), _unit_of(reply, unit)
+    due_on = _due(reply, due_kind, promised_on)
     commitment = Commitment.objects.create(
         reply=reply,
-        unit=_unit_of(reply, unit),
-        what=_clean_what(what),
+        unit=unit,
+        what=what,
         due_kind=due_kind,
         promised_on=promised_on,
         position=reply.commitments.count() + 1,
@@ -155,7 +183,7 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         commitment,
         "confirm",
         by=actor,
-        due_on=_due(due_kind, promised_on),
+        due_on=due_on,
         log_comment=what,
         check_perm=False,  # the replying unit's clerk, asked above; it may name another unit
     )
@@ -170,7 +198,7 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
     reply = _promising_reply(commitment.reply, actor)
     commitment.what = _clean_what(what)
     commitment.unit = _unit_of(reply, unit)
-    due_on = _due(due_kind, promised_on)
+    due_on = _due(reply, due_kind, promised_on)
     commitment.due_kind, commitment.promised_on = due_kind, promised_on
     if commitment.state == CommitmentState.CANDIDATE:
         fire(

@@ -47,12 +47,12 @@ def world(office, kewei, clerk, leader):
     draft = drafted(office, clerk, kewei)
     queued = drafted(office, clerk, kewei)
     add_commitment(
-        queued, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2025, 1, 1)
+        queued, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2030, 1, 1)
     )
     queued = submit_letter(queued, clerk)
     sent = drafted(office, clerk, kewei)
     kept, dropped = (
-        add_commitment(sent, clerk, what=what, due_kind="date", promised_on=date(2025, 6, 30))
+        add_commitment(sent, clerk, what=what, due_kind="date", promised_on=date(2030, 6, 30))
         for what in ("6月底前建成服务平台", "开展专项培训")
     )
     sent = send_letter(sign_letter(submit_letter(sent, clerk), leader), clerk)

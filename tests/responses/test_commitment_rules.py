@@ -2,7 +2,7 @@
 deliver, which replies make commitments, which commitments are tracked, who asks a drop,
 what a promised date may be, and what a follow-up reply reports."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -186,3 +186,27 @@ def test_a_follow_up_reply_never_becomes_unsendable(office, clerk, leader, promi
         "出台扶持办法": "delivered",
         "开展专项调研": "dropped",
     }
+
+
+def test_a_promised_date_lies_between_the_reply_and_ten_years_after_it(office, clerk, kewei):
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    drafted_at = timezone.make_aware(datetime(2024, 5, 6, 10))  # a past reply, recorded
+    reply = start_reply(assignment, clerk, at=drafted_at)
+    reply = save_letter(reply, clerk, body="下一步将建设示范项目。", class_label="正在解决")
+    for promised_on in (date(1, 1, 1), date(2024, 5, 5), date(2034, 5, 7)):
+        with pytest.raises(ActionRefused) as refused:
+            add_commitment(reply, clerk, what="建设", due_kind="date", promised_on=promised_on)
+        assert refused.value.field == "promised_on"
+    assert not reply.commitments.exists()
+    add_commitment(reply, clerk, what="当日", due_kind="date", promised_on=date(2024, 5, 6))
+    add_commitment(reply, clerk, what="十年", due_kind="date", promised_on=date(2034, 5, 6))
+    # A quarter or year promised is any day of it: the second quarter of 2024 is still ahead.
+    made = add_commitment(
+        reply, clerk, what="二季度", due_kind="quarter", promised_on=date(2024, 4, 1)
+    )
+    with pytest.raises(ActionRefused) as refused:
+        confirm_commitment(
+            made, clerk, what="一季度", due_kind="quarter", promised_on=date(2024, 1, 1)
+        )
+    assert refused.value.field == "promised_on"
