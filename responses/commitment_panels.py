@@ -107,13 +107,19 @@ def _report_panel(follow_up, refused):
     editable = follow_up.is_editable
     # While drafted: what it may report, and what it reports though no longer reportable
     # (dropped meanwhile), to be taken out (report_commitment allows that always).
-    reportable = Commitment.objects.reportable(follow_up.assignment)
-    rows = (
-        Commitment.objects.filter(Q(pk__in=reportable) | Q(follow_up=follow_up))
-        if editable
-        else follow_up.reported_commitments.all()
-    )
-    rows = list(rows.select_related("unit", "reply"))
+    if editable:
+        reportable = Commitment.objects.reportable(follow_up.assignment)
+        rows = Commitment.objects.filter(Q(pk__in=reportable) | Q(follow_up=follow_up))
+        rows = list(rows.select_related("unit", "reply"))
+    else:  # what it reported, as it said it (a later follow-up may report them again)
+        rows = []
+        reports = follow_up.commitment_reports.select_related(
+            "commitment__unit", "commitment__reply"
+        )
+        for report in reports:
+            commitment = report.commitment
+            commitment.outcome, commitment.outcome_note = report.outcome, report.note
+            rows.append(commitment)
     forms = {c.pk: ReportForm.of(c, follow_up) for c in rows} if editable else {}
     if refused is not None:
         forms[int(refused.prefix[1:])] = refused

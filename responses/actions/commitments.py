@@ -23,6 +23,7 @@ from ..commitment_text import candidates
 from ..models import (
     Commitment,
     CommitmentNote,
+    CommitmentReport,
     CommitmentState,
     DueKind,
     LetterState,
@@ -336,8 +337,19 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None
         raise ActionRefused(_("该承诺事项不能由此跟踪办理答复报告。"))
     if outcome and outcome not in Outcome.values:
         raise ActionRefused(_("请选择落实情况。"), "outcome")
-    commitment.follow_up = follow_up if outcome else None
-    commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
+    note = (note or "").strip()[:2000]
+    if outcome:
+        CommitmentReport.objects.update_or_create(
+            follow_up=follow_up, commitment=commitment, defaults={"outcome": outcome, "note": note}
+        )
+    else:
+        CommitmentReport.objects.filter(follow_up=follow_up, commitment=commitment).delete()
+    # The commitment repeats its latest report: this draft's, or, taken out of it, the last
+    # sent follow-up's (kept on its own row, never rewritten by a later follow-up).
+    latest = commitment.reports.order_by("-follow_up_id").first()
+    commitment.follow_up_id = latest.follow_up_id if latest else None
+    commitment.outcome = latest.outcome if latest else ""
+    commitment.outcome_note = latest.note if latest else ""
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
     log(commitment, "report_commitment", actor, commitment.state, outcome or "", note[:500], at=at)
     return commitment

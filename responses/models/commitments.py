@@ -259,6 +259,39 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         self.drop_reason = ""
 
 
+class CommitmentReport(models.Model):
+    """What one follow-up reply (跟踪办理答复) reports of one commitment: each follow-up keeps
+    its own word, so a later one reporting the same commitment again (a partly delivered one)
+    leaves what the earlier, sent one said as it was. The commitment's own follow_up, outcome
+    and outcome_note repeat its latest report (the one a draft is writing, while it is)."""
+
+    follow_up = models.ForeignKey(
+        Reply,
+        on_delete=models.CASCADE,
+        related_name="commitment_reports",
+        verbose_name=_("跟踪办理答复"),
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("承诺事项")
+    )
+    outcome = models.CharField(_("落实情况"), max_length=10, choices=Outcome.choices)
+    note = models.TextField(_("落实说明"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("落实情况报告")
+        verbose_name_plural = _("落实情况报告")
+        ordering = ["follow_up_id", "commitment_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "commitment"], name="commitment_reported_once_per_follow_up"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up_id}/{self.commitment_id} {self.outcome}"
+
+
 class CommitmentNote(models.Model):
     """进展: the unit's note on how a commitment is going, for the unit and the office: never
     told to the proposers or the public (responses/proposer_selectors.tell_commitments)."""

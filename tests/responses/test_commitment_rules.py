@@ -25,7 +25,8 @@ from responses.actions import (
     suggest_commitments,
 )
 from responses.commitment_panels import editor_panel, handling_units
-from responses.models import Commitment, CommitmentState, LetterState
+from responses.models import Commitment, CommitmentReport, CommitmentState, LetterState, Reply
+from responses.proposer_selectors import tell_commitments
 from tests import factories
 from workflow.actions import accept_assignment, assign_proposal, decide_transfer, request_transfer
 from workflow.audit import ActionRefused
@@ -210,3 +211,42 @@ def test_a_promised_date_lies_between_the_reply_and_ten_years_after_it(office, c
             made, clerk, what="一季度", due_kind="quarter", promised_on=date(2024, 1, 1)
         )
     assert refused.value.field == "promised_on"
+
+
+def test_each_follow_up_keeps_what_it_reported(office, clerk, leader, promising_draft):
+    commitment = _promise(promising_draft, clerk)
+    send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    body = "现将跟踪办理情况答复如下。"
+
+    def follow_up_saying(outcome, note, send=True):
+        follow_up = save_letter(
+            start_follow_up(promising_draft.assignment, clerk), clerk, body=body
+        )
+        report_commitment(follow_up, commitment, clerk, outcome=outcome, note=note)
+        if send:
+            follow_up = send_letter(sign_letter(submit_letter(follow_up, clerk), leader), clerk)
+        return follow_up
+
+    first = follow_up_saying("partly", "完成一半")
+    second = follow_up_saying("delivered", "全部完成", send=False)
+    (told,) = tell_commitments([Reply.objects.get(pk=first.pk)])[0].told_reports
+    assert (told.state, told.note, told.follow_up_id) == ("partly", "完成一半", first.pk)
+    (shown,) = editor_panel(Reply.objects.get(pk=first.pk))["panel"]["rows"]
+    assert (shown["commitment"].outcome, shown["commitment"].outcome_note) == ("partly", "完成一半")
+    # Taken out of the second, the commitment repeats the first's report again.
+    report_commitment(second, commitment, clerk, outcome="")
+    commitment.refresh_from_db()
+    assert (commitment.follow_up_id, commitment.outcome) == (first.pk, "partly")
+    report_commitment(second, commitment, clerk, outcome="delivered", note="全部完成")
+    send_letter(sign_letter(submit_letter(second, clerk), leader), clerk)
+    commitment.refresh_from_db()
+    assert commitment.state == CommitmentState.DELIVERED
+    reports = CommitmentReport.objects.order_by("follow_up_id")
+    assert list(reports.values_list("follow_up_id", "outcome", "note")) == [
+        (first.pk, "partly", "完成一半"),
+        (second.pk, "delivered", "全部完成"),
+    ]
+    (told,) = tell_commitments([Reply.objects.get(pk=first.pk)])[0].told_reports
+    assert (told.state, told.note) == ("partly", "完成一半")
+    (made,) = tell_commitments([Reply.objects.get(pk=promising_draft.pk)])[0].told_commitments
+    assert (made.state, made.note, made.follow_up_id) == ("delivered", "全部完成", second.pk)
