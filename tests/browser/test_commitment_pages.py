@@ -3,9 +3,10 @@ in place, the pre-flight check follows), and the panels of the editor, the item 
 leader's queue fit a 390 px phone and a 1366 px desk, in Chinese and in English, and pass
 axe's serious and critical rules."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from responses.actions import (
     add_commitment,
@@ -34,7 +35,8 @@ BODY = (
 def drafted(office, clerk, unit):
     assignment = factories.accepted(office, clerk, unit)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    # Drafted and written on a fixed day: the promised years are read against it.
+    reply = start_reply(assignment, clerk, at=timezone.make_aware(datetime(2024, 5, 6, 10)))
     return save_letter(
         reply, clerk, body=BODY, class_label="正在解决", letter_date=date(2024, 5, 6)
     )
@@ -47,12 +49,12 @@ def world(office, kewei, clerk, leader):
     draft = drafted(office, clerk, kewei)
     queued = drafted(office, clerk, kewei)
     add_commitment(
-        queued, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2030, 1, 1)
+        queued, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2025, 1, 1)
     )
     queued = submit_letter(queued, clerk)
     sent = drafted(office, clerk, kewei)
     kept, dropped = (
-        add_commitment(sent, clerk, what=what, due_kind="date", promised_on=date(2030, 6, 30))
+        add_commitment(sent, clerk, what=what, due_kind="date", promised_on=date(2025, 6, 30))
         for what in ("6月底前建成服务平台", "开展专项培训")
     )
     sent = send_letter(sign_letter(submit_letter(sent, clerk), leader), clerk)
