@@ -250,3 +250,20 @@ def test_each_follow_up_keeps_what_it_reported(office, clerk, leader, promising_
     assert (told.state, told.note) == ("partly", "完成一半")
     (made,) = tell_commitments([Reply.objects.get(pk=promising_draft.pk)])[0].told_commitments
     assert (made.state, made.note, made.follow_up_id) == ("delivered", "全部完成", second.pk)
+
+
+def test_the_admins_approval_of_a_drop_is_the_verb(client, office, clerk, leader, promising_draft):
+    commitment = _promise(promising_draft, clerk)
+    submit_letter(promising_draft, clerk)  # with the leader, not sent
+    Commitment.objects.filter(pk=commitment.pk).update(
+        state=CommitmentState.DROP_REQUESTED, drop_reason="无法落实"
+    )
+    client.force_login(office)
+    answer = client.post(
+        "/admin/responses/commitment/",
+        {"action": "approve_drop", "_selected_action": [commitment.pk]},
+        follow=True,
+    )
+    assert "答复发出后" in answer.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.state == CommitmentState.DROP_REQUESTED
