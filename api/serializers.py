@@ -185,8 +185,9 @@ class ReplySerializer(serializers.ModelSerializer):
     proposal = serializers.IntegerField(source="assignment.proposal_id")
     unit = serializers.CharField(source="assignment.unit.name")
     commitments = CommitmentSerializer(many=True, read_only=True)
-    reported = serializers.PrimaryKeyRelatedField(
-        source="reported_commitments",
+    reported = serializers.SlugRelatedField(
+        source="commitment_reports",
+        slug_field="commitment_id",
         many=True,
         read_only=True,
         help_text="a follow-up reply's: the commitments it reports",

@@ -244,8 +244,7 @@ class ReplyViewSet(viewsets.ReadOnlyModelViewSet):
         commitments = Commitment.objects.select_related("unit").prefetch_related("notes")
         rows = rows.prefetch_related(
             Prefetch("commitments", queryset=commitments),
-            # The whole row: the state machine's mixin reads the state of every one it loads.
-            Prefetch("reported_commitments", queryset=Commitment.objects.all()),
+            "commitment_reports",  # what a follow-up reported: its own rows
         )
         return rows.order_by("-created_at", "-id")
 

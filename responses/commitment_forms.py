@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import DueKind, Outcome
+from .models.commitments import REPORTABLE_STATES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -73,4 +74,7 @@ class ReportForm(forms.Form):
             "outcome": commitment.outcome if reported else "",
             "note": commitment.outcome_note if reported else "",
         }
-        return cls(data, initial=initial, prefix=f"r{commitment.pk}")
+        form = cls(data, initial=initial, prefix=f"r{commitment.pk}")
+        if commitment.state not in REPORTABLE_STATES:  # dropped meanwhile: only taken out
+            form.fields["outcome"].choices = [("", _("不报告"))]
+        return form

@@ -4,10 +4,10 @@ report on each), and the item page's (each sent reply's commitments with their s
 date and progress, and what the viewer may do with each, asked of the machine through
 `workflow.selectors.may`). A fixed number of queries whatever the number of commitments."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
-from workflow.models import Unit
+from workflow.models import Assignment, Unit
 from workflow.selectors import may
 
 from .actions.commitments import solved_refusal
@@ -63,7 +63,8 @@ def commitment_or_404(roles, pk):
 # ---- the letter editor ----------------------------------------------------------------------
 def handling_units(reply):
     """The item's handling units ({pk: unit}), the replying unit first: who may deliver."""
-    units = Unit.objects.filter(assignments__proposal_id=reply.assignment.proposal_id).distinct()
+    current = Assignment.objects.current().filter(proposal_id=reply.assignment.proposal_id)
+    units = Unit.objects.filter(assignments__in=current).distinct()
     ordered = sorted(units, key=lambda u: (u.pk != reply.assignment.unit_id, u.name))
     return {unit.pk: unit for unit in ordered}
 
@@ -83,8 +84,11 @@ def _promise_panel(reply, refused):
     panel = {"kind": "promises", "letter": reply, "editable": reply.is_editable}
     if not rows and not reply.promises_work():
         return panel | {"shown": False}
-    units = handling_units(reply) if reply.is_editable else {}
-    forms = {c.pk: CommitmentForm.of(c, units) for c in rows} if reply.is_editable else {}
+    # Made (suggested, added, confirmed) only while the reply promises work, as the verbs
+    # ask; left over from another result class, they may only be deleted.
+    making = reply.is_editable and reply.promises_work()
+    units = handling_units(reply) if making else {}
+    forms = {c.pk: CommitmentForm.of(c, units) for c in rows} if making else {}
     add_form = CommitmentForm(units=units, prefix="new", initial={"due_kind": "date"})
     if refused is not None:
         if refused.prefix == "new":
@@ -93,20 +97,30 @@ def _promise_panel(reply, refused):
             forms[int(refused.prefix[1:])] = refused
     return panel | {
         "shown": True,
+        "making": making,
         "rows": [{"commitment": c, "form": forms.get(c.pk)} for c in rows],
-        "add_form": add_form if reply.is_editable else None,
+        "add_form": add_form if making else None,
         "candidates": sum(1 for c in rows if c.state == CommitmentState.CANDIDATE),
     }
 
 
 def _report_panel(follow_up, refused):
     editable = follow_up.is_editable
-    rows = (
-        Commitment.objects.reportable(follow_up.assignment)
-        if editable
-        else follow_up.reported_commitments.all()
-    )
-    rows = list(rows.select_related("unit", "reply"))
+    # While drafted: what it may report, and what it reports though no longer reportable
+    # (dropped meanwhile), to be taken out (report_commitment allows that always).
+    if editable:
+        reportable = Commitment.objects.reportable(follow_up.assignment)
+        rows = Commitment.objects.filter(Q(pk__in=reportable) | Q(follow_up=follow_up))
+        rows = list(rows.select_related("unit", "reply"))
+    else:  # what it reported, as it said it (a later follow-up may report them again)
+        rows = []
+        reports = follow_up.commitment_reports.select_related(
+            "commitment__unit", "commitment__reply"
+        )
+        for report in reports:
+            commitment = report.commitment
+            commitment.outcome, commitment.outcome_note = report.outcome, report.note
+            rows.append(commitment)
     forms = {c.pk: ReportForm.of(c, follow_up) for c in rows} if editable else {}
     if refused is not None:
         forms[int(refused.prefix[1:])] = refused
@@ -162,14 +176,16 @@ def _reply_group(roles, reply, by_pk, refused):
 
 def _row(roles, commitment, by_pk, refused):
     commitment.reply = by_pk[commitment.reply_id]  # its reply, read once for the page
+    if commitment.follow_up_id in by_pk:  # read by request_drop's condition
+        commitment.follow_up = by_pk[commitment.follow_up_id]
     mine = refused if refused and refused[0] == commitment.pk else None
     return {
         "commitment": commitment,
         "notes": list(commitment.notes.all()),
         "follow_up": by_pk.get(commitment.follow_up_id),
-        # note_progress: while standing (a drop asked for too), by deliver's permission
+        # note_progress: while tracked (a drop asked for too), by deliver's permission
         # (is_unit_member: the delivering unit).
-        "may_note": commitment.is_standing and roles.in_unit(commitment.unit_id),
+        "may_note": commitment.is_tracked and roles.in_unit(commitment.unit_id),
         "may_drop": may(roles, commitment, "request_drop"),
         "may_decide": may(roles, commitment, "approve_drop"),
         "refused": {"step": mine[1], "field": mine[2], "message": mine[3], "typed": mine[4]}

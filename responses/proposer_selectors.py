@@ -22,7 +22,7 @@ from workflow.models import (
     UnitMembership,
 )
 
-from .models import Commitment, CommitmentState, Feedback, LetterState, Reply
+from .models import Commitment, CommitmentReport, CommitmentState, Feedback, LetterState, Reply
 from .models.commitments import CONFIRMED_STATES
 from .models.letters import SENT_STATES
 
@@ -255,11 +255,12 @@ def readable_states(public):
     return frozenset({LetterState.PUBLISHED}) if public else SENT_STATES
 
 
-def _told(row, readable, today, reported=False, public=False):
-    state = (row.outcome or row.state) if reported else row.state
+def _told(row, report, today, reported=False, public=False):
+    """`report`: the readable CommitmentReport told with it (the one of the follow-up it is
+    told under when `reported`; else the latest), or None."""
+    state = report.outcome if reported else row.state
     if state == CommitmentState.DROP_REQUESTED:
         state = CommitmentState.OPEN
-    report = row.follow_up if row.follow_up_id and row.follow_up.state in readable else None
     delivered = state in (CommitmentState.DELIVERED, CommitmentState.PARTLY)
     return ToldCommitment(
         id=row.pk,
@@ -275,9 +276,9 @@ def _told(row, readable, today, reported=False, public=False):
         # The reason was written for the office: the item's proposers are told it, the
         # public only that the promise was dropped.
         drop_reason=row.drop_reason if state == CommitmentState.DROPPED and not public else "",
-        note=row.outcome_note if report else "",
-        follow_up_id=report.pk if report else None,
-        follow_up_number=report.doc_number if report else "",
+        note=report.note if report else "",
+        follow_up_id=report.follow_up_id if report else None,
+        follow_up_number=report.follow_up.doc_number if report else "",
     )
 
 
@@ -292,19 +293,34 @@ def tell_commitments(replies, *, public=False, today=None):
     ids = {reply.pk for reply in replies if reply.state in readable}
     rows = (
         Commitment.objects.filter(state__in=CONFIRMED_STATES, reply__state__in=readable)
-        .filter(Q(reply__in=ids) | Q(follow_up__in=ids))
-        .select_related("unit", "follow_up")
+        .filter(Q(reply__in=ids) | Q(reports__follow_up__in=ids))
+        .distinct()
+        .select_related("unit")
         .only(*_TOLD_FIELDS)
         .order_by("reply_id", "position", "pk")
     )
+    # Each follow-up's own report (CommitmentReport): a later one leaves an earlier one's.
+    reports = (
+        CommitmentReport.objects.filter(follow_up__state__in=readable)
+        .filter(Q(commitment__reply__in=ids) | Q(follow_up__in=ids))
+        .select_related("follow_up")
+        .only("commitment", "outcome", "note", "follow_up__state", "follow_up__doc_number")
+        .order_by("follow_up_id")
+    )
+    told_in = {}
+    for report in reports if ids else ():
+        told_in.setdefault(report.commitment_id, []).append(report)
     today = today or timezone.localdate()
     made, reported = {}, {}
     for row in rows if ids else ():
+        said = told_in.get(row.pk, [])
         if row.reply_id in ids:
-            made.setdefault(row.reply_id, []).append(_told(row, readable, today, public=public))
-        if row.follow_up_id in ids:
-            told = _told(row, readable, today, reported=True, public=public)
-            reported.setdefault(row.follow_up_id, []).append(told)
+            latest = said[-1] if said else None
+            made.setdefault(row.reply_id, []).append(_told(row, latest, today, public=public))
+        for report in said:
+            if report.follow_up_id in ids:
+                told = _told(row, report, today, reported=True, public=public)
+                reported.setdefault(report.follow_up_id, []).append(told)
     for reply in replies:
         reply.told_commitments = made.get(reply.pk, [])
         reply.told_reports = reported.get(reply.pk, [])
@@ -355,8 +371,4 @@ _TOLD_FIELDS = (
     "state",
     "delivered_on",
     "drop_reason",
-    "outcome",
-    "outcome_note",
-    "follow_up__state",
-    "follow_up__doc_number",
 )

@@ -3,6 +3,8 @@
 import itertools
 from datetime import date
 
+from django.utils import timezone
+
 from proposals.classification import Scheme
 from proposals.models import BODY_OF_KIND, Jurisdiction, Proposal, Proposer, Session, User
 from responses.actions import (
@@ -115,15 +117,22 @@ def contacted(assignment, clerk, on=date(2024, 4, 1)):
     )
 
 
-def signed_reply(office, clerk, leader, lead_unit, proposers=None, class_label="解决采纳", **kw):
-    """A reply drafted, submitted and signed by `leader`, not yet sent to `proposers`."""
+def signed_reply(
+    office, clerk, leader, lead_unit, proposers=None, class_label="解决采纳", drafted_at=None, **kw
+):
+    """A reply drafted (at `drafted_at`, if not now), submitted and signed by `leader`, not yet
+    sent to `proposers`; one that promises work promises it for the year it was drafted."""
     assignment = accepted(office, clerk, lead_unit, proposers=proposers, **kw)
     contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    reply = start_reply(assignment, clerk, at=drafted_at)
     reply = save_letter(reply, clerk, body="现将办理情况答复如下……", class_label=class_label)
     if reply.promises_work():  # 正在解决/计划解决 is signed only with its commitments
         add_commitment(
-            reply, clerk, what="年内完成相关工作", due_kind="year", promised_on=date(2024, 12, 1)
+            reply,
+            clerk,
+            what="年内完成相关工作",
+            due_kind="year",
+            promised_on=date(timezone.localdate(reply.created_at).year, 12, 1),
         )
     reply = submit_letter(reply, clerk)
     return sign_letter(reply, leader)

@@ -59,7 +59,8 @@ def promising_reply(office, clerk, leader, unit, proposers, **letter):
     or already past."""
     assignment = factories.accepted(office, clerk, unit, proposers=proposers)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    # Drafted two months ago: the overdue promise was made before its date had passed.
+    reply = start_reply(assignment, clerk, at=timezone.now() - timedelta(days=60))
     body = "现将办理情况答复如下：下一步将建设示范项目。"
     reply = save_letter(reply, clerk, body=body, class_label="正在解决", **letter)
     today = timezone.localdate()
@@ -102,12 +103,14 @@ def story(office, clerk, leader, unit, proposers, publish=False, **letter):
 
 
 def reply_with_a_candidate(office, clerk, leader, unit, proposers):
-    """A 解决采纳 reply sent with a candidate the clerk never confirmed (only 正在解决/计划解决
-    replies must confirm theirs): it is no commitment, and is never told."""
+    """A 解决采纳 reply sent with a candidate the clerk never confirmed (found while it was
+    正在解决, left when its class changed; only 正在解决/计划解决 replies must confirm theirs):
+    it is no commitment, and is never told."""
     assignment = factories.accepted(office, clerk, unit, proposers=proposers)
     factories.contacted(assignment, clerk)
     reply = start_reply(assignment, clerk)
     body = f"现将办理情况答复如下：{CANDIDATE}。"
-    reply = save_letter(reply, clerk, body=body, class_label="解决采纳")
+    reply = save_letter(reply, clerk, body=body, class_label="正在解决")
     assert suggest_commitments(reply, clerk)
+    reply = save_letter(reply, clerk, class_label="解决采纳")
     return send_letter(sign_letter(submit_letter(reply, clerk), leader), clerk)

@@ -25,6 +25,7 @@ from ..commitment_text import candidates
 from ..models import (
     Commitment,
     CommitmentNote,
+    CommitmentReport,
     CommitmentState,
     DueKind,
     LetterState,
@@ -35,9 +36,12 @@ from ..models import (
 from ..models.commitments import (
     CONFIRMED_STATES,
     FIRST_LOOK_BACK_YEAR,
+    REPORTABLE_STATES,
     STANDING_STATES,
     due_for_look_back,
     last_look_back_year,
+    not_being_reported,
+    reply_sent,
 )
 from .drafting import _fill_placeholders, _letter_defaults, _still_editable
 
@@ -48,12 +52,50 @@ def _editable_reply(reply, actor):
     return _still_editable(reply)
 
 
-def _due(due_kind, promised_on):
+def _promising_reply(reply, actor):
+    """Commitments are made (suggested, added, confirmed) on a reply, not a follow-up, whose
+    result class promises work (正在解决/计划解决: Reply.promises_work); the editor shows
+    the panel for those only. Any left over from another class may only be deleted."""
+    reply = _editable_reply(reply, actor)
+    if not reply.promises_work():
+        raise ActionRefused(
+            _("只有办理结果为正在解决或计划解决的答复可以列明承诺事项，请先选择办理结果类别。")
+        )
+    return reply
+
+
+PROMISED_WITHIN_YEARS = 10
+
+
+def _due(reply, due_kind, promised_on):
+    """The deadline of a promise made in `reply`: not before the reply was drafted (its own
+    day, not today: past replies are recorded too), nor more than ten years after it."""
     if due_kind not in DueKind.values:
         raise ActionRefused(_("请选择完成时限类型。"), "due_kind")
     if promised_on is None:
         raise ActionRefused(_("请填写承诺完成时间。"), "promised_on")
-    return deadlines.commitment_due(promised_on, due_kind, deadlines.WorkingCalendar())
+    due_on = deadlines.commitment_due(promised_on, due_kind, deadlines.WorkingCalendar())
+    written_on = timezone.localdate(reply.created_at)
+    # A quarter or a year promised is any day of it: its last day counts.
+    last_day = promised_on if due_kind == DueKind.DATE else due_on
+    if last_day < written_on:
+        raise ActionRefused(
+            _("承诺完成时间不能早于答复起草日期（%(date)s）。") % {"date": written_on},
+            "promised_on",
+        )
+    if promised_on > _years_after(written_on, PROMISED_WITHIN_YEARS):
+        raise ActionRefused(
+            _("承诺完成时间不能晚于答复起草后%(n)d年。") % {"n": PROMISED_WITHIN_YEARS},
+            "promised_on",
+        )
+    return due_on
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _clean_what(what):
@@ -65,11 +107,19 @@ def _clean_what(what):
     return what
 
 
+def _require_tracked(commitment):
+    """Progress, drops and their decisions are for tracked commitments: a reply's, once
+    it was sent (Commitment.is_tracked; the item page offers them on sent replies only)."""
+    if not reply_sent(commitment):
+        raise ActionRefused(_("答复发出后方可跟踪该承诺事项（登记进展、申请或审批撤销）。"))
+
+
 def _unit_of(reply, unit):
     """The unit that will deliver: the replying unit, or another unit of the same item."""
     if unit is None:
         return reply.assignment.unit
-    units = Assignment.objects.filter(proposal_id=reply.assignment.proposal_id)
+    # Current assignments only: a unit the item was transferred away from delivers nothing.
+    units = Assignment.objects.current().filter(proposal_id=reply.assignment.proposal_id)
     if not units.filter(unit=unit).exists():
         raise ActionRefused(_("落实单位须为该件的承办单位。"), "unit")
     return unit
@@ -79,7 +129,7 @@ def _unit_of(reply, unit):
 def suggest_commitments(reply, actor, at=None):
     """候选: the dated and undated promises found in the reply's text, as candidates, each
     once (a sentence already a commitment of this reply is not suggested again)."""
-    reply = _editable_reply(reply, actor)
+    reply = _promising_reply(reply, actor)
     written_on = reply.letter_date or timezone.localdate(at)
     known = set(reply.commitments.values_list("source_text", flat=True))
     position = reply.commitments.count()
@@ -121,11 +171,13 @@ def found_in(commitment):
 @transaction.atomic
 def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
     """A commitment the clerk writes by hand: confirmed as written."""
-    reply = _editable_reply(reply, actor)
+    reply = _promising_reply(reply, actor)
+    what, unit = _clean_what(what), _unit_of(reply, unit)
+    due_on = _due(reply, due_kind, promised_on)
     commitment = Commitment.objects.create(
         reply=reply,
-        unit=_unit_of(reply, unit),
-        what=_clean_what(what),
+        unit=unit,
+        what=what,
         due_kind=due_kind,
         promised_on=promised_on,
         position=reply.commitments.count() + 1,
@@ -137,7 +189,7 @@ def add_commitment(reply, actor, *, what, due_kind, promised_on, unit=None):
         commitment,
         "confirm",
         by=actor,
-        due_on=_due(due_kind, promised_on),
+        due_on=due_on,
         log_comment=what,
         check_perm=False,  # the replying unit's clerk, asked above; it may name another unit
     )
@@ -149,10 +201,10 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
     """确认 a candidate (as found or as edited), or edit a confirmed one, while its reply is
     drafted: what, by whom, by when."""
     commitment = lock(Commitment, commitment.pk)
-    reply = _editable_reply(commitment.reply, actor)
+    reply = _promising_reply(commitment.reply, actor)
     commitment.what = _clean_what(what)
     commitment.unit = _unit_of(reply, unit)
-    due_on = _due(due_kind, promised_on)
+    due_on = _due(reply, due_kind, promised_on)
     commitment.due_kind, commitment.promised_on = due_kind, promised_on
     if commitment.state == CommitmentState.CANDIDATE:
         fire(
@@ -185,6 +237,7 @@ def note_progress(commitment, actor, text, at=None):
     """进展: the unit's note on a tracked commitment. `at`: when, if not now (the demo)."""
     commitment = lock(Commitment, commitment.pk)
     require_may(commitment, "deliver", actor)
+    _require_tracked(commitment)
     if commitment.state not in STANDING_STATES:
         raise ActionRefused(_("该承诺事项已办结，不能再登记进展。"))
     text = (text or "").strip()
@@ -203,6 +256,15 @@ def note_progress(commitment, actor, text, at=None):
 def request_drop(commitment, actor, reason, at=None):
     """申请撤销: the unit says why the promise cannot be kept; the office decides."""
     commitment = lock(Commitment, commitment.pk)
+    require_may(commitment, "request_drop", actor)
+    _require_tracked(commitment)
+    if not not_being_reported(commitment):
+        raise ActionRefused(
+            _(
+                "该承诺事项已由尚未发出的跟踪办理答复报告落实情况，不能申请撤销："
+                "请先在该跟踪办理答复中将其改为“不报告”。"
+            )
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("申请撤销须写明理由。"), "reason")
@@ -222,6 +284,8 @@ def decide_drop(commitment, actor, *, approve, comment=""):
     """The office approves the drop (已撤销) or refuses it (back to 落实中)."""
     commitment = lock(Commitment, commitment.pk)
     name = "approve_drop" if approve else "refuse_drop"
+    require_may(commitment, name, actor)
+    _require_tracked(commitment)
     if not approve and not comment.strip():
         raise ActionRefused(_("不同意撤销时请写明意见。"), "comment")
     fire(commitment, name, by=actor, log_comment=comment[:500])
@@ -273,12 +337,28 @@ def report_commitment(follow_up, commitment, actor, *, outcome, note="", at=None
     follow_up = _editable_reply(follow_up, actor)
     commitment = lock(Commitment, commitment.pk)
     reportable = Commitment.objects.reportable(follow_up.assignment)
-    if follow_up.kind != Reply.Kind.FOLLOW_UP or not reportable.filter(pk=commitment.pk).exists():
+    # Taking a commitment out of this draft's report is always allowed (it may have been
+    # closed or dropped meanwhile); reporting it needs it reportable.
+    unreporting = not outcome and commitment.follow_up_id == follow_up.pk
+    if follow_up.kind != Reply.Kind.FOLLOW_UP or not (
+        unreporting or reportable.filter(pk=commitment.pk).exists()
+    ):
         raise ActionRefused(_("该承诺事项不能由此跟踪办理答复报告。"))
     if outcome and outcome not in Outcome.values:
         raise ActionRefused(_("请选择落实情况。"), "outcome")
-    commitment.follow_up = follow_up if outcome else None
-    commitment.outcome, commitment.outcome_note = outcome or "", (note or "").strip()[:2000]
+    note = (note or "").strip()[:2000]
+    if outcome:
+        CommitmentReport.objects.update_or_create(
+            follow_up=follow_up, commitment=commitment, defaults={"outcome": outcome, "note": note}
+        )
+    else:
+        CommitmentReport.objects.filter(follow_up=follow_up, commitment=commitment).delete()
+    # The commitment repeats its latest report: this draft's, or, taken out of it, the last
+    # sent follow-up's (kept on its own row, never rewritten by a later follow-up).
+    latest = commitment.reports.order_by("-follow_up_id").first()
+    commitment.follow_up_id = latest.follow_up_id if latest else None
+    commitment.outcome = latest.outcome if latest else ""
+    commitment.outcome_note = latest.note if latest else ""
     commitment.save(update_fields=["follow_up", "outcome", "outcome_note", "updated_at"])
     reported = f"{outcome or '-'} {note}"[:500]  # read back by letters.reported_comment
     log(commitment, "report_commitment", actor, commitment.state, commitment.state, reported, at=at)
@@ -290,6 +370,8 @@ def close_reported(follow_up, actor, at):
     day it was sent (on time or late against the due date)."""
     on = timezone.localdate(at)
     rows = Commitment.objects.select_for_update().filter(follow_up=follow_up)
+    # Only what may still be closed (the follow-up's blockers refuse the rest before sign-off).
+    rows = rows.filter(state__in=REPORTABLE_STATES)
     for commitment in rows:
         name = "deliver" if commitment.outcome == Outcome.DELIVERED else "deliver_partly"
         fire(

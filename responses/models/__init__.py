@@ -10,8 +10,9 @@
 - letter_imports.py: `LetterImport` (`LetterImportState`)
 - certificates.py: `SigningCertificate`
 - commitments.py: `Commitment` (`CommitmentState`, `DueKind`, `Outcome`), `CommitmentNote`,
-  `CommitmentReminder` (the ledger of its reminders), `LookBack` (回头看): what a
-  正在解决/计划解决 reply promises, tracked until delivered
+  `CommitmentReport` (what each follow-up reply reported of it), `CommitmentReminder` (the
+  ledger of its reminders), `LookBack` (回头看): what a 正在解决/计划解决 reply promises,
+  tracked until delivered
 - deliveries.py: `Delivery` (`DeliveryState`, `REACHED_STATES`, `ELECTRONIC_CHANNELS`,
   `MAX_ATTEMPTS`), how a sent reply reaches each proposer
 
@@ -23,6 +24,7 @@ from .commitments import (
     Commitment,
     CommitmentNote,
     CommitmentReminder,
+    CommitmentReport,
     CommitmentState,
     DueKind,
     LookBack,
@@ -64,6 +66,7 @@ __all__ = [
     "Commitment",
     "CommitmentNote",
     "CommitmentReminder",
+    "CommitmentReport",
     "CommitmentState",
     "Delivery",
     "DueKind",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from workflow.models import AssignmentState, ReminderRung, Unit
-from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
+from workflow.permissions import is_office_for, is_unit_member
 
 from .letters import SENT_STATES, LetterState, Reply
 
@@ -84,6 +84,18 @@ class CommitmentQuerySet(models.QuerySet):
             reply__kind=Reply.Kind.REPLY,
             state__in=REPORTABLE_STATES,
         ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
+
+
+def reply_sent(commitment):
+    """Tracked once its reply was sent: a draft's commitments are not yet promised, so no
+    progress, drop or decision is taken on them (CommitmentQuerySet.tracked asks the same)."""
+    return commitment.reply.state in SENT_STATES
+
+
+def not_being_reported(commitment):
+    """No follow-up reply still to be sent reports it: while one does, it is not dropped (the
+    follow-up could then not be sent); the unit first takes it out of that report."""
+    return commitment.follow_up_id is None or commitment.follow_up.state in SENT_STATES
 
 
 class Commitment(ConcurrentTransitionMixin, models.Model):
@@ -178,6 +190,11 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     def is_standing(self):
         return self.state in STANDING_STATES
 
+    @property
+    def is_tracked(self):
+        """Standing and its reply sent: progress is noted, a drop asked and decided."""
+        return self.is_standing and reply_sent(self)
+
     def delivered_on_time(self):
         return bool(self.delivered_on and self.due_on and self.delivered_on <= self.due_on)
 
@@ -214,7 +231,8 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=list(REPORTABLE_STATES),
         target=CommitmentState.DROP_REQUESTED,
-        permission=is_unit_member_or_office,
+        permission=is_unit_member,  # asked by the delivering unit, decided by the office
+        conditions=[reply_sent, not_being_reported],
     )
     def request_drop(self, reason):
         self.drop_reason = reason
@@ -224,6 +242,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=CommitmentState.DROP_REQUESTED,
         target=CommitmentState.DROPPED,
         permission=is_office_for,
+        conditions=[reply_sent],
     )
     def approve_drop(self):
         pass
@@ -233,10 +252,44 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         source=CommitmentState.DROP_REQUESTED,
         target=CommitmentState.OPEN,
         permission=is_office_for,
+        conditions=[reply_sent],
     )
     def refuse_drop(self):
         # Back to tracking; the refused reason stays in the audit log, not on the row.
         self.drop_reason = ""
+
+
+class CommitmentReport(models.Model):
+    """What one follow-up reply (跟踪办理答复) reports of one commitment: each follow-up keeps
+    its own word, so a later one reporting the same commitment again (a partly delivered one)
+    leaves what the earlier, sent one said as it was. The commitment's own follow_up, outcome
+    and outcome_note repeat its latest report (the one a draft is writing, while it is)."""
+
+    follow_up = models.ForeignKey(
+        Reply,
+        on_delete=models.CASCADE,
+        related_name="commitment_reports",
+        verbose_name=_("跟踪办理答复"),
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("承诺事项")
+    )
+    outcome = models.CharField(_("落实情况"), max_length=10, choices=Outcome.choices)
+    note = models.TextField(_("落实说明"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("落实情况报告")
+        verbose_name_plural = _("落实情况报告")
+        ordering = ["follow_up_id", "commitment_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "commitment"], name="commitment_reported_once_per_follow_up"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up_id}/{self.commitment_id} {self.outcome}"
 
 
 class CommitmentNote(models.Model):

@@ -603,11 +603,29 @@ class Reply(Letter):
         """A 正在解决/计划解决 reply is signed only with its commitments, each confirmed (what,
         which unit, by when); a follow-up reply must report at least one. Reads the
         commitments prefetched on lists."""
-        from .commitments import CommitmentState  # a local import: it imports this module
+        # Local imports: that module imports this one.
+        from .commitments import REPORTABLE_STATES, CommitmentState
 
         if self.kind == self.Kind.FOLLOW_UP:
-            if not any(c.follow_up_id == self.pk for c in self.reported_commitments.all()):
+            reported = [c for c in self.reported_commitments.all() if c.follow_up_id == self.pk]
+            if not reported:
                 return [Finding(_("跟踪办理答复须至少报告一项承诺事项的落实情况。"), "commitments")]
+            gone = [c for c in reported if c.state not in REPORTABLE_STATES]
+            if gone and not self.is_sent:
+                return [
+                    Finding(
+                        _(
+                            "报告的承诺事项%(items)s已不能报告落实情况：请在“报告落实情况的"
+                            "承诺事项”中将其改为“不报告”（已送审的须先退回修改）。"
+                        )
+                        % {
+                            "items": "、".join(
+                                f"“{c.what[:60]}”（{c.get_state_display()}）" for c in gone
+                            )
+                        },
+                        "commitments",
+                    )
+                ]
             return []
         if not self.promises_work():
             return []

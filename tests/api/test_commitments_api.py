@@ -100,7 +100,8 @@ def test_the_staff_read_every_commitment_of_a_reply(told, clerk, office, kewei):
     assert reported["reported"] == [told.overdue.pk]
     # A draft's candidates are the unit's to confirm: shown to it as candidates.
     assignment = factories.accepted(office, clerk, kewei)
-    draft = save_letter(start_reply(assignment, clerk), clerk, body=f"{promises.CANDIDATE}。")
+    draft = start_reply(assignment, clerk)
+    draft = save_letter(draft, clerk, body=f"{promises.CANDIDATE}。", class_label="正在解决")
     suggest_commitments(draft, clerk)
     body = with_token(clerk).get(f"/api/replies/{draft.pk}/").json()
     assert [c["state"] for c in body["commitments"]] == ["candidate"]

@@ -3,9 +3,10 @@ in place, the pre-flight check follows), and the panels of the editor, the item 
 leader's queue fit a 390 px phone and a 1366 px desk, in Chinese and in English, and pass
 axe's serious and critical rules."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from responses.actions import (
     add_commitment,
@@ -34,7 +35,8 @@ BODY = (
 def drafted(office, clerk, unit):
     assignment = factories.accepted(office, clerk, unit)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    # Drafted and written on a fixed day: the promised years are read against it.
+    reply = start_reply(assignment, clerk, at=timezone.make_aware(datetime(2024, 5, 6, 10)))
     return save_letter(
         reply, clerk, body=BODY, class_label="正在解决", letter_date=date(2024, 5, 6)
     )

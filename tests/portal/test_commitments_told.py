@@ -113,7 +113,8 @@ def test_candidates_are_never_commitments(office, clerk, leader, kewei, person, 
     factories.contacted(drafted, clerk)
     from responses.actions import save_letter, start_reply, suggest_commitments
 
-    draft = save_letter(start_reply(drafted, clerk), clerk, body=f"{promises.CANDIDATE}。")
+    draft = start_reply(drafted, clerk)
+    draft = save_letter(draft, clerk, body=f"{promises.CANDIDATE}。", class_label="正在解决")
     assert suggest_commitments(draft, clerk)
     as_proposer(client, person)
     for pk in (reply.assignment.proposal_id, drafted.proposal_id):

@@ -72,9 +72,9 @@ def test_the_pages_issue_a_constant_number_of_queries(
         ),  # with the invitations to co-sign, the opinions given, the promises kept
         (
             reverse("portal-item", args=[item]),
-            14,
-        ),  # with the draft it came from, the replies' commitments
-        (reverse("portal-reply", args=[reply.pk]), 9),
+            15,
+        ),  # with the draft it came from, the replies' commitments and each follow-up's reports
+        (reverse("portal-reply", args=[reply.pk]), 10),  # with each follow-up's reports
     ):
         with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200

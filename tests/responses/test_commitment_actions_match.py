@@ -63,7 +63,7 @@ def build(stage, cast):
     reply = save_letter(reply, clerk, body="现将办理情况答复如下……", class_label="正在解决")
     made = [
         add_commitment(
-            reply, clerk, what=what, due_kind="year", promised_on=date(2025, 1, 1), unit=unit
+            reply, clerk, what=what, due_kind="year", promised_on=date(2030, 1, 1), unit=unit
         )
         for what, unit in (("建成平台", cast["lead"]), ("出台办法", cast["co"]))
     ]

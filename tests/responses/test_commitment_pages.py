@@ -3,12 +3,12 @@ commitments of a 正在解决 reply in the editor (plain posts and htmx), the le
 before 签发, the unit notes progress and asks to drop one on the item page, the office
 decides, a follow-up reply reports them delivered and the office converts the reply."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from proposals.classification import Bucket
 from proposals.models import ProposalState
@@ -44,9 +44,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def draft(office, clerk, kewei):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
-    # Written on a fixed day: the promised years are read against it.
+    # Drafted and written on a fixed day: the promised years are read against it.
     written = date(2024, 5, 6)
+    reply = start_reply(assignment, clerk, at=timezone.make_aware(datetime(2024, 5, 6, 10)))
     return save_letter(reply, clerk, body=BODY, class_label="正在解决", letter_date=written)
 
 
@@ -155,7 +155,12 @@ def test_the_leader_sees_the_commitments_before_signing(client, clerk, leader, d
 
 def factories_commitment(reply, clerk):
     return add_commitment(
-        reply, clerk, what="年底前完成全部改造", due_kind="year", promised_on=date(2025, 3, 1)
+        reply,
+        clerk,
+        what="年底前完成全部改造",
+        due_kind="year",
+        # the year after the reply's: for the draft above, 2025
+        promised_on=date(timezone.localdate(reply.created_at).year + 1, 3, 1),
     )
 
 

@@ -2,10 +2,11 @@
 office once it passes; each rung once; nothing for a delivered or dropped commitment; the
 notices and mail go through the same digests as the assignments' reminders."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from responses import commitment_reminders
 from responses.actions import (
@@ -24,12 +25,16 @@ from workflow import reminders, tasks
 from workflow.models import Notification, ReminderDigest, ReminderRung
 
 pytestmark = pytest.mark.django_db
-DUE = date(2024, 12, 31)  # factories: 年内完成相关工作, promised for the year 2024
+DUE = date(2024, 12, 31)  # factories: 年内完成相关工作, promised for the year it was drafted
+DRAFTED_AT = datetime(2024, 4, 2, 10)
 
 
 @pytest.fixture
 def commitment(office, clerk, leader, kewei):
-    factories.sent_reply(office, clerk, leader, kewei, class_label="正在解决")
+    drafted_at = timezone.make_aware(datetime(2024, 4, 2, 10))
+    factories.sent_reply(
+        office, clerk, leader, kewei, class_label="正在解决", drafted_at=drafted_at
+    )
     return Commitment.objects.get()
 
 
@@ -120,7 +125,14 @@ def test_a_partly_delivered_commitment_is_still_reminded(commitment, clerk, lead
 def test_many_commitments_make_one_digest_per_person_and_its_mail(
     office, clerk, leader, kewei, commitment
 ):
-    factories.sent_reply(office, clerk, leader, kewei, class_label="计划解决")
+    factories.sent_reply(
+        office,
+        clerk,
+        leader,
+        kewei,
+        class_label="计划解决",
+        drafted_at=timezone.make_aware(DRAFTED_AT),
+    )
     assert sweep(DUE + timedelta(days=1)) == 4
     digest = ReminderDigest.objects.get(recipient=office)
     assert (digest.items, digest.overdue) == (2, 2)
@@ -135,7 +147,14 @@ def test_many_commitments_make_one_digest_per_person_and_its_mail(
 
 
 def test_the_digest_page_lists_the_commitments(client, office, clerk, leader, kewei, commitment):
-    factories.sent_reply(office, clerk, leader, kewei, class_label="计划解决")
+    factories.sent_reply(
+        office,
+        clerk,
+        leader,
+        kewei,
+        class_label="计划解决",
+        drafted_at=timezone.make_aware(DRAFTED_AT),
+    )
     sweep(DUE + timedelta(days=1))
     digest = ReminderDigest.objects.get(recipient=leader)
     client.force_login(leader)

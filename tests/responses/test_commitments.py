@@ -2,9 +2,10 @@
 its text; a follow-up reply reports them delivered when it is sent; the office converts the
 reply to 已解决 once all are delivered."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from proposals.classification import Bucket
 from responses.actions import (
@@ -55,7 +56,8 @@ def test_a_huge_body_is_read_in_bounded_time_and_candidates():
 def draft(office, clerk, kewei):
     assignment = factories.accepted(office, clerk, kewei)
     factories.contacted(assignment, clerk)
-    reply = start_reply(assignment, clerk)
+    # Drafted in May 2024: its promises (2024, 2025) are dated after it.
+    reply = start_reply(assignment, clerk, at=timezone.make_aware(datetime(2024, 5, 2, 10)))
     return save_letter(reply, clerk, body=BODY, class_label="正在解决")
 
 

@@ -3,7 +3,7 @@ the unit's latest progress and the proposers' latest rating; the yearly list of 
 commitments were delivered one to two years ago, where the office records whether the problem
 came back."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -39,9 +39,9 @@ def promised(office, clerk, leader, unit, *promises):
     """A sent 计划解决 reply with a commitment promised by each date of `promises`."""
     assignment = factories.accepted(office, clerk, unit)
     factories.contacted(assignment, clerk)
-    reply = save_letter(
-        start_reply(assignment, clerk), clerk, body="现答复如下……", class_label="计划解决"
-    )
+    drafted = datetime.combine(min(promises) - timedelta(days=60), time(10))  # before them
+    reply = start_reply(assignment, clerk, at=timezone.make_aware(drafted))
+    reply = save_letter(reply, clerk, body="现答复如下……", class_label="计划解决")
     for n, on in enumerate(promises, 1):
         add_commitment(reply, clerk, what=f"第{n}项：{on}前完成", due_kind="date", promised_on=on)
     return send_letter(sign_letter(submit_letter(reply, clerk), leader), clerk)

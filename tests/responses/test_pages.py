@@ -94,7 +94,7 @@ def test_leader_returns_with_a_diff_then_signs_and_sends(client, office, kewei, 
     )
     # 正在解决 is submitted with its commitments (承诺事项), which the leader reads too.
     add_commitment(
-        reply, clerk, what="年底前出台措施", due_kind="year", promised_on=date(2024, 6, 1)
+        reply, clerk, what="年底前出台措施", due_kind="year", promised_on=date(2030, 6, 1)
     )
     submit_letter(reply, clerk)
     queue = text(client.get("/review/"))

@@ -580,7 +580,7 @@ VERBS = {
         lambda w: (
             lambda reply: (
                 lambda: responses_actions.add_commitment(
-                    reply, w.clerk, what="年内完成", due_kind="year", promised_on=date(2025, 1, 1)
+                    reply, w.clerk, what="年内完成", due_kind="year", promised_on=date(2030, 1, 1)
                 )
             )
         )(promising(w)),
