@@ -23,8 +23,8 @@ from workflow.models import (
 )
 
 from .models import Commitment, CommitmentReport, CommitmentState, Feedback, LetterState, Reply
-from .models.commitments import CONFIRMED_STATES
-from .models.letters import SENT_STATES
+from .models.commitments import CONFIRMED_STATES, STANDING_STATES
+from .models.letters import SENT_STATES, Disclosure
 
 
 def is_staff_account(user):
@@ -272,7 +272,8 @@ def _told(row, report, today, reported=False, public=False):
         state_label=CommitmentState(state).label,
         delivered_on=row.delivered_on if delivered else None,
         on_time=row.delivered_on_time() if delivered else None,
-        overdue=state == CommitmentState.OPEN and row.due_on < today,
+        # still standing (partly delivered too) past its due date; a report tells its own day
+        overdue=not reported and row.state in STANDING_STATES and row.due_on < today,
         # The reason was written for the office: the item's proposers are told it, the
         # public only that the promise was dropped.
         drop_reason=row.drop_reason if state == CommitmentState.DROPPED and not public else "",
@@ -290,9 +291,16 @@ def tell_commitments(replies, *, public=False, today=None):
     report are never told, nor are the units' progress notes (进展, internal to the staff).
     One query for any number of replies."""
     readable = readable_states(public)
-    ids = {reply.pk for reply in replies if reply.state in readable}
+    # The public reads a summary-only (摘要) reply's summary, not its text: what it promised
+    # quotes the text, so it is told with replies published in full only.
+    shown = {"reply__disclosure": Disclosure.FULL} if public else {}
+    ids = {
+        reply.pk
+        for reply in replies
+        if reply.state in readable and (not public or reply.disclosure == Disclosure.FULL)
+    }
     rows = (
-        Commitment.objects.filter(state__in=CONFIRMED_STATES, reply__state__in=readable)
+        Commitment.objects.filter(state__in=CONFIRMED_STATES, reply__state__in=readable, **shown)
         .filter(Q(reply__in=ids) | Q(reports__follow_up__in=ids))
         .distinct()
         .select_related("unit")
@@ -341,7 +349,7 @@ def promises_kept(item_ids, today=None):
     """{item id: PromisesKept} for 我的提案/建议, told by the rule of tell_commitments (a drop
     not decided is still open). One query for any number of items."""
     today = today or timezone.localdate()
-    still_open = [CommitmentState.OPEN, CommitmentState.DROP_REQUESTED]
+    still_open = list(STANDING_STATES)  # partly delivered, and a drop not decided, too
     rows = (
         Commitment.objects.filter(
             state__in=CONFIRMED_STATES,

@@ -105,6 +105,40 @@ def test_a_withheld_replys_commitments_are_never_public(
     assert "建成干细胞示范项目" in html and promises.DELIVERED_NOTE in html
 
 
+def test_a_summary_only_replys_commitments_are_not_public(
+    office, clerk, leader, kewei, people, client
+):
+    """The public reads a 摘要 reply's summary, not its text: what it promised (quoting the
+    text) is told its proposers, not the public."""
+    summary = {"disclosure": "summary", "summary": "已研究并将推进示范项目。"}
+    told = promises.story(office, clerk, leader, kewei, people, publish=True, **summary)
+    html = client.get(reverse("public-reply", args=[told.reply.pk])).content.decode()
+    assert "已研究并将推进示范项目" in html and "建成干细胞示范项目" not in html
+    body = APIClient().get(f"/api/public/replies/{told.reply.pk}/").json()
+    assert body["commitments"] == []
+    html = client.get(feedback_url(told.reply, people[0])).content.decode()
+    assert "建成干细胞示范项目" in html
+
+
+def test_a_partly_delivered_one_past_its_date_is_told_overdue(
+    office, clerk, leader, kewei, people, client
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from responses.models import Commitment
+
+    told = promises.story(office, clerk, leader, kewei, people)
+    link = feedback_url(told.reply, people[0])
+    before = text(client.get(link).content.decode()).count("已超过完成期限")
+    Commitment.objects.filter(pk=told.delivered.pk).update(
+        state="partly", due_on=timezone.localdate() - timedelta(days=3)
+    )
+    html = text(client.get(link).content.decode())
+    assert "部分落实" in html and html.count("已超过完成期限") == before + 1
+
+
 def test_the_public_api_tells_the_same(office, clerk, leader, kewei, people):
     told = promises.story(office, clerk, leader, kewei, people, publish=True)
     body = APIClient().get(f"/api/public/replies/{told.reply.pk}/").json()
