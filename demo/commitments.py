@@ -46,9 +46,18 @@ CASES = [
     ("0904", 220, [("完成专项资金管理办法修订", 30)], "delivered"),
     ("0905", 180, [("完成全市科普场馆改造", -5)], "partly"),
     ("0906", 160, [("建设区域创新联合体", 60)], "drop"),
-    ("0907", 700, [("完成孵化器服务规范编制", -400)], "delivered_long_ago"),
+    ("0907", 900, [("完成孵化器服务规范编制", -400)], "delivered_long_ago"),
     ("0908", 130, [("完成科技创新券线上兑付系统上线", 0)], "progress"),
 ]
+
+
+# The item belongs to the latest of these sessions held by the year it was assigned in.
+SESSIONS = ["市政协十四届二次会议", "市政协十四届四次会议"]
+
+
+def _session_of(sessions, assigned_on):
+    held = [s for s in sessions if s.year <= assigned_on.year]
+    return max(held, key=lambda s: s.year) if held else sessions[0]
 
 
 def _at(day, hour=10):
@@ -58,11 +67,12 @@ def _at(day, hour=10):
 def load(demo):
     """Each case once (an item already there is left alone); returns how many were made."""
     today = timezone.localdate()
-    session = demo.sessions["市政协十四届四次会议"]
+    sessions = [demo.sessions[name] for name in SESSIONS]
     made = 0
     for index, (number, age, promises, then) in enumerate(CASES, start=901):
-        if Proposal.objects.filter(session=session, number=number).exists():
+        if Proposal.objects.filter(session__in=sessions, number=number).exists():
             continue
+        session = _session_of(sessions, today - timedelta(days=age))
         reply = _promising_reply(demo, session, index, number, age, promises, today)
         AFTER[then](demo, reply, today)
         made += 1

@@ -28,6 +28,11 @@ def test_the_demo_shows_commitments_in_every_state(client):
     delivered = Commitment.objects.filter(state="delivered", follow_up__state="sent")
     assert delivered.filter(delivered_on__gte=today - timedelta(days=7)).exists()
     assert due_for_look_back(Reply.objects.all(), today.year).count() == 1
+    # converted once delivered; each item in a session held by the year it was assigned in
+    assert Reply.objects.filter(bucket_before_conversion="planned", result_bucket="solved")
+    for reply in Reply.objects.filter(commitments__isnull=False).distinct():
+        item = reply.assignment.proposal
+        assert item.session.year <= timezone.localtime(reply.assignment.assigned_at).year
     assert CommitmentReminder.objects.exists()
     office_notes = Notification.objects.filter(recipient__username="office", digest__isnull=False)
     assert office_notes.filter(digest__deadline_kind="commitment").exists()
