@@ -45,7 +45,8 @@ from openpyxl.styles import Font
 from proposals.classification import PROMISING_BUCKETS, Bucket
 from proposals.models import Proposal, Session
 from responses.models import SENT_STATES, Commitment, Feedback, LetterState, Rating, Reply
-from responses.models.commitments import STANDING_STATES, CommitmentState, all_delivered
+from responses.models.commitment_states import STANDING_STATES, CommitmentState
+from responses.models.commitments import all_delivered
 from workflow import deadlines
 from workflow.charts import bar_chart
 from workflow.exports import append_row
@@ -830,67 +831,75 @@ def summary_docx(report, heading):
 
 
 def _summary_lines(t):
-    """The summary's three paragraphs, from the total row: handling, results, satisfaction."""
-    return [
-        _(
-            "统计范围内共交办%(assigned)d件次，已答复%(replied)d件次，答复率%(replied_rate)s；"
-            "按时签收率%(accept)s，按时答复率%(on_time)s，统计日仍逾期未答复%(overdue)d件次，"
-            "平均答复用时%(days)s天。"
-        )
-        % {
-            "assigned": t.assigned,
-            "replied": t.replied,
-            "replied_rate": _percent(t.replied_rate),
-            "accept": _percent(t.accepted_on_time_rate),
-            "on_time": _percent(t.on_time_rate),
-            "overdue": t.overdue,
-            "days": "—" if t.average_days is None else t.average_days,
-        },
-        _(
-            "已发出答复%(out)d件，其中解决采纳%(solved)d件、正在解决%(progress)d件、"
-            "计划解决%(planned)d件、留作参考%(reference)d件，解决采纳率%(rate)s；"
-            "已公开%(published)d件，公开率%(published_rate)s。"
-        )
-        % {
-            "out": t.replies_out,
-            "solved": t.buckets[Bucket.SOLVED],
-            "progress": t.buckets[Bucket.IN_PROGRESS],
-            "planned": t.buckets[Bucket.PLANNED],
-            "reference": t.buckets[Bucket.REFERENCE],
-            "rate": _percent(t.solved_rate),
-            "published": t.published,
-            "published_rate": _percent(t.published_rate),
-        },
-        _(
-            "收回征询意见表%(forms)d份，对办理工作满意率%(handling)s，对办理结果满意率%(result)s；"
-            "因不满意重新办理%(rehandled)d件次。"
-        )
-        % {
-            "forms": t.handling_forms,
-            "handling": _percent(t.handling_rate),
-            "result": _percent(t.result_rate),
-            "rehandled": t.rehandled,
-        },
-        _(
-            "作出承诺事项%(made)d项，按期落实%(on_time)d项、逾期落实%(late)d项，统计日逾期未落实"
-            "%(overdue)d项，经批准撤销%(dropped)d项；办成%(done)d件，办成率%(done_rate)s"
-            "（对办理结果满意率%(result)s）；以正在解决、计划解决答复的%(promised)d件中，"
-            "承诺落实后转为已解决%(converted)d件，转化率%(conversion)s。"
-        )
-        % {
-            "made": t.commitments_made,
-            "on_time": t.commitments_on_time,
-            "late": t.commitments_late,
-            "overdue": t.commitments_overdue,
-            "dropped": t.commitments_dropped,
-            "done": t.done,
-            "done_rate": _percent(t.done_rate),
-            "result": _percent(t.result_rate),
-            "promised": t.promised,
-            "converted": t.converted,
-            "conversion": _percent(t.conversion_rate),
-        },
-    ]
+    """The summary's paragraphs, from the total row: handling, results, satisfaction and
+    commitments."""
+    return [_handling_line(t), _results_line(t), _satisfaction_line(t), _commitments_line(t)]
+
+
+def _handling_line(t):
+    return _(
+        "统计范围内共交办%(assigned)d件次，已答复%(replied)d件次，答复率%(replied_rate)s；"
+        "按时签收率%(accept)s，按时答复率%(on_time)s，统计日仍逾期未答复%(overdue)d件次，"
+        "平均答复用时%(days)s天。"
+    ) % {
+        "assigned": t.assigned,
+        "replied": t.replied,
+        "replied_rate": _percent(t.replied_rate),
+        "accept": _percent(t.accepted_on_time_rate),
+        "on_time": _percent(t.on_time_rate),
+        "overdue": t.overdue,
+        "days": "—" if t.average_days is None else t.average_days,
+    }
+
+
+def _results_line(t):
+    return _(
+        "已发出答复%(out)d件，其中解决采纳%(solved)d件、正在解决%(progress)d件、"
+        "计划解决%(planned)d件、留作参考%(reference)d件，解决采纳率%(rate)s；"
+        "已公开%(published)d件，公开率%(published_rate)s。"
+    ) % {
+        "out": t.replies_out,
+        "solved": t.buckets[Bucket.SOLVED],
+        "progress": t.buckets[Bucket.IN_PROGRESS],
+        "planned": t.buckets[Bucket.PLANNED],
+        "reference": t.buckets[Bucket.REFERENCE],
+        "rate": _percent(t.solved_rate),
+        "published": t.published,
+        "published_rate": _percent(t.published_rate),
+    }
+
+
+def _satisfaction_line(t):
+    return _(
+        "收回征询意见表%(forms)d份，对办理工作满意率%(handling)s，对办理结果满意率%(result)s；"
+        "因不满意重新办理%(rehandled)d件次。"
+    ) % {
+        "forms": t.handling_forms,
+        "handling": _percent(t.handling_rate),
+        "result": _percent(t.result_rate),
+        "rehandled": t.rehandled,
+    }
+
+
+def _commitments_line(t):
+    return _(
+        "作出承诺事项%(made)d项，按期落实%(on_time)d项、逾期落实%(late)d项，统计日逾期未落实"
+        "%(overdue)d项，经批准撤销%(dropped)d项；办成%(done)d件，办成率%(done_rate)s"
+        "（对办理结果满意率%(result)s）；以正在解决、计划解决答复的%(promised)d件中，"
+        "承诺落实后转为已解决%(converted)d件，转化率%(conversion)s。"
+    ) % {
+        "made": t.commitments_made,
+        "on_time": t.commitments_on_time,
+        "late": t.commitments_late,
+        "overdue": t.commitments_overdue,
+        "dropped": t.commitments_dropped,
+        "done": t.done,
+        "done_rate": _percent(t.done_rate),
+        "result": _percent(t.result_rate),
+        "promised": t.promised,
+        "converted": t.converted,
+        "conversion": _percent(t.conversion_rate),
+    }
 
 
 def _summary_table(document, spec):

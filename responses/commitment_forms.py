@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import DueKind, Outcome
-from .models.commitments import REPORTABLE_STATES
+from .models.commitment_states import REPORTABLE_STATES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

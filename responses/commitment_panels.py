@@ -13,7 +13,7 @@ from workflow.selectors import may
 from .actions.commitments import solved_refusal
 from .commitment_forms import CommitmentForm, ReportForm
 from .models import Commitment, CommitmentNote, CommitmentState, LetterState, Reply
-from .models.commitments import CLOSED_STATES
+from .models.commitment_states import CLOSED_STATES
 
 
 def item_reads():

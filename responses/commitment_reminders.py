@@ -30,7 +30,7 @@ from workflow.reminders import (
 )
 
 from .models import CommitmentReminder
-from .models.commitments import REPORTABLE_STATES
+from .models.commitment_states import REPORTABLE_STATES
 from .models.letters import SENT_STATES
 
 KIND = DeadlineKind.COMMITMENT

@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from workflow.models import TransitionLog, Unit
 
 from .models import Commitment, CommitmentNote, CommitmentState, Feedback, LookBack, Reply
+from .models.commitment_states import CONFIRMED_STATES, STANDING_STATES
 from .models.commitments import (
-    CONFIRMED_STATES,
     FIRST_LOOK_BACK_YEAR,
-    STANDING_STATES,
     due_for_look_back,
     last_look_back_year,
 )

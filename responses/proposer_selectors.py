@@ -23,7 +23,7 @@ from workflow.models import (
 )
 
 from .models import Commitment, CommitmentReport, CommitmentState, Feedback, LetterState, Reply
-from .models.commitments import CONFIRMED_STATES, STANDING_STATES
+from .models.commitment_states import CONFIRMED_STATES, STANDING_STATES
 from .models.letters import SENT_STATES, Disclosure
 
 

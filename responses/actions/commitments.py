@@ -33,11 +33,9 @@ from ..models import (
     Outcome,
     Reply,
 )
+from ..models.commitment_states import CONFIRMED_STATES, REPORTABLE_STATES, STANDING_STATES
 from ..models.commitments import (
-    CONFIRMED_STATES,
     FIRST_LOOK_BACK_YEAR,
-    REPORTABLE_STATES,
-    STANDING_STATES,
     due_for_look_back,
     last_look_back_year,
     not_being_reported,

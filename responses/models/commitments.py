@@ -22,26 +22,14 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from workflow.models import AssignmentState, ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member
 
-from .letters import SENT_STATES, LetterState, Reply
-
-
-class CommitmentState(models.TextChoices):
-    CANDIDATE = "candidate", _("待确认")
-    OPEN = "open", _("落实中")
-    DELIVERED = "delivered", _("已落实")
-    PARTLY = "partly", _("部分落实")
-    DROP_REQUESTED = "drop_requested", _("申请撤销")
-    DROPPED = "dropped", _("已撤销")
-
-
-# Bound to the reply once confirmed: tracked (when the reply is sent) until closed.
-STANDING_STATES = frozenset(
-    {CommitmentState.OPEN, CommitmentState.PARTLY, CommitmentState.DROP_REQUESTED}
+# The states live apart: letters.py asks them too, and this module imports it.
+from .commitment_states import (
+    CONFIRMED_STATES,
+    REPORTABLE_STATES,
+    STANDING_STATES,
+    CommitmentState,
 )
-# A follow-up reply may report these (a partly delivered one may be reported again).
-REPORTABLE_STATES = frozenset({CommitmentState.OPEN, CommitmentState.PARTLY})
-CLOSED_STATES = frozenset({CommitmentState.DELIVERED, CommitmentState.DROPPED})
-CONFIRMED_STATES = STANDING_STATES | CLOSED_STATES
+from .letters import SENT_STATES, LetterState, Reply
 
 
 class DueKind(models.TextChoices):

@@ -22,6 +22,7 @@ from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 from .. import wording
 from ..commitment_text import vague_promises
 from ..permissions import is_unit_leader, may_sign_letter
+from .commitment_states import REPORTABLE_STATES, CommitmentState
 
 
 class LetterState(models.TextChoices):
@@ -603,30 +604,8 @@ class Reply(Letter):
         """A 正在解决/计划解决 reply is signed only with its commitments, each confirmed (what,
         which unit, by when); a follow-up reply must report at least one. Reads the
         commitments prefetched on lists."""
-        # Local imports: that module imports this one.
-        from .commitments import REPORTABLE_STATES, CommitmentState
-
         if self.kind == self.Kind.FOLLOW_UP:
-            reported = [c for c in self.reported_commitments.all() if c.follow_up_id == self.pk]
-            if not reported:
-                return [Finding(_("跟踪办理答复须至少报告一项承诺事项的落实情况。"), "commitments")]
-            gone = [c for c in reported if c.state not in REPORTABLE_STATES]
-            if gone and not self.is_sent:
-                return [
-                    Finding(
-                        _(
-                            "报告的承诺事项%(items)s已不能报告落实情况：请在“报告落实情况的"
-                            "承诺事项”中将其改为“不报告”（已送审的须先退回修改）。"
-                        )
-                        % {
-                            "items": "、".join(
-                                f"“{c.what[:60]}”（{c.get_state_display()}）" for c in gone
-                            )
-                        },
-                        "commitments",
-                    )
-                ]
-            return []
+            return self._report_blockers()
         if not self.promises_work():
             return []
         rows = list(self.commitments.all())
@@ -650,6 +629,26 @@ class Reply(Letter):
                 )
             ]
         return []
+
+    def _report_blockers(self):
+        """A follow-up reply reports at least one commitment, each still reportable."""
+        reported = [c for c in self.reported_commitments.all() if c.follow_up_id == self.pk]
+        if not reported:
+            return [Finding(_("跟踪办理答复须至少报告一项承诺事项的落实情况。"), "commitments")]
+        gone = [c for c in reported if c.state not in REPORTABLE_STATES]
+        if not gone or self.is_sent:
+            return []
+        items = "、".join(f"“{c.what[:60]}”（{c.get_state_display()}）" for c in gone)
+        return [
+            Finding(
+                _(
+                    "报告的承诺事项%(items)s已不能报告落实情况：请在“报告落实情况的"
+                    "承诺事项”中将其改为“不报告”（已送审的须先退回修改）。"
+                )
+                % {"items": items},
+                "commitments",
+            )
+        ]
 
     def commitment_warnings(self):
         """Promises in the text with no date that no commitment records: vague (应明确时限)."""
