@@ -278,6 +278,8 @@ PROPOSER_MATRIX = [
 PROPOSER_DOORS = ("/me/", "/api/me/")
 # The API's documentation is everyone's: the proposer's settings page links to it.
 PUBLIC_PREFIXES = ("/public/", "/verify/", "/healthz", "/api/docs/", "/api/schema/")
+# The API's routes for anyone (portal.middleware): the public replies and the feedback link.
+PUBLIC_PREFIXES += ("/api/public/", "/api/feedback/")
 
 
 def proposer_expected(url, anonymous):
