@@ -29,11 +29,12 @@ def item_reads():
 
 def with_commitments(letters):
     """The leader's queue: the commitments the pre-flight check and the page read, fetched
-    once for all its letters: a 正在解决/计划解决 reply's own, a follow-up reply's reported
-    ones (no query when none of the letters has any to read)."""
+    once for all its letters: a reply's own, a follow-up reply's reported ones (no query when
+    none of the letters has any to read)."""
     replies = [letter for letter in letters if isinstance(letter, Reply)]
     prefetch_related_objects(
-        [r for r in replies if r.promises_work()],
+        # every reply: one whose class changed since must shed what it confirmed
+        [r for r in replies if r.kind == Reply.Kind.REPLY],
         Prefetch("commitments", Commitment.objects.select_related("unit")),
     )
     prefetch_related_objects(

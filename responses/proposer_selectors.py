@@ -294,6 +294,7 @@ def tell_commitments(replies, *, public=False, today=None):
     # The public reads a summary-only (摘要) reply's summary, not its text: what it promised
     # quotes the text, so it is told with replies published in full only.
     shown = {"reply__disclosure": Disclosure.FULL} if public else {}
+    shown_follow_up = {"follow_up__disclosure": Disclosure.FULL} if public else {}
     ids = {
         reply.pk
         for reply in replies
@@ -309,7 +310,7 @@ def tell_commitments(replies, *, public=False, today=None):
     )
     # Each follow-up's own report (CommitmentReport): a later one leaves an earlier one's.
     reports = (
-        CommitmentReport.objects.filter(follow_up__state__in=readable)
+        CommitmentReport.objects.filter(follow_up__state__in=readable, **shown_follow_up)
         .filter(Q(commitment__reply__in=ids) | Q(follow_up__in=ids))
         .select_related("follow_up")
         .only("commitment", "outcome", "note", "follow_up__state", "follow_up__doc_number")

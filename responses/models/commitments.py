@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from workflow.models import AssignmentState, ReminderRung, Unit
 from workflow.permissions import is_office_for, is_unit_member
@@ -29,7 +29,7 @@ from .commitment_states import (
     STANDING_STATES,
     CommitmentState,
 )
-from .letters import SENT_STATES, LetterState, Reply
+from .letters import SENT_STATES, Reply
 
 
 class DueKind(models.TextChoices):
@@ -66,12 +66,14 @@ class CommitmentQuerySet(models.QuerySet):
         return sent.exclude(reply__assignment__state=AssignmentState.TRANSFERRED)
 
     def reportable(self, assignment):
-        """The commitments of the assignment's sent replies a follow-up reply may report."""
+        """The commitments of the assignment's sent replies a follow-up reply may report (one
+        awaiting signature has promised nothing yet)."""
         return self.filter(
             reply__assignment=assignment,
             reply__kind=Reply.Kind.REPLY,
+            reply__state__in=SENT_STATES,
             state__in=REPORTABLE_STATES,
-        ).exclude(reply__state__in=[LetterState.DRAFT, LetterState.RETURNED])
+        )
 
 
 def reply_sent(commitment):
@@ -238,13 +240,15 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=CommitmentState.DROP_REQUESTED,
-        target=CommitmentState.OPEN,
+        target=RETURN_VALUE(CommitmentState.OPEN, CommitmentState.PARTLY),
         permission=is_office_for,
         conditions=[reply_sent],
     )
     def refuse_drop(self):
-        # Back to tracking; the refused reason stays in the audit log, not on the row.
+        # Back to tracking as it stood (a partly delivered one stays so); the refused reason
+        # stays in the audit log, not on the row.
         self.drop_reason = ""
+        return CommitmentState.PARTLY if self.delivered_on else CommitmentState.OPEN
 
 
 class CommitmentReport(models.Model):

@@ -607,7 +607,7 @@ class Reply(Letter):
         if self.kind == self.Kind.FOLLOW_UP:
             return self._report_blockers()
         if not self.promises_work():
-            return []
+            return self._leftover_blockers()
         rows = list(self.commitments.all())
         if not rows:
             return [
@@ -629,6 +629,25 @@ class Reply(Letter):
                 )
             ]
         return []
+
+    def _leftover_blockers(self):
+        """Its class changed since commitments were confirmed: a solved or reference reply
+        promises nothing (a candidate left over is no promise, and never told)."""
+        if self.kind != self.Kind.REPLY or not self.result_bucket:
+            return []
+        n = sum(1 for c in self.commitments.all() if c.state != CommitmentState.CANDIDATE)
+        if not n:
+            return []
+        return [
+            Finding(
+                _(
+                    "办理结果为“%(bucket)s”的答复不作承诺：请在“承诺事项”中删除这%(n)d项承诺事项，"
+                    "或将办理结果改回正在解决、计划解决。"
+                )
+                % {"bucket": self.get_result_bucket_display() or "—", "n": n},
+                "commitments",
+            )
+        ]
 
     def _report_blockers(self):
         """A follow-up reply reports at least one commitment, each still reportable."""

@@ -267,3 +267,59 @@ def test_the_admins_approval_of_a_drop_is_the_verb(client, office, clerk, leader
     assert "答复发出后" in answer.content.decode()
     commitment.refresh_from_db()
     assert commitment.state == CommitmentState.DROP_REQUESTED
+
+
+def test_a_follow_up_reports_only_what_a_sent_reply_promised(clerk, leader, promising_draft):
+    """A reply awaiting signature has promised nothing yet: no follow-up reports it."""
+    _promise(promising_draft, clerk)
+    submit_letter(promising_draft, clerk)
+    with pytest.raises(ActionRefused, match="没有待落实的承诺事项"):
+        start_follow_up(promising_draft.assignment, clerk)
+    assert not Commitment.objects.reportable(promising_draft.assignment).exists()
+
+
+def test_a_reply_whose_class_changed_is_not_signed_with_its_commitments(
+    clerk, leader, promising_draft
+):
+    """Made while 正在解决, the commitments must go once the reply is classed 解决采纳."""
+    commitment = _promise(promising_draft, clerk)
+    reply = save_letter(promising_draft, clerk, class_label="解决采纳")
+    with pytest.raises(ActionRefused, match="不作承诺"):
+        submit_letter(reply, clerk)
+    reject_commitment(commitment, clerk)
+    assert submit_letter(reply, clerk).state == LetterState.SUBMITTED
+
+
+def test_a_refused_drop_leaves_a_partly_delivered_one_partly_delivered(
+    office, clerk, leader, promising_draft
+):
+    commitment = _promise(promising_draft, clerk)
+    reply = send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    follow_up = start_follow_up(reply.assignment, clerk)
+    report_commitment(follow_up, commitment, clerk, outcome="partly", note="完成一半")
+    follow_up = save_letter(follow_up, clerk, body="已完成一半。")
+    send_letter(sign_letter(submit_letter(follow_up, clerk), leader), clerk)
+    commitment = request_drop(Commitment.objects.get(pk=commitment.pk), clerk, "经费不足")
+    commitment = decide_drop(commitment, office, approve=False, comment="请继续推进")
+    assert commitment.state == CommitmentState.PARTLY and commitment.delivered_on
+
+
+def test_the_public_is_not_told_what_a_summary_only_follow_up_reported(
+    office, clerk, leader, promising_draft
+):
+    from responses.actions import publish_letter
+
+    commitment = _promise(promising_draft, clerk)
+    reply = send_letter(sign_letter(submit_letter(promising_draft, clerk), leader), clerk)
+    reply = publish_letter(reply, office)
+    follow_up = start_follow_up(reply.assignment, clerk)
+    report_commitment(follow_up, commitment, clerk, outcome="delivered", note="内部说明XYZ")
+    follow_up = save_letter(
+        follow_up, clerk, body="已完成。", disclosure="summary", summary="示范项目已建成。"
+    )
+    follow_up = send_letter(sign_letter(submit_letter(follow_up, clerk), leader), clerk)
+    publish_letter(follow_up, office)
+    (told,) = tell_commitments([Reply.objects.get(pk=reply.pk)], public=True)[0].told_commitments
+    assert told.note == "" and told.follow_up_id is None
+    (proposers,) = tell_commitments([Reply.objects.get(pk=reply.pk)])[0].told_commitments
+    assert proposers.note == "内部说明XYZ"

@@ -84,7 +84,7 @@ def people(office, kewei, clerk, leader):
     [
         ("clerk", "/work/?state=", "accepted", 12),
         # 13: the pre-flight asks the co-handlers' assignments and the recorded 沟通, once each
-        ("leader", "/review/", "submitted", 13),
+        ("leader", "/review/", "submitted", 14),
         # 10 once the counts are cached; 3 of these ask the calendar's admin whether the
         # office may load next year's holidays (the notice shows while a year is unloaded)
         ("office", "/office/monitor/", "accepted", 14),
