@@ -32,4 +32,7 @@ class StatisticsFilter(forms.Form):
         self.fields["session"].queryset = sessions.order_by("-year", "body")
 
     def filters(self):
-        return self.cleaned_data if self.is_valid() else {}
+        """What was asked and is valid; an invalid field (a kind or session that is not
+        there) is left out and shown as an error, never silently widening the rest."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

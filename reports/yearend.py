@@ -115,9 +115,10 @@ DEFINITIONS = [
     (
         gettext_lazy("承诺事项"),
         gettext_lazy(
-            "已发出的正在解决、计划解决答复中确认的承诺事项，计入负责落实的单位。按期落实：在完成期限内"
-            "由跟踪办理答复报告已落实；逾期落实：超过期限才落实；逾期未落实：统计当日已过期限仍在落实中"
-            "（含部分落实、申请撤销待审）；已撤销：经提案办批准撤销。"
+            "已发出的正在解决、计划解决答复中确认的承诺事项，计入负责落实的单位，按建议提案所属届次会议"
+            "的年度统计。按期落实：在完成期限内由跟踪办理答复报告已落实；逾期落实：超过期限才落实；"
+            "逾期未落实：统计当日已过期限仍在落实中（含部分落实、申请撤销待审）；落实中（未到期）："
+            "尚未到期、仍在落实；已撤销：经建议提案处批准撤销。五项之和等于承诺事项数。"
         ),
     ),
     (
@@ -129,7 +130,8 @@ DEFINITIONS = [
         format_lazy(
             gettext_lazy(
                 "办成件数 ÷ 已发出答复的件数。办成：办理结果为“{solved}”"
-                "（含承诺全部落实后转为已解决）的件，加上承诺事项已全部落实、尚未转为已解决的正在解决、计划解决件。"
+                "（含承诺全部落实后转为已解决）的件，加上承诺事项已全部落实、尚未转为已解决的正在解决、计划解决件"
+                "（有承诺经批准撤销的不计）。计入答复单位。"
             ),
             solved=Bucket.SOLVED.label,
         ),
@@ -137,7 +139,7 @@ DEFINITIONS = [
     (
         gettext_lazy("转化率"),
         gettext_lazy(
-            "承诺全部落实后由提案办转为已解决的件数 ÷ "
+            "承诺全部落实后由建议提案处转为已解决的件数 ÷ "
             "以正在解决、计划解决发出的答复件数（含已转化的）。"
         ),
     ),
@@ -279,6 +281,12 @@ class Tally:
     @property
     def published_rate(self):
         return ratio(self.published, self.replies_out)
+
+    @property
+    def commitments_pending(self):
+        """Standing and not yet due: what the other four counts leave of those made."""
+        closed = self.commitments_on_time + self.commitments_late + self.commitments_dropped
+        return self.commitments_made - closed - self.commitments_overdue
 
     @property
     def commitments_on_time_rate(self):
@@ -692,13 +700,14 @@ def commitment_columns():
         (_("承诺事项"), lambda t: t.commitments_made),
         (_("按期落实"), lambda t: t.commitments_on_time),
         (pgettext("statistics", "逾期落实"), lambda t: t.commitments_late),
-        (_("逾期未落实"), lambda t: t.commitments_overdue),
+        (pgettext("statistics", "逾期未落实"), lambda t: t.commitments_overdue),
+        (_("落实中（未到期）"), lambda t: t.commitments_pending),
         (_("已撤销"), lambda t: t.commitments_dropped),
         (_("按期落实率%"), lambda t: t.commitments_on_time_rate),
         (_("办成件数"), lambda t: t.done),
         (_("办成率%"), lambda t: t.done_rate),
         (_("满意率%（办理结果）"), lambda t: t.result_rate),
-        (_("正在解决、计划解决"), lambda t: t.promised),
+        (_("以正在解决、计划解决答复（含已转化）"), lambda t: t.promised),
         (pgettext("statistics", "转为已解决"), lambda t: t.converted),
         (_("转化率%"), lambda t: t.conversion_rate),
     ]
@@ -745,7 +754,8 @@ def page_tables(report):
     separator = formats.get_format("DECIMAL_SEPARATOR")
     pages = []
     for table in tables(report):
-        headings = [escape(str(h)) for h in table["headers"][1:]]
+        # a break after "·" (对办理工作·满意): an English card's heading wraps between words
+        headings = [escape(str(h)).replace("·", "·\u200b") for h in table["headers"][1:]]
         rows = []
         for label, *values in table["rows"]:
             shown = ("—" if v is None else str(v).replace(".", separator) for v in values)
@@ -884,7 +894,7 @@ def _satisfaction_line(t):
 def _commitments_line(t):
     return _(
         "作出承诺事项%(made)d项，按期落实%(on_time)d项、逾期落实%(late)d项，统计日逾期未落实"
-        "%(overdue)d项，经批准撤销%(dropped)d项；办成%(done)d件，办成率%(done_rate)s"
+        "%(overdue)d项、落实中（未到期）%(pending)d项，经批准撤销%(dropped)d项；办成%(done)d件，办成率%(done_rate)s"
         "（对办理结果满意率%(result)s）；以正在解决、计划解决答复的%(promised)d件中，"
         "承诺落实后转为已解决%(converted)d件，转化率%(conversion)s。"
     ) % {
@@ -892,6 +902,7 @@ def _commitments_line(t):
         "on_time": t.commitments_on_time,
         "late": t.commitments_late,
         "overdue": t.commitments_overdue,
+        "pending": t.commitments_pending,
         "dropped": t.commitments_dropped,
         "done": t.done,
         "done_rate": _percent(t.done_rate),

@@ -188,8 +188,9 @@ def test_the_workbook_has_every_table_with_the_same_figures(client, office, year
     assert rows[-1][0] == "合计" and rows[-1][1] == 5 and rows[-1][7] == 75.0
     # A2's first reply promised one thing (still open); A1 solved of two replies out
     promised = list(book["承诺落实与办成率"].iter_rows(values_only=True))
-    assert promised[0][1:2] + promised[0][7:9] == ("承诺事项", "办成件数", "办成率%")
-    assert promised[-1][:2] == ("合计", 1) and promised[-1][7:9] == (1, 50.0)
+    assert promised[0][1:2] + promised[0][8:10] == ("承诺事项", "办成件数", "办成率%")
+    assert promised[-1][:2] == ("合计", 1) and promised[-1][8:10] == (1, 50.0)
+    assert promised[-1][1] == sum(promised[-1][2:7])  # on time, late, overdue, pending, dropped
 
 
 def test_the_annual_summary_is_a_word_document(client, office, year):
@@ -220,3 +221,17 @@ def test_the_page_costs_the_same_queries_however_many_items(client, office, kewe
         client.get("/office/statistics/")
     print("STATISTICS PAGE QUERIES", len(many))
     assert len(many) == len(few) <= 14
+
+
+def test_an_invalid_filter_field_is_shown_and_never_widens_the_rest(client, office, year):
+    """A kind or session that is not there is an error on the page; the year still holds."""
+    from django.http import QueryDict
+
+    from reports.forms import StatisticsFilter
+
+    scope = office.office_memberships.values_list("jurisdiction_id", flat=True)
+    form = StatisticsFilter(QueryDict("year=2024&kind=bogus"), scope)
+    assert form.filters()["year"] == 2024 and "kind" not in form.filters()
+    client.force_login(office)
+    page = client.get("/office/statistics/?year=2024&kind=bogus").content.decode()
+    assert 'class="error" role="alert"' in page and "类型" in page

@@ -205,6 +205,14 @@ def promising_reply(assignment, clerk, leader, class_label, promises, sent_on):
 
 
 def commitment_figures(tally):
+    parts = (
+        tally.commitments_on_time,
+        tally.commitments_late,
+        tally.commitments_overdue,
+        tally.commitments_pending,
+        tally.commitments_dropped,
+    )
+    assert sum(parts) == tally.commitments_made and tally.commitments_pending >= 0
     return (
         tally.commitments_made,
         tally.commitments_on_time,
