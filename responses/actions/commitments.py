@@ -204,6 +204,7 @@ def confirm_commitment(commitment, actor, *, what, due_kind, promised_on, unit=N
     commitment.unit = _unit_of(reply, unit)
     due_on = _due(reply, due_kind, promised_on)
     commitment.due_kind, commitment.promised_on = due_kind, promised_on
+    _refuse_twin(commitment)  # edited into another of the reply's: one of them is enough
     if commitment.state == CommitmentState.CANDIDATE:
         fire(
             commitment,

@@ -68,3 +68,17 @@ def test_two_posts_of_the_same_note_make_one(client, office, clerk, leader, kewe
     CommitmentNote.objects.filter(pk=note.pk).update(created_at=a_minute_ago)
     assert note_progress(made[0], clerk, "已完成招标") != note
     assert CommitmentNote.objects.filter(text="已完成招标", commitment=made[0]).count() == 3
+
+
+def test_a_commitment_is_not_edited_into_its_twin(office, clerk, kewei):
+    from responses.actions import confirm_commitment
+
+    assignment = factories.accepted(office, clerk, kewei)
+    factories.contacted(assignment, clerk)
+    reply = start_reply(assignment, clerk)
+    reply = save_letter(reply, clerk, body="下一步将建设。", class_label="正在解决")
+    due = date(reply.created_at.year + 1, 12, 1)
+    add_commitment(reply, clerk, what="建设示范项目", due_kind="year", promised_on=due)
+    other = add_commitment(reply, clerk, what="出台办法", due_kind="year", promised_on=due)
+    with pytest.raises(ActionRefused, match="已有相同的承诺事项"):
+        confirm_commitment(other, clerk, what="建设示范项目", due_kind="year", promised_on=due)
