@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals.classification import PROMISING_BUCKETS, Bucket
 from workflow import deadlines
-from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, Unit
+from workflow.models import OPINION_OUTSTANDING_STATES, Assignment, AssignmentState, Unit
 from workflow.permissions import is_office_for, is_unit_member, is_unit_member_or_office
 from workflow.proposer_contacts import CONTACTS_RECORDED_AT
 
@@ -270,7 +270,13 @@ class Letter(ConcurrentTransitionMixin, models.Model):
 
     def lasting_blockers(self):
         """Rules that, once met, stay met: 送审 and 签发 both ask them."""
-        return self.disclosure_blockers()
+        return self.transfer_blockers() + self.disclosure_blockers()
+
+    def transfer_blockers(self):
+        """An item re-routed to another unit (调整) is no longer this unit's to answer."""
+        if self.still_assigned():
+            return []
+        return [Finding(_("该件已调整给其他单位办理，本单位的函件不能再送审、签发或发出。"), "")]
 
     def submit_blockers(self):
         """送审's rules, their one home: what submit_letter refuses with and what the
@@ -311,6 +317,11 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         """送审前检查: every submit blocker, then the warnings. Each finding has its level
         ("block" stops 送审, "warn" is for the drafter and the leader to check)."""
         return self.submit_blockers() + self.warnings()
+
+    def still_assigned(self):
+        """Its assignment was not re-routed to another unit (a condition of 发出 too: a
+        letter signed before the transfer was approved is not sent)."""
+        return self.assignment.state != AssignmentState.TRANSFERRED
 
     def may_submit(self):
         return not self.submit_blockers()
@@ -406,6 +417,7 @@ class Letter(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=LetterState.SIGNED,
         target=LetterState.SENT,
+        conditions=[still_assigned],
         permission=is_unit_member,
     )
     def send(self, doc_number, at):
