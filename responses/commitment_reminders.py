@@ -44,7 +44,7 @@ def due_sql():
     """Every commitment reminder due by today that the ledger lacks, one row per commitment
     and rung: before the due date only the latest rung per audience applies."""
     days = days_since("c.due_on")
-    repeat = f"CASE WHEN r.repeat_days > 0 THEN ({days} - r.offset_days) / r.repeat_days ELSE 0 END"
+    repeat = reminders.repeat_sql(days)
     return f"""
         SELECT c.id, c.unit_id, r.id, {repeat}, c.due_on, %(now)s, %(batch)s
         FROM responses_commitment c
@@ -53,13 +53,7 @@ def due_sql():
         WHERE c.state IN ({_listed(REPORTABLE_STATES)})
           AND p.state IN ({_listed(SENT_STATES)})
           AND c.due_on <= %(horizon)s
-          AND {days} >= r.offset_days
-          AND (r.offset_days > 0 OR {days} <= 0)
-          AND NOT EXISTS (
-              SELECT 1 FROM workflow_reminderrung later
-              WHERE later.deadline_kind = r.deadline_kind AND later.audience = r.audience
-                AND later.is_active AND later.offset_days > r.offset_days
-                AND later.offset_days <= 0 AND later.offset_days <= {days})
+          AND {reminders.rung_due_sql(days)}
           AND NOT EXISTS (
               SELECT 1 FROM responses_commitmentreminder done
               WHERE done.commitment_id = c.id AND done.rung_id = r.id

@@ -96,12 +96,29 @@ def days_since(column):
     return f"CAST(julianday(%(today)s) - julianday({column}) AS INTEGER)"
 
 
+def repeat_sql(days):
+    """Which repeat of rung `r` is due, `days` after the deadline (0 for a rung said once)."""
+    return f"CASE WHEN r.repeat_days > 0 THEN ({days} - r.offset_days) / r.repeat_days ELSE 0 END"
+
+
+def rung_due_sql(days):
+    """Rung `r` applies `days` after the deadline: reached, and before the deadline only the
+    latest rung per audience (the ladder's one rule, for assignments and commitments)."""
+    return f"""{days} >= r.offset_days
+          AND (r.offset_days > 0 OR {days} <= 0)
+          AND NOT EXISTS (
+              SELECT 1 FROM workflow_reminderrung later
+              WHERE later.deadline_kind = r.deadline_kind AND later.audience = r.audience
+                AND later.is_active AND later.offset_days > r.offset_days
+                AND later.offset_days <= 0 AND later.offset_days <= {days})"""
+
+
 def due_sql(kind):
     """Every reminder of one deadline kind due by today that the ledger lacks, one row per
     item and rung: before the deadline only the latest rung per audience applies."""
     column, states, condition = KINDS[kind]
     days = days_since(f"a.{column}")
-    repeat = f"CASE WHEN r.repeat_days > 0 THEN ({days} - r.offset_days) / r.repeat_days ELSE 0 END"
+    repeat = repeat_sql(days)
     state_list = ", ".join(f"'{s}'" for s in states)
     return f"""
         SELECT a.id, a.unit_id, r.deadline_kind, r.id, {repeat}, a.due_version, a.{column},
@@ -110,13 +127,7 @@ def due_sql(kind):
         JOIN workflow_reminderrung r ON r.deadline_kind = '{kind}' AND r.is_active
         WHERE a.state IN ({state_list}) AND {condition}
           AND a.{column} IS NOT NULL AND a.{column} <= %(horizon_{kind})s
-          AND {days} >= r.offset_days
-          AND (r.offset_days > 0 OR {days} <= 0)
-          AND NOT EXISTS (
-              SELECT 1 FROM workflow_reminderrung later
-              WHERE later.deadline_kind = r.deadline_kind AND later.audience = r.audience
-                AND later.is_active AND later.offset_days > r.offset_days
-                AND later.offset_days <= 0 AND later.offset_days <= {days})
+          AND {rung_due_sql(days)}
           AND NOT EXISTS (
               SELECT 1 FROM workflow_reminder done
               WHERE done.assignment_id = a.id AND done.rung_id = r.id
