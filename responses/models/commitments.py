@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from workflow.models import AssignmentState, ReminderRung, Unit
+from workflow.models import AssignmentState, LedgerRow, Unit
 from workflow.permissions import is_office_for, is_unit_member
 
 # The states live apart: letters.py asks them too, and this module imports it.
@@ -376,7 +376,7 @@ class LookBack(models.Model):
         return f"{self.year} {self.reply}"
 
 
-class CommitmentReminder(models.Model):
+class CommitmentReminder(LedgerRow):
     """The ledger of commitment reminders (responses/commitment_reminders.py): a reminder is
     issued by inserting its row, and the key (commitment, rung, repeat) makes each happen
     once however often the sweep runs. Like the assignments' ledger (workflow Reminder), its
@@ -391,22 +391,6 @@ class CommitmentReminder(models.Model):
         db_constraint=False,
         db_index=False,  # the primary key starts with it
     )
-    # The commitment's unit, copied so a sweep's digests are counted from the ledger alone.
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    rung = models.ForeignKey(
-        ReminderRung,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    repeat = models.PositiveSmallIntegerField(default=0)
-    due_on = models.DateField()
-    # One value per sweep: a sweep's rows are found by it and the batch.
-    created_at = models.DateTimeField(default=timezone.now)
-    batch = models.UUIDField()
 
     class Meta:
         verbose_name = _("承诺事项提醒记录")

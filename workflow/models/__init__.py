@@ -55,6 +55,7 @@ from .proposer_notices import (
 from .reminders import (
     Audience,
     DeadlineKind,
+    LedgerRow,
     Notification,
     Reminder,
     ReminderDigest,
@@ -96,6 +97,7 @@ __all__ = [
     "Decision",
     "Extension",
     "Heartbeat",
+    "LedgerRow",
     "ItemImport",
     "ItemImportState",
     "NoticeChannel",

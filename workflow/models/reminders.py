@@ -77,7 +77,34 @@ class ReminderQuerySet(models.QuerySet):
         return self.order_by("due_on", "assignment_id", "rung_id")
 
 
-class Reminder(models.Model):
+class LedgerRow(models.Model):
+    """What every reminder ledger row holds beside its item: the item's unit, copied so a
+    sweep's digests are counted from the ledger alone; the rung and its repeat; the due date
+    it was sent for; and the sweep that wrote it. References without database constraints,
+    for the reason Reminder gives."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    rung = models.ForeignKey(
+        ReminderRung,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    repeat = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField()
+    # One value per sweep, increasing with each: rows of a sweep are found by it (a BRIN index
+    # on PostgreSQL, where the rows lie in the order they were written) and then by batch.
+    created_at = models.DateTimeField(default=timezone.now)
+    batch = models.UUIDField()
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(LedgerRow):
     """The ledger: a reminder is issued by inserting its row, so the unique key — assignment,
     rung, repeat, deadline version — makes every reminder happen once, however often,
     however concurrently, the sweep runs. Who hears of it is the digest's business: one row
@@ -99,25 +126,8 @@ class Reminder(models.Model):
         db_constraint=False,
         db_index=False,  # the primary key starts with it
     )
-    # The assignment's unit, copied so a sweep's digests are counted from the ledger alone.
-    unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
     deadline_kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
-    rung = models.ForeignKey(
-        ReminderRung,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    repeat = models.PositiveSmallIntegerField(default=0)
     due_version = models.PositiveIntegerField()
-    due_on = models.DateField()
-    # One value per sweep, increasing with each: rows of a sweep are found by it (a BRIN index
-    # on PostgreSQL, where the rows lie in the order they were written) and then by batch.
-    created_at = models.DateTimeField(default=timezone.now)
-    batch = models.UUIDField()
 
     objects = ReminderQuerySet.as_manager()
 
