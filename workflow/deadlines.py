@@ -203,6 +203,17 @@ def period_end(day: date, kind: str) -> date:
     return day
 
 
+PROMISED_WITHIN_YEARS = 10  # how far ahead a reply may promise
+
+
+def latest_promise(written_on: date) -> date:
+    """The last day a reply written on `written_on` may promise (29 February: the 28th)."""
+    try:
+        return written_on.replace(year=written_on.year + PROMISED_WITHIN_YEARS)
+    except ValueError:
+        return written_on.replace(year=written_on.year + PROMISED_WITHIN_YEARS, day=28)
+
+
 def commitment_due(promised_on: date, kind: str, cal=None) -> date:
     """承诺事项's deadline: the day promised, or the end of the quarter or year promised, on the
     working-day calendar: a rest day moves it to the next working day (期限遇节假日顺延)."""

@@ -62,9 +62,6 @@ def _promising_reply(reply, actor):
     return reply
 
 
-PROMISED_WITHIN_YEARS = 10
-
-
 def _due(reply, due_kind, promised_on):
     """The deadline of a promise made in `reply`: not before the reply was drafted (its own
     day, not today: past replies are recorded too), nor more than ten years after it."""
@@ -81,19 +78,12 @@ def _due(reply, due_kind, promised_on):
             _("承诺完成时间不能早于答复起草日期（%(date)s）。") % {"date": written_on},
             "promised_on",
         )
-    if promised_on > _years_after(written_on, PROMISED_WITHIN_YEARS):
+    if promised_on > deadlines.latest_promise(written_on):
         raise ActionRefused(
-            _("承诺完成时间不能晚于答复起草后%(n)d年。") % {"n": PROMISED_WITHIN_YEARS},
+            _("承诺完成时间不能晚于答复起草后%(n)d年。") % {"n": deadlines.PROMISED_WITHIN_YEARS},
             "promised_on",
         )
     return due_on
-
-
-def _years_after(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _clean_what(what):
