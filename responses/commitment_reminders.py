@@ -14,7 +14,6 @@ the office's decision, not on the unit.
 import uuid
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,6 @@ from workflow.reminders import (
     DIGESTS_FROM_COUNTED,
     days_since,
     horizons,
-    scope_key,
     serialize,
     sweep_params,
 )
@@ -137,13 +135,8 @@ def reminders_of(digest):
 
 def lone_reminders(batch, now, digests):
     """The one reminder behind each single-commitment digest, in one query, by scope_key."""
-    wanted = Q()
-    for digest in digests:
-        wanted |= digest.covers()
-    rows = CommitmentReminder.objects.filter(wanted, created_at=now, batch=batch).select_related(
-        "rung", "unit", "commitment__reply__assignment__proposal__session"
-    )
-    return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
+    item = "commitment__reply__assignment__proposal__session"
+    return reminders.lone_reminders(batch, now, digests, CommitmentReminder, item)
 
 
 def sweep(today=None, now=None):

@@ -236,14 +236,7 @@ def yearly_context(roles, data, today=None):
         year,
     )
     replies = (
-        replies.select_related("assignment__unit", "assignment__proposal__session")
-        .defer(
-            "body",
-            "search_grams",
-            "title_grams",
-            "assignment__proposal__body",
-            "assignment__proposal__search_grams",
-        )
+        replies.listed()
         .prefetch_related(
             Prefetch("look_backs", LookBack.objects.filter(year=year), to_attr="this_year")
         )

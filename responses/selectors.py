@@ -844,14 +844,7 @@ def undelivered_context(roles):
     replies = list(
         Reply.objects.sent()
         .filter(delivered_at__isnull=True, assignment__unit__jurisdiction_id__in=scope)
-        .select_related("assignment__unit", "assignment__proposal__session")
-        .defer(
-            "body",
-            "search_grams",
-            "title_grams",
-            "assignment__proposal__body",
-            "assignment__proposal__search_grams",
-        )
+        .listed()
         .prefetch_related(
             Prefetch(
                 "assignment__proposal__signatories",

@@ -260,13 +260,14 @@ def scope_key(audience, unit_id, jurisdiction_id):
     return (audience, jurisdiction_id if audience == Audience.OFFICE else unit_id)
 
 
-def lone_reminders(batch, now, digests):
-    """The one reminder behind each single-item digest, in one query, by scope_key."""
+def lone_reminders(batch, now, digests, ledger=Reminder, item="assignment__proposal__session"):
+    """The one reminder behind each single-item digest, in one query, by scope_key: of the
+    assignments' ledger, or another (`ledger`, its rows' item reached by `item`)."""
     wanted = Q()
     for digest in digests:
         wanted |= digest.covers()
-    rows = Reminder.objects.filter(wanted, created_at=now, batch=batch).select_related(
-        "rung", "unit", "assignment__proposal__session"
+    rows = ledger.objects.filter(wanted, created_at=now, batch=batch).select_related(
+        "rung", "unit", item
     )
     return {scope_key(r.rung.audience, r.unit_id, r.unit.jurisdiction_id): r for r in rows}
 

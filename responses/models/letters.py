@@ -486,6 +486,17 @@ class LetterQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=LetterState.PUBLISHED)
 
+    def listed(self):
+        """As an office's list prints a reply: with its unit and its item's session, never
+        the texts or their search pieces (kilobytes a row)."""
+        return self.select_related("assignment__unit", "assignment__proposal__session").defer(
+            "body",
+            "search_grams",
+            "title_grams",
+            "assignment__proposal__body",
+            "assignment__proposal__search_grams",
+        )
+
     def visible_to(self, roles):
         """Who may see a letter: the drafting unit and the office see every state, everyone
         else once it is sent (Letter.is_visible_to is the same rule for one letter)."""
